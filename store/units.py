@@ -1,0 +1,190 @@
+"""Words and numbers as a reader writes them: metric labels and value formatting.
+
+Digests keep figures in base units (33 means 33 %, 16700000000 with unit USD); this module
+turns them back into "33 %", "16.7 bn USD" or "167 亿美元", and names each metric key in
+Chinese and English. Shared by the markdown export and the CLI tables.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "RATE_UNITS",
+    "METRIC_LABELS",
+    "metric_label",
+    "basis_label",
+    "vs_consensus_label",
+    "action_label",
+    "is_rate_unit",
+    "format_number",
+    "format_value",
+    "format_change",
+    "midpoint",
+]
+
+RATE_UNITS = frozenset({"%", "pp"})
+"""Units whose changes are differences in percentage points, not percent changes."""
+
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "revenue": ("收入", "Revenue"),
+    "revenue_growth": ("收入增速", "Revenue growth"),
+    "revenue_growth_yoy": ("收入同比增速", "Revenue growth YoY"),
+    "revenue_growth_qoq": ("收入环比增速", "Revenue growth QoQ"),
+    "revenue_growth_guidance": ("收入增速指引", "Revenue growth guidance"),
+    "operating_margin": ("营业利润率", "Operating margin"),
+    "operating_margin_change_qoq": ("营业利润率环比变化", "Operating margin change QoQ"),
+    "net_income": ("净利润", "Net income"),
+    "eps": ("每股收益", "EPS"),
+    "capex": ("资本开支", "Capex"),
+    "capex_incl_leases": ("资本开支（含融资租赁）", "Capex incl. finance leases"),
+    "capex_growth_yoy": ("资本开支同比增速", "Capex growth YoY"),
+    "capex_guidance": ("资本开支指引", "Capex guidance"),
+    "ad_revenue_growth_yoy": ("广告收入同比增速", "Ad revenue growth YoY"),
+    "ai_contribution": ("AI 贡献", "AI contribution"),
+    "users": ("用户数", "Users"),
+}
+"""Chinese and English names for every metric key of the schema vocabulary."""
+
+_BASIS_LABELS = {
+    "actual": ("实际", "actual"),
+    "guidance": ("指引", "guidance"),
+    "consensus": ("一致预期", "consensus"),
+}
+_VS_LABELS = {
+    "above": ("高于预期", "above"),
+    "inline": ("符合预期", "inline"),
+    "below": ("低于预期", "below"),
+}
+_ACTION_LABELS = {
+    "initiate": ("首次", "initiate"),
+    "maintain": ("维持", "maintain"),
+    "upgrade": ("上调", "upgrade"),
+    "downgrade": ("下调", "downgrade"),
+}
+_CURRENCY_ZH = {"USD": "美元", "CNY": "元", "RMB": "元", "HKD": "港元", "EUR": "欧元", "JPY": "日元"}
+
+
+def _pick(labels: tuple[str, str], lang: str) -> str:
+    return labels[1] if lang == "en" else labels[0]
+
+
+def metric_label(key: str, lang: str = "zh") -> str:
+    """The metric key in words; an unknown key is shown as it is."""
+    labels = METRIC_LABELS.get(key)
+    return _pick(labels, lang) if labels else key
+
+
+def basis_label(basis: str | None, lang: str = "zh") -> str:
+    """actual / guidance / consensus in the reader's language."""
+    labels = _BASIS_LABELS.get(basis or "")
+    return _pick(labels, lang) if labels else (basis or "")
+
+
+def vs_consensus_label(vs: str | None, lang: str = "zh") -> str:
+    """above / inline / below in the reader's language; empty when unknown."""
+    labels = _VS_LABELS.get(vs or "")
+    return _pick(labels, lang) if labels else ""
+
+
+def action_label(action: str | None, lang: str = "zh") -> str:
+    """initiate / maintain / upgrade / downgrade in the reader's language."""
+    labels = _ACTION_LABELS.get(action or "")
+    return _pick(labels, lang) if labels else ""
+
+
+def is_rate_unit(unit: str | None) -> bool:
+    """True for % and pp, whose changes are told in percentage points."""
+    return unit in RATE_UNITS
+
+
+def midpoint(value: float | None, low: float | None, high: float | None) -> float | None:
+    """A figure as one number: the value, else the middle of its range, else its one end."""
+    if value is not None:
+        return value
+    if low is not None and high is not None:
+        return (low + high) / 2
+    return low if low is not None else high
+
+
+def format_number(x: float, decimals: int = 2) -> str:
+    """At most ``decimals`` decimals, trailing zeros dropped: 16.70 -> 16.7, 33.0 -> 33."""
+    if math.isnan(x) or math.isinf(x):
+        return str(x)
+    text = f"{x:,.{decimals}f}" if abs(x) >= 10000 else f"{x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _money_scale(magnitude: float, lang: str) -> tuple[float, str]:
+    """The divisor and word a reader would use for an amount this size."""
+    if lang == "en":
+        for div, word in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+            if magnitude >= div:
+                return div, word
+        return 1.0, ""
+    for div, word in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")):
+        if magnitude >= div:
+            return div, word
+    return 1.0, ""
+
+
+def _join_range(low: str, high: str) -> str:
+    if low.startswith("-") or high.startswith("-"):
+        return f"{low} ~ {high}"
+    return f"{low}-{high}"
+
+
+def format_value(
+    value: float | None,
+    unit: str | None,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    lang: str = "zh",
+    signed: bool = False,
+) -> str:
+    """A figure as a reader writes it: 33 % / 33%, +0.2 pp, 16.7 bn USD / 167 亿美元, 64-72 bn USD.
+
+    A range (``low``/``high`` with no ``value``) keeps both ends in one scale. ``signed`` puts
+    a plus on positive numbers (changes); pp figures are always signed.
+    """
+    if value is None and low is None and high is None:
+        return ""
+    unit = unit or ""
+    signed = signed or unit == "pp"
+    numbers = [value] if value is not None else [n for n in (low, high) if n is not None]
+    is_money = unit.isalpha() and unit.isupper() and len(unit) == 3
+    div, word = (1.0, "")
+    if is_money:
+        div, word = _money_scale(max(abs(n) for n in numbers), lang)
+
+    def one(n: float) -> str:
+        text = format_number(n / div)
+        return f"+{text}" if signed and n > 0 else text
+
+    if value is not None:
+        number = one(value)
+    elif low is not None and high is not None:
+        number = _join_range(one(low), one(high))
+    else:
+        number = one(numbers[0])
+    if unit in ("%", "pp"):
+        return f"{number}{unit}" if lang != "en" else f"{number} {unit}"
+    if is_money:
+        if lang == "en":
+            return f"{number} {word} {unit}" if word else f"{number} {unit}"
+        return f"{number} {word}{_CURRENCY_ZH.get(unit, unit)}"
+    return f"{number} {unit}".strip()
+
+
+def format_change(change: float | None, change_unit: str | None, lang: str = "zh") -> str:
+    """A change with its sign and one decimal: +6.0 pp, -12.5 %; empty when unknown."""
+    if change is None:
+        return ""
+    text = f"{change:+.1f}"
+    if text in ("+0.0", "-0.0"):
+        text = "0.0"
+    unit = change_unit or ""
+    return f"{text}{unit}" if lang != "en" else f"{text} {unit}".strip()

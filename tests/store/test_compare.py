@@ -1,0 +1,244 @@
+"""store.compare over hand-built digests: changes, conflicts, guidance, risks, picks, ratings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from store.compare import (
+    compare_quarters,
+    compare_reports,
+    figure_matrix,
+    guidance_history,
+    normalise_risk,
+    rating_history,
+    series,
+)
+from store.model import Company, CompanyRating, Digest, Metric, Range, Source
+
+
+def make_digest(
+    ident: str,
+    date: str | None,
+    period: str | None,
+    *,
+    broker: str = "华安证券",
+    metrics: list[Metric] | None = None,
+    risks: list[str] | None = None,
+    picks: list[tuple[str, str | None]] | None = None,
+    ratings: list[CompanyRating] | None = None,
+) -> Digest:
+    """A minimal digest with the parts a comparison reads."""
+    return Digest(
+        id=ident,
+        source=Source(f"{ident}.pdf", "pdf", 5, ident * 4),
+        title=f"report {ident}",
+        broker=broker,
+        date=date,
+        period=period,
+        metrics=metrics or [],
+        risks=risks or [],
+        companies=[Company(name, ticker, "recommended") for name, ticker in (picks or [])],
+        company_ratings=ratings or [],
+    )
+
+
+def azure(period: str, value: float, **kw) -> Metric:
+    return Metric("Microsoft", "revenue_growth_yoy", period, value, "%", ticker="MSFT", segment="Azure", **kw)
+
+
+def meta_capex(low: float, high: float, previous: Range | None = None) -> Metric:
+    return Metric(
+        "Meta", "capex", "2025", None, "USD", ticker="META", basis="guidance",
+        low=low * 1e9, high=high * 1e9, previous=previous,
+    )
+
+
+@pytest.fixture
+def quarters() -> list[Digest]:
+    """Two quarters of reports: Q1 from two brokers, Q2 from one."""
+    q1 = make_digest(
+        "q1a", "2025-05-06", "2025Q1",
+        metrics=[
+            azure("2025Q1", 33, consensus=30, vs_consensus="above"),
+            Metric("Microsoft", "capex", "2025Q1", 16.7e9, "USD", segment=None, consensus=16.3e9, vs_consensus="above"),
+            Metric("Alphabet", "operating_margin", "2025Q1", 17.8, "%", segment="Google Cloud"),
+            meta_capex(64, 72, previous=Range(None, 60e9, 65e9)),
+        ],
+        risks=["行业竞争加剧", "全球宏观经济扰动风险", "AI进展不及预期"],
+        picks=[("腾讯控股", "0700.HK"), ("阿里巴巴", "9988.HK"), ("快手", "1024.HK")],
+    )
+    q1b = make_digest(
+        "q1b", "2025-05-08", "2025Q1", broker="中信证券",
+        metrics=[azure("2025Q1", 33), Metric("Alphabet", "operating_margin", "2025Q1", 17.6, "%", segment="Google Cloud")],
+        risks=["AI 进展不及预期的风险"],
+    )
+    q2 = make_digest(
+        "q2a", "2025-08-05", "2025Q2",
+        metrics=[
+            azure("2025Q2", 39, consensus=35, vs_consensus="above"),
+            Metric("Microsoft", "capex", "2025Q2", 24.2e9, "USD", vs_consensus="above"),
+            Metric("Alphabet", "operating_margin", "2025Q2", 20.7, "%", segment="Google Cloud"),
+            meta_capex(66, 72, previous=Range(None, 64e9, 72e9)),
+        ],
+        risks=["行业竞争加剧风险", "AI进展不及预期等", "监管政策变化风险"],
+        picks=[("腾讯控股", "0700.HK"), ("阿里巴巴", "9988.HK"), ("美团", "3690.HK")],
+    )
+    return [q2, q1b, q1]
+
+
+class TestQuarterComparison:
+    def test_azure_growth_change_in_pp(self, quarters):
+        """33 % in 2025Q1 against 39 % in 2025Q2 is +6.0 pp, with each side's consensus flag."""
+        view = compare_quarters(quarters, "2025Q1", "2025Q2")
+        row = view.find("Microsoft", "Azure", "revenue_growth_yoy")
+        assert row is not None
+        assert (row.left.value, row.right.value) == (33, 39)
+        assert row.change == pytest.approx(6.0)
+        assert row.change_unit == "pp"
+        assert (row.left_vs_consensus, row.right_vs_consensus) == ("above", "above")
+        assert not row.conflict
+        assert row.left.source_ids == ["q1a", "q1b"]
+
+    def test_money_changes_in_percent(self, quarters):
+        row = compare_quarters(quarters, "2025Q1", "2025Q2").find("Microsoft", None, "capex")
+        assert row.change == pytest.approx((24.2 - 16.7) / 16.7 * 100)
+        assert row.change_unit == "%"
+
+    def test_conflicting_reports_keep_both_values_and_flag(self, quarters):
+        """Google Cloud margin: 17.8 % from one broker, 17.6 % from another."""
+        matrix = figure_matrix(quarters)
+        cell = matrix.cell("Alphabet", "Google Cloud", "operating_margin", "2025Q1")
+        assert cell.conflict
+        assert sorted(o.value for o in cell.observations) == [17.6, 17.8]
+        assert {o.digest_id for o in cell.distinct} == {"q1a", "q1b"}
+        assert [(r.metric, c.period) for r, c in matrix.conflicts] == [("operating_margin", "2025Q1")]
+        row = compare_quarters(quarters, "2025Q1", "2025Q2").find("Alphabet", "Google Cloud", "operating_margin")
+        assert row.conflict
+
+    def test_agreeing_reports_are_no_conflict(self, quarters):
+        cell = figure_matrix(quarters).cell("Microsoft", "Azure", "revenue_growth_yoy", "2025Q1")
+        assert not cell.conflict and cell.value == 33 and len(cell.observations) == 2
+
+    def test_annual_guidance_as_each_quarter_gave_it(self, quarters):
+        row = compare_quarters(quarters, "2025Q1", "2025Q2").find("Meta", None, "capex", "guidance")
+        assert row.target_period == "2025"
+        assert (row.left.low, row.left.high) == (64e9, 72e9)
+        assert (row.right.low, row.right.high) == (66e9, 72e9)
+        assert row.change == pytest.approx((69 - 68) / 68 * 100)  # midpoints 68 -> 69 bn
+
+    def test_company_and_metric_filters(self, quarters):
+        view = compare_quarters(quarters, "2025Q1", "2025Q2", company="Microsoft", metric="capex")
+        assert [(r.company, r.metric) for r in view.rows] == [("Microsoft", "capex")]
+
+    def test_risks_matched_across_wording(self, quarters):
+        risks = compare_quarters(quarters, "2025Q1", "2025Q2").risks
+        assert risks.new == ["监管政策变化风险"]
+        assert risks.recurring == ["行业竞争加剧风险", "AI进展不及预期等"]
+        assert risks.dropped == ["全球宏观经济扰动风险"]
+
+    def test_picks_diff(self, quarters):
+        picks = compare_quarters(quarters, "2025Q1", "2025Q2").picks
+        assert [p.ticker for p in picks.added] == ["3690.HK"]
+        assert [p.ticker for p in picks.dropped] == ["1024.HK"]
+        assert sorted(p.ticker for p in picks.kept) == ["0700.HK", "9988.HK"]
+
+    def test_json_round_trip(self, quarters):
+        data = compare_quarters(quarters, "2025Q1", "2025Q2").to_dict()
+        text = json.dumps(data, ensure_ascii=False)
+        assert json.loads(text)["rows"][0]["left"]["source_ids"]
+
+    def test_series_in_period_order(self, quarters):
+        assert series(quarters, "Microsoft", "Azure", "revenue_growth_yoy") == [("2025Q1", 33), ("2025Q2", 39)]
+
+
+class TestCompareReports:
+    def test_two_reports_directly(self, quarters):
+        by_id = {d.id: d for d in quarters}
+        view = compare_reports(by_id["q1a"], by_id["q2a"])
+        row = view.find("Microsoft", "Azure", "revenue_growth_yoy")
+        assert row.change == pytest.approx(6.0)
+        assert row.left.source_ids == ["q1a"]
+        assert view.risks.dropped == ["全球宏观经济扰动风险"]
+        assert [p.ticker for p in view.picks.added] == ["3690.HK"]
+
+
+class TestGuidanceHistory:
+    def meta_digests(self) -> list[Digest]:
+        return [
+            make_digest("m3", "2025-10-30", "2025Q3", metrics=[meta_capex(70, 72, previous=Range(None, 66e9, 72e9))]),
+            make_digest("m1", "2025-05-01", "2025Q1", metrics=[meta_capex(64, 72, previous=Range(None, 60e9, 65e9))]),
+            make_digest("m2", "2025-07-31", "2025Q2", metrics=[meta_capex(66, 72)]),
+            make_digest("m2b", "2025-08-02", "2025Q2", broker="中信证券", metrics=[meta_capex(66, 72)]),
+        ]
+
+    def test_meta_capex_revisions_in_order(self):
+        [history] = guidance_history(self.meta_digests(), company="Meta")
+        assert (history.company, history.metric, history.period) == ("Meta", "capex", "2025")
+        assert [(s.low / 1e9, s.high / 1e9) for s in history.steps] == [(60, 65), (64, 72), (66, 72), (70, 72)]
+        assert history.moves == ["initial", "raise", "narrow", "narrow"]
+        assert history.steps[0].quoted and history.steps[0].digest_id == "m1"
+        assert history.steps[2].confirmed_by == ["m2b"]
+        assert history.steps[1].change == pytest.approx((68 - 62.5) / 62.5 * 100)
+
+    def test_previous_gives_both_steps(self):
+        one = [make_digest("m1", "2025-05-01", "2025Q1", metrics=[meta_capex(64, 72, previous=Range(None, 60e9, 65e9))])]
+        [history] = guidance_history(one)
+        assert history.moves == ["initial", "raise"]
+
+    def test_cut_widen_reiterate(self):
+        def g(ident, date, low, high):
+            return make_digest(ident, date, None, metrics=[
+                Metric("Alphabet", "capex", "2025", None, "USD", basis="guidance", low=low, high=high)
+            ])
+        digests = [g("a", "2025-01-01", 75, 75), g("b", "2025-04-01", 75, 75), g("c", "2025-07-01", 70, 80),
+                   g("d", "2025-10-01", 60, 65)]
+        [history] = guidance_history(digests)
+        assert history.moves == ["initial", "reiterate", "widen", "cut"]
+
+    def test_other_companies_filtered_out(self):
+        assert guidance_history(self.meta_digests(), company="Microsoft") == []
+
+
+class TestRisksNormalised:
+    @pytest.mark.parametrize(
+        "a, b",
+        [
+            ("行业竞争加剧", "行业竞争加剧风险"),
+            ("行业竞争加剧", "行业竞争加剧的风险"),
+            ("行业竞争加剧", "行业竞争加剧等风险。"),
+            ("AI进展不及预期", "AI 进展不及预期"),
+            ("Rising competition", "rising competition risk"),
+            ("行业竞争加剧", "1）行业竞争加剧；"),
+        ],
+    )
+    def test_same_risk(self, a, b):
+        assert normalise_risk(a) == normalise_risk(b)
+
+    @pytest.mark.parametrize(
+        "a, b",
+        [
+            ("行业竞争加剧", "行业竞争放缓"),
+            ("全球宏观经济扰动", "国内宏观经济扰动"),
+            ("AI进展不及预期", "AI应用进展不及预期"),
+        ],
+    )
+    def test_different_risks_never_merge(self, a, b):
+        assert normalise_risk(a) != normalise_risk(b)
+
+
+class TestRatingHistory:
+    def test_target_price_change_and_actions(self):
+        def r(ident, date, rating, action, tp, prev=None):
+            return make_digest(ident, date, None, ratings=[
+                CompanyRating("Tencent", rating, "0700.HK", action, tp, "HKD", prev)
+            ])
+        digests = [r("c", "2025-08-14", "买入", "maintain", 720.0, 650.0), r("a", "2025-03-20", "增持", "initiate", 600.0),
+                   r("b", "2025-05-15", "买入", "upgrade", 650.0)]
+        [history] = rating_history(digests, company="Tencent")
+        assert [e.digest_id for e in history.entries] == ["a", "b", "c"]
+        assert [e.action for e in history.entries] == ["initiate", "upgrade", "maintain"]
+        assert history.entries[0].target_change_pct is None
+        assert history.entries[1].target_change_pct == pytest.approx(650 / 600 * 100 - 100)
+        assert history.entries[2].target_change_pct == pytest.approx(720 / 650 * 100 - 100)
