@@ -1,0 +1,133 @@
+"""Which companies a report names, which it puts forward, and where each mention stands.
+
+Built on the company registry (``store.companies``); names written with a ticker beside them
+(腾讯控股（0700.HK）, Tencent (0700 HK)) are read even when the registry lacks them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from store.companies import CompanyRegistry, get_registry, normalize_ticker
+from store.metrics import Entity
+from store.model import Company
+
+__all__ = ["CompanyFinder", "RECOMMEND_TRIGGER"]
+
+# Words that open a list of names the report puts forward.
+RECOMMEND_TRIGGER = re.compile(
+    r"(?:相关公司|相关标的|推荐标的|重点推荐|建议关注|关注标的|受益标的|推荐关注|重点关注|核心推荐|首推|"
+    r"Top picks?|Our picks|We also like|Stocks to watch|Preferred names|Key picks)\s*(?:包括|为|有|are|include)?\s*[:：]?",
+    re.IGNORECASE,
+)
+_TICKER_BESIDE = re.compile(
+    r"([\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9&.\-' ]{0,24}?)\s*[（(]\s*"
+    r"(\d{4,5}\s?\.?\s?HK|\d{6}\s?\.\s?S[HZ]|[A-Z]{1,5}(?:\s?\.?\s?(?:US|O|N))?|\d{4,5}\s+HK)\s*[）)]"
+)
+_NEGATION = re.compile(r"not (?:among|one of|in) our (?:top )?picks|并非推荐|不在推荐", re.I)
+
+
+class CompanyFinder:
+    """Company and business-line mentions in a report's text, cached per text."""
+
+    def __init__(self, registry: CompanyRegistry | None = None) -> None:
+        self.registry = registry or get_registry()
+        self._extra: dict[str, tuple[str, str | None]] = {}  # alias -> (name, ticker) read beside tickers
+        self._cache: dict[str, list[Entity]] = {}
+
+    def entities(self, text: str) -> list[Entity]:
+        """Company and segment mentions in text, left to right."""
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        found: list[Entity] = []
+        for match in self.registry.find_all(text):
+            info = match.info
+            found.append(Entity(match.start, match.end, info.name, info.ticker, None, info.fiscal_year_end))
+        for start, end, info, segment in _segments(self.registry, text):
+            if not any(start < e.end and e.start < end for e in found):
+                found.append(Entity(start, end, info.name, info.ticker, segment, info.fiscal_year_end))
+        for alias, (name, ticker) in self._extra.items():
+            for m in re.finditer(re.escape(alias), text):
+                if not any(m.start() < e.end and e.start < m.end() for e in found):
+                    found.append(Entity(m.start(), m.end(), name, ticker, None, 12))
+        found.sort(key=lambda e: e.start)
+        self._cache[text] = found
+        return found
+
+    def _learn_tickers(self, text: str) -> None:
+        for m in _TICKER_BESIDE.finditer(text):
+            raw_name = re.split(r"[、，,：:；;和及与]", m.group(1))[-1].strip(" -")
+            ticker = normalize_ticker(m.group(2))
+            if not raw_name or not ticker or len(raw_name) < 2:
+                continue
+            info = self.registry.lookup(ticker) or self.registry.lookup(raw_name)
+            if info is None and raw_name not in self._extra:
+                self._extra[raw_name] = (raw_name, ticker)
+                self._cache.clear()
+
+    def companies(self, texts: list[str], *, recommendation: str, body: str) -> list[Company]:
+        """Companies named in the texts, first mention first, with their role."""
+        for text in texts:
+            self._learn_tickers(text)
+        picked = self._recommended(texts, recommendation)
+        by_name: dict[str, Company] = {}
+        for text in texts:
+            for e in self.entities(text):
+                alias = text[e.start : e.end]
+                company = by_name.get(e.company)
+                if company is None:
+                    company = by_name[e.company] = Company(e.company, e.ticker, "mentioned", [], 0)
+                company.mentions += 1
+                if alias not in company.aliases_seen:
+                    company.aliases_seen.append(alias)
+        for name in picked:
+            if name in by_name:
+                by_name[name].role = "recommended"
+        return list(by_name.values())
+
+    def _recommended(self, texts: list[str], recommendation: str) -> list[str]:
+        """Names after a trigger (相关公司：…, Top picks: …) up to the end of that paragraph."""
+        picked: list[str] = []
+        for text in [recommendation] + texts:
+            for trigger in RECOMMEND_TRIGGER.finditer(text):
+                zone = text[trigger.end() :]
+                end = re.search(r"\n|(?<=[.。])\s*(?=[A-Z\u4e00-\u9fa5])(?![^。]*(?:、|，))", zone)
+                zone = zone[: end.start()] if end and end.start() > 20 else zone
+                if _NEGATION.search(zone):
+                    continue
+                for e in self.entities(zone):
+                    if e.company not in picked:
+                        picked.append(e.company)
+        return picked
+
+
+@lru_cache(maxsize=1)
+def _segment_table(registry_id: int) -> tuple[re.Pattern | None, dict[str, tuple[object, str]]]:
+    registry = get_registry()
+    table: dict[str, tuple[object, str]] = {}
+    for info in registry.companies if hasattr(registry, "companies") else []:
+        segments = getattr(info, "segments", None) or {}
+        items = segments.items() if isinstance(segments, dict) else ((s.get("name"), s.get("aliases", [])) for s in segments)
+        for name, aliases in items:
+            for alias in [name, *aliases]:
+                if alias and len(alias) >= 2:
+                    table[alias.lower()] = (info, name)
+    if not table:
+        return None, table
+    parts = sorted(table, key=len, reverse=True)
+    pattern = re.compile(
+        "|".join(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])" if p.isascii() else re.escape(p) for p in parts),
+        re.IGNORECASE,
+    )
+    return pattern, table
+
+
+def _segments(registry: CompanyRegistry, text: str):
+    pattern, table = _segment_table(id(registry))
+    if pattern is None:
+        return
+    for m in pattern.finditer(text):
+        info, name = table[m.group(0).lower()]
+        yield m.start(), m.end(), info, name

@@ -1,0 +1,405 @@
+"""Figures out of report sentences: what was measured, about whom, for which period, in base units.
+
+Each sentence is read left to right. Company and business-line mentions, period words and
+metric keywords set the context; each quantity (167 亿美元, US$33.0bn, 33%, +0.2pct, a range)
+becomes a Metric, the consensus of the figure before it (高于 BBG 预期的 30%), the earlier value
+of a guidance (上季度指引为 600-650 亿美元, from US$64-72bn), or an older figure quoted for
+comparison (高于去年同期的 120 亿美元).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from store.model import Metric, Range
+from store.periods import PeriodRef, find_periods
+
+__all__ = ["Entity", "Quantity", "find_quantities", "read_metrics", "split_sentences", "vs_consensus"]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A company or business-line mention: where it is and whom it names."""
+
+    start: int
+    end: int
+    company: str
+    ticker: str | None
+    segment: str | None
+    fiscal_year_end: int = 12
+
+
+EntityFinder = Callable[[str], list[Entity]]
+
+
+@dataclass
+class Quantity:
+    """A number with its unit as written: money, percent or percentage points."""
+
+    start: int
+    end: int
+    kind: str  # "money" | "percent" | "pp"
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str  # "USD" | "CNY" | "HKD" | "%" | "pp"
+
+
+_MAGNITUDE = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4,
+              "tn": Decimal(10) ** 12, "trillion": Decimal(10) ** 12, "bn": Decimal(10) ** 9,
+              "billion": Decimal(10) ** 9, "b": Decimal(10) ** 9, "mn": Decimal(10) ** 6,
+              "million": Decimal(10) ** 6, "m": Decimal(10) ** 6}
+_CURRENCY = {"美元": "USD", "us$": "USD", "$": "USD", "usd": "USD", "元": "CNY", "人民币": "CNY",
+             "rmb": "CNY", "cny": "CNY", "¥": "CNY", "￥": "CNY", "港元": "HKD", "港币": "HKD",
+             "hk$": "HKD", "hkd": "HKD"}
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_MONEY = re.compile(
+    rf"(?P<pre>US\$|HK\$|\$|RMB|CNY|USD|HKD|¥|￥)?\s*(?P<a>{_NUM})(?:\s*(?:[-–~～至到]|to)\s*(?P<b>{_NUM}))?"
+    r"\s*(?P<mag>万亿|亿|万|tn|trillion|bn|billion|mn|million|[bBmM](?![A-Za-z]))?\s*(?P<plus>\+)?\s*"
+    r"(?P<post>美元|元|港元|港币|人民币|USD|HKD|CNY|RMB)?",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(
+    rf"(?P<sign>[+\-－])?\s*(?P<a>{_NUM})\s*%?\s*(?:[-–~～至到]|to)\s*(?P<sign2>[+\-])?(?P<b>{_NUM})\s*%"
+    rf"|(?P<sign3>[+\-－])?\s*(?P<c>{_NUM})\s*%"
+)
+_PP = re.compile(rf"(?P<sign>[+\-－])?\s*(?P<a>{_NUM})\s*(?P<u>pct|pcts|ppts?|pp|个百分点|bps?|个基点)(?![A-Za-z])", re.I)
+
+
+def _dec(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _base(amount: Decimal, mag: str | None) -> float:
+    scaled = amount * _MAGNITUDE.get((mag or "").lower(), Decimal(1))
+    return float(scaled.quantize(Decimal(1))) if scaled >= 10000 else float(scaled)
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Money, percentages and percentage points in a sentence, left to right."""
+    found: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(s < te and ts < e for ts, te in taken)
+
+    for m in _PP.finditer(text):
+        a = float(_dec(m.group("a")))
+        if m.group("sign") in ("-", "－"):
+            a = -a
+        if m.group("u").lower().startswith("bp") or m.group("u") == "个基点":
+            a = a / 100
+        found.append(Quantity(m.start(), m.end(), "pp", a, None, None, "pp"))
+        taken.append((m.start(), m.end()))
+    for m in _PERCENT.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        if m.group("c") is not None:
+            v = float(_dec(m.group("c")))
+            if m.group("sign3") in ("-", "－"):
+                v = -v
+            found.append(Quantity(m.start(), m.end(), "percent", v, None, None, "%"))
+        else:
+            lo, hi = float(_dec(m.group("a"))), float(_dec(m.group("b")))
+            if m.group("sign") in ("-", "－"):
+                lo = -lo
+            if m.group("sign2") == "-":
+                hi = -hi
+            found.append(Quantity(m.start(), m.end(), "percent", None, lo, hi, "%"))
+        taken.append((m.start(), m.end()))
+    for m in _MONEY.finditer(text):
+        pre, post, mag = m.group("pre"), m.group("post"), m.group("mag")
+        if not (pre or post) or not free(m.start("a"), m.end()):
+            continue
+        if not pre and not mag and post in ("元",):
+            # a bare "5 元" is a price per share, not a company figure
+            continue
+        currency = _CURRENCY[(pre or post).lower()]
+        a = _base(_dec(m.group("a")), mag)
+        start = m.start("pre") if pre else m.start("a")
+        if m.group("b"):
+            b = _base(_dec(m.group("b")), mag)
+            found.append(Quantity(start, m.end(), "money", None, a, b, currency))
+        else:
+            found.append(Quantity(start, m.end(), "money", a, None, None, currency))
+        taken.append((start, m.end()))
+    found.sort(key=lambda q: q.start)
+    return found
+
+
+_SENTENCE = re.compile(r"(?<=[。；;！？!?])|(?<=[.])\s+(?=[A-Z(])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences on 。；; and English full stops; brackets never split."""
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+# Keywords: (regex, tag). The last tag seen before a number decides what the number measures.
+_BASES = [
+    (re.compile(r"资本开支|资本支出|CapEx|capex|capital expenditure|capital spending", re.I), "capex"),
+    (re.compile(r"广告(?:业务)?(?:收入|营收)?|ad(?:vertising)? revenue|advertising|ads? ", re.I), "ad"),
+    (re.compile(r"OPM|经营利润率|营业利润率|经营利润率|利润率|operating margin|margin", re.I), "margin"),
+    (re.compile(r"贡献|contribut", re.I), "contribution"),
+    (re.compile(r"净利润|归母净利|净利|net income|net profit", re.I), "net_income"),
+    (re.compile(r"EPS|每股收益", re.I), "eps"),
+    (re.compile(r"收入|营收|营业额|revenue|sales", re.I), "revenue"),
+    (re.compile(r"MAU|DAU|月活|日活|用户数|users", re.I), "users"),
+]
+_GROWTH = re.compile(r"同比|yoy|y/y|year[- ]on[- ]year|增速|增长|增幅|growth|grew|grow|rose|up |increase|accelerat|decelerat", re.I)
+_QOQ = re.compile(r"环比|qoq|q/q|quarter[- ]on[- ]quarter|sequential", re.I)
+_GUIDANCE = re.compile(r"指引|guidance|guided|guide|outlook|预计将|预计达|expects?|plans? to spend", re.I)
+_LEASES_IN = re.compile(r"(?<!不)(?:包含|含)融资租赁|including finance leases|incl\.? finance leases|with finance leases", re.I)
+_LEASES_OUT = re.compile(r"不含融资租赁|excluding finance leases|ex\.? finance leases", re.I)
+_CONSENSUS = re.compile(r"(?:BBG|彭博|市场|一致|Bloomberg|VA|Visible Alpha)?\s*(?:一致)?(?:预期|预测|consensus|expectations?|estimates?)\s*(?:的|为|of|at|:)?\s*[（(]?\s*$", re.I)
+_STANDALONE_CONSENSUS = re.compile(r"(?:BBG|彭博|市场|一致|consensus|Bloomberg)[^，,]*?(?:预期|预测|expects?|estimates?)", re.I)
+_PREVIOUS = re.compile(r"(?:上季度(?:给予的)?指引|此前指引|原指引|前次指引|上次指引|previous(?:ly)?|prior guidance|from|前值|此前为|此前|原为)\s*(?:为|是|of|:)?\s*[（(]?\s*$", re.I)
+_OLDER = re.compile(r"(?:高于|低于|较|相比|对比|vs\.?|versus|compared (?:with|to)|from)\s*(?:(?:the\s+)?[^，,。]{0,12}?)的?\s*$", re.I)
+_ABOVE = re.compile(r"超预期|高于|超出|好于|优于|beat|ahead of|above|exceed", re.I)
+_BELOW = re.compile(r"不及预期|低于|逊于|弱于|miss|below|short of", re.I)
+_INLINE = re.compile(r"符合|inline|in line|in-line|持平于预期|基本一致", re.I)
+
+
+def vs_consensus(value: float | None, low: float | None, high: float | None, consensus: float | None) -> str | None:
+    """above / inline / below: within ±0.5 % of the consensus value is inline."""
+    if consensus is None:
+        return None
+    v = value if value is not None else ((low + high) / 2 if low is not None and high is not None else None)
+    if v is None:
+        return None
+    if abs(v - consensus) <= abs(consensus) * 0.005:
+        return "inline"
+    return "above" if v > consensus else "below"
+
+
+def _last_tag(text: str, table: list[tuple[re.Pattern, str]]) -> tuple[str | None, int]:
+    best, pos = None, -1
+    for pattern, tag in table:
+        for m in pattern.finditer(text):
+            if m.start() >= pos:
+                best, pos = tag, m.start()
+    return best, pos
+
+
+def _metric_key(prefix: str, clause_prefix: str, q: Quantity) -> tuple[str | None, str]:
+    """(metric key, basis) for a quantity, from the keywords in the text before it."""
+    base, base_pos = _last_tag(prefix, _BASES)
+    guidance = bool(_GUIDANCE.search(clause_prefix)) or (bool(_GUIDANCE.search(prefix[base_pos:])) if base_pos >= 0 else False)
+    basis = "guidance" if guidance else "actual"
+    after_base = prefix[base_pos:] if base_pos >= 0 else prefix
+    if q.kind == "pp":
+        if base == "contribution" or re.search(r"贡献|contribut", clause_prefix, re.I):
+            return "ai_contribution", basis
+        if base == "margin":
+            return ("operating_margin_change_qoq" if _QOQ.search(clause_prefix) or _QOQ.search(after_base) else "operating_margin_change_yoy"), basis
+        return None, basis
+    if q.kind == "percent":
+        if base == "contribution":
+            return "ai_contribution", basis
+        if base == "margin" and not _GROWTH.search(after_base[3:]):
+            return "operating_margin", basis
+        qoq = bool(_QOQ.search(clause_prefix)) or (bool(_QOQ.search(after_base)) and not re.search(r"同比|yoy", after_base, re.I))
+        growth = "qoq" if qoq else "yoy"
+        if base == "capex":
+            return ("capex_guidance" if guidance else f"capex_growth_{growth}"), basis
+        if base == "ad":
+            return f"ad_revenue_growth_{growth}", basis
+        if base == "users":
+            return f"users_growth_{growth}", basis
+        if base == "net_income":
+            return f"net_income_growth_{growth}", basis
+        if base == "revenue" or _GROWTH.search(clause_prefix):
+            if guidance:
+                return "revenue_growth_guidance", basis
+            return f"revenue_growth_{growth}", basis
+        return None, basis
+    # money
+    if base == "capex":
+        if guidance:
+            return "capex_guidance", basis
+        if _LEASES_IN.search(after_base) or _LEASES_IN.search(clause_prefix):
+            return "capex_incl_leases", basis
+        return "capex", basis
+    if base in ("revenue", "ad"):
+        return ("ad_revenue" if base == "ad" else "revenue"), basis
+    if base == "net_income":
+        return "net_income", basis
+    if base == "eps":
+        return "eps", basis
+    return None, basis
+
+
+_ACTUAL_OF = {"capex_guidance": "capex", "revenue_growth_guidance": "revenue_growth_yoy"}
+
+
+def _fiscal_label(period: str | None, year_end: int) -> str | None:
+    """FY25Q3 for Microsoft's 2025Q1: the fiscal label of a calendar quarter."""
+    if not period or "Q" not in period or year_end == 12:
+        return None
+    year, q = int(period[:4]), int(period[5])
+    end_month = q * 3
+    months_after_fy_start = (end_month - year_end - 1) % 12  # 0..11, month index within fiscal year
+    fiscal_q = months_after_fy_start // 3 + 1
+    fiscal_year = year + (1 if end_month > year_end else 0)
+    return f"FY{fiscal_year % 100:02d}Q{fiscal_q}"
+
+
+@dataclass
+class _Context:
+    entity: Entity | None = None
+
+
+def read_metrics(
+    texts: Iterable[str],
+    report_period: str | None,
+    find_entities: EntityFinder,
+) -> list[Metric]:
+    """Every figure the texts state about a company or business line."""
+    metrics: list[Metric] = []
+    for text in texts:
+        context = _Context()
+        for sentence in split_sentences(text):
+            metrics.extend(_read_sentence(sentence, report_period, find_entities, context))
+    return metrics
+
+
+def _resolve(ref: PeriodRef | None, report_period: str | None, entity: Entity | None) -> str | None:
+    if ref is None:
+        return None
+    return ref.resolve(report_period, entity.fiscal_year_end if entity else 12)
+
+
+def _read_sentence(sentence: str, report_period: str | None, find_entities: EntityFinder, context: _Context) -> list[Metric]:
+    quantities = find_quantities(sentence)
+    entities = find_entities(sentence)
+    if not entities and context.entity is None:
+        # still track nothing: figures with no company are not kept
+        return []
+    periods = [p for p in find_periods(sentence) if not any(p.start < q.end and q.start < p.end for q in quantities)]
+    out: list[Metric] = []
+    primary: Metric | None = None
+    last: Metric | None = None
+    last_end = 0
+    for q in quantities:
+        prefix = sentence[: q.start]
+        clause_start = max(prefix.rfind(c) for c in "，,：:") + 1
+        clause_prefix = sentence[clause_start : q.start]
+        since_last = sentence[last_end : q.start]
+        before = [e for e in entities if e.end <= q.start]
+        entity = before[-1] if before else context.entity
+        if entity is None:
+            continue
+        refs = [p for p in periods if p.end <= q.start]
+        clause_refs = [p for p in refs if p.start >= clause_start]
+
+        if last is not None and _CONSENSUS.search(since_last) and not _has_new_subject(since_last, entities, last_end, q.start):
+            target = primary or last
+            if target.consensus is None and q.unit == target.unit:
+                target.consensus = q.value if q.value is not None else _mid(q)
+                target.vs_consensus = vs_consensus(target.value, target.low, target.high, target.consensus)
+                last_end = q.end
+                continue
+        if last is not None and _PREVIOUS.search(since_last):
+            if last.basis == "guidance" and last.previous is None and q.unit == last.unit:
+                last.previous = Range(q.value, q.low, q.high)
+                last_end = q.end
+                continue
+            if last.basis == "actual" and re.search(r"指引|guidance", since_last, re.I) and q.unit == last.unit:
+                key = {"revenue_growth_yoy": "revenue_growth_guidance", "capex": "capex_guidance"}.get(last.metric, last.metric)
+                m = _make(q, entity, key, "guidance", last.period, sentence)
+                out.append(m)
+                last_end = q.end
+                continue
+        if last is not None and clause_refs and _OLDER.search(since_last) and q.unit == last.unit and not _metric_word(since_last):
+            period = _resolve(clause_refs[-1], report_period, entity)
+            m = _make(q, entity, _ACTUAL_OF.get(last.metric, last.metric), "actual", period, sentence, segment_of=last)
+            out.append(m)
+            last_end = q.end
+            continue
+        if last is not None and re.search(r"(?:上季度|去年同期|去年|上年|last quarter|a year ago|last year)\s*(?:为|是|of|was)?\s*$", since_last, re.I) and q.unit == last.unit and not _metric_word(since_last):
+            period = _resolve(clause_refs[-1], report_period, entity) if clause_refs else None
+            m = _make(q, entity, _ACTUAL_OF.get(last.metric, last.metric), "actual", period, sentence, segment_of=last)
+            out.append(m)
+            last_end = q.end
+            continue
+
+        key, basis = _metric_key(prefix, clause_prefix, q)
+        if key is None:
+            continue
+        if _STANDALONE_CONSENSUS.search(clause_prefix) and not _CONSENSUS.search(clause_prefix):
+            basis = "consensus"
+        ref = refs[-1] if refs else None
+        period = _resolve(ref, report_period, entity)
+        if period is None:
+            period = _default_period(key, basis, report_period)
+        if basis == "guidance" and period and "Q" in period and ref is not None and ref.unit == "year":
+            period = period[:4]
+        m = _make(q, entity, key, basis, period, sentence)
+        out.append(m)
+        if primary is None or (m.basis != "consensus" and primary.basis == "consensus"):
+            primary = m
+        last = m
+        last_end = q.end
+    _apply_consensus_words(sentence, out)
+    if entities:
+        context.entity = entities[-1]
+    return out
+
+
+def _has_new_subject(text: str, entities: list[Entity], start: int, end: int) -> bool:
+    return _metric_word(text) is not None and bool(_STANDALONE_CONSENSUS.search(text)) and not _CONSENSUS.search(text[-12:])
+
+
+def _metric_word(text: str) -> str | None:
+    tag, _ = _last_tag(text, _BASES)
+    return tag
+
+
+def _mid(q: Quantity) -> float | None:
+    return (q.low + q.high) / 2 if q.low is not None and q.high is not None else None
+
+
+def _default_period(key: str, basis: str, report_period: str | None) -> str | None:
+    if report_period is None:
+        return None
+    if basis == "guidance" and key in ("capex_guidance",):
+        return report_period[:4]
+    return report_period
+
+
+def _make(q: Quantity, entity: Entity, key: str, basis: str, period: str | None, sentence: str, segment_of: Metric | None = None) -> Metric:
+    segment = segment_of.segment if segment_of is not None else entity.segment
+    return Metric(
+        company=entity.company,
+        ticker=entity.ticker,
+        segment=segment,
+        metric=key,
+        period=period,
+        fiscal_period=_fiscal_label(period, entity.fiscal_year_end),
+        basis=basis,
+        value=q.value,
+        low=q.low,
+        high=q.high,
+        unit=q.unit,
+        text=sentence.strip(),
+    )
+
+
+def _apply_consensus_words(sentence: str, metrics: list[Metric]) -> None:
+    """基本符合 BBG 预期 / 超预期 with no number: flag the sentence's first figure."""
+    if not metrics or any(m.consensus is not None for m in metrics):
+        return
+    if not re.search(r"预期|inline|in line|consensus|expectations", sentence, re.I):
+        return
+    first = next((m for m in metrics if m.basis == "actual" and m.vs_consensus is None), None)
+    if first is None:
+        return
+    if _INLINE.search(sentence):
+        first.vs_consensus = "inline"
+    elif re.search(r"超预期|高于(?:BBG|彭博|市场)?\s*预期|beat|ahead of (?:consensus|expectations)|above (?:consensus|expectations)", sentence, re.I):
+        first.vs_consensus = "above"
+    elif re.search(r"不及预期|低于(?:BBG|彭博|市场)?\s*预期|miss|below (?:consensus|expectations)", sentence, re.I):
+        first.vs_consensus = "below"

@@ -1,0 +1,156 @@
+"""From a report file to a Digest: read the text, find the structure, read metadata,
+companies and figures.
+
+``parse_file`` raises ``ReportError`` (one line naming the file and the reason) for files
+it cannot read; any text it can read yields a digest, never an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from pathlib import Path
+
+from store import meta
+from store.companies_in_text import CompanyFinder
+from store.errors import ReportError
+from store.metrics import read_metrics, split_sentences
+from store.model import Digest, KeyPoint, Rating, Source
+from store.pdf import PdfText, extract_pdf
+from store.periods import find_periods, quarter_of_date, shift_quarter
+from store.sections import read_structure
+from store.textio import clean_control_chars, decode_report_bytes
+
+__all__ = ["parse_file", "parse_bytes", "parse_text", "report_period"]
+
+
+def parse_file(path: str | Path, *, password: str | None = None) -> Digest:
+    """Parse a PDF or text report into a digest."""
+    where = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ReportError(where, "no such file") from None
+    except IsADirectoryError:
+        raise ReportError(where, "is a folder, not a file") from None
+    except OSError as exc:
+        raise ReportError(where, f"cannot be opened ({exc.strerror or exc})") from None
+    return parse_bytes(data, where, password=password)
+
+
+def parse_bytes(data: bytes, where: str, *, password: str | None = None) -> Digest:
+    """Parse a report given as bytes; ``where`` names it in the digest and in errors."""
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise ReportError(where, "the file is empty")
+    if data[:1024].lstrip().startswith(b"%PDF-") or where.lower().endswith(".pdf"):
+        pdf = extract_pdf(where, password=password) if Path(where).is_file() else _pdf_from_bytes(data, where, password)
+        source = Source(path=where, kind="pdf", pages=pdf.pages, sha256=sha)
+        return _digest(pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers)
+    text = decode_report_bytes(data, where)
+    source = Source(path=where, kind="text", pages=max(1, text.count("\x0c") + (0 if text.endswith("\x0c") else 1)), sha256=sha)
+    return parse_text(text, source)
+
+
+def _pdf_from_bytes(data: bytes, where: str, password: str | None) -> PdfText:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        try:
+            return extract_pdf(tmp.name, password=password)
+        except ReportError as exc:
+            raise ReportError(where, exc.reason) from None
+
+
+def parse_text(text: str, source: Source) -> Digest:
+    """Parse a report's extracted text (as pdfminer gives it) into a digest."""
+    text = clean_control_chars(text)
+    return _digest(text.split("\n"), source)
+
+
+def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = ()) -> Digest:
+    sidebar, headers = list(sidebar), list(headers)
+    structure = read_structure(lines)
+    head = structure.head
+    all_text = "\n".join(structure.body)
+    language = meta.detect_language("\n".join(head) + all_text)
+    title = meta.read_title(head) or Path(source.path).stem
+    # Metadata may sit in the head (text reports), the sidebar and headers (PDFs) or the tail.
+    meta_lines = head + sidebar + headers
+    date = meta.read_date(meta_lines, structure.tail)
+    broker = meta.read_broker(headers + sidebar + head, structure.tail)
+    analysts = meta.read_analysts(meta_lines + structure.tail)
+    sector = meta.read_sector_rating(meta_lines)
+    scale = meta.read_rating_scale(structure.tail)
+
+    key_points = [KeyPoint(s.heading, s.points) for s in structure.sections if s.heading or s.points]
+    if not key_points and not structure.recommendation and all_text.strip():
+        key_points = [KeyPoint(title, [all_text.strip()])]
+
+    finder = CompanyFinder()
+    texts = [title] + [kp.heading + "\n" + "\n".join(kp.points) for kp in key_points] + [structure.recommendation] + structure.risks
+    companies = finder.companies(texts, recommendation=structure.recommendation, body=all_text)
+    period = report_period(key_points, finder, date, title)
+    metric_texts = [" ".join([kp.heading] + kp.points) for kp in key_points] + [structure.recommendation]
+    metrics = read_metrics(metric_texts, period, finder.entities)
+
+    subject = companies[0] if companies and _is_company_report(head + sidebar, companies[0].name, title, finder) else None
+    ratings = meta.read_company_ratings(
+        meta_lines, subject.name if subject else None, subject.ticker if subject else None, language
+    )
+    return Digest(
+        id=source.sha256,
+        source=source,
+        title=title,
+        broker=broker,
+        date=date,
+        period=period,
+        language=language,
+        rating=Rating(sector=sector, scale=scale),
+        analysts=analysts,
+        key_points=key_points,
+        recommendation=structure.recommendation,
+        companies=companies,
+        metrics=metrics,
+        risks=structure.risks,
+        company_ratings=ratings,
+    )
+
+
+def _is_company_report(lines: list[str], company: str, title: str, finder: CompanyFinder) -> bool:
+    """A company report names its company in the title and rates it (投资评级 / Rating)."""
+    rated = any(re.search(r"投资评级|公司评级|^评级|Rating\s*[:：]|Recommendation\s*[:：]", x) for x in lines)
+    in_title = any(e.company == company for e in finder.entities(title))
+    return rated and in_title
+
+
+def report_period(key_points: list[KeyPoint], finder: CompanyFinder, date: str | None, title: str = "") -> str | None:
+    """The quarter whose results the report chiefly discusses: the most named quarter, else the
+    quarter before the report date."""
+    votes: Counter[str] = Counter()
+    year_hint = int(date[:4]) if date else None
+    quarter_only: Counter[int] = Counter()
+    for text in [title] + [" ".join([kp.heading] + kp.points) for kp in key_points]:
+        for sentence in split_sentences(text):
+            entities = finder.entities(sentence)
+            for ref in find_periods(sentence):
+                if ref.kind in ("calendar", "fiscal") and ref.quarter:
+                    before = [e for e in entities if e.end <= ref.start]
+                    year_end = before[-1].fiscal_year_end if before and ref.kind == "fiscal" else 12
+                    votes[ref.resolve(None, year_end)] += 1
+                elif ref.kind == "quarter_only":
+                    quarter_only[ref.quarter] += 1
+    if votes:
+        best = max(votes.values())
+        return max(p for p, n in votes.items() if n == best)
+    if date:
+        previous = shift_quarter(quarter_of_date(date), -1)
+        if quarter_only:
+            q = quarter_only.most_common(1)[0][0]
+            year = year_hint if q <= int(quarter_of_date(date)[5]) else year_hint - 1
+            return f"{year}Q{q}"
+        return previous
+    return None

@@ -1,0 +1,163 @@
+"""Calendar periods out of the ways reports write them.
+
+A period is a calendar quarter ``YYYYQn`` or a year ``YYYY``. Fiscal quarters go through the
+company's fiscal calendar (Microsoft's year ends in June, so FY3Q25 is 2025Q1); relative
+words (本季度, 上季度, 去年同期, 今年, last year) resolve against the report's own period.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["PeriodRef", "find_periods", "fiscal_to_calendar", "shift_quarter", "quarter_of_date", "year_of"]
+
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def _year(text: str) -> int:
+    value = int(text)
+    return value + 2000 if value < 100 else value
+
+
+def shift_quarter(period: str, quarters: int) -> str:
+    """2025Q1 shifted by -1 is 2024Q4; a year shifts by whole years (4 quarters = 1 year)."""
+    if "Q" not in period:
+        return str(int(period) + quarters // 4)
+    year, q = int(period[:4]), int(period[5])
+    index = year * 4 + (q - 1) + quarters
+    return f"{index // 4}Q{index % 4 + 1}"
+
+
+def year_of(period: str | None) -> int | None:
+    return int(period[:4]) if period else None
+
+
+def quarter_of_date(date: str) -> str:
+    """The calendar quarter a YYYY-MM-DD date falls in."""
+    return f"{date[:4]}Q{(int(date[5:7]) - 1) // 3 + 1}"
+
+
+def fiscal_to_calendar(fiscal_year: int, fiscal_quarter: int, year_end_month: int) -> str:
+    """Calendar quarter of a fiscal quarter, for a fiscal year ending in ``year_end_month``.
+
+    The fiscal quarter is placed by the calendar quarter its last month falls in.
+    """
+    if year_end_month == 12:
+        return f"{fiscal_year}Q{fiscal_quarter}"
+    end_month = year_end_month - 3 * (4 - fiscal_quarter)
+    year = fiscal_year
+    while end_month <= 0:
+        end_month += 12
+        year -= 1
+    return f"{year}Q{(end_month - 1) // 3 + 1}"
+
+
+@dataclass
+class PeriodRef:
+    """A period expression found in text: where it is, what it says, how it resolves."""
+
+    start: int
+    end: int
+    label: str
+    kind: str  # "calendar" | "fiscal" | "year" | "relative"
+    year: int | None = None
+    quarter: int | None = None
+    shift: int = 0  # relative: quarters (kind quarter) or years (kind year) from the report period
+    unit: str = "quarter"  # for relative: "quarter" | "year"
+
+    def resolve(self, report_period: str | None, year_end_month: int = 12) -> str | None:
+        """The calendar period this reference names, given the report's period."""
+        if self.kind == "calendar":
+            return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
+        if self.kind == "fiscal":
+            if self.quarter is None:
+                return str(self.year)
+            return fiscal_to_calendar(self.year, self.quarter, year_end_month)
+        if self.kind == "year":
+            return str(self.year)
+        if self.kind == "quarter_only":
+            year = year_of(report_period)
+            return f"{year}Q{self.quarter}" if year else None
+        if report_period is None:
+            return None
+        if self.unit == "year":
+            return str(int(report_period[:4]) + self.shift)
+        if "Q" not in report_period:
+            return None
+        return shift_quarter(report_period, self.shift)
+
+    @property
+    def fiscal_label(self) -> str | None:
+        if self.kind != "fiscal" or self.quarter is None:
+            return None
+        return f"FY{self.year % 100:02d}Q{self.quarter}"
+
+
+_PATTERNS: list[tuple[re.Pattern, str]] = [
+    # FY3Q25, FY25Q3, FY2025Q3, 3QFY25, Q3 FY25, FY25 Q3, fiscal Q3 2025
+    (re.compile(r"FY\s?([1-4])\s?Q\s?(\d{2,4})(?![\d])", re.I), "fiscal_qy"),
+    (re.compile(r"FY\s?(\d{2,4})\s?Q\s?([1-4])(?![\d])", re.I), "fiscal_yq"),
+    (re.compile(r"([1-4])\s?Q\s?FY\s?(\d{2,4})(?![\d])", re.I), "fiscal_qy"),
+    (re.compile(r"Q([1-4])\s?FY\s?(\d{2,4})(?![\d])", re.I), "fiscal_qy"),
+    (re.compile(r"fiscal\s+(?:year\s+)?(\d{4})\s+(?:Q|quarter\s*)([1-4])", re.I), "fiscal_yq"),
+    (re.compile(r"FY\s?(\d{4}|\d{2})(?![\dQq])(?:年|财年)?", re.I), "fiscal_year"),
+    # CY25Q1, 2025Q1, 25Q1, 1Q25, 1Q2025, Q1 2025, 2025 Q1
+    (re.compile(r"CY\s?(\d{2,4})\s?Q([1-4])", re.I), "cal_yq"),
+    (re.compile(r"(?<![\dA-Za-z])(20\d{2}|\d{2})\s?Q([1-4])(?![\d])"), "cal_yq"),
+    (re.compile(r"(?<![\dA-Za-z])([1-4])Q\s?(20\d{2}|\d{2})(?![\d])"), "cal_qy"),
+    (re.compile(r"(?<![\dA-Za-z])Q([1-4])\s?(20\d{2}|'\d{2}|\d{2})(?![\d])"), "cal_qy"),
+    # 2025年一季度, 2025 年第一季度, 2025年Q1
+    (re.compile(r"(20\d{2})\s*年\s*(?:第\s*)?([一二三四1-4])\s*季度"), "cal_yq_cn"),
+    (re.compile(r"(20\d{2})\s*年\s*Q([1-4])"), "cal_yq"),
+    (re.compile(r"(?<![\d年])(?:第\s*)?([一二三四])\s*季度"), "quarter_only"),
+    (re.compile(r"(20\d{2})\s*(?:年|财年)(?!\s*\d{1,2}\s*月)(?!\s*(?:第\s*)?[一二三四1-4]\s*季)"), "year"),
+    (re.compile(r"(?:in|for|of|year)\s+(20\d{2})(?![\d/-])", re.I), "year"),
+    # relative words
+    (re.compile(r"本季度|本季|当季|this quarter|the quarter", re.I), "rel_q0"),
+    (re.compile(r"上季度|上一季度|上个季度|上季|前一季度|last quarter|previous quarter|prior quarter", re.I), "rel_q-1"),
+    (re.compile(r"下季度|下一季度|下个季度|next quarter", re.I), "rel_q1"),
+    (re.compile(r"去年同期|上年同期|a year ago|year-ago quarter|same quarter last year", re.I), "rel_q-4"),
+    (re.compile(r"今年|本年|全年|本财年|this year|full[- ]year|FY guidance", re.I), "rel_y0"),
+    (re.compile(r"去年|上年|last year|prior year", re.I), "rel_y-1"),
+    (re.compile(r"明年|next year", re.I), "rel_y1"),
+]
+
+
+def find_periods(text: str) -> list[PeriodRef]:
+    """Every period expression in the text, left to right, non-overlapping."""
+    found: list[PeriodRef] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, kind in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            ref = _make(m, kind)
+            if ref is None:
+                continue
+            found.append(ref)
+            taken.append((m.start(), m.end()))
+    found.sort(key=lambda r: r.start)
+    return found
+
+
+def _make(m: re.Match, kind: str) -> PeriodRef | None:
+    s, e, label = m.start(), m.end(), m.group(0)
+    if kind == "fiscal_qy":
+        return PeriodRef(s, e, label, "fiscal", _year(m.group(2).lstrip("'")), int(m.group(1)))
+    if kind == "fiscal_yq":
+        return PeriodRef(s, e, label, "fiscal", _year(m.group(1)), int(m.group(2)))
+    if kind == "fiscal_year":
+        return PeriodRef(s, e, label, "fiscal", _year(m.group(1)), None)
+    if kind == "cal_yq":
+        return PeriodRef(s, e, label, "calendar", _year(m.group(1)), int(m.group(2)))
+    if kind == "cal_qy":
+        return PeriodRef(s, e, label, "calendar", _year(m.group(2).lstrip("'")), int(m.group(1)))
+    if kind == "cal_yq_cn":
+        return PeriodRef(s, e, label, "calendar", _year(m.group(1)), _CN_NUM[m.group(2)])
+    if kind == "quarter_only":
+        return PeriodRef(s, e, label, "quarter_only", None, _CN_NUM[m.group(1)])
+    if kind == "year":
+        return PeriodRef(s, e, label, "year", _year(m.group(1)))
+    unit = "quarter" if kind.startswith("rel_q") else "year"
+    return PeriodRef(s, e, label, "relative", shift=int(kind[5:]), unit=unit)

@@ -1,0 +1,254 @@
+"""The structure of a report's text: lines rejoined, summary split into key points,
+recommendation and risks, boilerplate cut off.
+
+Works on plain text as pdfminer gives it (every line followed by a blank line, bullets
+sometimes lost) and on the cleaner lines of ``store.pdf``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from store.pdf import is_furniture
+
+__all__ = ["Structure", "read_structure", "rejoin", "split_risks", "TEMPLATE_TAG"]
+
+TEMPLATE_TAG = re.compile(r"\[Table_[A-Za-z0-9_]*\]\s*")
+BULLET = re.compile(r"^\s*[⚫●◆◇■□❑❒•▪◼▶►➢➤○◎]\s*")
+SUBPOINT = re.compile(
+    r"^\s*(?:\d{1,2}\s*[）)]|[（(]\s*\d{1,2}\s*[）)]|[①-⑳]|[一二三四五六七八九十]{1,3}\s*[、.．]|"
+    r"\d{1,2}[、]|[a-z][)）]|-\s+|–\s+)"
+)
+SUMMARY_HEADINGS = (
+    "主要观点", "核心观点", "投资要点", "报告摘要", "报告要点", "内容摘要", "摘要", "事件", "点评",
+    "Key takeaways", "Key points", "Investment summary", "Summary", "Highlights",
+)
+RECOMMENDATION_HEADINGS = ("投资建议", "投资策略", "投资观点", "盈利预测与投资建议", "盈利预测与估值", "Investment view", "Investment recommendation", "Our view", "Valuation")
+RISK_HEADINGS = ("风险提示", "风险因素", "主要风险", "风险分析", "Key risks", "Risks", "Risk factors", "Investment risks")
+# Where the report proper ends and boilerplate (analyst bios, statements, disclaimers, rating
+# definitions) begins.
+BOILERPLATE = re.compile(
+    r"^\s*(?:分析师与研究助理简介|分析师简介|作者简介|研究团队简介|重要声明|分析师声明|免责声明|特别声明|法律声明|"
+    r"一般声明|投资评级说明|评级说明|评级体系|证券研究报告评级|信息披露|"
+    r"Analyst certification|Important disclosures?|Disclaimer|Disclosures|Rating definitions|Ratings? system|"
+    r"Analyst declaration|General disclaimer)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = "。！？!?；;"
+_ASCII_WORD = re.compile(r"[A-Za-z0-9%)\].,;:]$")
+_ASCII_START = re.compile(r"^[A-Za-z0-9(\[$]")
+
+
+@dataclass
+class Section:
+    """One top-level bullet: heading and points."""
+
+    heading: str
+    points: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Structure:
+    """A report's text sorted into parts."""
+
+    head: list[str] = field(default_factory=list)  # lines before the summary: title, metadata
+    sections: list[Section] = field(default_factory=list)
+    recommendation: str = ""
+    risks: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)  # summary text, logical lines
+    tail: list[str] = field(default_factory=list)  # boilerplate lines after the report proper
+    found_summary: bool = False
+
+
+def _clean_line(line: str) -> str:
+    line = TEMPLATE_TAG.sub("", line)
+    return line.strip().replace("\u3000", " ")
+
+
+def _heading_of(line: str, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """(name, rest) when the line opens with one of the section names, else None."""
+    text = BULLET.sub("", line).strip()
+    for name in names:
+        if text[: len(name)].lower() == name.lower():
+            rest = text[len(name) :]
+            if not rest.strip():
+                return name, ""
+            if rest[0] in "：:":
+                return name, rest[1:].strip()
+            if rest[0] in " \t" and not name.isascii():
+                return name, rest.strip()
+    return None
+
+
+def _joins(previous: str, line: str) -> str:
+    """Glue a line the PDF broke onto the one before it."""
+    if previous.endswith("-") or previous.endswith("—"):
+        return previous + line
+    if _ASCII_WORD.search(previous) and _ASCII_START.match(line):
+        return previous + " " + line
+    return previous + line
+
+
+def _is_marker(line: str) -> bool:
+    return bool(BULLET.match(line) or SUBPOINT.match(line))
+
+
+def _is_heading(line: str) -> bool:
+    return any(_heading_of(line, names) for names in (RECOMMENDATION_HEADINGS, RISK_HEADINGS, SUMMARY_HEADINGS)) and len(line) < 40
+
+
+def rejoin(lines: list[str]) -> list[str]:
+    """Logical lines: a physical line continues the one before unless it opens a bullet,
+    a sub-point or a section, or a blank line follows a finished sentence."""
+    out: list[str] = []
+    blank_before = False
+    for raw in lines:
+        line = _clean_line(raw)
+        if not line:
+            blank_before = True
+            continue
+        if is_furniture(line):
+            continue
+        starts_new = (
+            not out
+            or _is_marker(line)
+            or _is_heading(line)
+            or _is_heading(out[-1])
+            or (blank_before and out[-1][-1] in _SENTENCE_END + ".")
+        )
+        # A bullet glyph the font lost shows as a leading blank before a short heading.
+        if starts_new:
+            out.append(line)
+        else:
+            out[-1] = _joins(out[-1], line)
+        blank_before = False
+    return out
+
+
+def split_risks(text: str) -> list[str]:
+    """Split an inline risk list (a；b；c。) into items without numbering or trailing 等."""
+    items = []
+    for part in re.split(r"[；;]|(?<=[。.])\s*|\n", text):
+        part = SUBPOINT.sub("", part.strip()).strip()
+        part = re.sub(r"(?:等(?:风险)?)?[。.，,、；;]*$", "", part).strip()
+        if part and len(part) > 1:
+            items.append(part)
+    return items
+
+
+def _find_boilerplate(lines: list[str]) -> int:
+    for i, line in enumerate(lines):
+        if BOILERPLATE.match(_clean_line(line)):
+            return i
+    return len(lines)
+
+
+def _find_summary(lines: list[str]) -> int | None:
+    """Index of the summary heading (主要观点 / Key takeaways …), or None."""
+    for i, line in enumerate(lines[:80]):
+        clean = _clean_line(line)
+        hit = _heading_of(clean, SUMMARY_HEADINGS)
+        if hit and len(clean) < 30:
+            return i
+    return None
+
+
+def read_structure(lines: list[str]) -> Structure:
+    """Sort a report's lines into head, key-point sections, recommendation, risks and tail."""
+    cut = _find_boilerplate(lines)
+    structure = Structure(tail=[_clean_line(x) for x in lines[cut:] if _clean_line(x)])
+    start = _find_summary(lines[:cut])
+    if start is None:
+        # No summary heading: the head is the first few lines, the body starts at the first bullet.
+        first_bullet = next((i for i, x in enumerate(lines[:cut]) if BULLET.match(_clean_line(x))), None)
+        start_body = first_bullet if first_bullet is not None else min(cut, _head_length(lines[:cut]))
+        structure.head = [_clean_line(x) for x in lines[:start_body] if _clean_line(x)]
+        body_lines = lines[start_body:cut]
+    else:
+        structure.found_summary = True
+        structure.head = [_clean_line(x) for x in lines[:start] if _clean_line(x)]
+        heading, rest = _heading_of(_clean_line(lines[start]), SUMMARY_HEADINGS) or ("", "")
+        body_lines = ([rest] if rest else []) + lines[start + 1 : cut]
+    structure.body = rejoin(body_lines)
+    _fill_sections(structure)
+    return structure
+
+
+def _head_length(lines: list[str]) -> int:
+    """Without a summary heading, the head is the title block: up to the first long line."""
+    seen = 0
+    for i, line in enumerate(lines):
+        clean = _clean_line(line)
+        if not clean:
+            continue
+        seen += 1
+        if len(clean) > 60 or seen > 6:
+            return i
+    return len(lines)
+
+
+def _split_heading(text: str) -> tuple[str, str]:
+    """A long bullet with no sub-points: heading is its first clause, the rest its point."""
+    if len(text) <= 60:
+        return text, ""
+    for sep in ("：", ":", "。", ". "):
+        at = text.find(sep)
+        if 0 < at <= 60:
+            return text[:at].strip(), text[at + len(sep) :].strip()
+    return text, ""
+
+
+def _fill_sections(structure: Structure) -> None:
+    mode = "points"
+    section: Section | None = None
+    last_was_subpoint = False
+    recommendation: list[str] = []
+    risk_lines: list[str] = []
+    has_bullets = any(BULLET.match(x) for x in structure.body)
+
+    for line in structure.body:
+        bullet = bool(BULLET.match(line))
+        rec = _heading_of(line, RECOMMENDATION_HEADINGS)
+        risk = _heading_of(line, RISK_HEADINGS)
+        if (bullet or not has_bullets or len(line) < 40 or (rec and rec[1]) or (risk and risk[1])) and (rec or risk):
+            name, rest = rec or risk
+            mode = "recommendation" if rec else "risks"
+            section = None
+            if rest:
+                (recommendation if rec else risk_lines).append(rest)
+            continue
+        if bullet:
+            mode = "points"
+            section = Section(BULLET.sub("", line).strip())
+            structure.sections.append(section)
+            last_was_subpoint = False
+            continue
+        if mode == "recommendation":
+            recommendation.append(line)
+            continue
+        if mode == "risks":
+            risk_lines.append(line)
+            continue
+        subpoint = bool(SUBPOINT.match(line))
+        if section is None:
+            section = Section("")
+            structure.sections.append(section)
+        if subpoint or not section.points or not last_was_subpoint:
+            section.points.append(line.strip())
+        else:
+            section.points[-1] = _joins(section.points[-1], line)
+        last_was_subpoint = subpoint or (last_was_subpoint and not subpoint)
+
+    for section in structure.sections:
+        if not section.points and section.heading:
+            section.heading, rest = _split_heading(section.heading)
+            if rest:
+                section.points.append(rest)
+        elif not section.heading and section.points:
+            section.heading, rest = _split_heading(section.points.pop(0))
+            if rest:
+                section.points.insert(0, rest)
+    structure.recommendation = "".join(recommendation) if all(not x.isascii() for x in recommendation) else " ".join(recommendation)
+    for line in risk_lines:
+        structure.risks.extend(split_risks(line))
