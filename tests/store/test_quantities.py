@@ -1,0 +1,45 @@
+"""Numbers as reports write them, in base units."""
+
+from __future__ import annotations
+
+import pytest
+
+from store.metrics import find_quantities, vs_consensus
+
+
+@pytest.mark.parametrize(
+    "text, kind, value, low, high, unit",
+    [
+        ("收入达 167 亿美元", "money", 16_700_000_000, None, None, "USD"),
+        ("指引为 640-720 亿美元", "money", None, 64e9, 72e9, "USD"),
+        ("维持 1000 亿+美元水平", "money", 100e9, None, None, "USD"),
+        ("revenue of US$33.0bn", "money", 33e9, None, None, "USD"),
+        ("capex of $66-72bn", "money", None, 66e9, 72e9, "USD"),
+        ("收入 1,800 亿元", "money", 180e9, None, None, "CNY"),
+        ("收入 1.2 万亿元", "money", 1.2e12, None, None, "CNY"),
+        ("目标 HK$720", "money", 720.0, None, None, "HKD"),
+        ("（yoy+28%）", "percent", 28.0, None, None, "%"),
+        ("同比+67.6%", "percent", 67.6, None, None, "%"),
+        ("同比-3.5%", "percent", -3.5, None, None, "%"),
+        ("指引（31%-32%）", "percent", None, 31.0, 32.0, "%"),
+        ("环比+0.2pct", "pp", 0.2, None, None, "pp"),
+        ("贡献 16pct", "pp", 16.0, None, None, "pp"),
+        ("down 50bps", "pp", 0.5, None, None, "pp"),
+        ("提升 1.5 个百分点", "pp", 1.5, None, None, "pp"),
+    ],
+)
+def test_quantities(text, kind, value, low, high, unit):
+    (q,) = find_quantities(text)
+    assert (q.kind, q.value, q.low, q.high, q.unit) == (kind, value, low, high, unit)
+
+
+def test_numbers_without_units_are_not_figures():
+    assert find_quantities("模型总参数从 6710 亿增至 6850 亿，今年 4 月 30 日") == []
+
+
+@pytest.mark.parametrize(
+    "value, consensus, expected",
+    [(33, 30, "above"), (17.2, 17.1, "above"), (25.0, 25.1, "inline"), (14, 16, "below"), (33, None, None)],
+)
+def test_vs_consensus(value, consensus, expected):
+    assert vs_consensus(value, None, None, consensus) == expected
