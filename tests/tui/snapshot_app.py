@@ -1,0 +1,47 @@
+"""A tiny factory for test apps: a temp store filled from fixed digests.
+
+Uses the corpus helper's hand-written digests (tests/fixtures/expected/*.json) when they
+exist, else the small set in tests/tui/fixtures/. ``injection=True`` adds a digest whose
+every text field is full of markup and escape codes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from store.db import DigestStore
+from store.model import Digest
+from tui.app import YanbaoApp
+
+HERE = Path(__file__).parent
+EXPECTED = HERE.parent / "fixtures" / "expected"
+OWN = HERE / "fixtures"
+INJECTION = OWN / "injection"
+
+
+def _load(folder: Path) -> list[Digest]:
+    return [Digest.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.json"))]
+
+
+def fixture_digests(*, injection: bool = False) -> list[Digest]:
+    """The fixed digests the TUI tests run on."""
+    digests = _load(OWN)
+    if injection:
+        digests += _load(INJECTION)
+    return digests
+
+
+def make_store(path: Path, *, injection: bool = False, watch: tuple[str, ...] = ("Microsoft",)) -> Path:
+    """Write the fixture digests (and a watchlist) to a store file at ``path``."""
+    store = DigestStore(path)
+    store.add_many(fixture_digests(injection=injection))
+    for name in watch:
+        store.watchlist_add(name)
+    store.close()
+    return path
+
+
+def make_app(tmp_path: Path, *, injection: bool = False, watch: tuple[str, ...] = ("Microsoft",)) -> YanbaoApp:
+    """A YanbaoApp over a fresh temp store holding the fixture digests."""
+    return YanbaoApp(store_path=make_store(tmp_path / "store.json", injection=injection, watch=watch))

@@ -1,0 +1,547 @@
+"""The main screen: report list on one side, the four panes on the other, wired together."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+
+from tui.screens.export_result import ExportResultDialog
+from tui.screens.ingest import IngestDialog
+from tui.screens.library import Library, LibrarySnapshot
+from tui.screens.prompt import PromptDialog
+from tui.widgets.compare import ComparePane
+from tui.widgets.key_points import KeyPointsPane
+from tui.widgets.report_list import SORT_KEYS, ReportList, filter_summaries, header_text, sort_summaries
+from tui.widgets.risks import RisksPane
+from tui.widgets.safe_text import clean
+from tui.widgets.watchlist import WatchlistPane
+
+if TYPE_CHECKING:
+    from store.model import Digest
+
+__all__ = ["MainScreen", "PANES", "write_new_file"]
+
+PANES = ("keypoints", "watchlist", "risks", "compare")
+"""Pane ids in number-key order."""
+
+NARROW_WIDTH = 110
+"""Below this many columns the list sits above the panes instead of beside them."""
+
+
+def write_new_file(directory: Path, stem: str, text: str) -> Path:
+    """Write ``text`` to ``directory/stem.md`` or ``stem-2.md``…; never overwrite a file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for number in range(1, 1000):
+        path = directory / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
+        try:
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(text)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{directory}: too many exports named {stem}")
+
+
+def export_directory() -> Path:
+    """The current directory when writable, else the user's data directory."""
+    cwd = Path.cwd()
+    if os.access(cwd, os.W_OK):
+        return cwd
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("yanbao")) / "exports"
+
+
+class MainScreen(Screen[None]):
+    """Browse reports and the library: list, key points, watchlist, risks, compare."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show_pane('keypoints')", "Points", tooltip="Pane 1: key points, metrics and sources", id="pane-1"),
+        Binding("2", "show_pane('watchlist')", "Watch", tooltip="Pane 2: watched companies across reports", id="pane-2"),
+        Binding("3", "show_pane('risks')", "Risks", tooltip="Pane 3: this report's risks and their recurrence", id="pane-3"),
+        Binding("4", "show_pane('compare')", "Compare", tooltip="Pane 4: compare two quarters", id="pane-4"),
+        Binding("slash", "search", "Search", key_display="/", tooltip="Search titles, key points, companies and risks", id="search"),
+        Binding("f", "filter", "Filter", tooltip="Filter the list: words, broker:, period:, company:", id="filter"),
+        Binding("s", "sort", "Sort", tooltip="Sort the list by date, broker, period or title (again to cycle)", id="sort"),
+        Binding("w", "watch", "+Watch", tooltip="Add the company under the cursor (or a typed one) to the watchlist", id="watch"),
+        Binding("d", "unwatch", "-Watch", tooltip="Remove the highlighted company from the watchlist", id="unwatch"),
+        Binding("e", "export", "Export", tooltip="Export the current view as a markdown file", id="export"),
+        Binding("i", "ingest", "Ingest", tooltip="Ingest a file or folder of reports", id="ingest"),
+        Binding("j", "cursor_down", "Down", show=False, tooltip="Move down in the focused list or table"),
+        Binding("k", "cursor_up", "Up", show=False, tooltip="Move up in the focused list or table"),
+        Binding("escape", "back", "Back", show=False, tooltip="Back to the report list; again clears filter and search"),
+    ]
+
+    sort_key: reactive[str] = reactive("date")
+    """Column the report list is sorted by."""
+
+    sort_reverse: reactive[bool] = reactive(True)
+    """True for descending (newest, or Z, first)."""
+
+    filter_text: reactive[str] = reactive("")
+    """The list filter typed after `f`."""
+
+    search_query: reactive[str] = reactive("")
+    """The last search (`/`), empty for none."""
+
+    class StoreOpened(Message):
+        """The store is open: its summaries, and how many samples were seeded."""
+
+        def __init__(self, summaries: list[Any], seeded: int) -> None:
+            super().__init__()
+            self.summaries = summaries
+            self.seeded = seeded
+
+    class StoreFailed(Message):
+        """The store could not be opened or read."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    class LibraryLoaded(Message):
+        """Every digest and the watchlist are in memory."""
+
+        def __init__(self, snapshot: LibrarySnapshot) -> None:
+            super().__init__()
+            self.snapshot = snapshot
+
+    class SearchDone(Message):
+        """A search finished with the matching ids."""
+
+        def __init__(self, query: str, ids: list[str]) -> None:
+            super().__init__()
+            self.query = query
+            self.ids = ids
+
+    class DigestLoaded(Message):
+        """The highlighted report's digest was read from the store."""
+
+        def __init__(self, digest: Digest | None) -> None:
+            super().__init__()
+            self.digest = digest
+
+    class WatchlistChanged(Message):
+        """The watchlist was changed; ``note`` says how."""
+
+        def __init__(self, items: list[Any], note: str, keep: str | None = None) -> None:
+            super().__init__()
+            self.items = items
+            self.note = note
+            self.keep = keep
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        self.summaries: list[Any] = []
+        self.snapshot: LibrarySnapshot | None = None
+        self.search_ids: set[str] | None = None
+        self.digest: Digest | None = None
+        self.loaded = False
+
+    # -- layout -----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="report-pane"):
+                yield Input(placeholder="filter: words, broker:…, period:…, company:…", id="filter")
+                yield Static(Text("Opening the store…", style="dim"), id="list-status")
+                yield Static(Text(""), id="list-header")
+                yield ReportList(id="reports")
+            with TabbedContent(initial="keypoints", id="panes"):
+                with TabPane("1 Key points", id="keypoints"):
+                    yield KeyPointsPane(id="keypoints-pane")
+                with TabPane("2 Watchlist", id="watchlist"):
+                    yield WatchlistPane(id="watchlist-pane")
+                with TabPane("3 Risks", id="risks"):
+                    yield RisksPane(id="risks-pane")
+                with TabPane("4 Compare", id="compare"):
+                    yield ComparePane(id="compare-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one(ReportList).focus()
+        self._open_store()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        self._update_header()
+
+    # -- store loading (workers) ----------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store")
+    def _open_store(self, *, seed: bool = True) -> None:
+        try:
+            seeded = self.library.open(seed=seed)
+            self.post_message(self.StoreOpened(self.library.summaries(), seeded))
+            self.post_message(self.LibraryLoaded(self.library.snapshot()))
+        except Exception as error:  # StoreError and friends: one line, never a traceback
+            self.post_message(self.StoreFailed(clean(error, one_line=True)))
+
+    def reload(self) -> None:
+        """Re-read summaries and digests (after an ingest)."""
+        self._open_store(seed=False)
+
+    def on_main_screen_store_opened(self, message: StoreOpened) -> None:
+        self.loaded = True
+        self.summaries = message.summaries
+        self.query_one(ReportList).empty_message = "No reports yet: press i to ingest some."
+        self._refresh_list()
+        if message.seeded:
+            self.notify(f"Added {message.seeded} bundled sample reports to the empty store.", title="Welcome")
+        self.refresh_bindings()
+
+    def on_main_screen_store_failed(self, message: StoreFailed) -> None:
+        self.query_one(ReportList).empty_message = "The store could not be opened."
+        self.query_one("#list-status", Static).update(Text(message.reason, style="red"))
+        self.notify(Text(message.reason), title="Store error", severity="error", timeout=10)
+
+    def on_main_screen_library_loaded(self, message: LibraryLoaded) -> None:
+        self.snapshot = message.snapshot
+        digests = message.snapshot.digests
+        self.query_one(WatchlistPane).set_data(message.snapshot.watchlist, digests)
+        self.query_one(RisksPane).set_library(digests)
+        self.query_one(ComparePane).set_library(digests, message.snapshot.periods)
+        current = self.query_one(ReportList).highlighted
+        if current is not None:
+            self._show_digest(self.snapshot.by_id.get(current.id))
+        self.refresh_bindings()
+
+    # -- the report list --------------------------------------------------------------------
+    def _refresh_list(self) -> None:
+        report_list = self.query_one(ReportList)
+        keep = report_list.highlighted.id if report_list.highlighted is not None else None
+        rows = filter_summaries(self.summaries, self.filter_text, self.search_ids)
+        report_list.set_rows(sort_summaries(rows, self.sort_key, self.sort_reverse), keep_id=keep)
+        self._update_header()
+        if not rows:
+            self._show_digest(None)
+
+    def _update_header(self) -> None:
+        report_list = self.query_one(ReportList)
+        width = report_list.scrollable_content_region.width or report_list.size.width
+        self.query_one("#list-header", Static).update(Text(header_text(width, self.sort_key, self.sort_reverse)))
+        if not self.loaded:
+            return
+        shown, total = len(report_list.rows), len(self.summaries)
+        status = Text(f"{shown} of {total} reports" if shown != total else f"{total} reports", style="bold")
+        if self.search_query:
+            status.append("  search: ", style="dim")
+            status.append(clean(self.search_query, one_line=True))
+        if self.filter_text:
+            status.append("  filter: ", style="dim")
+            status.append(clean(self.filter_text, one_line=True))
+        if self.search_query or self.filter_text:
+            status.append("  (Esc clears)", style="dim")
+        self.query_one("#list-status", Static).update(status)
+
+    def watch_sort_key(self) -> None:
+        if self.loaded:
+            self._refresh_list()
+
+    def watch_sort_reverse(self) -> None:
+        if self.loaded:
+            self._refresh_list()
+
+    @on(ReportList.Highlighted)
+    def _report_highlighted(self, event: ReportList.Highlighted) -> None:
+        event.stop()
+        if self.snapshot is not None and event.summary.id in self.snapshot.by_id:
+            self._show_digest(self.snapshot.by_id[event.summary.id])
+        else:
+            self._load_digest(event.summary.id)
+
+    @on(ReportList.Opened)
+    def _report_opened(self, event: ReportList.Opened) -> None:
+        event.stop()
+        self.action_show_pane("keypoints")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="digest")
+    def _load_digest(self, digest_id: str) -> None:
+        try:
+            self.post_message(self.DigestLoaded(self.library.get(digest_id)))
+        except Exception as error:
+            self.post_message(self.StoreFailed(clean(error, one_line=True)))
+
+    def on_main_screen_digest_loaded(self, message: DigestLoaded) -> None:
+        self._show_digest(message.digest)
+
+    def _show_digest(self, digest: Digest | None) -> None:
+        self.digest = digest
+        self.query_one(KeyPointsPane).show(digest)
+        self.query_one(RisksPane).show_report(digest)
+        self.refresh_bindings()
+
+    # -- actions ----------------------------------------------------------------------------
+    @property
+    def active_pane(self) -> str:
+        """Id of the pane on show."""
+        return self.query_one("#panes", TabbedContent).active or "keypoints"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("search", "watch", "unwatch", "export", "ingest", "filter", "sort") and not self.loaded:
+            return None  # shown dimmed until the store is open
+        if action == "unwatch" and not (self.snapshot and self.snapshot.watchlist):
+            return None
+        if action == "export":
+            pane = self.active_pane
+            if pane in ("keypoints", "risks") and self.digest is None:
+                return None
+            if pane == "compare" and self.query_one(ComparePane).comparison is None:
+                return None
+            if pane == "watchlist" and self.snapshot is None:
+                return None
+        return True
+
+    def action_show_pane(self, pane: str) -> None:
+        """Show one of the four panes and focus its main widget."""
+        self.query_one("#panes", TabbedContent).active = pane
+        target = {
+            "keypoints": "#keypoints-pane",
+            "watchlist": "#watch-list",
+            "risks": "#risks-library",
+            "compare": "#compare-table",
+        }[pane]
+        self.query_one(target).focus()
+        self.refresh_bindings()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+
+    def action_cursor_down(self) -> None:
+        """j: move down in whatever list or table has focus."""
+        focused = self.focused
+        if focused is not None and hasattr(focused, "action_cursor_down"):
+            focused.action_cursor_down()
+        elif focused is not None and hasattr(focused, "action_scroll_down"):
+            focused.action_scroll_down()
+
+    def action_cursor_up(self) -> None:
+        """k: move up in whatever list or table has focus."""
+        focused = self.focused
+        if focused is not None and hasattr(focused, "action_cursor_up"):
+            focused.action_cursor_up()
+        elif focused is not None and hasattr(focused, "action_scroll_up"):
+            focused.action_scroll_up()
+
+    def action_back(self) -> None:
+        """Esc: back to the list; when already there, clear the filter and the search."""
+        report_list = self.query_one(ReportList)
+        filter_input = self.query_one("#filter", Input)
+        if self.focused is filter_input:
+            filter_input.value = ""
+            filter_input.display = False
+            self.filter_text = ""
+            self._refresh_list()
+            report_list.focus()
+            return
+        if self.focused is not report_list:
+            report_list.focus()
+            return
+        if self.filter_text or self.search_query:
+            filter_input.value = ""
+            filter_input.display = False
+            self.filter_text = ""
+            self.search_query = ""
+            self.search_ids = None
+            self._refresh_list()
+
+    def action_sort(self) -> None:
+        """Cycle the sort column; date sorts newest first, the others A→Z."""
+        index = SORT_KEYS.index(self.sort_key)
+        next_key = SORT_KEYS[(index + 1) % len(SORT_KEYS)]
+        self.sort_reverse = next_key == "date"
+        self.sort_key = next_key
+        self.notify(f"Sorted by {next_key}", timeout=2)
+
+    def action_filter(self) -> None:
+        """Show and focus the filter box above the list."""
+        filter_input = self.query_one("#filter", Input)
+        filter_input.display = True
+        filter_input.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value.strip()
+        self._refresh_list()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            event.input.display = False
+        self.query_one(ReportList).focus()
+
+    def action_search(self) -> None:
+        """Ask for a search; matching reports replace the list until Esc."""
+
+        def done(query: str | None) -> None:
+            if query:
+                self.query_one("#list-status", Static).update(Text("Searching…", style="dim"))
+                self._search(query)
+
+        self.app.push_screen(
+            PromptDialog("Search reports", placeholder="资本开支, Azure, 行业竞争…", value=self.search_query,
+                         hint="Titles, key points, companies and risks · Enter to search · Esc to cancel",
+                         id="search-dialog"),
+            done,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def _search(self, query: str) -> None:
+        try:
+            self.post_message(self.SearchDone(query, self.library.search(query)))
+        except Exception as error:
+            self.post_message(self.StoreFailed(clean(error, one_line=True)))
+
+    def on_main_screen_search_done(self, message: SearchDone) -> None:
+        self.search_query = message.query
+        self.search_ids = set(message.ids)
+        self._refresh_list()
+        found = len(self.query_one(ReportList).rows)
+        self.notify(Text(f"{found} reports match “{clean(message.query, one_line=True)}”"), timeout=3)
+        self.query_one(ReportList).focus()
+
+    def _company_under_cursor(self) -> str | None:
+        pane = self.active_pane
+        if pane == "keypoints":
+            return self.query_one(KeyPointsPane).company_under_cursor
+        if pane == "compare":
+            return self.query_one(ComparePane).company_under_cursor
+        return None
+
+    def action_watch(self) -> None:
+        """Watch the company under the cursor, or ask which one."""
+        company = self._company_under_cursor()
+        if company:
+            self._watch(company)
+            return
+        suggestion = ""
+        if self.digest is not None:
+            picks = self.digest.recommended or self.digest.companies
+            suggestion = clean(picks[0].name, one_line=True) if picks else ""
+
+        def done(name: str | None) -> None:
+            if name:
+                self._watch(name)
+
+        self.app.push_screen(
+            PromptDialog("Add a company to the watchlist", placeholder="Tencent, 腾讯控股, 0700.HK…",
+                         value=suggestion, id="watch-dialog"),
+            done,
+        )
+
+    def action_unwatch(self) -> None:
+        """Stop watching the highlighted watchlist company (or the one under the cursor)."""
+        name: str | None = None
+        if self.active_pane == "watchlist":
+            item = self.query_one(WatchlistPane).highlighted_item
+            name = item.name if item is not None else None
+        else:
+            company = self._company_under_cursor()
+            watched = {i.name.casefold(): i.name for i in (self.snapshot.watchlist if self.snapshot else [])}
+            if company and company.casefold() in watched:
+                name = watched[company.casefold()]
+        if name:
+            self._unwatch(name)
+            return
+
+        def done(typed: str | None) -> None:
+            if typed:
+                self._unwatch(typed)
+
+        names = ", ".join(i.name for i in (self.snapshot.watchlist if self.snapshot else []))
+        self.app.push_screen(
+            PromptDialog("Remove a company from the watchlist", placeholder=clean(names, one_line=True)[:60],
+                         id="unwatch-dialog"),
+            done,
+        )
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="watchlist")
+    def _watch(self, name: str) -> None:
+        try:
+            item = self.library.watch(name)
+            items = self.library.watchlist()
+        except Exception as error:
+            self.post_message(self.StoreFailed(clean(error, one_line=True)))
+            return
+        self.post_message(self.WatchlistChanged(items, f"Watching {item.name}", keep=item.name))
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="watchlist")
+    def _unwatch(self, name: str) -> None:
+        try:
+            removed = self.library.unwatch(name)
+            items = self.library.watchlist()
+        except Exception as error:
+            self.post_message(self.StoreFailed(clean(error, one_line=True)))
+            return
+        note = f"Stopped watching {name}" if removed else f"{name} was not on the watchlist"
+        self.post_message(self.WatchlistChanged(items, note))
+
+    def on_main_screen_watchlist_changed(self, message: WatchlistChanged) -> None:
+        if self.snapshot is not None:
+            self.snapshot.watchlist = message.items
+            self.query_one(WatchlistPane).set_data(message.items, self.snapshot.digests, keep=message.keep)
+        self.notify(Text(clean(message.note, one_line=True)), timeout=3)
+        self.refresh_bindings()
+
+    def action_export(self) -> None:
+        """Export what the current pane shows as markdown."""
+        pane = self.active_pane
+        if pane in ("keypoints", "risks") and self.digest is not None:
+            self._export(pane, self.digest, None)
+        elif pane == "watchlist" and self.snapshot is not None:
+            self._export(pane, self.snapshot, None)
+        elif pane == "compare":
+            self._export(pane, None, self.query_one(ComparePane).comparison)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def _export(self, pane: str, subject: Any, comparison: Any) -> None:
+        try:
+            from store import export
+
+            if pane in ("keypoints", "risks"):
+                text = export.report_markdown(subject)
+                stem, what = f"yanbao-report-{_slug(subject.date or '')}-{subject.id[:8]}", "the report"
+            elif pane == "watchlist":
+                text = export.watchlist_markdown(subject.digests, subject.watchlist)
+                stem, what = "yanbao-watchlist", "the watchlist"
+            else:
+                text = export.comparison_markdown(comparison)
+                stem, what = "yanbao-compare", "the comparison"
+            path = write_new_file(export_directory(), stem, text)
+        except Exception as error:
+            self.app.call_from_thread(
+                self.notify, Text(f"Export failed: {clean(error, one_line=True)}"), severity="error"
+            )
+            return
+        self.app.call_from_thread(self._exported, path, what)
+
+    def _exported(self, path: Path, what: str) -> None:
+        self.notify(Text(f"Exported to {path}"), title="Export", timeout=6)
+        self.app.push_screen(ExportResultDialog(path, what))
+
+    def action_ingest(self) -> None:
+        """Ask for a path and ingest it with a progress bar."""
+
+        def done(report: Any) -> None:
+            if report:
+                self.reload()
+
+        self.app.push_screen(IngestDialog(self.library), done)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-") or "undated"

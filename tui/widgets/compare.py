@@ -1,0 +1,255 @@
+"""Pane 4, Compare: two quarters side by side, and a chart of one figure over time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Label, Select, Static
+from textual_plotext import PlotextPlot
+
+from tui.widgets.figures import consensus_flag, format_cell, format_change, metric_label
+from tui.widgets.safe_text import clean, safe
+
+if TYPE_CHECKING:
+    from store.model import Digest
+
+__all__ = ["ComparePane", "FigureChart", "diff_text"]
+
+
+def _names(items: Any) -> list[str]:
+    return [clean(getattr(i, "name", i), one_line=True) for i in (items or [])]
+
+
+def diff_text(comparison: Any) -> Text:
+    """Risks new / recurring / dropped and picks added / dropped / kept, as coloured lines."""
+    text = Text(end="")
+    risks, picks = getattr(comparison, "risks", None), getattr(comparison, "picks", None)
+    lines = [
+        ("New risks", _names(getattr(risks, "new", [])), "red"),
+        ("Recurring risks", _names(getattr(risks, "recurring", [])), ""),
+        ("Dropped risks", _names(getattr(risks, "dropped", [])), "green"),
+        ("Picks added", _names(getattr(picks, "added", [])), "green"),
+        ("Picks dropped", _names(getattr(picks, "dropped", [])), "red"),
+        ("Picks kept", _names(getattr(picks, "kept", [])), ""),
+    ]
+    for number, (label, names, style) in enumerate(lines):
+        if number:
+            text.append("\n")
+        text.append(f"{label}: ", style="bold")
+        text.append("; ".join(names) if names else "none", style=style if names else "dim")
+    return text
+
+
+def _figure_label(row: Any) -> str:
+    """The metric in words, with its basis and target year when not a plain actual figure."""
+    label = metric_label(row.metric)
+    basis = getattr(row, "basis", "actual")
+    if basis and basis != "actual" and basis not in row.metric:
+        label += f" ({basis})"
+    target = getattr(row, "target_period", None)
+    return f"{label} [{target}]" if target else label
+
+
+class FigureChart(PlotextPlot):
+    """A line chart of one figure across quarters."""
+
+    def plot_series(self, title: str, points: Sequence[tuple[str, float | None]]) -> None:
+        """Draw ``points`` (period, value); periods without a value are skipped."""
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        shown = [(p, v) for p, v in points if v is not None]
+        # plotext output goes through Text.from_ansi: never hand it raw report text.
+        plt.title(clean(title, one_line=True)[:80])
+        if shown:
+            xs = list(range(len(shown)))
+            plt.plot(xs, [v for _, v in shown], marker="braille")
+            plt.scatter(xs, [v for _, v in shown], marker="●")
+            plt.xticks(xs, [clean(p, one_line=True) for p, _ in shown])
+        self.refresh()
+
+
+class ComparePane(VerticalScroll):
+    """Pick two quarters; see each figure's change, risk and pick changes, and a chart."""
+
+    DEFAULT_CSS = """
+    ComparePane { padding: 0 1; }
+    ComparePane > #compare-pickers { height: 3; }
+    ComparePane > #compare-pickers > Label { padding: 1 1 0 0; }
+    ComparePane > #compare-pickers > Select { width: 18; }
+    ComparePane #compare-body { height: auto; }
+    ComparePane #compare-table { height: auto; max-height: 14; }
+    ComparePane FigureChart { height: 12; min-width: 30; }
+    ComparePane #compare-diff { height: auto; margin-top: 1; }
+    ComparePane #compare-status { color: $text-muted; }
+    """
+
+    class ComparisonReady(Message):
+        """The engine answered (``comparison`` None with ``error`` when it could not)."""
+
+        def __init__(self, comparison: Any | None, error: str | None = None) -> None:
+            super().__init__()
+            self.comparison = comparison
+            self.error = error
+
+    class SeriesReady(Message):
+        """The chart's points for the highlighted figure."""
+
+        def __init__(self, title: str, points: list[tuple[str, float | None]]) -> None:
+            super().__init__()
+            self.title = title
+            self.points = points
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.digests: list[Digest] = []
+        self.comparison: Any | None = None
+        self._rows: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="compare-pickers"):
+            yield Label("From")
+            yield Select([], id="compare-left", prompt="quarter", tooltip="The earlier quarter")
+            yield Label(" to ")
+            yield Select([], id="compare-right", prompt="quarter", tooltip="The later quarter")
+        yield Static(Text("Loading the library…", style="dim italic"), id="compare-status")
+        with Horizontal(id="compare-body"):
+            table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
+            table.add_columns("Company", "Segment", "Metric", "From", "To", "Change", "vs cons.")
+            yield table
+            with Vertical(id="compare-side"):
+                yield FigureChart(id="compare-chart")
+        yield Static(Text(""), id="compare-diff")
+
+    def set_library(self, digests: Sequence[Digest], periods: Sequence[str]) -> None:
+        """Offer the library's quarters; default to the latest two."""
+        self.digests = list(digests)
+        quarters = [p for p in periods if "Q" in p] or list(periods)
+        options = [(Text(p), p) for p in quarters]
+        left = self.query_one("#compare-left", Select)
+        right = self.query_one("#compare-right", Select)
+        old_left, old_right = left.value, right.value
+        with self.prevent(Select.Changed):
+            left.set_options(options)
+            right.set_options(options)
+            if len(quarters) >= 2:
+                left.value = old_left if old_left in quarters else quarters[-2]
+                right.value = old_right if old_right in quarters else quarters[-1]
+            elif quarters:
+                left.value = right.value = quarters[0]
+        self.refresh_comparison()
+
+    @property
+    def quarters(self) -> tuple[str, str] | None:
+        """The two chosen quarters, when both are set."""
+        left = self.query_one("#compare-left", Select).value
+        right = self.query_one("#compare-right", Select).value
+        if isinstance(left, str) and isinstance(right, str):
+            return left, right
+        return None
+
+    @property
+    def highlighted_row(self) -> Any | None:
+        """The figure change under the table's cursor."""
+        table = self.query_one("#compare-table", DataTable)
+        if 0 <= table.cursor_row < len(self._rows):
+            return self._rows[table.cursor_row]
+        return None
+
+    @property
+    def company_under_cursor(self) -> str | None:
+        """The highlighted figure's company, when the table has focus."""
+        row = self.highlighted_row
+        table = self.query_one("#compare-table", DataTable)
+        return getattr(row, "company", None) if table.has_focus and row is not None else None
+
+    @on(Select.Changed)
+    def _quarter_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.refresh_comparison()
+
+    def refresh_comparison(self) -> None:
+        """Recompute the comparison for the chosen quarters in a worker."""
+        quarters = self.quarters
+        status = self.query_one("#compare-status", Static)
+        if quarters is None:
+            status.update(Text("Not enough quarters in the library to compare.", style="dim italic"))
+            return
+        status.update(Text(f"Comparing {quarters[0]} with {quarters[1]}…", style="dim italic"))
+        self._compare(self.digests, *quarters)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    def _compare(self, digests: list[Digest], left: str, right: str) -> None:
+        try:
+            from store.compare import compare_quarters
+
+            comparison = compare_quarters(digests, left, right)
+        except Exception as error:  # shown as one line in the pane, never a traceback
+            self.post_message(self.ComparisonReady(None, f"Comparison failed: {clean(error, one_line=True)}"))
+            return
+        self.post_message(self.ComparisonReady(comparison))
+
+    def on_compare_pane_comparison_ready(self, message: ComparisonReady) -> None:
+        message.stop()
+        status = self.query_one("#compare-status", Static)
+        table = self.query_one("#compare-table", DataTable)
+        table.clear()
+        self.comparison = message.comparison
+        self._rows = list(getattr(message.comparison, "rows", []) or [])
+        if message.comparison is None:
+            status.update(Text(message.error or "No comparison.", style="red"))
+            self.query_one("#compare-diff", Static).update(Text(""))
+            return
+        quarters = self.quarters or ("", "")
+        status.update(Text(f"{quarters[0]} → {quarters[1]}: {len(self._rows)} figures", style="dim"))
+        for row in self._rows:
+            unit = getattr(row, "change_unit", None)
+            flags = Text(end="")
+            flags.append_text(consensus_flag(getattr(row, "left_vs_consensus", None)))
+            if getattr(row, "right_vs_consensus", None):
+                flags.append(" → ")
+                flags.append_text(consensus_flag(row.right_vs_consensus))
+            change = format_change(getattr(row, "change", None), unit)
+            if getattr(row, "conflict", False):
+                change.append(" ⚠", style="yellow")
+            table.add_row(
+                safe(row.company or "—", one_line=True),
+                safe(row.segment or "", one_line=True),
+                safe(_figure_label(row), one_line=True),
+                Text(format_cell(row.left)),
+                Text(format_cell(row.right)),
+                change,
+                flags,
+            )
+        self.query_one("#compare-diff", Static).update(diff_text(message.comparison))
+        self._chart(self.highlighted_row)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._chart(self.highlighted_row)
+
+    def _chart(self, row: Any | None) -> None:
+        if row is None:
+            self.query_one(FigureChart).plot_series("No figure selected", [])
+            return
+        self._series(self.digests, row.company, row.segment, row.metric, getattr(row, "basis", "actual"))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare-series")
+    def _series(self, digests: list[Digest], company: str, segment: str | None, metric: str, basis: str) -> None:
+        title = " · ".join(p for p in (company, segment, metric_label(metric), basis if basis != "actual" else "") if p)
+        try:
+            from store.compare import series
+
+            points = [(p, v) for p, v in series(digests, company, segment, metric, basis=basis)]
+        except Exception:  # an engine error leaves an empty chart, not a crash
+            points = []
+        self.post_message(self.SeriesReady(title, points))
+
+    def on_compare_pane_series_ready(self, message: SeriesReady) -> None:
+        message.stop()
+        self.query_one(FigureChart).plot_series(message.title, message.points)

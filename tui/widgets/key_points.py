@@ -1,0 +1,138 @@
+"""Pane 1, Key points: the selected report's sections, recommendation and metrics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from tui.widgets.figures import consensus_flag, format_metric_value, format_number, metric_label
+from tui.widgets.safe_text import clean, safe
+
+if TYPE_CHECKING:
+    from store.model import Digest, Metric
+
+__all__ = ["KeyPointsPane", "report_heading", "key_points_text"]
+
+
+def report_heading(digest: Digest) -> Text:
+    """Title on one line, then broker · date · period · sector rating · analysts."""
+    text = safe(digest.title, "bold", one_line=True)
+    meta = [digest.broker or "—", digest.date or "no date", digest.period or "no period"]
+    if digest.rating.sector:
+        meta.append(f"sector: {digest.rating.sector}")
+    if digest.analysts:
+        meta.append(", ".join(a.name for a in digest.analysts))
+    text.append("\n")
+    text.append(clean(" · ".join(meta), one_line=True), style="dim")
+    picks = [c.name for c in digest.recommended]
+    if picks:
+        text.append("\nRecommended: ", style="bold")
+        text.append(clean(", ".join(picks), one_line=True))
+    return text
+
+
+def key_points_text(digest: Digest) -> Text:
+    """Each section heading, then its points indented."""
+    text = Text(end="")
+    for number, section in enumerate(digest.key_points, 1):
+        if number > 1:
+            text.append("\n")
+        text.append(f"{number}. ", style="bold")
+        text.append(clean(section.heading, one_line=True), style="bold")
+        for point in section.points:
+            text.append("\n   • ")
+            text.append(clean(point, one_line=True))
+    if not digest.key_points:
+        text.append("No key points were found in this report.", style="dim italic")
+    return text
+
+
+class KeyPointsPane(VerticalScroll):
+    """Sections and points, recommendation, metrics table and the highlighted metric's source."""
+
+    DEFAULT_CSS = """
+    KeyPointsPane { padding: 0 1; }
+    KeyPointsPane > .section-title { text-style: bold; color: $accent; margin-top: 1; }
+    KeyPointsPane > DataTable { height: auto; max-height: 16; }
+    KeyPointsPane > #kp-source { color: $text-muted; padding: 0 1; border-left: outer $accent; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.digest: Digest | None = None
+        self._metrics: list[Metric] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Select a report in the list.", style="dim italic"), id="kp-heading")
+        yield Static(Text("Key points"), classes="section-title")
+        yield Static(Text(""), id="kp-points")
+        yield Static(Text("Recommendation"), classes="section-title")
+        yield Static(Text(""), id="kp-recommendation")
+        yield Static(Text("Metrics"), classes="section-title")
+        table: DataTable[Any] = DataTable(id="kp-metrics", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Company", "Segment", "Metric", "Period", "Basis", "Value", "Consensus", "vs")
+        yield table
+        yield Static(Text("Source sentence"), classes="section-title")
+        yield Static(Text(""), id="kp-source")
+
+    @property
+    def highlighted_metric(self) -> Metric | None:
+        """The metric under the table's cursor."""
+        table = self.query_one("#kp-metrics", DataTable)
+        if 0 <= table.cursor_row < len(self._metrics):
+            return self._metrics[table.cursor_row]
+        return None
+
+    @property
+    def company_under_cursor(self) -> str | None:
+        """The highlighted metric's company, when the metrics table has focus."""
+        table = self.query_one("#kp-metrics", DataTable)
+        metric = self.highlighted_metric
+        return metric.company if table.has_focus and metric is not None else None
+
+    def show(self, digest: Digest | None) -> None:
+        """Fill the pane from one digest (None clears it)."""
+        self.digest = digest
+        self._metrics = list(digest.metrics) if digest else []
+        heading = self.query_one("#kp-heading", Static)
+        table = self.query_one("#kp-metrics", DataTable)
+        table.clear()
+        if digest is None:
+            heading.update(Text("Select a report in the list.", style="dim italic"))
+            self.query_one("#kp-points", Static).update(Text(""))
+            self.query_one("#kp-recommendation", Static).update(Text(""))
+            self.query_one("#kp-source", Static).update(Text(""))
+            return
+        heading.update(report_heading(digest))
+        self.query_one("#kp-points", Static).update(key_points_text(digest))
+        recommendation = digest.recommendation or ""
+        self.query_one("#kp-recommendation", Static).update(
+            safe(recommendation) if recommendation else Text("None given.", style="dim italic")
+        )
+        for metric in self._metrics:
+            table.add_row(
+                safe(metric.company or "—", one_line=True),
+                safe(metric.segment or "", one_line=True),
+                safe(metric_label(metric.metric), one_line=True),
+                safe(metric.fiscal_period and f"{metric.period} ({metric.fiscal_period})" or metric.period or "—", one_line=True),
+                Text(metric.basis),
+                safe(format_metric_value(metric)),
+                Text(format_number(metric.consensus, metric.unit) if metric.consensus is not None else ""),
+                consensus_flag(metric.vs_consensus),
+            )
+        self._show_source(self.highlighted_metric)
+
+    def _show_source(self, metric: Metric | None) -> None:
+        source = self.query_one("#kp-source", Static)
+        if metric is None:
+            source.update(Text("No metrics in this report." if self.digest else "", style="dim italic"))
+        else:
+            source.update(safe(metric.text or "(no sentence recorded)"))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_source(self.highlighted_metric)
