@@ -48,6 +48,7 @@ __all__ = [
     "normalise_risk",
     "canonical_company",
     "period_sort_key",
+    "report_order",
 ]
 
 _BASIS_ORDER = {"actual": 0, "guidance": 1, "consensus": 2}
@@ -110,7 +111,7 @@ def _proxy_date(period: str | None) -> str:
     return f"{year}-{quarter * 3 + 1:02d}-01"
 
 
-def _report_order(digest: Digest) -> tuple[str, tuple[int, int], str]:
+def report_order(digest: Digest) -> tuple[str, tuple[int, int], str]:
     """Publication order: the report date (or a stand-in), then its period, then its id."""
     return (digest.date or _proxy_date(digest.period), period_sort_key(digest.period), digest.id)
 
@@ -323,7 +324,7 @@ def _observations(
     digests: Iterable[Digest], keep: Callable[[Metric], bool] = lambda _m: True
 ) -> list[tuple[Digest, Metric, Observation]]:
     found = []
-    for digest in sorted(digests, key=_report_order):
+    for digest in sorted(digests, key=report_order):
         for m in digest.metrics:
             if m.period is None or not keep(m):
                 continue
@@ -413,7 +414,7 @@ class RiskDiff:
 def _risks_by_key(digests: Iterable[Digest]) -> dict[str, str]:
     """Each distinct risk (by matching key) with the wording of its latest statement."""
     found: dict[str, str] = {}
-    for digest in sorted(digests, key=_report_order):
+    for digest in sorted(digests, key=report_order):
         for risk in digest.risks:
             key = normalise_risk(risk)
             if key:
@@ -457,7 +458,7 @@ class PickDiff:
 
 def _picks(digests: Iterable[Digest]) -> dict[str, PickedCompany]:
     found: dict[str, PickedCompany] = {}
-    for digest in sorted(digests, key=_report_order):
+    for digest in sorted(digests, key=report_order):
         for company in digest.recommended:
             name = canonical_company(company.name, company.ticker)
             pick = found.setdefault(name.casefold(), PickedCompany(name, company.ticker))
@@ -611,8 +612,8 @@ def _compare(
         rows=rows,
         risks=_risk_diff(vintage_left, vintage_right),
         picks=_pick_diff(vintage_left, vintage_right),
-        left_ids=[d.id for d in sorted(vintage_left, key=_report_order)],
-        right_ids=[d.id for d in sorted(vintage_right, key=_report_order)],
+        left_ids=[d.id for d in sorted(vintage_left, key=report_order)],
+        right_ids=[d.id for d in sorted(vintage_right, key=report_order)],
     )
 
 
@@ -816,7 +817,7 @@ def rating_history(digests: Iterable[Digest], *, company: str | None = None) -> 
     """
     wanted = _company_filter(company)
     histories: dict[str, RatingHistory] = {}
-    for digest in sorted(digests, key=_report_order):
+    for digest in sorted(digests, key=report_order):
         for r in digest.company_ratings:
             name = canonical_company(r.company, r.ticker)
             if not wanted(name):
