@@ -42,12 +42,13 @@ class CompanyFinder:
         if hit is not None:
             return hit
         found: list[Entity] = []
+        # Business lines first: 谷歌云 is Google Cloud, not 谷歌 followed by 云.
+        for start, end, info, segment in _segments(self.registry, text):
+            found.append(Entity(start, end, info.name, info.ticker, segment, info.fiscal_year_end))
         for match in self.registry.find_all(text):
             info = match.info
-            found.append(Entity(match.start, match.end, info.name, info.ticker, None, info.fiscal_year_end))
-        for start, end, info, segment in _segments(self.registry, text):
-            if not any(start < e.end and e.start < end for e in found):
-                found.append(Entity(start, end, info.name, info.ticker, segment, info.fiscal_year_end))
+            if not any(match.start < e.end and e.start < match.end for e in found):
+                found.append(Entity(match.start, match.end, info.name, info.ticker, None, info.fiscal_year_end))
         for alias, (name, ticker) in self._extra.items():
             for m in re.finditer(re.escape(alias), text):
                 if not any(m.start() < e.end and e.start < m.end() for e in found):

@@ -143,7 +143,7 @@ _BASES = [
     (re.compile(r"资本开支|资本支出|CapEx|capex|capital expenditure|capital spending", re.I), "capex"),
     (re.compile(r"广告(?:业务)?(?:收入|营收)?|ad(?:vertising)? revenue|advertising|ads? ", re.I), "ad"),
     (re.compile(r"OPM|经营利润率|营业利润率|经营利润率|利润率|operating margin|margin", re.I), "margin"),
-    (re.compile(r"贡献|contribut", re.I), "contribution"),
+    (re.compile(r"贡献|拉动|contribut", re.I), "contribution"),
     (re.compile(r"净利润|归母净利|净利|net income|net profit", re.I), "net_income"),
     (re.compile(r"EPS|每股收益", re.I), "eps"),
     (re.compile(r"收入|营收|营业额|revenue|sales", re.I), "revenue"),
@@ -190,6 +190,8 @@ def _metric_key(prefix: str, clause_prefix: str, q: Quantity) -> tuple[str | Non
     guidance = bool(_GUIDANCE.search(clause_prefix)) or (bool(_GUIDANCE.search(prefix[base_pos:])) if base_pos >= 0 else False)
     basis = "guidance" if guidance else "actual"
     after_base = prefix[base_pos:] if base_pos >= 0 else prefix
+    if base == "revenue" and re.search(r"广告|advertising|\bads?\b", clause_prefix, re.I):
+        base = "ad"
     if q.kind == "pp":
         if base == "contribution" or re.search(r"贡献|contribut", clause_prefix, re.I):
             return "ai_contribution", basis
@@ -295,6 +297,16 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
         refs = [p for p in periods if p.end <= q.start]
         clause_refs = [p for p in refs if p.start >= clause_start]
 
+        clause_end = re.search(r"[，,；;。]", sentence[q.end :])
+        suffix = sentence[q.end : q.end + clause_end.start()] if clause_end else sentence[q.end :]
+        guidance_after = bool(re.match(r"\s*(?:的)?\s*(?:指引|guidance|target)", suffix, re.I))
+        if last is not None and guidance_after and last.basis == "actual" and q.unit == last.unit and _metric_word(since_last) is None:
+            key = {"revenue_growth_yoy": "revenue_growth_guidance", "capex": "capex_guidance"}.get(last.metric, last.metric)
+            own = [p for p in periods if last_end <= p.start and p.end <= q.start]
+            period = _resolve(own[-1], report_period, entity) if own else last.period
+            out.append(_make(q, entity, key, "guidance", period, sentence, segment_of=last))
+            last_end = q.end
+            continue
         if last is not None and _CONSENSUS.search(since_last) and not _has_new_subject(since_last, entities, last_end, q.start):
             target = primary or last
             if target.consensus is None and q.unit == target.unit:
@@ -329,6 +341,9 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
         key, basis = _metric_key(prefix, clause_prefix, q)
         if key is None:
             continue
+        if guidance_after and basis == "actual":
+            basis = "guidance"
+            key = {"capex": "capex_guidance", "revenue_growth_yoy": "revenue_growth_guidance"}.get(key, key)
         if _STANDALONE_CONSENSUS.search(clause_prefix) and not _CONSENSUS.search(clause_prefix):
             basis = "consensus"
         ref = refs[-1] if refs else None

@@ -98,9 +98,21 @@ def _is_heading(line: str) -> bool:
     return any(_heading_of(line, names) for names in (RECOMMENDATION_HEADINGS, RISK_HEADINGS, SUMMARY_HEADINGS)) and len(line) < 40
 
 
-def rejoin(lines: list[str]) -> list[str]:
+def blank_lines_mean_paragraphs(lines: list[str]) -> bool:
+    """pdfminer's plain text puts a blank line after nearly every line, where it tells nothing;
+    in text with occasional blank lines, a blank line ends a paragraph."""
+    filled = [i for i, line in enumerate(lines[:-1]) if line.strip()]
+    if not filled:
+        return False
+    followed = sum(1 for i in filled if not lines[i + 1].strip())
+    return followed / len(filled) < 0.7
+
+
+def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
     """Logical lines: a physical line continues the one before unless it opens a bullet,
-    a sub-point or a section, or a blank line follows a finished sentence."""
+    a sub-point or a section, or a blank line ends a paragraph (or a finished sentence)."""
+    if blank_is_break is None:
+        blank_is_break = blank_lines_mean_paragraphs(lines)
     out: list[str] = []
     blank_before = False
     for raw in lines:
@@ -115,7 +127,7 @@ def rejoin(lines: list[str]) -> list[str]:
             or _is_marker(line)
             or _is_heading(line)
             or _is_heading(out[-1])
-            or (blank_before and out[-1][-1] in _SENTENCE_END + ".")
+            or (blank_before and (blank_is_break or out[-1][-1] in _SENTENCE_END + "."))
         )
         # A bullet glyph the font lost shows as a leading blank before a short heading.
         if starts_new:
@@ -163,16 +175,35 @@ def read_structure(lines: list[str]) -> Structure:
         # No summary heading: the head is the first few lines, the body starts at the first bullet.
         first_bullet = next((i for i, x in enumerate(lines[:cut]) if BULLET.match(_clean_line(x))), None)
         start_body = first_bullet if first_bullet is not None else min(cut, _head_length(lines[:cut]))
-        structure.head = [_clean_line(x) for x in lines[:start_body] if _clean_line(x)]
+        structure.head = _join_head(lines[:start_body])
         body_lines = lines[start_body:cut]
     else:
         structure.found_summary = True
-        structure.head = [_clean_line(x) for x in lines[:start] if _clean_line(x)]
+        structure.head = _join_head(lines[:start])
         heading, rest = _heading_of(_clean_line(lines[start]), SUMMARY_HEADINGS) or ("", "")
         body_lines = ([rest] if rest else []) + lines[start + 1 : cut]
-    structure.body = rejoin(body_lines)
+    structure.body = rejoin(body_lines, blank_lines_mean_paragraphs(lines))
     _fill_sections(structure)
     return structure
+
+
+def _join_head(lines: list[str]) -> list[str]:
+    """Head lines, with a title the PDF wrapped joined again: a long line continues into the
+    next one when no blank line stands between them."""
+    out: list[str] = []
+    joinable = False
+    for raw in lines:
+        line = _clean_line(raw)
+        if not line:
+            joinable = False
+            continue
+        if joinable and out and not line.startswith(("——", "--", "—")) and len(line) < len(out[-1]):
+            out[-1] = _joins(out[-1], line)
+            joinable = False
+            continue
+        out.append(line)
+        joinable = len(line) >= 15 and line[-1] not in _SENTENCE_END + "：:"
+    return out
 
 
 def _head_length(lines: list[str]) -> int:
