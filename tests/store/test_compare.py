@@ -242,3 +242,81 @@ class TestRatingHistory:
         assert history.entries[0].target_change_pct is None
         assert history.entries[1].target_change_pct == pytest.approx(650 / 600 * 100 - 100)
         assert history.entries[2].target_change_pct == pytest.approx(720 / 650 * 100 - 100)
+
+
+# ---------------------------------------------------------------- yanbao compare (CLI)
+
+
+def run_cli(argv: list[str], digests: list[Digest]) -> int:
+    """Run ``yanbao compare`` against a real in-memory store holding ``digests``."""
+    import argparse
+
+    from store.db import memory_store
+    from tui.cli_compare import add_parser
+
+    parser = argparse.ArgumentParser(prog="yanbao")
+    add_parser(parser.add_subparsers())
+    args = parser.parse_args(["compare", *argv])
+    store = memory_store()
+    store.add_many(digests)
+    return args.func(args, store)
+
+
+class TestCompareCli:
+    def test_quarters_table(self, quarters, capsys):
+        assert run_cli(["2025Q1", "2025Q2"], quarters) == 0
+        out = capsys.readouterr().out
+        assert "Azure" in out and "+6.0 pp" in out and "33 %" in out and "39 %" in out
+        assert "⚠ conflict" in out
+        assert "New risks: 监管政策变化风险" in out
+        assert "Picks dropped: 快手 (1024.HK)" in out or "Picks dropped: Kuaishou (1024.HK)" in out
+
+    def test_quarters_json(self, quarters, capsys):
+        assert run_cli(["2025Q1", "2025Q2", "--company", "Microsoft", "--metric", "revenue_growth_yoy", "--json"],
+                       quarters) == 0
+        data = json.loads(capsys.readouterr().out)
+        [row] = data["rows"]
+        assert (row["left"]["value"], row["right"]["value"], row["change"], row["change_unit"]) == (33, 39, 6, "pp")
+
+    def test_guidance(self, quarters, capsys):
+        assert run_cli(["--guidance", "--company", "Meta"], quarters) == 0
+        out = capsys.readouterr().out
+        assert "60-65 bn USD" in out and "64-72 bn USD" in out and "narrow" in out
+
+    def test_reports(self, quarters, capsys):
+        assert run_cli(["--reports", "q1a", "q2a", "--json"], quarters) == 0
+        assert json.loads(capsys.readouterr().out)["right"]["report_ids"] == ["q2a"]
+
+    @pytest.mark.parametrize(
+        "argv, message",
+        [
+            (["2025Q1"], "give two quarters"),
+            (["2025Q1", "Q2"], "'Q2' is not a period"),
+            (["2031Q1", "2031Q2"], "nothing stored for 2031Q1 or 2031Q2"),
+            (["--reports", "q1a", "zzz"], "no stored report with id 'zzz'"),
+        ],
+    )
+    def test_errors_are_one_line(self, quarters, capsys, argv, message):
+        assert run_cli(argv, quarters) == 1
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1
+
+    def test_up_and_down_colours(self):
+        from tui.cli_compare import _change_text
+
+        assert _change_text(6.0, "pp", "en").style == "green"
+        assert _change_text(-3.0, "%", "en").style == "red"
+
+
+def test_core_and_cli_modules_do_not_load_textual():
+    """store.compare/export load neither textual nor rich; the CLI modules no textual."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, store.compare, store.export, store.units\n"
+        "assert not any(m.split('.')[0] in ('textual', 'rich') for m in sys.modules), 'store loaded UI'\n"
+        "import tui.cli_compare, tui.cli_export\n"
+        "assert not any(m.split('.')[0] == 'textual' for m in sys.modules), 'cli loaded textual'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,225 @@
+"""``yanbao compare``: two quarters, two reports, or guidance revisions, as Rich tables or JSON.
+
+Report text reaches the terminal only as ``rich.text.Text`` (never markup). No textual here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from store.compare import (
+    FigureCell,
+    GuidanceHistory,
+    QuarterComparison,
+    RatingHistory,
+    compare_quarters,
+    compare_reports,
+    guidance_history,
+    rating_history,
+)
+from store.export import clean_text
+from store.units import action_label, basis_label, format_change, format_value, metric_label, vs_consensus_label
+
+if TYPE_CHECKING:
+    from store.db import DigestStore
+    from store.model import Digest
+
+__all__ = ["add_parser", "run_compare", "resolve_report"]
+
+PERIOD_RE = re.compile(r"^\d{4}(Q[1-4])?$")
+_MOVE_STYLES = {"raise": "green", "cut": "red", "narrow": "cyan", "widen": "yellow", "reiterate": "dim"}
+
+
+def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = ()) -> None:
+    """Register ``compare`` and point it at :func:`run_compare`."""
+    parser = subparsers.add_parser(
+        "compare",
+        parents=list(parents),
+        help="compare two quarters or two reports; guidance and rating histories",
+        description="Compare figures, risks and picks between two quarters (yanbao compare 2025Q1 2025Q2), "
+        "two reports (--reports ID1 ID2), or list guidance revisions (--guidance) and ratings (--ratings).",
+    )
+    parser.add_argument("quarters", nargs="*", metavar="QUARTER", help="two periods such as 2025Q1 2025Q2")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--guidance", action="store_true", help="guidance revision histories")
+    mode.add_argument("--ratings", action="store_true", help="ratings and target prices over time")
+    mode.add_argument("--reports", nargs=2, metavar=("ID1", "ID2"), help="compare two reports directly")
+    parser.add_argument("--company", help="only this company (name, alias or ticker)")
+    parser.add_argument("--metric", help="only this metric key, e.g. revenue_growth_yoy")
+    parser.add_argument("--lang", choices=("zh", "en"), default="en", help="labels (default en)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.set_defaults(func=run_compare)
+
+
+def _fail(message: str) -> int:
+    print(f"yanbao compare: {clean_text(message)}", file=sys.stderr)
+    return 1
+
+
+def resolve_report(store: DigestStore, ident: str) -> Digest:
+    """The digest an id (or unique id prefix) names; LookupError with a one-line reason."""
+    ids = store.find_ids(ident)
+    if not ids:
+        raise LookupError(f"no stored report with id {ident!r}")
+    if len(ids) > 1:
+        raise LookupError(f"id {ident!r} matches {len(ids)} reports; give more characters")
+    digest = store.get(ids[0])
+    if digest is None:
+        raise LookupError(f"no stored report with id {ident!r}")
+    return digest
+
+
+def run_compare(args: argparse.Namespace, store: DigestStore) -> int:
+    """Entry point of ``yanbao compare``; returns the exit status."""
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = 200  # piped or captured: do not fold tables at 80 columns
+    lang = getattr(args, "lang", "en") or "en"
+    if args.guidance or args.ratings:
+        if args.quarters:
+            return _fail("--guidance and --ratings take no quarters")
+        digests = store.all()
+        if args.guidance:
+            histories: list[Any] = guidance_history(digests, company=args.company)
+            if args.metric:
+                histories = [h for h in histories if args.metric in (h.metric, f"{h.metric}_guidance")]
+        else:
+            histories = rating_history(digests, company=args.company)
+        if args.json:
+            _print_json([h.to_dict() for h in histories])
+            return 0
+        if not histories:
+            what = "guidance" if args.guidance else "company ratings"
+            return _fail(f"no {what} found" + (f" for {args.company}" if args.company else ""))
+        for history in histories:
+            console.print(_guidance_table(history, lang) if args.guidance else _rating_table(history, lang))
+        return 0
+    if args.reports:
+        try:
+            a, b = (resolve_report(store, ident) for ident in args.reports)
+        except LookupError as error:
+            return _fail(str(error))
+        comparison = compare_reports(a, b, company=args.company, metric=args.metric)
+    else:
+        if len(args.quarters) != 2:
+            return _fail("give two quarters (e.g. 2025Q1 2025Q2), or --reports ID1 ID2, or --guidance")
+        bad = [q for q in args.quarters if not PERIOD_RE.match(q)]
+        if bad:
+            return _fail(f"{bad[0]!r} is not a period like 2025Q1 or 2025")
+        comparison = compare_quarters(store.all(), *args.quarters, company=args.company, metric=args.metric)
+        if not comparison.rows and not comparison.left_ids and not comparison.right_ids:
+            return _fail(f"nothing stored for {args.quarters[0]} or {args.quarters[1]}")
+    if args.json:
+        _print_json(comparison.to_dict())
+        return 0
+    _print_comparison(console, comparison, lang)
+    return 0
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _cell_text(cell: FigureCell | None, lang: str) -> Text:
+    if cell is None:
+        return Text("—", style="dim")
+    if cell.conflict:
+        values = [format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang) for o in cell.distinct]
+        return Text(" / ".join(values), style="yellow")
+    return Text(format_value(cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang))
+
+
+def _change_text(change: float | None, unit: str | None, lang: str) -> Text:
+    style = "green" if change and change > 0 else "red" if change and change < 0 else ""
+    return Text(format_change(change, unit, lang), style=style)
+
+
+def _print_comparison(console: Console, comparison: QuarterComparison, lang: str) -> None:
+    table = Table(title=Text(f"{clean_text(comparison.left_label)} → {clean_text(comparison.right_label)}"))
+    for header in ("Company", "Segment", "Metric", "Basis"):
+        table.add_column(header)
+    table.add_column(Text(clean_text(comparison.left_label)), justify="right")
+    table.add_column(Text(clean_text(comparison.right_label)), justify="right")
+    table.add_column("Change", justify="right")
+    table.add_column("vs consensus")
+    for row in comparison.rows:
+        metric = metric_label(row.metric, lang) + (f" ({row.target_period})" if row.target_period else "")
+        vs = [vs_consensus_label(v, lang) for v in (row.left_vs_consensus, row.right_vs_consensus)]
+        change = _change_text(row.change, row.change_unit, lang)
+        if row.conflict:
+            change.append(" ⚠ conflict", style="yellow")
+        table.add_row(
+            Text(clean_text(row.company) or "—"),
+            Text(clean_text(row.segment)),
+            Text(clean_text(metric)),
+            Text(basis_label(row.basis, lang)),
+            _cell_text(row.left, lang),
+            _cell_text(row.right, lang),
+            change,
+            Text(" → ".join(v or "—" for v in vs) if any(vs) else ""),
+        )
+    console.print(table)
+    for title, items, style in (
+        ("New risks", comparison.risks.new, "red"),
+        ("Recurring risks", comparison.risks.recurring, ""),
+        ("Dropped risks", comparison.risks.dropped, "green"),
+    ):
+        _print_list(console, title, [clean_text(r) for r in items], style)
+    for title, picks, style in (
+        ("Picks added", comparison.picks.added, "green"),
+        ("Picks kept", comparison.picks.kept, ""),
+        ("Picks dropped", comparison.picks.dropped, "red"),
+    ):
+        _print_list(console, title, [clean_text(p.name) + (f" ({p.ticker})" if p.ticker else "") for p in picks], style)
+
+
+def _print_list(console: Console, title: str, items: list[str], style: str) -> None:
+    line = Text(f"{title}: ", style="bold")
+    line.append(", ".join(items) if items else "none", style=style if items else "dim")
+    console.print(line)
+
+
+def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
+    title = " · ".join(
+        clean_text(x) for x in (history.company, history.segment, metric_label(history.metric, lang), history.period) if x
+    )
+    table = Table(title=Text(title))
+    for header in ("Date", "Broker", "Guidance", "Move", "Change"):
+        table.add_column(header)
+    for step in history.steps:
+        date = Text(clean_text(step.date) or "—")
+        if step.quoted:
+            date.append(" (quoted earlier guidance)", style="dim")
+        table.add_row(
+            date,
+            Text(clean_text(step.broker)),
+            Text(format_value(step.value, step.unit, low=step.low, high=step.high, lang=lang)),
+            Text(step.move, style=_MOVE_STYLES.get(step.move, "")),
+            _change_text(step.change, step.change_unit, lang),
+        )
+    return table
+
+
+def _rating_table(history: RatingHistory, lang: str) -> Table:
+    title = clean_text(history.company) + (f" ({clean_text(history.ticker)})" if history.ticker else "")
+    table = Table(title=Text(title))
+    for header in ("Date", "Broker", "Rating", "Action", "Target", "Target change"):
+        table.add_column(header)
+    for entry in history.entries:
+        table.add_row(
+            Text(clean_text(entry.date) or "—"),
+            Text(clean_text(entry.broker)),
+            Text(clean_text(entry.rating)),
+            Text(action_label(entry.action, lang)),
+            Text(format_value(entry.target_price, entry.currency or "", lang=lang)),
+            _change_text(entry.target_change_pct, "%", lang),
+        )
+    return table
