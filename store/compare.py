@@ -733,7 +733,10 @@ def guidance_history(digests: Iterable[Digest], *, company: str | None = None) -
     wanted = _company_filter(company)
     histories: dict[tuple, GuidanceHistory] = {}
     for digest, m, obs in _observations(
-        digests, lambda m: wanted(m.company) and (m.basis == "guidance" or m.metric.endswith("_guidance"))
+        digests,
+        # a consensus of what guidance will be (BBG expects 100 bn+) is not company guidance
+        lambda m: wanted(m.company)
+        and (m.basis == "guidance" or (m.metric.endswith("_guidance") and m.basis != "consensus")),
     ):
         key = (m.company, m.segment, _guidance_metric(m.metric), m.period)
         history = histories.setdefault(key, GuidanceHistory(*key))
