@@ -301,3 +301,72 @@ def test_clean_text_strips_escapes_and_controls() -> None:
     assert clean_text(ANSI) == "红色超链接"
     assert clean_text("a\x00b\u202ec\nd") == "abc d"
     assert escape_markdown("1. item") == "1\\. item"
+
+
+# ---------------------------------------------------------------- yanbao export (CLI)
+
+
+def run_export_cli(argv: list[str], store=None) -> int:
+    """Run ``yanbao export`` against a real in-memory store holding the hand-built corpus."""
+    import argparse
+
+    from store.db import memory_store
+    from tui.cli_export import add_parser
+
+    parser = argparse.ArgumentParser(prog="yanbao")
+    add_parser(parser.add_subparsers())
+    args = parser.parse_args(["export", *argv])
+    if store is None:
+        store = memory_store()
+        store.add_many(corpus())
+    return args.func(args, store)
+
+
+class TestExportCli:
+    def test_report_to_stdout_with_id_prefix(self, capsys):
+        assert run_export_cli(["aaaaaaaa"]) == 0
+        assert capsys.readouterr().out == report_markdown(q1_report())
+
+    def test_lang_override(self, capsys):
+        assert run_export_cli(["aaaaaaaa", "--lang", "en"]) == 0
+        assert capsys.readouterr().out == report_markdown(q1_report(), lang="en")
+
+    def test_file_never_overwritten_without_force(self, tmp_path, capsys):
+        target = tmp_path / "digest.md"
+        assert run_export_cli(["aaaaaaaa", "-o", str(target)]) == 0
+        assert target.read_text(encoding="utf-8") == report_markdown(q1_report())
+        target.write_text("my notes", encoding="utf-8")
+        capsys.readouterr()
+        assert run_export_cli(["aaaaaaaa", "-o", str(target)]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "already exists" in err and str(target) in err
+        assert target.read_text(encoding="utf-8") == "my notes"
+        assert run_export_cli(["aaaaaaaa", "-o", str(target), "--force"]) == 0
+        assert target.read_text(encoding="utf-8") == report_markdown(q1_report())
+
+    def test_missing_folder_is_one_line(self, tmp_path, capsys):
+        target = tmp_path / "no" / "such" / "digest.md"
+        assert run_export_cli(["aaaaaaaa", "-o", str(target)]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "does not exist" in err and not target.exists()
+
+    def test_watchlist_and_compare(self, capsys):
+        from store.db import memory_store
+
+        store = memory_store()
+        store.add_many(corpus())
+        store.watchlist_add("Tencent")
+        assert run_export_cli(["--watchlist"], store) == 0
+        assert "## Tencent" in capsys.readouterr().out
+        assert run_export_cli(["--compare", "2025Q1", "2025Q2", "--lang", "en"], store) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("# Comparison: 2025Q1 → 2025Q2") and "+6.0 pp" in out and "## Guidance revisions" in out
+
+    @pytest.mark.parametrize(
+        "argv, message",
+        [([], "give one of"), (["zzz"], "no stored report"), (["--compare", "2025Q1", "x"], "'x' is not a period")],
+    )
+    def test_errors_are_one_line(self, capsys, argv, message):
+        assert run_export_cli(argv) == 1
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1
