@@ -94,8 +94,8 @@ class CompanyFinder:
         for text in [recommendation] + texts:
             for trigger in RECOMMEND_TRIGGER.finditer(text):
                 zone = text[trigger.end() :]
-                end = re.search(r"\n|(?<=[.。])\s*(?=[A-Z\u4e00-\u9fa5])(?![^。]*(?:、|，))", zone)
-                zone = zone[: end.start()] if end and end.start() > 20 else zone
+                end = re.search(r"[。\n]|\.(?:\s|$)", zone)
+                zone = zone[: end.start()] if end else zone
                 if _NEGATION.search(zone):
                     continue
                 for e in self.entities(zone):

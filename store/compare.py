@@ -657,6 +657,7 @@ class GuidanceStep:
     high: float | None
     unit: str
     move: str  # initial | raise | cut | narrow | widen | reiterate
+    direction: str | None = None  # the midpoint went "up" or "down" (a narrow can be either)
     change: float | None = None
     change_unit: str | None = None
     quoted: bool = False
@@ -773,9 +774,11 @@ def _append_step(history: GuidanceHistory, step: GuidanceStep) -> None:
         before = history.steps[-1]
         step.move = guidance_move(before, step)
         if before.unit == step.unit:
-            step.change, step.change_unit = _change(
-                midpoint(before.value, before.low, before.high), midpoint(step.value, step.low, step.high), step.unit
-            )
+            old_mid = midpoint(before.value, before.low, before.high)
+            new_mid = midpoint(step.value, step.low, step.high)
+            step.change, step.change_unit = _change(old_mid, new_mid, step.unit)
+            if old_mid is not None and new_mid is not None and not _close(old_mid, new_mid):
+                step.direction = "up" if new_mid > old_mid else "down"
     history.steps.append(step)
 
 

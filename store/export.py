@@ -444,11 +444,12 @@ def _guidance_section(histories: Sequence[GuidanceHistory], lang: str) -> list[s
             if s.quoted:
                 date += _paren(_t("quoted", lang), lang)
             zh, en = _MOVES.get(s.move, (s.move, s.move))
+            arrow = {"up": " ↑", "down": " ↓"}.get(s.direction or "", "") if s.move in ("narrow", "widen") else ""
             rows.append([
                 date,
                 escape_markdown(s.broker),
                 escape_markdown(format_value(s.value, s.unit, low=s.low, high=s.high, lang=lang)),
-                en if lang == "en" else zh,
+                (en if lang == "en" else zh) + arrow,
                 escape_markdown(format_change(s.change, s.change_unit, lang)),
             ])
         header = ["date", "broker", "guidance_col", "move", "change"]

@@ -22,7 +22,7 @@ _REPORT_TYPE = re.compile(
     r"^(?:证券研究报告|行业周报|行业研究|行业点评|行业深度|行业月报|行业季报|公司研究|公司点评|公司深度|公司报告|"
     r"港股研究|海外研究|策略研究|宏观研究|深度报告|点评报告|季报点评|业绩点评|首次覆盖|"
     r"Equity Research|Industry (?:Note|Update|Report)|Company (?:Note|Update|Report)|Sector (?:Note|Update)|"
-    r"Research Note|Earnings Review|Initiation)"
+    r"Research Note|Earnings Review|Initiation|Sector Note|Company Note|Flash Note|Industry Update)"
     r"(?:\s*[|｜/·—-]\s*.*)?$",
     re.IGNORECASE,
 )
@@ -54,6 +54,9 @@ def read_title(head: list[str]) -> str:
     for line in head:
         text = line.strip()
         if len(text) < 4 or _REPORT_TYPE.match(text) or _NOT_TITLE.match(text):
+            continue
+        parts = [p.strip() for p in re.split(r"[|｜]", text)]
+        if len(parts) > 1 and any(_REPORT_TYPE.match(p) or _BROKER_CN.fullmatch(p) or _BROKER_EN.fullmatch(p) for p in parts):
             continue
         if re.fullmatch(r"[\d\s./年月日:-]+", text) or _BROKER_CN.fullmatch(text):
             continue

@@ -258,11 +258,14 @@ def read_metrics(
     texts: Iterable[str],
     report_period: str | None,
     find_entities: EntityFinder,
+    *,
+    default_entity: Entity | None = None,
 ) -> list[Metric]:
-    """Every figure the texts state about a company or business line."""
+    """Every figure the texts state about a company or business line; ``default_entity`` is
+    whom a figure with no company named is about (a company report's company)."""
     metrics: list[Metric] = []
     for text in texts:
-        context = _Context()
+        context = _Context(default_entity)
         for sentence in split_sentences(text):
             metrics.extend(_read_sentence(sentence, report_period, find_entities, context))
     return metrics

@@ -73,7 +73,7 @@ def parse_text(text: str, source: Source) -> Digest:
 
 def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = ()) -> Digest:
     sidebar, headers = list(sidebar), list(headers)
-    structure = read_structure(lines)
+    structure = read_structure(lines, wrapped_head=source.kind == "pdf")
     head = structure.head
     all_text = "\n".join(structure.body)
     language = meta.detect_language("\n".join(head) + all_text)
@@ -87,17 +87,21 @@ def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), header
     scale = meta.read_rating_scale(structure.tail)
 
     key_points = [KeyPoint(s.heading, s.points) for s in structure.sections if s.heading or s.points]
-    if not key_points and not structure.recommendation and all_text.strip():
-        key_points = [KeyPoint(title, [all_text.strip()])]
+    if structure.unstructured or (not key_points and not structure.recommendation and all_text.strip()):
+        key_points = [KeyPoint(title, [line for line in structure.body if line.strip()])]
 
     finder = CompanyFinder()
     texts = [title] + [kp.heading + "\n" + "\n".join(kp.points) for kp in key_points] + [structure.recommendation] + structure.risks
     companies = finder.companies(texts, recommendation=structure.recommendation, body=all_text)
     period = report_period(key_points, finder, date, title)
     metric_texts = [" ".join([kp.heading] + kp.points) for kp in key_points] + [structure.recommendation]
-    metrics = read_metrics(metric_texts, period, finder.entities)
+    title_entities = finder.entities(title)
+    subject = next((c for c in companies if title_entities and c.name == title_entities[0].company), None)
+    if subject is not None and not _is_company_report(head + sidebar, subject.name, title, finder):
+        subject = None
+    # In a company report, a figure with no company named is about the report's company.
+    metrics = read_metrics(metric_texts, period, finder.entities, default_entity=title_entities[0] if subject else None)
 
-    subject = companies[0] if companies and _is_company_report(head + sidebar, companies[0].name, title, finder) else None
     ratings = meta.read_company_ratings(
         meta_lines, subject.name if subject else None, subject.ticker if subject else None, language
     )

@@ -59,6 +59,7 @@ class Structure:
     body: list[str] = field(default_factory=list)  # summary text, logical lines
     tail: list[str] = field(default_factory=list)  # boilerplate lines after the report proper
     found_summary: bool = False
+    unstructured: bool = False  # no summary heading and no bullets: the text is one key point
 
 
 def _clean_line(line: str) -> str:
@@ -166,8 +167,11 @@ def _find_summary(lines: list[str]) -> int | None:
     return None
 
 
-def read_structure(lines: list[str]) -> Structure:
-    """Sort a report's lines into head, key-point sections, recommendation, risks and tail."""
+def read_structure(lines: list[str], *, wrapped_head: bool = False) -> Structure:
+    """Sort a report's lines into head, key-point sections, recommendation, risks and tail.
+
+    ``wrapped_head``: the lines come from a PDF page, where a long title may wrap.
+    """
     cut = _find_boilerplate(lines)
     structure = Structure(tail=[_clean_line(x) for x in lines[cut:] if _clean_line(x)])
     start = _find_summary(lines[:cut])
@@ -175,11 +179,15 @@ def read_structure(lines: list[str]) -> Structure:
         # No summary heading: the head is the first few lines, the body starts at the first bullet.
         first_bullet = next((i for i, x in enumerate(lines[:cut]) if BULLET.match(_clean_line(x))), None)
         start_body = first_bullet if first_bullet is not None else min(cut, _head_length(lines[:cut]))
-        structure.head = _join_head(lines[:start_body])
+        structure.head = _join_head(lines[:start_body], wrapped_head)
         body_lines = lines[start_body:cut]
+        if first_bullet is None and not any(_clean_line(x) for x in body_lines):
+            # No structure at all: everything after the title is the report's one key point.
+            body_lines = lines[: cut][_first_filled(lines) + 1 :]
+            structure.unstructured = True
     else:
         structure.found_summary = True
-        structure.head = _join_head(lines[:start])
+        structure.head = _join_head(lines[:start], wrapped_head)
         heading, rest = _heading_of(_clean_line(lines[start]), SUMMARY_HEADINGS) or ("", "")
         body_lines = ([rest] if rest else []) + lines[start + 1 : cut]
     structure.body = rejoin(body_lines, blank_lines_mean_paragraphs(lines))
@@ -187,9 +195,15 @@ def read_structure(lines: list[str]) -> Structure:
     return structure
 
 
-def _join_head(lines: list[str]) -> list[str]:
+def _first_filled(lines: list[str]) -> int:
+    return next((i for i, x in enumerate(lines) if _clean_line(x)), 0)
+
+
+def _join_head(lines: list[str], wrapped: bool) -> list[str]:
     """Head lines, with a title the PDF wrapped joined again: a long line continues into the
     next one when no blank line stands between them."""
+    if not wrapped:
+        return [_clean_line(x) for x in lines if _clean_line(x)]
     out: list[str] = []
     joinable = False
     for raw in lines:
@@ -197,7 +211,8 @@ def _join_head(lines: list[str]) -> list[str]:
         if not line:
             joinable = False
             continue
-        if joinable and out and not line.startswith(("——", "--", "—")) and len(line) < len(out[-1]):
+        looks_like_field = bool(re.match(r"^[^：:]{1,8}[：:]", line))
+        if joinable and out and not looks_like_field and not line.startswith(("——", "--", "—")) and len(line) < len(out[-1]):
             out[-1] = _joins(out[-1], line)
             joinable = False
             continue

@@ -1,0 +1,45 @@
+"""The sample reports shipped inside the package (``sample_reports``), for a first run."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from store.ingest import REPORT_SUFFIXES, IngestReport, ingest_paths
+
+if TYPE_CHECKING:
+    from store.db import DigestStore
+
+__all__ = ["bundled_sample_paths", "seed_if_empty"]
+
+
+def _package_dir() -> Path:
+    # files() is a real folder for an installed wheel or a source checkout; fall back to
+    # __file__ for loaders that hand back something else.
+    root = resources.files("sample_reports")
+    if isinstance(root, Path):
+        return root
+    import sample_reports
+
+    return Path(sample_reports.__file__).parent
+
+
+def bundled_sample_paths() -> list[Path]:
+    """The bundled sample report files (.pdf and .txt), sorted by name."""
+    folder = _package_dir()
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(REPORT_SUFFIXES)
+    )
+
+
+def seed_if_empty(store: DigestStore, **ingest_options: Any) -> IngestReport | None:
+    """Ingest the bundled samples into an empty store; None when the store had digests
+    (or there are no samples). ``ingest_options`` go to ``ingest_paths``."""
+    if len(store):
+        return None
+    paths = bundled_sample_paths()
+    if not paths:
+        return None
+    return ingest_paths(paths, store, **ingest_options)
