@@ -1,0 +1,419 @@
+"""The ``yanbao`` command: the app when run alone, headless subcommands otherwise.
+
+Only ``yanbao`` with no subcommand imports Textual; every other command runs on the
+headless ``store`` package (plus Rich for tables), so it starts fast. Errors are one line
+on stderr with a non-zero exit status; ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from store.errors import ReportError, StoreError
+
+if TYPE_CHECKING:
+    from store.db import DigestStore
+    from store.model import Digest
+
+__all__ = ["main", "build_parser"]
+
+PROG = "yanbao"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _clean(text: object, *, one_line: bool = True) -> str:
+    from tui.widgets.safe_text import clean
+
+    return clean(text, one_line=one_line)
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"{PROG}: {_clean(message)}", file=sys.stderr)
+    return code
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """Open the Textual app on the store (the app seeds an empty store with the samples)."""
+    from tui.app import YanbaoApp
+
+    YanbaoApp(store_path=args.store).run()
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """Parse one file (in a time- and memory-limited worker) and print its digest."""
+    from store.ingest import parse_isolated
+
+    digest = parse_isolated(args.file, timeout=args.timeout, password=args.password, debug=args.debug)
+    if args.json:
+        _print_json(digest.to_dict())
+    else:
+        _print_digest(digest, brief=True)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
+    """Ingest files and folders; one line per failed or skipped file, then the counts."""
+    from store.ingest import ingest_paths
+
+    show_progress = sys.stderr.isatty() and not args.quiet
+
+    def progress(done: int, total: int, result) -> None:
+        if show_progress:
+            sys.stderr.write("\r\x1b[2K")
+        if result.status == "failed":
+            print(_clean(result), file=sys.stderr)
+            if args.debug and result.detail:
+                print(result.detail.rstrip(), file=sys.stderr)
+        elif result.status == "skipped" and not args.quiet:
+            print(_clean(result))
+        if show_progress and done < total:
+            sys.stderr.write(f"ingesting {done}/{total}…")
+            sys.stderr.flush()
+
+    report = ingest_paths(
+        args.paths, store, jobs=args.jobs, timeout=args.timeout, password=args.password,
+        progress=progress, debug=args.debug,
+    )
+    print(report.summary())
+    return 1 if report.failed else 0
+
+
+def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
+    """One line per stored report: id, date, period, broker, title."""
+    rows = store.summaries()
+    if args.json:
+        _print_json([
+            {"id": s.id, "title": s.title, "broker": s.broker, "date": s.date, "period": s.period,
+             "language": s.language, "companies": s.companies, "recommended": s.recommended,
+             "n_metrics": s.n_metrics}
+            for s in rows
+        ])
+        return 0
+    from tui.widgets.safe_text import clean, fit
+
+    out = [
+        f"{s.id[:12]}  {s.date or '—':<10}  {s.period or '—':<6}  "
+        f"{fit(clean(s.broker or '—', one_line=True), 12)}  {clean(s.title, one_line=True)}"
+        for s in rows
+    ]
+    if out:
+        sys.stdout.write("\n".join(out) + "\n")
+    elif not args.json:
+        print("no reports stored yet: yanbao ingest PATH...", file=sys.stderr)
+    return 0
+
+
+def _resolve(store: DigestStore, given: str) -> Digest:
+    ids = store.find_ids(given)
+    if not ids:
+        raise LookupError(f"no stored report has an id starting with {given!r}")
+    if len(ids) > 1:
+        raise LookupError(f"id prefix {given!r} matches {len(ids)} reports; give more characters")
+    digest = store.get(ids[0])
+    if digest is None:
+        raise LookupError(f"report {ids[0][:12]} vanished from the store")
+    return digest
+
+
+def cmd_show(args: argparse.Namespace, store: DigestStore) -> int:
+    """Print one stored report (id or unique id prefix)."""
+    digest = _resolve(store, args.id)
+    if args.json:
+        _print_json(digest.to_dict())
+    else:
+        _print_digest(digest, brief=False)
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace, store: DigestStore) -> int:
+    """Add, remove or list watched companies."""
+    if args.action == "list":
+        items = store.watchlist()
+        if args.json:
+            _print_json([{"name": i.name, "ticker": i.ticker} for i in items])
+        elif items:
+            for item in items:
+                print(_clean(f"{item.name}  {item.ticker or ''}".rstrip()))
+        else:
+            print("the watchlist is empty: yanbao watch add NAME", file=sys.stderr)
+        return 0
+    name = " ".join(args.name or [])
+    if not name.strip():
+        return _fail(f"watch {args.action}: give a company name", 2)
+    if args.action == "add":
+        item = store.watchlist_add(name)
+        print(_clean(f"watching {item.name}" + (f" ({item.ticker})" if item.ticker else "")))
+        return 0
+    if store.watchlist_remove(name):
+        print(_clean(f"stopped watching {name}"))
+        return 0
+    return _fail(f"{name} is not on the watchlist")
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Report what is readable in the store and its backup; restore the backup on request."""
+    import time
+
+    from store.db import default_store_path
+    from store.storage import backup_path, inspect_store, restore_backup
+
+    path = Path(args.store) if args.store else default_store_path()
+    health = inspect_store(path)
+    print(_clean(f"store: {path}"))
+    if not health.exists:
+        print("  no store file yet (it is created on the first ingest)")
+    elif health.problem:
+        print(_clean(f"  PROBLEM: {health.problem}"))
+        print(f"  about {health.digests_readable} digests still visible in the damaged file")
+    else:
+        print(f"  loads fine: {health.digests_readable} digests, {health.watchlist} watched, schema {health.schema}")
+        for bad in health.digests_invalid:
+            print(_clean(f"  damaged digest {bad}"))
+    if health.backup_exists:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(health.backup_modified or 0))
+        if health.backup_problem:
+            print(_clean(f"backup: {backup_path(path)} ({when}) is not usable: {health.backup_problem}"))
+        else:
+            print(_clean(f"backup: {backup_path(path)} ({when}): {health.backup_digests} digests"))
+    else:
+        print("backup: none yet (kept from the second write on)")
+    for tmp in health.stray_temp_files:
+        print(_clean(f"leftover from an interrupted write (safe to delete): {tmp}"))
+    if args.restore:
+        kept = restore_backup(path)
+        print(_clean(f"restored the backup into {path}" + (f"; the replaced file is kept as {kept}" if kept else "")))
+        return 0
+    if health.problem and health.backup_exists and not health.backup_problem:
+        print("run 'yanbao doctor --restore' to put the backup back (the damaged file is kept aside)")
+    return 0 if health.ok or not health.exists else 1
+
+
+# -- printing a digest ---------------------------------------------------------------------
+
+
+def _print_digest(digest: Digest, *, brief: bool) -> None:
+    from tui.widgets.safe_text import clean
+
+    def line(text: str = "") -> None:
+        print(clean(text))
+
+    line(digest.title)
+    line(" · ".join(x for x in (digest.broker, digest.date, digest.period, digest.language) if x))
+    line(f"id {digest.id[:12]}  source {digest.source.path} ({digest.source.kind}, {digest.source.pages} pages)")
+    if digest.rating.sector:
+        line(f"sector rating: {digest.rating.sector}")
+    if digest.analysts:
+        line("analysts: " + ", ".join(a.name + (f" ({a.license})" if a.license else "") for a in digest.analysts))
+    recommended = [c.name + (f" {c.ticker}" if c.ticker else "") for c in digest.recommended]
+    if recommended:
+        line("recommended: " + ", ".join(recommended))
+    if brief:
+        line(f"{len(digest.key_points)} key points, {len(digest.companies)} companies, "
+             f"{len(digest.metrics)} figures, {len(digest.risks)} risks")
+        for kp in digest.key_points:
+            line(f"  • {clean(kp.heading, one_line=True)}")
+        return
+    if digest.key_points:
+        line()
+        line("Key points")
+        for kp in digest.key_points:
+            line(f"  • {clean(kp.heading, one_line=True)}")
+            for point in kp.points:
+                line(f"      {clean(point, one_line=True)}")
+    if digest.recommendation:
+        line()
+        line("Recommendation")
+        line("  " + clean(digest.recommendation, one_line=True))
+    if digest.metrics:
+        line()
+        line("Figures")
+        for m in digest.metrics:
+            value = m.value if m.value is not None else (f"{m.low}–{m.high}" if m.low is not None else "—")
+            who = " ".join(x for x in (m.company, m.segment) if x)
+            line(f"  {who}  {m.metric} {m.period or ''} {m.basis}: {value} {m.unit}".rstrip())
+    if digest.company_ratings:
+        line()
+        line("Ratings")
+        for r in digest.company_ratings:
+            target = f" target {r.target_price:g} {r.currency or ''}".rstrip() if r.target_price is not None else ""
+            line(f"  {r.company}: {r.rating}{f' ({r.action})' if r.action else ''}{target}")
+    if digest.risks:
+        line()
+        line("Risks")
+        for risk in digest.risks:
+            line(f"  • {clean(risk, one_line=True)}")
+
+
+# -- wiring -----------------------------------------------------------------------------------
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every subcommand accepts (default SUPPRESS so the top level's value stands)."""
+    common = _Parser(add_help=False)
+    common.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                        help="store file (default: $YANBAO_STORE, else the user data folder)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks for errors")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``yanbao`` argument parser, including compare and export."""
+    from tui import cli_compare, cli_export
+
+    parser = _Parser(
+        prog=PROG,
+        description="yanbao 研报: digests of sell-side research reports. Run without a command to open the app.",
+    )
+    parser.add_argument("--store", metavar="PATH", default=None,
+                        help="store file (default: $YANBAO_STORE, else the user data folder)")
+    parser.add_argument("--debug", action="store_true", default=False, help="show tracebacks for errors")
+    parser.set_defaults(func=None, needs_store=False)
+    common = (_common(),)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("parse", parents=common, help="parse one report file and print its digest",
+                       description="Parse a PDF or text report and print its digest (nothing is stored).")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print the digest as JSON (schema 1)")
+    p.add_argument("--password", metavar="P", help="password for an encrypted PDF")
+    p.add_argument("--timeout", type=_seconds, default=60.0, metavar="S", help="give up after S seconds (default 60)")
+    p.set_defaults(func=cmd_parse, needs_store=False)
+
+    p = sub.add_parser("ingest", parents=common, help="add report files and folders to the store",
+                       description="Ingest .pdf and .txt reports (folders are searched recursively). Files "
+                       "already stored are skipped by content. Exit status 1 when any file failed.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--jobs", type=_positive_int, default=None, metavar="N",
+                   help="parse N files at once (default: one per CPU core)")
+    p.add_argument("--timeout", type=_seconds, default=60.0, metavar="S",
+                   help="give up on a file after S seconds (default 60)")
+    p.add_argument("--password", metavar="P", help="password for encrypted PDFs")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only failures and the summary")
+    p.set_defaults(func=cmd_ingest, needs_store=True)
+
+    p = sub.add_parser("list", parents=common, help="list stored reports",
+                       description="One line per stored report: id, date, period, broker, title (newest first).")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_list, needs_store=True)
+
+    p = sub.add_parser("show", parents=common, help="show one stored report",
+                       description="Show a stored report by id (a unique prefix is enough).")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print the digest as JSON")
+    p.set_defaults(func=cmd_show, needs_store=True)
+
+    p = sub.add_parser("watch", parents=common, help="manage the watchlist",
+                       description="yanbao watch add NAME | rm NAME | list. Names, aliases and tickers "
+                       "resolve through the company registry; unknown names are kept as given.")
+    p.set_defaults(func=None, needs_store=True)
+    watch = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    for action, text in (("add", "watch a company"), ("rm", "stop watching a company")):
+        q = watch.add_parser(action, parents=common, help=text, description=text + ".")
+        q.add_argument("name", nargs="+", metavar="NAME")
+        q.set_defaults(func=cmd_watch, action=action)
+    q = watch.add_parser("list", parents=common, help="list watched companies", description="List watched companies.")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(func=cmd_watch, action="list", name=None)
+
+    p = sub.add_parser("doctor", parents=common, help="check the store; restore its backup",
+                       description="Report what is readable in the store and its backup copy. With --restore, "
+                       "put the backup back (the replaced file is kept beside it).")
+    p.add_argument("--restore", action="store_true", help="restore the last good copy (<store>.bak)")
+    p.set_defaults(func=cmd_doctor, needs_store=False)
+
+    for module in (cli_compare, cli_export):
+        before = set(sub.choices)
+        module.add_parser(sub, parents=common)
+        for name in set(sub.choices) - before:
+            sub.choices[name].set_defaults(needs_store=True)
+    return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.func is None:
+        if args.command is None:
+            return cmd_app(args)
+        return _fail(f"{args.command}: give an action (see 'yanbao {args.command} --help')", 2)
+    if not args.needs_store:
+        return args.func(args)
+    from store.db import DigestStore
+
+    store = DigestStore(args.store)
+    try:
+        return args.func(args, store)
+    finally:
+        store.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``yanbao`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.store is not None:
+        args.store = os.path.expanduser(args.store)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except BrokenPipeError:
+        # `yanbao list | head`: the reader left; stay quiet like other Unix tools.
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), sys.stdout.fileno())
+        return 0
+    except (StoreError, ReportError, LookupError, ValueError, OSError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        if isinstance(exc, OSError) and exc.filename:
+            return _fail(f"{exc.filename}: {exc.strerror or exc}")
+        return _fail(str(exc) if str(exc) else type(exc).__name__)
+    except Exception as exc:  # a bug: still no traceback unless asked for
+        if args.debug:
+            traceback.print_exc()
+            return 1
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
