@@ -202,7 +202,10 @@ def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
             date,
             Text(clean_text(step.broker)),
             Text(format_value(step.value, step.unit, low=step.low, high=step.high, lang=lang)),
-            Text(step.move, style=_MOVE_STYLES.get(step.move, "")),
+            Text(
+                step.move + ({"up": " ↑", "down": " ↓"}.get(step.direction or "", "") if step.move in ("narrow", "widen") else ""),
+                style=_MOVE_STYLES.get(step.move, ""),
+            ),
             _change_text(step.change, step.change_unit, lang),
         )
     return table

@@ -178,6 +178,7 @@ class TestGuidanceHistory:
         assert (history.company, history.metric, history.period) == ("Meta", "capex", "2025")
         assert [(s.low / 1e9, s.high / 1e9) for s in history.steps] == [(60, 65), (64, 72), (66, 72), (70, 72)]
         assert history.moves == ["initial", "raise", "narrow", "narrow"]
+        assert [s.direction for s in history.steps] == [None, "up", "up", "up"]
         assert history.steps[0].quoted and history.steps[0].digest_id == "m1"
         assert history.steps[2].confirmed_by == ["m2b"]
         assert history.steps[1].change == pytest.approx((68 - 62.5) / 62.5 * 100)
