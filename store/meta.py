@@ -85,7 +85,7 @@ def read_broker(header: list[str], tail: list[str]) -> str | None:
             before = m.group(1)
             if len(before) >= 2:
                 short[before[-2:]] = short.get(before[-2:], 0) + 1
-            if len(before) >= 4:
+            if len(before) >= 4 and not re.search(r"[由经在为及与和的是对向从被本告受]", before[-4:]):
                 long[before[-4:]] = long.get(before[-4:], 0) + 1
         for m in _BROKER_EN.finditer(line):
             name = m.group(1).strip()
@@ -135,24 +135,33 @@ _ANALYST_CN = re.compile(r"(?:分析师|研究员|证券分析师|首席分析�
 _ANALYST_EN = re.compile(r"(?:Analysts?|Research analyst)\s*[:：]\s*([A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})")
 
 
+_LICENSE_ANY = re.compile(r"(S\d{13})|(?:CE\s*No\.?\s*[:：]?\s*)([A-Z]{3}\d{3})")
+_NAME_LINE = re.compile(r"^\s*(?:[\u4e00-\u9fa5·]{2,4}|[A-Z][a-z]+(?: [A-Z][a-z]+){1,2})\s*$")
+
+
 def read_analysts(lines: list[str]) -> list[Analyst]:
-    """Analysts with their licence numbers; a licence binds to the nearest name before it."""
+    """Analysts with their licence numbers; a licence binds to the nearest name before it
+    (分析师：金荣 … 执业证书编号：S…, or a sidebar name line above "SFC CE No. …")."""
     analysts: list[Analyst] = []
-    text = "\n".join(lines)
-    events: list[tuple[int, str, str]] = []
-    for m in _ANALYST_CN.finditer(text):
-        events.append((m.start(), "name", m.group(1)))
-    for m in _ANALYST_EN.finditer(text):
-        events.append((m.start(), "name", m.group(1)))
-    for m in re.finditer(r"(S\d{13})|(?:CE\s*No\.?\s*[:：]?\s*)([A-Z]{3}\d{3})", text):
-        events.append((m.start(), "license", m.group(1) or m.group(2)))
-    events.sort()
-    for _, kind, value in events:
-        if kind == "name":
-            if not any(a.name == value for a in analysts):
-                analysts.append(Analyst(value))
-        elif analysts and analysts[-1].license is None and not any(a.license == value for a in analysts):
-            analysts[-1].license = value
+    last_name_line = ""
+    for line in lines:
+        names = [m.group(1) for m in _ANALYST_CN.finditer(line)] + [m.group(1) for m in _ANALYST_EN.finditer(line)]
+        for name in names:
+            if not any(a.name == name for a in analysts):
+                analysts.append(Analyst(name))
+        for m in _LICENSE_ANY.finditer(line):
+            licence = m.group(1) or m.group(2)
+            if any(a.license == licence for a in analysts):
+                continue
+            if not names and _NAME_LINE.match(last_name_line):
+                name = last_name_line.strip()
+                if not any(a.name == name for a in analysts):
+                    analysts.append(Analyst(name))
+            unbound = [a for a in analysts if a.license is None]
+            if unbound:
+                unbound[-1].license = licence
+        if line.strip():
+            last_name_line = line
     return analysts
 
 
@@ -175,26 +184,32 @@ def read_sector_rating(lines: list[str]) -> str | None:
     return None
 
 
-_SCALE_LINE = re.compile(r"^\s*(买入|增持|中性|减持|卖出|推荐|谨慎推荐|回避|强于大市|同步大市|弱于大市|Buy|Overweight|Neutral|Underweight|Sell|Outperform|Underperform|Hold)\s*[—–\-:：]")
+_RATING_WORDS = (
+    r"买入|增持|中性|减持|卖出|推荐|谨慎推荐|回避|强于大市|同步大市|弱于大市|优于大市|"
+    r"Buy|Overweight|Neutral|Underweight|Sell|Outperform|Underperform|Hold|Market[- ]perform"
+)
+_SCALE_ENTRY = re.compile(
+    rf"(?<![\u4e00-\u9fa5A-Za-z])({_RATING_WORDS})\s*(?:[—–\-:：]+|[,，]\s*(?=预期|预计|未来|相对|expected|we expect|the stock))",
+    re.I,
+)
 
 
 def read_rating_scale(tail: list[str]) -> list[str]:
-    """The rating scale the report defines: the longest run of rating definitions."""
-    best: list[str] = []
-    run: list[str] = []
-    for line in tail:
-        m = _SCALE_LINE.match(line)
-        if m:
-            if m.group(1) in run:
-                best = max(best, run, key=len)
-                run = []
-            run.append(m.group(1))
-        elif run and not line.strip():
-            continue
-        elif run and len(line) < 12:
-            best = max(best, run, key=len)
-            run = []
-    return max(best, run, key=len)
+    """The rating scale the report defines: the longest run of rating definitions
+    (the company scale 买入…卖出 rather than the sector one 增持…减持)."""
+    runs: list[list[str]] = [[]]
+    text = "\n".join(tail)
+    previous_end = 0
+    for m in _SCALE_ENTRY.finditer(text):
+        word = m.group(1)
+        between = text[previous_end : m.start()]
+        # A new heading (公司评级体系, Company ratings) or a repeated word opens a new scale.
+        if word in runs[-1] or re.search(r"评级|体系|ratings?\b|scale", between, re.I):
+            runs.append([])
+        runs[-1].append(word)
+        previous_end = m.end()
+    best = max(runs, key=len)
+    return best if len(best) >= 2 else []
 
 
 _CO_RATING = re.compile(
@@ -249,7 +264,8 @@ def read_company_ratings(lines: list[str], company: str | None, ticker: str | No
             )
     if rating is None:
         return []
-    for line in lines:
+    fields_first = sorted(lines, key=lambda x: not re.match(r"^\s*(?:目标价|Price target|Target price)", x, re.I))
+    for line in fields_first:
         t = _TARGET.search(line)
         if t:
             rating.target_price = float(t.group(2))

@@ -135,6 +135,7 @@ def report_period(key_points: list[KeyPoint], finder: CompanyFinder, date: str |
     """The quarter whose results the report chiefly discusses: the most named quarter, else the
     quarter before the report date."""
     votes: Counter[str] = Counter()
+    subject = finder.entities(title)
     year_hint = int(date[:4]) if date else None
     quarter_only: Counter[int] = Counter()
     for text in [title] + [" ".join([kp.heading] + kp.points) for kp in key_points]:
@@ -142,7 +143,8 @@ def report_period(key_points: list[KeyPoint], finder: CompanyFinder, date: str |
             entities = finder.entities(sentence)
             for ref in find_periods(sentence):
                 if ref.kind in ("calendar", "fiscal") and ref.quarter:
-                    before = [e for e in entities if e.end <= ref.start]
+                    # A fiscal label belongs to the company named nearest before it (or after).
+                    before = [e for e in entities if e.end <= ref.start] or entities[:1] or subject[:1]
                     year_end = before[-1].fiscal_year_end if before and ref.kind == "fiscal" else 12
                     votes[ref.resolve(None, year_end)] += 1
                 elif ref.kind == "quarter_only":

@@ -264,6 +264,9 @@ def _fill_sections(structure: Structure) -> None:
             if rest:
                 (recommendation if rec else risk_lines).append(rest)
             continue
+        if bullet and mode == "risks":
+            risk_lines.append(BULLET.sub("", line))
+            continue
         if bullet:
             mode = "points"
             section = Section(BULLET.sub("", line).strip())
