@@ -13,7 +13,9 @@ definitions) that goes on a final page of its own. Body markup, one paragraph pe
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -170,9 +172,12 @@ class Styles:
         self.end_head = ParagraphStyle("end_head", parent=self.end, fontName=bold, fontSize=9.5, textColor=tpl.accent, spaceBefore=6)
 
 
+FORCED_BREAK = "⏎"  # in a source: a line break the text rendering must keep (快手-⏎W)
+
+
 def para(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of literal report text (escaped: report text is never markup)."""
-    return Paragraph(escape(text), style)
+    return Paragraph(escape(text.replace(FORCED_BREAK, "")), style)
 
 
 def sidebar_story(src: Source, tpl: Template, st: Styles) -> list:
@@ -202,9 +207,9 @@ def body_story(lines: list[str], tpl: Template, st: Styles, *, closing: bool = F
             story.append(para(line[2:], st.end_head if closing else st.section))
         elif line.startswith("* "):
             glyph = escape(tpl.bullet)
-            if GLYPH_FONT and not tpl.english:
+            if GLYPH_FONT:
                 glyph = f'<font name="{GLYPH_FONT}">{glyph}</font>'
-            story.append(Paragraph(f"{glyph} {escape(line[2:])}", st.bullet))
+            story.append(Paragraph(f"{glyph} {escape(line[2:].replace(FORCED_BREAK, ''))}", st.bullet))
         elif line.startswith("[Table_"):
             story.append(para(line, st.tag))
         else:
@@ -296,14 +301,95 @@ def build(src: Source, out: Path) -> None:
     doc.build(story, canvasmaker=make_canvas_class(src, tpl))
 
 
+def char_width(ch: str) -> int:
+    """Display columns of one character (CJK and full-width forms take two)."""
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def wrap_extracted(text: str, width: int) -> list[str]:
+    """Break ``text`` the way a PDF column does: anywhere between CJK characters, at spaces
+    or after a hyphen in Latin runs, and wherever the source forces a break."""
+    tokens = re.findall(r"⏎|[A-Za-z0-9$%.+/#()\[\]_:,'&-]+?-(?=[A-Za-z0-9])|[A-Za-z0-9$%.+/#()\[\]_:,'&-]+| |.", text)
+    lines: list[str] = []
+    current = ""
+    for tok in tokens:
+        if tok == FORCED_BREAK:
+            lines.append(current.rstrip(" "))
+            current = ""
+            continue
+        size = sum(char_width(c) for c in tok)
+        used = sum(char_width(c) for c in current)
+        if current and used + size > width and tok not in CLOSING_PUNCT:
+            lines.append(current.rstrip(" "))  # the space at a break is lost, as in a PDF
+            current = "" if tok == " " else tok
+        else:
+            current += tok
+    if current:
+        lines.append(current)
+    return lines
+
+
+CLOSING_PUNCT = set("，。；：、）》”！？")
+
+
+def render_text(src: Source) -> str:
+    """The report as pdfminer would extract it: furniture dropped, every line followed by a
+    blank line, paragraph ends marked by a trailing space (like the seed text)."""
+    tpl = TEMPLATES[src.fields["style"]]
+    out: list[str] = []
+
+    def emit(text: str, width: int = 66) -> None:
+        lines = wrap_extracted(text, width)
+        for i, line in enumerate(lines):
+            out.append(line + (" " if i == len(lines) - 1 else ""))
+
+    for line in src.fields.get("type_lines", "").split("|"):
+        if line.strip():
+            emit(line.strip())
+    emit(src.fields["title"])
+    if src.fields.get("subtitle"):
+        emit(src.fields["subtitle"])
+    for line in src.sidebar:
+        emit(line, 40)
+    for name, licence in src.analysts:
+        emit(f"分析师：{name}", 40)
+        emit(f"执业证书编号：{licence}", 40)
+    emit("相关报告", 40)
+    for i, (title, date) in enumerate(src.related, 1):
+        emit(f"{i}.《{title}》{date}", 40)
+    pending_tag = ""
+    for line in src.body:
+        if line.startswith("[Table_"):
+            pending_tag = line + " "
+            continue
+        if line.startswith("# "):
+            text = line[2:]
+        elif line.startswith("* "):
+            text = f"{tpl.bullet} {line[2:]}"
+        else:
+            text = line
+        emit(pending_tag + text)
+        pending_tag = ""
+    for line in src.end:
+        emit(line[2:] if line.startswith("# ") else line, 100)
+    return "\n\n".join(out) + "\n"
+
+
 def main(argv: list[str]) -> int:
-    """Build every source (or the names given) into ``sample_reports/NAME.pdf``."""
+    """Build every source (or the names given) into ``sample_reports/NAME.pdf`` (or ``.txt``
+    for sources whose header says ``output: txt``, in the header's ``encoding``)."""
     names = set(argv)
     for path in sorted(SOURCES_DIR.glob("*.yb")):
         if names and path.stem not in names:
             continue
+        src = read_source(path)
+        if src.fields.get("output") == "txt":
+            out = SAMPLES_DIR / f"{path.stem}.txt"
+            out.write_bytes(render_text(src).encode(src.fields.get("encoding", "utf-8")))
+            print(f"built {out.relative_to(SAMPLES_DIR.parent)}")
+            continue
         out = SAMPLES_DIR / f"{path.stem}.pdf"
-        build(read_source(path), out)
+        build(src, out)
         print(f"built {out.relative_to(SAMPLES_DIR.parent)}")
     return 0
 
