@@ -251,10 +251,10 @@ class DigestStore:
     def remove(self, digest_id: str) -> bool:
         """Delete one digest; True when it was there."""
         with self._writing() as db:
-            table = db.table(DIGESTS)
-            if not table.contains(doc_id=digest_id):
+            self._current()
+            if digest_id not in self._by_id:
                 return False
-            table.remove(doc_ids=[digest_id])
+            db.table(DIGESTS).remove(doc_ids=[digest_id])
             return True
 
     def get(self, digest_id: str) -> Digest | None:

@@ -140,7 +140,7 @@ def split_sentences(text: str) -> list[str]:
 
 # Keywords: (regex, tag). The last tag seen before a number decides what the number measures.
 _BASES = [
-    (re.compile(r"资本开支|资本支出|CapEx|capex|capital expenditure|capital spending", re.I), "capex"),
+    (re.compile(r"资本开支|资本支出|CapEx|capex|capital expenditure|capital spending|\bspent\b", re.I), "capex"),
     (re.compile(r"广告(?:业务)?(?:收入|营收)?|ad(?:vertising)? revenue|advertising|ads? ", re.I), "ad"),
     (re.compile(r"OPM|经营利润率|营业利润率|经营利润率|利润率|operating margin|margin", re.I), "margin"),
     (re.compile(r"贡献|拉动|contribut", re.I), "contribution"),
@@ -284,6 +284,16 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
         # still track nothing: figures with no company are not kept
         return []
     periods = [p for p in find_periods(sentence) if not any(p.start < q.end and q.start < p.end for q in quantities)]
+    # A fiscal label follows the calendar of the company named nearest before it (FY2Q25 after
+    # Azure is Microsoft's), whichever company a later figure in the sentence is about.
+    calendar: dict[int, str | None] = {}
+    for ref in periods:
+        owner = [e for e in entities if e.end <= ref.start] or entities[:1] or ([context.entity] if context.entity else [])
+        calendar[ref.start] = _resolve(ref, report_period, owner[-1] if owner else None)
+
+    def when(ref: PeriodRef | None) -> str | None:
+        return calendar.get(ref.start) if ref is not None else None
+
     out: list[Metric] = []
     primary: Metric | None = None
     last: Metric | None = None
@@ -306,7 +316,7 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
         if last is not None and guidance_after and last.basis == "actual" and q.unit == last.unit and _metric_word(since_last) is None:
             key = {"revenue_growth_yoy": "revenue_growth_guidance", "capex": "capex_guidance"}.get(last.metric, last.metric)
             own = [p for p in periods if last_end <= p.start and p.end <= q.start]
-            period = _resolve(own[-1], report_period, entity) if own else last.period
+            period = when(own[-1]) if own else last.period
             out.append(_make(q, entity, key, "guidance", period, sentence, segment_of=last))
             last_end = q.end
             continue
@@ -317,6 +327,12 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
                 target.vs_consensus = vs_consensus(target.value, target.low, target.high, target.consensus)
                 last_end = q.end
                 continue
+        later = [p for p in periods if q.end <= p.start and p.end <= q.end + len(suffix)]
+        if last is not None and later and q.unit == last.unit and re.search(r"(?:from|against|versus|vs\.?|compared with|高于|低于|较)\s*\S{0,8}$", since_last, re.I) and when(later[0]) != last.period:
+            # "up from US$52.5bn in 2024": an older figure, dated after the number.
+            out.append(_make(q, entity, _ACTUAL_OF.get(last.metric, last.metric), "actual", when(later[0]), sentence, segment_of=last))
+            last_end = q.end
+            continue
         if last is not None and _PREVIOUS.search(since_last):
             if last.basis == "guidance" and last.previous is None and q.unit == last.unit:
                 last.previous = Range(q.value, q.low, q.high)
@@ -329,13 +345,13 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
                 last_end = q.end
                 continue
         if last is not None and clause_refs and _OLDER.search(since_last) and q.unit == last.unit and not _metric_word(since_last):
-            period = _resolve(clause_refs[-1], report_period, entity)
+            period = when(clause_refs[-1])
             m = _make(q, entity, _ACTUAL_OF.get(last.metric, last.metric), "actual", period, sentence, segment_of=last)
             out.append(m)
             last_end = q.end
             continue
         if last is not None and re.search(r"(?:上季度|去年同期|去年|上年|last quarter|a year ago|last year)\s*(?:为|是|of|was)?\s*$", since_last, re.I) and q.unit == last.unit and not _metric_word(since_last):
-            period = _resolve(clause_refs[-1], report_period, entity) if clause_refs else None
+            period = when(clause_refs[-1]) if clause_refs else None
             m = _make(q, entity, _ACTUAL_OF.get(last.metric, last.metric), "actual", period, sentence, segment_of=last)
             out.append(m)
             last_end = q.end
@@ -350,7 +366,7 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
         if _STANDALONE_CONSENSUS.search(clause_prefix) and not _CONSENSUS.search(clause_prefix):
             basis = "consensus"
         ref = refs[-1] if refs else None
-        period = _resolve(ref, report_period, entity)
+        period = when(ref)
         if period is None:
             period = _default_period(key, basis, report_period)
         if basis == "guidance" and period and "Q" in period and ref is not None and ref.unit == "year":
