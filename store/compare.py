@@ -336,6 +336,12 @@ def _observations(
     return found
 
 
+def _figure_metric(m: Metric) -> str:
+    """The metric key a figure is filed under: guidance for capex is ``capex`` with basis
+    guidance whether the report's key was ``capex`` or ``capex_guidance``."""
+    return _guidance_metric(m.metric) if m.basis == "guidance" else m.metric
+
+
 _METRIC_ORDER = {key: rank for rank, key in enumerate(METRIC_LABELS)}
 
 
@@ -351,9 +357,9 @@ def figure_matrix(
     wanted = _company_filter(company)
     found: dict[FigureKey, dict[str, list[Observation]]] = {}
     for _digest, m, obs in _observations(
-        digests, lambda m: wanted(m.company) and (metric is None or m.metric == metric)
+        digests, lambda m: wanted(m.company) and (metric is None or metric in (m.metric, _figure_metric(m)))
     ):
-        key = (m.company, m.segment, m.metric, m.basis)
+        key = (m.company, m.segment, _figure_metric(m), m.basis)
         found.setdefault(key, {}).setdefault(m.period, []).append(obs)
     rows = []
     periods: set[str] = set()
