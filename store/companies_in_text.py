@@ -43,12 +43,18 @@ class CompanyFinder:
             return hit
         found: list[Entity] = []
         # Business lines first: 谷歌云 is Google Cloud, not 谷歌 followed by 云.
-        for start, end, info, segment in _segments(self.registry, text):
-            found.append(Entity(start, end, info.name, info.ticker, segment, info.fiscal_year_end))
+        for seg in self.registry.find_segments(text):
+            info = seg.info
+            found.append(Entity(seg.start, seg.end, info.name, info.ticker, seg.segment, info.fiscal_year_end))
         for match in self.registry.find_all(text):
             info = match.info
             if not any(match.start < e.end and e.start < match.end for e in found):
                 found.append(Entity(match.start, match.end, info.name, info.ticker, None, info.fiscal_year_end))
+        found.sort(key=lambda e: e.start)
+        plain = [e for e in found if e.segment is None]
+        for start, end, info, segment in list(_context_segments(self.registry, text, plain)):
+            if not any(start < e.end and e.start < end for e in found):
+                found.append(Entity(start, end, info.name, info.ticker, segment, info.fiscal_year_end))
         for alias, (name, ticker) in self._extra.items():
             for m in re.finditer(re.escape(alias), text):
                 if not any(m.start() < e.end and e.start < m.end() for e in found):
@@ -104,31 +110,25 @@ class CompanyFinder:
         return picked
 
 
-@lru_cache(maxsize=1)
-def _segment_table(registry_id: int) -> tuple[re.Pattern | None, dict[str, tuple[object, str]]]:
-    registry = get_registry()
-    table: dict[str, tuple[object, str]] = {}
-    for info in registry.companies if hasattr(registry, "companies") else []:
-        segments = getattr(info, "segments", None) or {}
-        items = segments.items() if isinstance(segments, dict) else ((s.get("name"), s.get("aliases", [])) for s in segments)
-        for name, aliases in items:
-            for alias in [name, *aliases]:
-                if alias and len(alias) >= 2:
-                    table[alias.lower()] = (info, name)
+@lru_cache(maxsize=None)
+def _context_pattern(registry: CompanyRegistry, company: str) -> re.Pattern | None:
+    """Words that name one of a company's business lines only beside the company (广告 after 腾讯)."""
+    info = registry.lookup(company)
+    table = {alias: seg.name for seg in (info.segments if info else ()) for alias in seg.context_aliases if len(alias) >= 2}
     if not table:
-        return None, table
+        return None
     parts = sorted(table, key=len, reverse=True)
-    pattern = re.compile(
-        "|".join(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])" if p.isascii() else re.escape(p) for p in parts),
-        re.IGNORECASE,
-    )
-    return pattern, table
+    return re.compile("|".join(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])" if p.isascii() else re.escape(p) for p in parts))
 
 
-def _segments(registry: CompanyRegistry, text: str):
-    pattern, table = _segment_table(id(registry))
-    if pattern is None:
-        return
-    for m in pattern.finditer(text):
-        info, name = table[m.group(0).lower()]
-        yield m.start(), m.end(), info, name
+def _context_segments(registry: CompanyRegistry, text: str, companies: list[Entity]):
+    """Context-only segment words in the stretch after each company mention, up to the next one."""
+    for i, entity in enumerate(companies):
+        pattern = _context_pattern(registry, entity.company)
+        if pattern is None:
+            continue
+        stop = companies[i + 1].start if i + 1 < len(companies) else len(text)
+        info = registry.lookup(entity.company)
+        names = {alias: seg.name for seg in info.segments for alias in seg.context_aliases}
+        for m in pattern.finditer(text, entity.end, stop):
+            yield m.start(), m.end(), info, names[m.group(0)]
