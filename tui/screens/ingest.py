@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -39,7 +40,7 @@ class IngestDialog(ModalScreen[Any]):
     """Ingest a path; dismiss with the IngestReport (None when cancelled before starting)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", tooltip="Close (only once the ingest has finished)"),
+        Binding("escape", "close", "Close", tooltip="Close; while ingesting, stop after the files in progress"),
     ]
 
     class Progress(Message):
@@ -65,6 +66,7 @@ class IngestDialog(ModalScreen[Any]):
         self.initial_path = path
         self.running = False
         self.report: Any | None = None
+        self.cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="ingest-dialog"):
@@ -100,7 +102,7 @@ class IngestDialog(ModalScreen[Any]):
             self.post_message(self.Progress(done, total, result))
 
         try:
-            report = self.library.ingest([path], progress=progress)
+            report = self.library.ingest([path], progress=progress, cancel=self.cancel)
         except Exception as error:  # one line for the user, never a traceback
             self.post_message(self.Finished(None, f"Ingest failed: {clean(error, one_line=True)}"))
             return
@@ -139,6 +141,7 @@ class IngestDialog(ModalScreen[Any]):
 
     def action_close(self) -> None:
         if self.running:
-            self.notify("The ingest is still running; it will finish shortly.", severity="warning")
+            self.cancel.set()
+            self.query_one("#ingest-status", Static).update(Text("Stopping… files already parsed are kept.", style="yellow"))
             return
         self.dismiss(self.report or None)

@@ -1,8 +1,7 @@
 """The open store and what the screens cache from it; no Textual here.
 
-Every method blocks (TinyDB, parsing), so screens call them from thread workers.
-One lock serialises store access: the loader, search, ingest and watchlist workers may
-overlap, and the store object is not promised to be thread-safe.
+Every method blocks (TinyDB, parsing), so screens call them from thread workers. The
+store itself is safe to share between threads; the lock only guards opening and closing.
 """
 
 from __future__ import annotations
@@ -53,23 +52,28 @@ class Library:
         """True once ``open`` has succeeded."""
         return self.store is not None
 
-    def open(self, *, seed: bool = True) -> int:
-        """Open the store (seeding it with the bundled samples when empty); return seeded count."""
+    def open(self, *, seed: bool = True) -> tuple[int, list[str]]:
+        """Open the store, seeding it with the bundled samples when empty.
+
+        Returns how many samples were stored and one line per sample that failed.
+        """
         from store.db import DigestStore
 
         with self.lock:
             if self.store is None:
                 self.store = DigestStore(self.store_path)
-            seeded = 0
-            if seed:
-                try:
-                    from store.bundled import seed_if_empty
-                except ImportError:  # a build without bundled samples: start empty
-                    return 0
-                report = seed_if_empty(self.store)
-                if report is not None:
-                    seeded = sum(1 for r in report.results if r.status == "ok")
-            return seeded
+            if not seed:
+                return 0, []
+            try:
+                from store.bundled import seed_if_empty
+            except ImportError:  # a build without bundled samples: start empty
+                return 0, []
+            report = seed_if_empty(self.store)
+            if report is None:
+                return 0, []
+            seeded = sum(1 for r in report.results if r.status == "ok")
+            failed = [f"{Path(str(r.path)).name}: {r.reason}" for r in report.results if r.status == "failed"]
+            return seeded, failed
 
     def _require(self) -> DigestStore:
         if self.store is None:
@@ -78,53 +82,49 @@ class Library:
 
     def summaries(self) -> list[Any]:
         """The cheap per-report rows for the report list."""
-        with self.lock:
-            return list(self._require().summaries())
+        return list(self._require().summaries())
 
     def snapshot(self) -> LibrarySnapshot:
         """Every digest (newest first) and the watchlist."""
-        with self.lock:
-            store = self._require()
-            digests = list(store.all())
-            watchlist = list(store.watchlist())
+        store = self._require()
+        digests = list(store.all())
+        watchlist = list(store.watchlist())
         return LibrarySnapshot(digests, {d.id: d for d in digests}, watchlist)
 
     def get(self, digest_id: str) -> Digest | None:
         """One digest by id."""
-        with self.lock:
-            return self._require().get(digest_id)
+        return self._require().get(digest_id)
 
     def search(self, query: str) -> list[str]:
         """Ids of the digests whose text matches ``query``."""
-        with self.lock:
-            return list(self._require().search(query))
+        return list(self._require().search(query))
 
     def by_company(self, name: str) -> list[Digest]:
         """Digests that name a company (any alias or ticker)."""
-        with self.lock:
-            return list(self._require().by_company(name))
+        return list(self._require().by_company(name))
 
     def watchlist(self) -> list[Any]:
         """The watched companies."""
-        with self.lock:
-            return list(self._require().watchlist())
+        return list(self._require().watchlist())
 
     def watch(self, name: str) -> Any:
         """Add a company to the watchlist; returns the stored WatchItem."""
-        with self.lock:
-            return self._require().watchlist_add(name)
+        return self._require().watchlist_add(name)
 
     def unwatch(self, name: str) -> bool:
         """Remove a company from the watchlist; False when it was not watched."""
-        with self.lock:
-            return self._require().watchlist_remove(name)
+        return self._require().watchlist_remove(name)
 
-    def ingest(self, paths: list[str], progress: Callable[..., None] | None = None) -> Any:
+    def ingest(
+        self,
+        paths: list[str],
+        progress: Callable[..., None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Any:
         """Parse and store files or folders; returns the IngestReport."""
         from store.ingest import ingest_paths
 
-        with self.lock:
-            return ingest_paths(paths, self._require(), progress=progress)
+        return ingest_paths(paths, self._require(), progress=progress, cancel=cancel)
 
     def close(self) -> None:
         """Close the store if it is open."""

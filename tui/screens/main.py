@@ -99,10 +99,11 @@ class MainScreen(Screen[None]):
     class StoreOpened(Message):
         """The store is open: its summaries, and how many samples were seeded."""
 
-        def __init__(self, summaries: list[Any], seeded: int) -> None:
+        def __init__(self, summaries: list[Any], seeded: int, seed_failures: list[str]) -> None:
             super().__init__()
             self.summaries = summaries
             self.seeded = seeded
+            self.seed_failures = seed_failures
 
     class StoreFailed(Message):
         """The store could not be opened or read."""
@@ -175,6 +176,10 @@ class MainScreen(Screen[None]):
         self.query_one(ReportList).focus()
         self._open_store()
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        in_panes = any(node.id == "panes" for node in event.widget.ancestors_with_self)
+        self.set_class(in_panes, "-pane-focus")
+
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self._update_header()
@@ -183,8 +188,8 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def _open_store(self, *, seed: bool = True) -> None:
         try:
-            seeded = self.library.open(seed=seed)
-            self.post_message(self.StoreOpened(self.library.summaries(), seeded))
+            seeded, failures = self.library.open(seed=seed)
+            self.post_message(self.StoreOpened(self.library.summaries(), seeded, failures))
             self.post_message(self.LibraryLoaded(self.library.snapshot()))
         except Exception as error:  # StoreError and friends: one line, never a traceback
             self.post_message(self.StoreFailed(clean(error, one_line=True)))
@@ -200,6 +205,12 @@ class MainScreen(Screen[None]):
         self._refresh_list()
         if message.seeded:
             self.notify(f"Added {message.seeded} bundled sample reports to the empty store.", title="Welcome")
+        if message.seed_failures:
+            first = clean(message.seed_failures[0], one_line=True)
+            self.notify(
+                Text(f"{len(message.seed_failures)} bundled samples could not be read, e.g. {first}"),
+                title="Samples", severity="warning", timeout=10,
+            )
         self.refresh_bindings()
 
     def on_main_screen_store_failed(self, message: StoreFailed) -> None:

@@ -64,17 +64,22 @@ class FigureChart(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         shown = [(p, v) for p, v in points if v is not None]
+        scale, word = 1.0, ""
+        biggest = max((abs(v) for _, v in shown), default=0.0)
+        if biggest >= 1e8:  # money: plot in 亿 so the axis reads 167, not 1.67e10
+            scale, word = 1e8, " (亿)"
         # plotext output goes through Text.from_ansi: never hand it raw report text.
-        plt.title(clean(title, one_line=True)[:80])
+        plt.title(clean(title, one_line=True)[:80] + word)
         if shown:
             xs = list(range(len(shown)))
-            plt.plot(xs, [v for _, v in shown], marker="braille")
-            plt.scatter(xs, [v for _, v in shown], marker="●")
+            ys = [v / scale for _, v in shown]
+            plt.plot(xs, ys, marker="braille")
+            plt.scatter(xs, ys, marker="●")
             plt.xticks(xs, [clean(p, one_line=True) for p, _ in shown])
         self.refresh()
 
 
-class ComparePane(VerticalScroll):
+class ComparePane(Vertical):
     """Pick two quarters; see each figure's change, risk and pick changes, and a chart."""
 
     DEFAULT_CSS = """
@@ -82,11 +87,11 @@ class ComparePane(VerticalScroll):
     ComparePane > #compare-pickers { height: 3; }
     ComparePane > #compare-pickers > Label { padding: 1 1 0 0; }
     ComparePane > #compare-pickers > Select { width: 18; }
-    ComparePane #compare-body { height: auto; }
-    ComparePane #compare-table { height: auto; max-height: 14; }
-    ComparePane FigureChart { height: 12; min-width: 30; }
-    ComparePane #compare-diff { height: auto; margin-top: 1; }
-    ComparePane #compare-status { color: $text-muted; }
+    ComparePane > #compare-status { height: 1; color: $text-muted; }
+    ComparePane > #compare-table { height: 1fr; min-height: 4; }
+    ComparePane > #compare-side { height: 16; }
+    ComparePane FigureChart { width: 2fr; height: 1fr; }
+    ComparePane #compare-diff-scroll { width: 1fr; height: 1fr; padding-left: 1; }
     """
 
     class ComparisonReady(Message):
@@ -118,13 +123,13 @@ class ComparePane(VerticalScroll):
             yield Label(" to ")
             yield Select([], id="compare-right", prompt="quarter", tooltip="The later quarter")
         yield Static(Text("Loading the library…", style="dim italic"), id="compare-status")
-        with Horizontal(id="compare-body"):
-            table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
-            table.add_columns("Company", "Segment", "Metric", "From", "To", "Change", "vs cons.")
-            yield table
-            with Vertical(id="compare-side"):
-                yield FigureChart(id="compare-chart")
-        yield Static(Text(""), id="compare-diff")
+        table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Company", "Segment", "Metric", "From", "To", "Change", "vs cons.")
+        yield table
+        with Horizontal(id="compare-side"):
+            yield FigureChart(id="compare-chart")
+            with VerticalScroll(id="compare-diff-scroll"):
+                yield Static(Text(""), id="compare-diff")
 
     def set_library(self, digests: Sequence[Digest], periods: Sequence[str]) -> None:
         """Offer the library's quarters; default to the latest two."""

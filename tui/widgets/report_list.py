@@ -32,16 +32,16 @@ class Columns:
     """Cell widths of the list's columns for a given total width."""
 
     date: int = 10
-    broker: int = 8
+    broker: int = 10
     period: int = 6
     title: int = 20
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
         """Give the title whatever the fixed columns leave (at least 8 cells)."""
-        broker = 10 if width >= 70 else 8
-        title = max(8, width - (1 + 10 + 1 + broker + 1 + 6 + 1))
-        return cls(10, broker, 6, title)
+        # Fixed columns keep their widths at every size so the header always lines up.
+        title = max(8, width - (1 + 10 + 1 + 10 + 1 + 6 + 1))
+        return cls(10, 10, 6, title)
 
     def line(self, date: str, broker: str, period: str, title: str) -> str:
         """One row laid out in cells, so that Chinese columns line up."""
@@ -180,7 +180,7 @@ class ReportList(ScrollView, can_focus=True):
         """Show ``rows``; keep the cursor on ``keep_id`` when it is among them."""
         self._rows = list(rows)
         self._lines.clear()
-        self.virtual_size = Size(self.size.width, len(self._rows))
+        self.virtual_size = Size(0, len(self._rows))
         index = 0
         if keep_id is not None:
             index = next((i for i, s in enumerate(self._rows) if s.id == keep_id), 0)
@@ -189,7 +189,7 @@ class ReportList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._lines.clear()
-        self.virtual_size = Size(event.size.width, len(self._rows))
+        self.virtual_size = Size(0, len(self._rows))
 
     def _row_text(self, index: int, width: int) -> str:
         if width != self._line_width:

@@ -1,0 +1,44 @@
+"""Shared helpers for the TUI tests: a fixture-store app and a way to wait for quiet."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from snapshot_app import make_app  # noqa: E402
+from tui.app import YanbaoApp  # noqa: E402
+
+
+async def settle(pilot, timeout: float = 30.0) -> None:
+    """Wait until no worker runs and messages are handled (workers' messages start workers).
+
+    Polls instead of ``workers.wait_for_complete()``, which raises when an exclusive worker
+    is (rightly) cancelled by a newer one.
+    """
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    quiet = 0
+    while quiet < 3 and loop.time() < deadline:
+        await pilot.pause()
+        if any(worker.is_running for worker in app.workers):
+            quiet = 0
+            await asyncio.sleep(0.02)
+        else:
+            quiet += 1
+
+
+@pytest.fixture
+def app_factory(tmp_path: Path) -> Callable[..., YanbaoApp]:
+    """Build a YanbaoApp over a fresh store of fixture digests in ``tmp_path``."""
+
+    def build(**options) -> YanbaoApp:
+        return make_app(tmp_path, **options)
+
+    return build
