@@ -1,0 +1,167 @@
+"""Ingest: hash-first skipping, worker isolation (time and memory limits), batching, kill -9."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from tinydb.storages import MemoryStorage
+
+from store.bundled import bundled_sample_paths, seed_if_empty
+from store.db import DigestStore
+from store.errors import ReportError
+from store.ingest import collect_files, ingest_paths, parse_isolated
+from store.model import Source
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def memory() -> DigestStore:
+    return DigestStore(storage=MemoryStorage())
+
+
+def test_folder_ingest_recurses_and_skips_other_files(tmp_path: Path, make_pdf, memory: DigestStore) -> None:
+    make_pdf("in/a.pdf", 1)
+    make_pdf("in/sub/b.PDF", 2)
+    (tmp_path / "in" / "notes.txt").write_text("测试证券 晨会纪要\n投资要点\n1）云业务收入同比增长20%。\n", encoding="utf-8")
+    (tmp_path / "in" / "slides.pptx").write_bytes(b"not a report")
+    (tmp_path / "in" / ".hidden.pdf").write_bytes(b"ignored")
+    calls: list[tuple[int, int, str]] = []
+    report = ingest_paths([tmp_path / "in"], memory, jobs=2,
+                          progress=lambda done, total, r: calls.append((done, total, r.status)))
+    assert report.counts == {"ok": 3, "skipped": 0, "failed": 0}, report.results
+    assert [c[0] for c in calls] == [1, 2, 3] and {c[1] for c in calls} == {3}
+    assert len(memory) == 3
+    for result in report.results:
+        digest = memory.get(result.digest_id)
+        assert digest.source.path == result.path
+        assert digest.id == hashlib.sha256(Path(result.path).read_bytes()).hexdigest()
+
+
+def test_second_run_skips_everything_and_same_file_twice_is_stored_once(tmp_path: Path, make_pdf, memory: DigestStore) -> None:
+    a = make_pdf("a.pdf", 1)
+    copy = tmp_path / "copy-of-a.pdf"
+    copy.write_bytes(a.read_bytes())
+    first = ingest_paths([a, copy, a], memory)
+    assert first.counts == {"ok": 1, "skipped": 1, "failed": 0}
+    assert "same file as" in next(r.reason for r in first.results if r.status == "skipped")
+    again = ingest_paths([a, copy], memory)
+    assert again.counts == {"ok": 0, "skipped": 2, "failed": 0}
+    assert {r.reason for r in again.results} == {"already in the store"}
+    assert len(memory) == 1
+
+
+def test_stored_files_are_skipped_before_any_parsing(tmp_path: Path, make_digest, memory: DigestStore) -> None:
+    """A file the parser would reject is skipped when its hash is stored: it was never parsed."""
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"this is not a pdf at all")
+    sha = hashlib.sha256(junk.read_bytes()).hexdigest()
+    memory.add(make_digest(1, id=sha, source=Source(str(junk), "pdf", 1, sha)))
+    report = ingest_paths([junk], memory)
+    assert report.counts == {"ok": 0, "skipped": 1, "failed": 0}
+
+
+def test_missing_paths_and_other_types_are_reported(tmp_path: Path, memory: DigestStore) -> None:
+    other = tmp_path / "deck.pptx"
+    other.write_bytes(b"x")
+    report = ingest_paths([tmp_path / "nope.pdf", other], memory)
+    reasons = {Path(r.path).name: (r.status, r.reason) for r in report.results}
+    assert reasons == {"nope.pdf": ("failed", "no such file or folder"),
+                       "deck.pptx": ("skipped", "not a .pdf or .txt file")}
+
+
+def test_a_slow_file_times_out_and_the_batch_goes_on(tmp_path: Path, make_pdf, memory: DigestStore) -> None:
+    slow = make_pdf("slow.pdf", 1, pages=40)
+    report = ingest_paths([slow], memory, timeout=0.05)
+    (result,) = report.results
+    assert (result.status, result.reason) == ("failed", "timed out after 0.05 s")
+    quick = make_pdf("quick.pdf", 2)
+    report = ingest_paths([slow, quick], memory, timeout=0.05 * 1000, jobs=1)
+    assert report.counts["ok"] == 2
+
+
+def test_memory_ceiling_fails_one_file_not_the_batch(tmp_path: Path, make_pdf, memory: DigestStore) -> None:
+    pdf = make_pdf("a.pdf", 1, pages=5)
+    report = ingest_paths([pdf], memory, memory_limit=64 * 1024**2)
+    (result,) = report.results
+    assert result.status == "failed"
+    assert "memory" in result.reason or result.reason.startswith("could not be read")
+    assert len(memory) == 0
+
+
+def test_parse_isolated_returns_a_digest_or_a_one_line_error(tmp_path: Path, make_pdf) -> None:
+    digest = parse_isolated(make_pdf("a.pdf", 3))
+    assert digest.source.kind == "pdf" and digest.source.pages == 1
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(ReportError) as caught:
+        parse_isolated(empty)
+    assert str(empty) in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_collect_files_dedupes_and_sorts(tmp_path: Path, make_pdf) -> None:
+    a = make_pdf("d/a.pdf", 1)
+    make_pdf("d/c.pdf", 2)
+    files, problems = collect_files([tmp_path / "d", a])
+    assert [f.name for f in files] == ["a.pdf", "c.pdf"] and problems == []
+
+
+INGEST_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from store.db import DigestStore
+    from store.ingest import ingest_paths
+
+    def main():
+        store = DigestStore(sys.argv[1])
+        def progress(done, total, result):
+            if result.status == "ok":
+                print(result.digest_id, flush=True)
+        ingest_paths([sys.argv[2]], store, jobs=2, progress=progress)
+
+    if __name__ == "__main__":
+        main()
+    """
+)
+
+
+def test_kill_9_mid_ingest_keeps_every_stored_digest(tmp_path: Path, make_pdf) -> None:
+    for n in range(24):
+        make_pdf(f"corpus/r{n:02d}.pdf", n)
+    store_path = tmp_path / "store.json"
+    script = tmp_path / "ingest_script.py"
+    script.write_text(INGEST_SCRIPT)
+    acknowledged: list[str] = []
+    for delay in (0.5, 1.1, 1.8):
+        proc = subprocess.Popen([sys.executable, str(script), str(store_path), str(tmp_path / "corpus")],
+                                cwd=REPO, stdout=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        acknowledged += proc.communicate()[0].split()
+        stored = {s.id for s in DigestStore(store_path).summaries()}
+        assert set(acknowledged) <= stored
+    assert acknowledged, "no batch was stored before the kills"
+
+
+def test_bundled_samples_ship_with_the_package(make_digest) -> None:
+    paths = bundled_sample_paths()
+    assert paths, "sample_reports holds no .pdf or .txt"
+    assert all(p.is_file() and p.suffix.lower() in (".pdf", ".txt") for p in paths)
+    full = DigestStore(storage=MemoryStorage())
+    full.add(make_digest(1))
+    assert seed_if_empty(full) is None
+
+
+def test_seed_if_empty_loads_every_sample() -> None:
+    store = DigestStore(storage=MemoryStorage())
+    report = seed_if_empty(store)
+    assert report is not None and report.failed == 0, [str(r) for r in report.results if r.status == "failed"]
+    assert len(store) == report.ok == len(bundled_sample_paths())
+    assert seed_if_empty(store) is None
