@@ -41,6 +41,7 @@ _FOLD_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FOLD_TABLE.update({0x3000: 0x20, 0xA0: 0x20})
 _FOLD_TABLE.update({ord(d): ord("-") for d in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d"})
 _FOLD_TABLE = {k: chr(v) for k, v in _FOLD_TABLE.items()}
+_HALF_WIDTH = str.maketrans(_FOLD_TABLE)  # width and dashes only, case kept
 _FOLD_TABLE.update({ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
 _FOLD_TABLE.update({k: v.lower() for k, v in list(_FOLD_TABLE.items()) if v.isupper()})
 _FOLD = str.maketrans(_FOLD_TABLE)
@@ -324,7 +325,7 @@ class _Scanner:
             if target is None:  # a stop phrase: a longer word that is not a company
                 pos = name_end
                 continue
-            if not _case_ok(rule, alias, written):
+            if not _case_ok(rule, alias, written.translate(_HALF_WIDTH)):
                 pos = start + 1
                 continue
             end = m.end() if m.group("sfx") and _is_cjk(folded[name_end - 1]) else name_end
