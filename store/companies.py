@@ -63,6 +63,7 @@ def _is_word(ch: str) -> bool:
 # Hong Kong share-class markers written after a name: 小米集团-W, 网易-S, 美团- W.
 _CLASS_SUFFIX = re.compile(r"\s*-\s*(?:sw|w|s|b)$")
 _SPACE_RUN = re.compile(r"\s+")
+_DASH_SPACES = re.compile(r"\s*-\s*")
 _SPACE_BY_CJK = re.compile(r"(?<=[\u3400-\u9fff]) | (?=[\u3400-\u9fff])")
 
 
@@ -311,27 +312,35 @@ class _Scanner:
 
     def scan(self, text: str) -> Iterator[tuple[int, int, str, object]]:
         folded = fold(text)
+        entries = self.entries
+        search = self.regex.search
         pos = 0
         while True:
-            m = self.regex.search(folded, pos)
+            m = search(folded, pos)
             if m is None:
                 return
             start, name_end = m.span("name")
-            written = text[start:name_end]
-            target, rule, alias = self.entries.get(_key(written), (None, _ANY, ""))
-            if target is None and not alias:  # matched text folds to no key: skip a char
-                pos = start + 1
-                continue
+            found = entries.get(folded[start:name_end])
+            if found is None:  # the name was written with spaces or a line break inside
+                found = entries.get(_key(text[start:name_end]))
+                if found is None:
+                    pos = start + 1
+                    continue
+            target, rule, alias = found
             if target is None:  # a stop phrase: a longer word that is not a company
                 pos = name_end
                 continue
-            if not _case_ok(rule, alias, written.translate(_HALF_WIDTH)):
+            if rule != _ANY and not _case_ok(rule, alias, text[start:name_end].translate(_HALF_WIDTH)):
                 pos = start + 1
                 continue
-            end = m.end() if m.group("sfx") and _is_cjk(folded[name_end - 1]) else name_end
+            end = name_end
+            if m.group("sfx") and _is_cjk(folded[name_end - 1]):
+                end = m.end()
             shown = text[start:end]
-            shown = _SPACE_BY_CJK.sub("", _SPACE_RUN.sub(" ", shown.strip()))
-            shown = re.sub(r"\s*-\s*", "-", shown) if end != name_end else shown
+            if not shown.isascii() or " " in shown or end != name_end:
+                shown = _SPACE_BY_CJK.sub("", _SPACE_RUN.sub(" ", shown.strip()))
+                if end != name_end:
+                    shown = _DASH_SPACES.sub("-", shown)
             yield start, end, shown, target
             pos = end
 
@@ -479,7 +488,10 @@ class CompanyRegistry:
         return found[0] if found else None
 
     def _bracketed_ticker(self, text: str, pos: int) -> tuple[str, int] | None:
-        m = TICKER_PATTERN.match(text, _skip_spaces(text, pos))
+        pos = _skip_spaces(text, pos)
+        if text[pos:pos + 1] not in ("(", "（"):
+            return None
+        m = TICKER_PATTERN.match(text, pos)
         if m is None:
             return None
         for raw in _TICKER_SPLIT.split(m.group("tickers").strip()):
