@@ -305,7 +305,7 @@ def test_find_all_speed_on_a_megabyte(registry):
         ("Google Cloud", "Alphabet", "Google Cloud"),
         ("YouTube", "Alphabet", "YouTube"),
         ("Reality Labs", "Meta", "Reality Labs"),
-        ("阿里云", "Alibaba", "Cloud Intelligence"),
+        ("阿里云", "Alibaba", "Alibaba Cloud"),
         ("淘天", "Alibaba", "Taobao and Tmall Group"),
         ("微信", "Tencent", "WeChat"),
         ("金融科技及企业服务", "Tencent", "FinTech and Business Services"),
