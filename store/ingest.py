@@ -384,10 +384,13 @@ def ingest_paths(
     for path in files:
         try:
             sha = _sha256(path)
+            empty = path.stat().st_size == 0
         except OSError as exc:
             settle(FileResult(str(path), "failed", f"cannot be opened ({exc.strerror or exc})"))
             continue
-        if sha in first_seen:
+        if empty:
+            settle(FileResult(str(path), "failed", "the file is empty"))
+        elif sha in first_seen:
             settle(FileResult(str(path), "skipped", f"same file as {first_seen[sha]}", sha))
         elif store.has(sha):
             settle(FileResult(str(path), "skipped", "already in the store", sha))
