@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -321,3 +322,81 @@ def test_core_and_cli_modules_do_not_load_textual():
         "assert not any(m.split('.')[0] == 'textual' for m in sys.modules), 'cli loaded textual'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------- the sample corpus
+
+EXPECTED = Path(__file__).resolve().parents[1] / "fixtures" / "expected"
+
+
+def sample_digests() -> dict[str, Digest]:
+    """The hand-written expected digests of the bundled sample reports, by file stem."""
+    files = sorted(EXPECTED.glob("*.json"))
+    if not files:
+        pytest.skip("tests/fixtures/expected holds no digests yet")
+    return {f.stem: Digest.from_dict(json.loads(f.read_text(encoding="utf-8"))) for f in files}
+
+
+class TestSampleCorpus:
+    def test_azure_growth_2025q1_vs_2025q2(self):
+        digests = sample_digests()
+        view = compare_quarters(digests.values(), "2025Q1", "2025Q2")
+        row = view.find("Microsoft", "Azure", "revenue_growth_yoy")
+        assert (row.left.value, row.right.value) == (33.0, 39.0)
+        assert row.change == pytest.approx(6.0) and row.change_unit == "pp"
+        assert (row.left_vs_consensus, row.right_vs_consensus) == ("above", "above")
+        assert not row.conflict
+        assert set(row.left.source_ids) == {digests["ls_2025q1_weekly"].id, digests["qh_2025q1_industry"].id}
+        assert len(row.right.source_ids) == 3  # Kestrelmoor, 岚山 and 启衡 all give 39 %
+
+    def test_meta_2025_capex_guidance_history(self):
+        [history] = [h for h in guidance_history(sample_digests().values(), company="Meta") if h.period == "2025"]
+        assert history.metric == "capex" and history.unit == "USD"
+        assert [(s.low / 1e9, s.high / 1e9) for s in history.steps] == [(60, 65), (64, 72), (66, 72), (70, 72)]
+        assert history.moves == ["initial", "raise", "narrow", "narrow"]
+        dates = [s.date for s in history.steps]
+        assert dates == sorted(dates) and dates[0] == "2025-02-24"
+        # 启衡's 2025Q1 note says the same as 岚山's that season: one step, confirmed twice
+        assert len(history.steps[1].confirmed_by) == 1
+
+    def test_alphabet_2025_capex_guidance_history(self):
+        [history] = [h for h in guidance_history(sample_digests().values(), company="谷歌") if h.period == "2025"]
+        assert history.moves == ["initial", "reiterate", "raise", "raise"]
+        assert [s.value or s.high for s in history.steps][-1] == 93e9
+
+    def test_risks_and_picks_between_one_brokers_quarters(self):
+        digests = sample_digests()
+        view = compare_reports(digests["ls_2025q1_weekly"], digests["ls_2025q2_weekly"])
+        assert view.risks.new == ["外卖等本地生活领域补贴竞争超预期"]
+        assert view.risks.dropped == ["美国关税政策不确定性"]
+        # 行业竞争加剧 (Q1) and 行业竞争加剧风险 (Q2) are one risk
+        assert sorted(view.risks.recurring) == sorted(["行业竞争加剧风险", "AI商业化进展不及预期", "全球宏观经济扰动风险"])
+        assert [p.name for p in view.picks.added] == ["Bilibili"]
+        assert sorted(p.name for p in view.picks.dropped) == ["Meituan", "Trip.com"]
+        assert len(view.picks.kept) == 5
+
+    def test_risks_and_picks_between_quarters(self):
+        view = compare_quarters(sample_digests().values(), "2025Q2", "2025Q3")
+        assert "全球宏观经济扰动" in view.risks.recurring or "全球宏观经济扰动风险" in view.risks.recurring
+        assert {"AI算力供给受限", "海外芯片供应受限", "Power and data-centre supply constraints"} <= set(view.risks.new)
+        assert "外卖补贴竞争超预期" in view.risks.dropped
+        # Baidu joins the sector lists; Microsoft is the pick of Kestrelmoor's company report
+        assert sorted(p.name for p in view.picks.added) == ["Baidu", "Microsoft"]
+        assert [p.name for p in view.picks.dropped] == []
+
+    def test_deliberate_conflict_is_flagged(self):
+        digests = sample_digests()
+        matrix = figure_matrix(digests.values())
+        conflicts = [(r.key, c.period) for r, c in matrix.conflicts]
+        assert (("Amazon", "AWS", "revenue_growth_yoy", "actual"), "2025Q2") in conflicts
+        cell = matrix.cell("Amazon", "AWS", "revenue_growth_yoy", "2025Q2")
+        assert sorted({o.value for o in cell.observations}) == [17.5, 18.0]
+        assert cell.value == 17.5  # two reports of three say 17.5 %
+        by_value = {o.value: o.broker for o in cell.distinct}
+        assert by_value[18.0] == "启衡证券"
+        assert compare_quarters(digests.values(), "2025Q1", "2025Q2").find("Amazon", "AWS", "revenue_growth_yoy").conflict
+
+    def test_tencent_target_price_history(self):
+        [history] = rating_history(sample_digests().values(), company="0700.HK")
+        assert [(e.target_price, e.action) for e in history.entries] == [(650.0, "maintain"), (720.0, "maintain")]
+        assert [round(e.target_change_pct, 1) for e in history.entries] == [8.3, 10.8]
