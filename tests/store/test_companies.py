@@ -260,6 +260,19 @@ def test_find_all_skips_longer_words_that_are_not_companies(registry):
     assert registry.find_all(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "其中芯片收入占比提升，其中海外收入增长，其中石油需求回落，其中金额最大的一笔",
+        "中国航空客运量恢复，美国航母编队，高铁建设与地铁建设提速，社交行业竞争激烈",
+        "今天合计成交额，推广达到预期，在浪潮中兴起的公司，游戏中免费道具，股东财富",
+        "The BOE kept rates on hold while the DJI closed higher.",
+    ],
+)
+def test_find_all_ignores_everyday_phrases(registry, text):
+    assert registry.find_all(text) == []
+
+
 def test_find_all_joins_names_broken_across_lines(registry):
     matches = registry.find_all("阅文集团、网易云音乐、联想集\n团等")
     assert names(matches) == ["China Literature", "NetEase Cloud Music", "Lenovo"]
