@@ -173,22 +173,24 @@ def _company_label(name: str | None, ticker: str | None, lang: str) -> str:
 
 
 def _metric_value(m: Metric, lang: str) -> str:
-    text = format_value(m.value, m.unit, low=m.low, high=m.high, lang=lang)
+    text = format_value(m.value, m.unit, low=m.low, high=m.high, lang=lang, metric=m.metric)
     if m.previous is not None:
-        prev = format_value(m.previous.value, m.unit, low=m.previous.low, high=m.previous.high, lang=lang)
+        prev = format_value(
+            m.previous.value, m.unit, low=m.previous.low, high=m.previous.high, lang=lang, metric=m.metric
+        )
         if prev:
             text += _paren(f"{_t('previous', lang)} {prev}", lang)
     return text
 
 
-def _cell_value(cell: FigureCell | None, lang: str) -> str:
+def _cell_value(cell: FigureCell | None, metric: str, lang: str) -> str:
     """A figure cell; a conflict shows every value stated."""
     if cell is None:
         return "—"
-    values = [format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang) for o in cell.distinct]
+    values = [format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang, metric=metric) for o in cell.distinct]
     if cell.conflict and len(values) > 1:
         return " / ".join(values) + " ⚠"
-    return format_value(cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang)
+    return format_value(cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang, metric=metric)
 
 
 def _metric_words(metric: str, lang: str, target_period: str | None = None) -> str:
@@ -393,7 +395,7 @@ def watchlist_markdown(
                     escape_markdown(r.segment),
                     _metric_words(r.metric, lang),
                     escape_markdown(basis_label(r.basis, lang)),
-                    *(escape_markdown(_cell_value(r.cells.get(p), lang)) for p in periods),
+                    *(escape_markdown(_cell_value(r.cells.get(p), r.metric, lang)) for p in periods),
                 ]
                 for r in rows
             ]
@@ -419,8 +421,8 @@ def _change_row(row: FigureChange, lang: str) -> list[str]:
         escape_markdown(row.segment),
         _metric_words(row.metric, lang, row.target_period),
         escape_markdown(basis_label(row.basis, lang)),
-        escape_markdown(_cell_value(row.left, lang)),
-        escape_markdown(_cell_value(row.right, lang)),
+        escape_markdown(_cell_value(row.left, row.metric, lang)),
+        escape_markdown(_cell_value(row.right, row.metric, lang)),
         escape_markdown(format_change(row.change, row.change_unit, lang)),
         escape_markdown(vs_text),
         escape_markdown(note),
@@ -448,7 +450,7 @@ def _guidance_section(histories: Sequence[GuidanceHistory], lang: str) -> list[s
             rows.append([
                 date,
                 escape_markdown(s.broker),
-                escape_markdown(format_value(s.value, s.unit, low=s.low, high=s.high, lang=lang)),
+                escape_markdown(format_value(s.value, s.unit, low=s.low, high=s.high, lang=lang, metric=h.metric)),
                 (en if lang == "en" else zh) + arrow,
                 escape_markdown(format_change(s.change, s.change_unit, lang)),
             ])

@@ -144,16 +144,18 @@ def format_value(
     high: float | None = None,
     lang: str = "zh",
     signed: bool = False,
+    metric: str | None = None,
 ) -> str:
     """A figure as a reader writes it: 33 % / 33%, +0.2 pp, 16.7 bn USD / 167 亿美元, 64-72 bn USD.
 
     A range (``low``/``high`` with no ``value``) keeps both ends in one scale. ``signed`` puts
-    a plus on positive numbers (changes); pp figures are always signed.
+    a plus on positive numbers; figures of a change metric (``operating_margin_change_qoq``)
+    are always signed.
     """
     if value is None and low is None and high is None:
         return ""
     unit = unit or ""
-    signed = signed or unit == "pp"
+    signed = signed or "change" in (metric or "")
     numbers = [value] if value is not None else [n for n in (low, high) if n is not None]
     is_money = unit.isalpha() and unit.isupper() and len(unit) == 3
     div, word = (1.0, "")

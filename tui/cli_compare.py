@@ -128,13 +128,15 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _cell_text(cell: FigureCell | None, lang: str) -> Text:
+def _cell_text(cell: FigureCell | None, metric: str, lang: str) -> Text:
     if cell is None:
         return Text("—", style="dim")
     if cell.conflict:
-        values = [format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang) for o in cell.distinct]
+        values = [
+            format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang, metric=metric) for o in cell.distinct
+        ]
         return Text(" / ".join(values), style="yellow")
-    return Text(format_value(cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang))
+    return Text(format_value(cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang, metric=metric))
 
 
 def _change_text(change: float | None, unit: str | None, lang: str) -> Text:
@@ -161,8 +163,8 @@ def _print_comparison(console: Console, comparison: QuarterComparison, lang: str
             Text(clean_text(row.segment)),
             Text(clean_text(metric)),
             Text(basis_label(row.basis, lang)),
-            _cell_text(row.left, lang),
-            _cell_text(row.right, lang),
+            _cell_text(row.left, row.metric, lang),
+            _cell_text(row.right, row.metric, lang),
             change,
             Text(" → ".join(v or "—" for v in vs) if any(vs) else ""),
         )
@@ -201,7 +203,7 @@ def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
         table.add_row(
             date,
             Text(clean_text(step.broker)),
-            Text(format_value(step.value, step.unit, low=step.low, high=step.high, lang=lang)),
+            Text(format_value(step.value, step.unit, low=step.low, high=step.high, lang=lang, metric=history.metric)),
             Text(
                 step.move + ({"up": " ↑", "down": " ↓"}.get(step.direction or "", "") if step.move in ("narrow", "widen") else ""),
                 style=_MOVE_STYLES.get(step.move, ""),

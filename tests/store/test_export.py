@@ -277,8 +277,9 @@ def test_every_vocabulary_metric_has_both_labels() -> None:
         ((16.7e9, "USD"), {"lang": "en"}, "16.7 bn USD"),
         ((16.7e9, "USD"), {}, "167 亿美元"),
         ((33.0, "%"), {"lang": "en"}, "33 %"),
-        ((0.2, "pp"), {"lang": "en"}, "+0.2 pp"),
-        ((-1.5, "pp"), {"lang": "en"}, "-1.5 pp"),
+        ((0.2, "pp"), {"lang": "en", "metric": "operating_margin_change_qoq"}, "+0.2 pp"),
+        ((-1.5, "pp"), {"lang": "en", "metric": "operating_margin_change_qoq"}, "-1.5 pp"),
+        ((16.0, "pp"), {"lang": "en", "metric": "ai_contribution"}, "16 pp"),
         ((None, "USD"), {"low": 64e9, "high": 72e9, "lang": "en"}, "64-72 bn USD"),
         ((None, "%"), {"low": 31, "high": 32}, "31-32%"),
         ((720.0, "HKD"), {}, "720 港元"),
@@ -370,3 +371,79 @@ class TestExportCli:
         assert run_export_cli(argv) == 1
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- the sample corpus
+
+EXPECTED = Path(__file__).resolve().parents[1] / "fixtures" / "expected"
+SAMPLE_STEMS = sorted(f.stem for f in EXPECTED.glob("*.json"))
+
+
+def sample_digests() -> dict[str, Digest]:
+    """The hand-written expected digests of the bundled sample reports, by file stem."""
+    import json
+
+    if not SAMPLE_STEMS:
+        pytest.skip("tests/fixtures/expected holds no digests yet")
+    return {
+        stem: Digest.from_dict(json.loads((EXPECTED / f"{stem}.json").read_text(encoding="utf-8")))
+        for stem in SAMPLE_STEMS
+    }
+
+
+def sample_exports() -> dict[str, str]:
+    """Every export over the sample digests, keyed by golden file name."""
+    from store.compare import compare_reports
+
+    digests = sample_digests()
+    every = list(digests.values())
+    exports = {f"samples/{stem}.md": report_markdown(d) for stem, d in digests.items()}
+    watch = [WatchItem("Tencent", "0700.HK"), WatchItem("Microsoft", "MSFT"), WatchItem("Meituan", "3690.HK")]
+    exports["samples/watchlist_zh.md"] = watchlist_markdown(every, watch)
+    exports["samples/watchlist_en.md"] = watchlist_markdown(every, watch, lang="en")
+    for q1, q2 in (("2025Q1", "2025Q2"), ("2025Q2", "2025Q3")):
+        in_view = [d for d in every if d.period in (q1, q2)]
+        guidance = [h for h in guidance_history(every) if any(s.report_period in (q1, q2) for s in h.steps)]
+        view = compare_quarters(every, q1, q2)
+        for lang in ("zh", "en"):
+            exports[f"samples/compare_{q1}_{q2}_{lang}.md"] = comparison_markdown(
+                view, guidance, ratings=rating_history(in_view), lang=lang
+            )
+    exports["samples/compare_reports_ls_2025q1_2025q2.md"] = comparison_markdown(
+        compare_reports(digests["ls_2025q1_weekly"], digests["ls_2025q2_weekly"])
+    )
+    return exports
+
+
+SAMPLE_GOLDENS = (
+    [f"samples/{s}.md" for s in SAMPLE_STEMS]
+    + ["samples/watchlist_zh.md", "samples/watchlist_en.md", "samples/compare_reports_ls_2025q1_2025q2.md"]
+    + [f"samples/compare_{q1}_{q2}_{lang}.md" for q1, q2 in (("2025Q1", "2025Q2"), ("2025Q2", "2025Q3"))
+       for lang in ("zh", "en")]
+)
+
+
+@pytest.mark.parametrize("name", SAMPLE_GOLDENS)
+def test_sample_golden(name: str) -> None:
+    check_golden(name, sample_exports()[name])
+
+
+def test_sample_exports_render_cleanly() -> None:
+    for name, text in sample_exports().items():
+        tokens = parse(text)
+        children = {c.type for t in tokens if t.type == "inline" for c in t.children or []}
+        assert not children & (FORBIDDEN_INLINE - {"code_inline"}), name
+        assert not {t.type for t in tokens} & (FORBIDDEN_BLOCK - {"hr"}), name
+        shapes = table_shapes(tokens)
+        assert len(shapes) == text.count("\n| --- |"), name
+        assert all(len(set(rows)) == 1 for rows in shapes), name
+
+
+def test_sample_report_shows_its_figures_and_source() -> None:
+    digests = sample_digests()
+    d = digests["ls_2025q1_weekly"]
+    texts = plain_texts(parse(report_markdown(d)))
+    assert "33%" in texts and "167 亿美元" in texts
+    assert d.source.sha256 in report_markdown(d)
+    en = plain_texts(parse(report_markdown(digests["km_2025q2_sector"])))
+    assert "66-72 bn USD (previously 64-72 bn USD)" in en
