@@ -334,7 +334,7 @@ def test_generic_words_are_segments_only_beside_their_company(registry):
     assert segment_lookup("游戏") is None
     assert segment_lookup("广告") is None
     tencent = registry.lookup("腾讯")
-    assert registry.find_segment(tencent, "本季度本土市场游戏收入同比增长") == "Games"
+    assert registry.find_segment(tencent, "本季度网络游戏收入同比增长") == "Games"
     assert registry.find_segment(tencent, "微信小店交易额提升") == "WeChat"
     assert registry.find_segment(registry.lookup("Microsoft"), "Azure 增速 33%") == "Azure"
     assert registry.find_segment(registry.lookup("Microsoft"), "公司整体收入增长") is None
@@ -381,7 +381,8 @@ def test_find_segments_in_a_sentence(registry):
         ("688981", "688981.SH"),
         ("2330.TW", "2330.TW"),
         ("2330 TT", "2330.TW"),
-        ("（0700.HK）".strip("（）"), "0700.HK"),
+        ("9984 JP", "9984.T"),
+        ("005930 KS", "005930.KS"),
         ("0700", None),
         ("2025", None),
         ("msft", None),
