@@ -94,14 +94,19 @@ def test_corpus_breadth(digests: dict[str, Digest]) -> None:
     assert {d.source.kind for d in values} == {"pdf", "text"}
 
 
-def test_tencent_rating_history_spans_two_quarters(digests: dict[str, Digest]) -> None:
+@pytest.mark.parametrize(
+    ("company", "steps"),
+    [("Tencent", [(650.0, 600.0), (720.0, 650.0)]), ("Microsoft", [(550.0, 500.0), (600.0, 550.0)])],
+)
+def test_rating_history_spans_two_quarters(digests: dict[str, Digest], company: str, steps: list) -> None:
     history = sorted(
-        (d.date, r.target_price, r.previous_target_price)
+        (d.date, d.period, r.target_price, r.previous_target_price)
         for d in digests.values()
         for r in d.company_ratings
-        if r.company == "Tencent"
+        if r.company == company
     )
-    assert [(p, prev) for _, p, prev in history] == [(650.0, 600.0), (720.0, 650.0)]
+    assert [(p, prev) for _, _, p, prev in history] == steps
+    assert len({period for _, period, _, _ in history}) == 2
 
 
 def test_meta_capex_guidance_revisions_are_in_the_corpus(digests: dict[str, Digest]) -> None:
