@@ -71,6 +71,19 @@ class TestDataFile:
             for seg in info.segments:
                 assert seg.name, info.name
 
+    def test_segments_are_distinct(self, registry):
+        owner: dict[str, tuple[str, str]] = {}
+        for info in registry:
+            seg_names = [seg.name for seg in info.segments]
+            assert len(seg_names) == len(set(seg_names)), info.name
+            for seg in info.segments:
+                for alias in seg.aliases:
+                    found = registry.segment_lookup(alias)
+                    assert found is not None and found[0] is info and found[1] == seg.name, alias
+                    other = registry.lookup(alias)
+                    assert other is None or other is info, f"segment {alias!r} names {other.name}"
+                    owner[alias] = (info.name, seg.name)
+
     def test_index_members_are_present(self, registry):
         for ticker in ["0700.HK", "9988.HK", "0005.HK", "1299.HK", "0388.HK", "0941.HK", "2318.HK",
                        "1810.HK", "3690.HK", "9618.HK", "0981.HK", "1347.HK", "9660.HK", "0020.HK",
