@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -365,7 +365,7 @@ def _add(entries: dict, alias: str, target: object) -> None:
 class CompanyRegistry:
     """All known companies, indexed by name, alias and ticker."""
 
-    def __init__(self, companies: list[CompanyInfo], stop_phrases: list[str] = ()) -> None:
+    def __init__(self, companies: list[CompanyInfo], stop_phrases: Iterable[str] = ()) -> None:
         self.companies = companies
         self.stop_phrases = list(stop_phrases)
         self._by_key: dict[str, CompanyInfo] = {}

@@ -72,7 +72,6 @@ class TestDataFile:
                 assert seg.name, info.name
 
     def test_segments_are_distinct(self, registry):
-        owner: dict[str, tuple[str, str]] = {}
         for info in registry:
             seg_names = [seg.name for seg in info.segments]
             assert len(seg_names) == len(set(seg_names)), info.name
@@ -82,7 +81,6 @@ class TestDataFile:
                     assert found is not None and found[0] is info and found[1] == seg.name, alias
                     other = registry.lookup(alias)
                     assert other is None or other is info, f"segment {alias!r} names {other.name}"
-                    owner[alias] = (info.name, seg.name)
 
     def test_index_members_are_present(self, registry):
         for ticker in ["0700.HK", "9988.HK", "0005.HK", "1299.HK", "0388.HK", "0941.HK", "2318.HK",
