@@ -74,7 +74,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "pages": ("页", "pages"),
     "watchlist": ("自选股摘要", "Watchlist digest"),
     "recommended": ("推荐", "Recommended"),
-    "yes_in": ("是，见", "yes, in"),
     "no": ("否", "no"),
     "latest": ("最新报告", "Latest reports"),
     "no_reports": ("暂无提及该公司的报告。", "No stored report names this company."),
@@ -328,7 +327,7 @@ def _names_company(digest: Digest, canonical: str) -> tuple[bool, bool, set[str]
     return named, recommended, seen
 
 
-_SENTENCE_END = re.compile(r"(?<=[。；;！？!?])")
+_SENTENCE_END = re.compile(r"(?<=[。；;！？!?])|(?<=[a-z0-9%)][.])\s+(?=[A-Z])")
 
 
 def _point_about(digest: Digest, names: set[str]) -> str:
@@ -374,8 +373,12 @@ def watchlist_markdown(
             continue
         recommending = [d for d, rec, _ in naming if rec]
         if recommending:
-            where = _list_sep(lang).join(_report_ref(d) for d in recommending)
-            out += ["", f"- {_t('recommended', lang)}{c}{_t('yes_in', lang)} {where}"]
+            where = _list_sep(lang).join(_report_ref(d) for d in recommending[:3])
+            if lang == "en":
+                count = f"yes, in {len(recommending)} of {len(naming)} reports naming it; latest: "
+            else:
+                count = f"是，{len(naming)} 份提及的报告中 {len(recommending)} 份推荐；最近："
+            out += ["", f"- {_t('recommended', lang)}{c}{count}{where}"]
         else:
             out += ["", f"- {_t('recommended', lang)}{c}{_t('no', lang)}"]
         out += ["", f"### {_t('latest', lang)}", ""]

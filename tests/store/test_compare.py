@@ -347,7 +347,10 @@ class TestSampleCorpus:
         assert (row.left_vs_consensus, row.right_vs_consensus) == ("above", "above")
         assert not row.conflict
         assert set(row.left.source_ids) == {digests["ls_2025q1_weekly"].id, digests["qh_2025q1_industry"].id}
-        assert len(row.right.source_ids) == 3  # Kestrelmoor, 岚山 and 启衡 all give 39 %
+        # Kestrelmoor, 岚山 and 启衡 industry notes all give 39 %
+        assert {digests[s].id for s in ("km_2025q2_sector", "ls_2025q2_weekly", "qh_2025q2_industry")} <= set(
+            row.right.source_ids
+        )
 
     def test_meta_2025_capex_guidance_history(self):
         [history] = [h for h in guidance_history(sample_digests().values(), company="Meta") if h.period == "2025"]
@@ -380,8 +383,9 @@ class TestSampleCorpus:
         assert "全球宏观经济扰动" in view.risks.recurring or "全球宏观经济扰动风险" in view.risks.recurring
         assert {"AI算力供给受限", "海外芯片供应受限", "Power and data-centre supply constraints"} <= set(view.risks.new)
         assert "外卖补贴竞争超预期" in view.risks.dropped
-        # Baidu joins the sector lists; Microsoft is the pick of Kestrelmoor's company report
-        assert sorted(p.name for p in view.picks.added) == ["Baidu", "Microsoft"]
+        # Baidu joins the sector lists; Microsoft stays the pick of Kestrelmoor's company notes
+        assert [p.name for p in view.picks.added] == ["Baidu"]
+        assert "Microsoft" in [p.name for p in view.picks.kept]
         assert [p.name for p in view.picks.dropped] == []
 
     def test_deliberate_conflict_is_flagged(self):
