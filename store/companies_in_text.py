@@ -35,6 +35,13 @@ class CompanyFinder:
         self.registry = registry or get_registry()
         self._extra: dict[str, tuple[str, str | None]] = {}  # alias -> (name, ticker) read beside tickers
         self._cache: dict[str, list[Entity]] = {}
+        # A company report's company: its business lines count even where it is not named.
+        self.default_company: Entity | None = None
+
+    def set_default_company(self, entity: Entity) -> None:
+        """Read the texts as a report about this company (mentions found so far are recomputed)."""
+        self.default_company = entity
+        self._cache.clear()
 
     def entities(self, text: str) -> list[Entity]:
         """Company and segment mentions in text, left to right."""
@@ -52,9 +59,12 @@ class CompanyFinder:
                 found.append(Entity(match.start, match.end, info.name, info.ticker, None, info.fiscal_year_end))
         found.sort(key=lambda e: e.start)
         plain = [e for e in found if e.segment is None]
+        if self.default_company is not None:
+            d = self.default_company
+            plain.insert(0, Entity(0, 0, d.company, d.ticker, None, d.fiscal_year_end))
         for start, end, info, segment in list(_context_segments(self.registry, text, plain)):
             if not any(start < e.end and e.start < end for e in found):
-                found.append(Entity(start, end, info.name, info.ticker, segment, info.fiscal_year_end))
+                found.append(Entity(start, end, info.name, info.ticker, segment, info.fiscal_year_end, contextual=True))
         for alias, (name, ticker) in self._extra.items():
             for m in re.finditer(re.escape(alias), text):
                 if not any(m.start() < e.end and e.start < m.end() for e in found):
@@ -130,5 +140,5 @@ def _context_segments(registry: CompanyRegistry, text: str, companies: list[Enti
         stop = companies[i + 1].start if i + 1 < len(companies) else len(text)
         info = registry.lookup(entity.company)
         names = {alias: seg.name for seg in info.segments for alias in seg.context_aliases}
-        for m in pattern.finditer(text, entity.end, stop):
+        for m in pattern.finditer(text, entity.end, max(stop, entity.end)):
             yield m.start(), m.end(), info, names[m.group(0)]

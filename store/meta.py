@@ -212,6 +212,7 @@ def read_rating_scale(tail: list[str]) -> list[str]:
     return best if len(best) >= 2 else []
 
 
+POSITIVE_RATINGS = frozenset({"买入", "增持", "推荐", "强烈推荐", "Buy", "Overweight", "Outperform", "Strong Buy"})
 _CO_RATING = re.compile(
     r"(?:投资评级|公司评级|评级|Rating|Recommendation)\s*[:：]?\s*"
     r"(?:(首次覆盖|首次|维持|上调至|下调至|上调|下调)\s*)?"

@@ -30,6 +30,7 @@ class Entity:
     ticker: str | None
     segment: str | None
     fiscal_year_end: int = 12
+    contextual: bool = False  # a segment named by a word that needs its company beside it (广告, 游戏)
 
 
 EntityFinder = Callable[[str], list[Entity]]
@@ -141,17 +142,18 @@ def split_sentences(text: str) -> list[str]:
 # Keywords: (regex, tag). The last tag seen before a number decides what the number measures.
 _BASES = [
     (re.compile(r"资本开支|资本支出|CapEx|capex|capital expenditure|capital spending|\bspent\b", re.I), "capex"),
-    (re.compile(r"广告(?:业务)?(?:收入|营收)?|ad(?:vertising)? revenue|advertising|ads? ", re.I), "ad"),
+    (re.compile(r"广告(?:业务)?(?:收入|营收)?|\bad(?:vertising)? revenue|advertising|\bads?\b", re.I), "ad"),
     (re.compile(r"OPM|经营利润率|营业利润率|经营利润率|利润率|operating margin|margin", re.I), "margin"),
     (re.compile(r"贡献|拉动|contribut", re.I), "contribution"),
     (re.compile(r"净利润|归母净利|净利|net income|net profit", re.I), "net_income"),
     (re.compile(r"EPS|每股收益", re.I), "eps"),
     (re.compile(r"收入|营收|营业额|revenue|sales", re.I), "revenue"),
     (re.compile(r"MAU|DAU|月活|日活|用户数|users", re.I), "users"),
+    (re.compile(r"未交付订单|未履约订单|积压订单|剩余履约义务|backlog|RPO|remaining performance obligations?", re.I), "backlog"),
 ]
 _GROWTH = re.compile(r"同比|yoy|y/y|year[- ]on[- ]year|增速|增长|增幅|growth|grew|grow|rose|up |increase|accelerat|decelerat", re.I)
 _QOQ = re.compile(r"环比|qoq|q/q|quarter[- ]on[- ]quarter|sequential", re.I)
-_GUIDANCE = re.compile(r"指引|guidance|guided|guide|outlook|预计将|预计达|expects?|plans? to spend", re.I)
+_GUIDANCE = re.compile(r"指引|guidance|guided|guide|outlook|预计|expects?|plans? to spend|\brange\b", re.I)
 _LEASES_IN = re.compile(r"(?<!不)(?:包含|含)融资租赁|including finance leases|incl\.? finance leases|with finance leases", re.I)
 _LEASES_OUT = re.compile(r"不含融资租赁|excluding finance leases|ex\.? finance leases", re.I)
 _CONSENSUS = re.compile(r"(?:BBG|彭博|市场|一致|Bloomberg|VA|Visible Alpha)?\s*(?:一致)?(?:预期|预测|consensus|expectations?|estimates?)\s*(?:的|为|of|at|:)?\s*[（(]?\s*$", re.I)
@@ -187,7 +189,10 @@ def _last_tag(text: str, table: list[tuple[re.Pattern, str]]) -> tuple[str | Non
 def _metric_key(prefix: str, clause_prefix: str, q: Quantity) -> tuple[str | None, str]:
     """(metric key, basis) for a quantity, from the keywords in the text before it."""
     base, base_pos = _last_tag(prefix, _BASES)
-    guidance = bool(_GUIDANCE.search(clause_prefix)) or (bool(_GUIDANCE.search(prefix[base_pos:])) if base_pos >= 0 else False)
+    # Guidance words count in the figure's own clause, or between its metric word and the figure
+    # when that word stands in the same clause ("2024 年全年为 392 亿美元" after a guidance is actual).
+    same_clause = base_pos >= len(prefix) - len(clause_prefix)
+    guidance = bool(_GUIDANCE.search(clause_prefix)) or (same_clause and bool(_GUIDANCE.search(prefix[base_pos:])))
     basis = "guidance" if guidance else "actual"
     after_base = prefix[base_pos:] if base_pos >= 0 else prefix
     if base == "revenue" and re.search(r"广告|advertising|\bads?\b", clause_prefix, re.I):
@@ -231,6 +236,8 @@ def _metric_key(prefix: str, clause_prefix: str, q: Quantity) -> tuple[str | Non
         return "net_income", basis
     if base == "eps":
         return "eps", basis
+    if base == "backlog":
+        return "backlog", basis
     return None, basis
 
 
@@ -251,7 +258,10 @@ def _fiscal_label(period: str | None, year_end: int) -> str | None:
 
 @dataclass
 class _Context:
+    """What one sentence hands to the next within a point: whom it was about, and what."""
+
     entity: Entity | None = None
+    topic: str = ""  # the previous sentence, read for its metric words when a sentence has none
 
 
 def read_metrics(
@@ -297,7 +307,7 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
     out: list[Metric] = []
     primary: Metric | None = None
     last: Metric | None = None
-    last_end = 0
+    last_start = last_end = 0
     for q in quantities:
         prefix = sentence[: q.start]
         clause_start = max(prefix.rfind(c) for c in "，,：:") + 1
@@ -312,10 +322,10 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
 
         clause_end = re.search(r"[，,；;。]", sentence[q.end :])
         suffix = sentence[q.end : q.end + clause_end.start()] if clause_end else sentence[q.end :]
-        guidance_after = bool(re.match(r"\s*(?:的)?\s*(?:指引|guidance|target)", suffix, re.I))
+        guidance_after = bool(re.match(r"\s*(?:的)?\s*(?:全年|年度|full[- ]year)?\s*(?:的)?\s*(?:指引|guidance|target|outlook)", suffix, re.I))
         if last is not None and guidance_after and last.basis == "actual" and q.unit == last.unit and _metric_word(since_last) is None:
             key = {"revenue_growth_yoy": "revenue_growth_guidance", "capex": "capex_guidance"}.get(last.metric, last.metric)
-            own = [p for p in periods if last_end <= p.start and p.end <= q.start]
+            own = [p for p in periods if last_end <= p.start and p.end <= q.start and not (p.kind == "relative" and p.unit == "quarter")]
             period = when(own[-1]) if own else last.period
             out.append(_make(q, entity, key, "guidance", period, sentence, segment_of=last))
             last_end = q.end
@@ -327,7 +337,7 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
                 target.vs_consensus = vs_consensus(target.value, target.low, target.high, target.consensus)
                 last_end = q.end
                 continue
-        later = [p for p in periods if q.end <= p.start and p.end <= q.end + len(suffix)]
+        later = [p for p in periods if q.end <= p.start <= q.end + 12 and p.end <= q.end + len(suffix)]
         if last is not None and later and q.unit == last.unit and re.search(r"(?:from|against|versus|vs\.?|compared with|高于|低于|较)\s*\S{0,8}$", since_last, re.I) and when(later[0]) != last.period:
             # "up from US$52.5bn in 2024": an older figure, dated after the number.
             out.append(_make(q, entity, _ACTUAL_OF.get(last.metric, last.metric), "actual", when(later[0]), sentence, segment_of=last))
@@ -357,7 +367,28 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
             last_end = q.end
             continue
 
-        key, basis = _metric_key(prefix, clause_prefix, q)
+        if (
+            last is not None
+            and last.basis == "guidance"
+            and q.unit == last.unit
+            and re.search(r"(?:由|从|from)\s*$", sentence[max(0, last_start - 4) : last_start], re.I)
+            and re.search(r"(?:上调|下调|调整|提高|提升|降低|上修|下修|raised|cut|lowered|revised)?\s*(?:至|到|为|to)\s*$", since_last, re.I)
+        ):
+            # "指引由 850 亿美元上调至 910-930 亿美元": the first figure was the previous guidance.
+            last.previous = Range(last.value, last.low, last.high)
+            last.value, last.low, last.high = q.value, q.low, q.high
+            last_end = q.end
+            continue
+        if q.kind == "money" and q.value is not None and q.value < 10000 and not re.search(r"EPS|每股", clause_prefix, re.I):
+            continue  # a share price or target price (720 港元), not a company figure
+        key, basis = _metric_key(prefix if _metric_word(prefix) else context.topic + prefix, clause_prefix, q)
+        if key is None and q.kind == "money" and last is not None and "growth" in last.metric and re.fullmatch(r"\s*(?:to|至|达到?)\s*", since_last, re.I):
+            # "AWS grew 17.5% to US$30.9bn": the amount is the level of what grew.
+            key, basis = last.metric.split("_growth")[0], last.basis
+        if q.kind == "percent" and re.match(r"\s*(?:operating|EBIT|OP)\s*margin", suffix, re.I):
+            key, basis = "operating_margin", "actual"
+        if key == "capex" and re.match(r"\s*(?:including|incl\.?|with) finance leases", suffix, re.I):
+            key = "capex_incl_leases"
         if key is None:
             continue
         if guidance_after and basis == "actual":
@@ -365,7 +396,11 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
             key = {"capex": "capex_guidance", "revenue_growth_yoy": "revenue_growth_guidance"}.get(key, key)
         if _STANDALONE_CONSENSUS.search(clause_prefix) and not _CONSENSUS.search(clause_prefix):
             basis = "consensus"
-        ref = refs[-1] if refs else None
+        ref = clause_refs[-1] if clause_refs else None
+        if ref is None:
+            # English names the period after the figure: "US$30bn in FY1Q26".
+            after = [p for p in periods if q.end <= p.start <= q.end + 12 and p.end <= q.end + len(suffix)]
+            ref = after[0] if after else (refs[-1] if refs else None)
         period = when(ref)
         if period is None:
             period = _default_period(key, basis, report_period)
@@ -376,10 +411,15 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
         if primary is None or (m.basis != "consensus" and primary.basis == "consensus"):
             primary = m
         last = m
+        last_start = q.start
         last_end = q.end
     _apply_consensus_words(sentence, out)
     if entities:
-        context.entity = entities[-1]
+        carried = entities[-1]
+        if carried.contextual:
+            carried = Entity(carried.start, carried.end, carried.company, carried.ticker, None, carried.fiscal_year_end)
+        context.entity = carried
+    context.topic = sentence
     return out
 
 
@@ -404,8 +444,16 @@ def _default_period(key: str, basis: str, report_period: str | None) -> str | No
     return report_period
 
 
+_FALLING = re.compile(r"(?:下降|下滑|减少|回落|负增长|下跌|declined?|fell|down|dropped|shrank)\s*(?:了|至|by)?\s*$", re.I)
+_AD_SEGMENTS = {"Advertising", "Marketing Services", "Online Marketing"}
+
+
 def _make(q: Quantity, entity: Entity, key: str, basis: str, period: str | None, sentence: str, segment_of: Metric | None = None) -> Metric:
     segment = segment_of.segment if segment_of is not None else entity.segment
+    if key.startswith("ad_") and segment in _AD_SEGMENTS:
+        segment = None  # the metric already says it is about advertising
+    if "growth" in key and q.value is not None and q.value > 0 and _FALLING.search(sentence[max(0, q.start - 8) : q.start]):
+        q = Quantity(q.start, q.end, q.kind, -q.value, q.low, q.high, q.unit)
     return Metric(
         company=entity.company,
         ticker=entity.ticker,

@@ -94,17 +94,23 @@ def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), header
     texts = [title] + [kp.heading + "\n" + "\n".join(kp.points) for kp in key_points] + [structure.recommendation] + structure.risks
     companies = finder.companies(texts, recommendation=structure.recommendation, body=all_text)
     period = report_period(key_points, finder, date, title)
-    metric_texts = [" ".join([kp.heading] + kp.points) for kp in key_points] + [structure.recommendation]
+    # Headings and points are read apart: a heading has no full stop to end its sentence.
+    metric_texts = [text for kp in key_points for text in [kp.heading, *kp.points]] + [structure.recommendation]
     title_entities = finder.entities(title)
     subject = next((c for c in companies if title_entities and c.name == title_entities[0].company), None)
     if subject is not None and not _is_company_report(head + sidebar, subject.name, title, finder):
         subject = None
     # In a company report, a figure with no company named is about the report's company.
-    metrics = read_metrics(metric_texts, period, finder.entities, default_entity=title_entities[0] if subject else None)
+    if subject is not None:
+        finder.set_default_company(title_entities[0])
+    metrics = read_metrics(metric_texts, period, finder.entities, default_entity=finder.default_company)
 
     ratings = meta.read_company_ratings(
         meta_lines, subject.name if subject else None, subject.ticker if subject else None, language
     )
+    # A company report that rates its company Buy / Overweight puts it forward.
+    if subject is not None and ratings and ratings[0].rating in meta.POSITIVE_RATINGS:
+        subject.role = "recommended"
     return Digest(
         id=source.sha256,
         source=source,

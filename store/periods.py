@@ -113,7 +113,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?<![\d年])(?:第\s*)?([一二三四])\s*季度"), "quarter_only"),
     (re.compile(r"(20\d{2})\s*(?:年|财年)(?!\s*\d{1,2}\s*月)(?!\s*(?:第\s*)?[一二三四1-4]\s*季)"), "year"),
     (re.compile(r"(?:in|for|of|year)\s+(20\d{2})(?![\d/-])", re.I), "year"),
-    (re.compile(r"(?<![\w.$/-])(20\d{2})(?:E\b|(?=\s+(?:capex|capital|revenue|guidance|sales|full[- ]year|outlook|spending|spend)\b))", re.I), "year"),
+    (re.compile(r"(?<![\w.$/-])(20\d{2})(?:E\b|(?=\s+(?:capex|capital|revenue|guidance|sales|full[- ]year|outlook|spending|spend|range)\b))", re.I), "year"),
     # relative words
     (re.compile(r"本季度|本季|当季|this quarter|the quarter", re.I), "rel_q0"),
     (re.compile(r"上季度|上一季度|上个季度|上季|前一季度|last quarter|previous quarter|prior quarter", re.I), "rel_q-1"),

@@ -30,7 +30,7 @@ RISK_HEADINGS = ("风险提示", "风险因素", "主要风险", "风险分析",
 # definitions) begins.
 BOILERPLATE = re.compile(
     r"^\s*(?:分析师与研究助理简介|分析师简介|作者简介|研究团队简介|重要声明|分析师声明|免责声明|特别声明|法律声明|"
-    r"一般声明|投资评级说明|评级说明|评级体系|证券研究报告评级|信息披露|"
+    r"一般声明|投资评级说明|评级说明|评级体系|证券研究报告评级|信息披露|分析师承诺|免责条款|版权声明|重要提示|"
     r"Analyst certification|Important disclosures?|Disclaimer|Disclosures|Rating definitions|Ratings? system|"
     r"Analyst declaration|General disclaimer)\b",
     re.IGNORECASE,
