@@ -26,29 +26,29 @@ from store.model import Digest, Metric
 from store.units import METRIC_LABELS, is_rate_unit, midpoint
 
 __all__ = [
-    "Observation",
     "FigureCell",
-    "FigureRow",
-    "FigureMatrix",
     "FigureChange",
-    "RiskDiff",
-    "PickedCompany",
-    "PickDiff",
-    "QuarterComparison",
-    "GuidanceStep",
+    "FigureMatrix",
+    "FigureRow",
     "GuidanceHistory",
+    "GuidanceStep",
+    "Observation",
+    "PickDiff",
+    "PickedCompany",
+    "QuarterComparison",
     "RatingEntry",
     "RatingHistory",
-    "figure_matrix",
+    "RiskDiff",
+    "canonical_company",
     "compare_quarters",
     "compare_reports",
+    "figure_matrix",
     "guidance_history",
-    "rating_history",
-    "series",
     "normalise_risk",
-    "canonical_company",
     "period_sort_key",
+    "rating_history",
     "report_order",
+    "series",
 ]
 
 _BASIS_ORDER = {"actual": 0, "guidance": 1, "consensus": 2}
@@ -122,7 +122,9 @@ def _close(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
 
 
-def _change(left: float | None, right: float | None, unit: str | None) -> tuple[float | None, str | None]:
+def _change(
+    left: float | None, right: float | None, unit: str | None
+) -> tuple[float | None, str | None]:
     """Right minus left: in pp for rates, in percent of left for everything else."""
     if left is None or right is None:
         return None, None
@@ -297,7 +299,9 @@ class FigureMatrix:
     rows: list[FigureRow]
     periods: list[str]
 
-    def row(self, company: str | None, segment: str | None, metric: str, basis: str = "actual") -> FigureRow | None:
+    def row(
+        self, company: str | None, segment: str | None, metric: str, basis: str = "actual"
+    ) -> FigureRow | None:
         """The row for one figure, or None."""
         for row in self.rows:
             if row.key == (company, segment, metric, basis):
@@ -305,7 +309,12 @@ class FigureMatrix:
         return None
 
     def cell(
-        self, company: str | None, segment: str | None, metric: str, period: str, basis: str = "actual"
+        self,
+        company: str | None,
+        segment: str | None,
+        metric: str,
+        period: str,
+        basis: str = "actual",
     ) -> FigureCell | None:
         """One figure in one period, or None."""
         row = self.row(company, segment, metric, basis)
@@ -329,8 +338,17 @@ def _observations(
             if m.period is None or not keep(m):
                 continue
             obs = Observation(
-                digest.id, digest.date, digest.broker, digest.period,
-                m.value, m.low, m.high, m.unit, m.consensus, m.vs_consensus, m.text,
+                digest.id,
+                digest.date,
+                digest.broker,
+                digest.period,
+                m.value,
+                m.low,
+                m.high,
+                m.unit,
+                m.consensus,
+                m.vs_consensus,
+                m.text,
             )
             found.append((digest, m, obs))
     return found
@@ -357,7 +375,8 @@ def figure_matrix(
     wanted = _company_filter(company)
     found: dict[FigureKey, dict[str, list[Observation]]] = {}
     for _digest, m, obs in _observations(
-        digests, lambda m: wanted(m.company) and (metric is None or metric in (m.metric, _figure_metric(m)))
+        digests,
+        lambda m: wanted(m.company) and (metric is None or metric in (m.metric, _figure_metric(m))),
     ):
         key = (m.company, m.segment, _figure_metric(m), m.basis)
         found.setdefault(key, {}).setdefault(m.period, []).append(obs)
@@ -374,7 +393,12 @@ def figure_matrix(
 
 
 def series(
-    digests: Iterable[Digest], company: str | None, segment: str | None, metric: str, *, basis: str = "actual"
+    digests: Iterable[Digest],
+    company: str | None,
+    segment: str | None,
+    metric: str,
+    *,
+    basis: str = "actual",
 ) -> list[tuple[str, float]]:
     """One figure across periods as (period, value) pairs in order; ranges give midpoints."""
     row = figure_matrix(digests).row(company, segment, metric, basis)
@@ -553,25 +577,42 @@ class QuarterComparison:
     ) -> FigureChange | None:
         """The row for one figure, or None."""
         for row in self.rows:
-            if (row.company, row.segment, row.metric, row.basis) == (company, segment, metric, basis):
+            if (row.company, row.segment, row.metric, row.basis) == (
+                company,
+                segment,
+                metric,
+                basis,
+            ):
                 return row
         return None
 
     def to_dict(self) -> dict:
         return {
-            "left": {"label": self.left_label, "period": self.left_period, "report_ids": self.left_ids},
-            "right": {"label": self.right_label, "period": self.right_period, "report_ids": self.right_ids},
+            "left": {
+                "label": self.left_label,
+                "period": self.left_period,
+                "report_ids": self.left_ids,
+            },
+            "right": {
+                "label": self.right_label,
+                "period": self.right_period,
+                "report_ids": self.right_ids,
+            },
             "rows": [r.to_dict() for r in self.rows],
             "risks": self.risks.to_dict(),
             "picks": self.picks.to_dict(),
         }
 
 
-def _pair(row_key: tuple, left: FigureCell | None, right: FigureCell | None, target: str | None) -> FigureChange:
+def _pair(
+    row_key: tuple, left: FigureCell | None, right: FigureCell | None, target: str | None
+) -> FigureChange:
     change, unit = (None, None)
     if left and right and left.unit == right.unit:
         change, unit = _change(left.mid, right.mid, right.unit)
-    return FigureChange(*row_key, left=left, right=right, change=change, change_unit=unit, target_period=target)
+    return FigureChange(
+        *row_key, left=left, right=right, change=change, change_unit=unit, target_period=target
+    )
 
 
 def _compare(
@@ -609,7 +650,12 @@ def _compare(
                 left = lrow.cells.get(year) if lrow else None
                 right = rrow.cells.get(year) if rrow else None
                 rows.append(_pair(key, left, right, year))
-    rows.sort(key=lambda r: (_row_sort_key(FigureRow(r.company, r.segment, r.metric, r.basis)), r.target_period or ""))
+    rows.sort(
+        key=lambda r: (
+            _row_sort_key(FigureRow(r.company, r.segment, r.metric, r.basis)),
+            r.target_period or "",
+        )
+    )
     return QuarterComparison(
         left_label=labels[0],
         right_label=labels[1],
@@ -624,7 +670,12 @@ def _compare(
 
 
 def compare_quarters(
-    digests: Iterable[Digest], q1: str, q2: str, *, company: str | None = None, metric: str | None = None
+    digests: Iterable[Digest],
+    q1: str,
+    q2: str,
+    *,
+    company: str | None = None,
+    metric: str | None = None,
 ) -> QuarterComparison:
     """Quarter ``q1`` against ``q2``: every figure of those periods from any report, annual
     guidance as each quarter's reports gave it, and risks and picks of each quarter's reports."""
@@ -634,7 +685,9 @@ def compare_quarters(
     return _compare(digests, digests, left, right, q1, q2, (q1, q2), company, metric)
 
 
-def compare_reports(a: Digest, b: Digest, *, company: str | None = None, metric: str | None = None) -> QuarterComparison:
+def compare_reports(
+    a: Digest, b: Digest, *, company: str | None = None, metric: str | None = None
+) -> QuarterComparison:
     """Report ``a`` against report ``b`` (say, one broker's consecutive quarters)."""
     label_a = " ".join(x for x in (a.broker, a.date or a.period) if x) or a.id[:12]
     label_b = " ".join(x for x in (b.broker, b.date or b.period) if x) or b.id[:12]
@@ -703,7 +756,9 @@ class GuidanceHistory:
         }
 
 
-def _bounds(value: float | None, low: float | None, high: float | None) -> tuple[float, float] | None:
+def _bounds(
+    value: float | None, low: float | None, high: float | None
+) -> tuple[float, float] | None:
     if value is not None:
         return value, value
     if low is not None and high is not None:
@@ -728,10 +783,12 @@ def guidance_move(before: GuidanceStep, after: GuidanceStep) -> str:
 
 
 def _guidance_metric(key: str) -> str:
-    return key[: -len("_guidance")] if key.endswith("_guidance") else key
+    return key.removesuffix("_guidance")
 
 
-def guidance_history(digests: Iterable[Digest], *, company: str | None = None) -> list[GuidanceHistory]:
+def guidance_history(
+    digests: Iterable[Digest], *, company: str | None = None
+) -> list[GuidanceHistory]:
     """Every guidance figure's history, ordered by report date, with each move.
 
     A metric's ``previous`` adds the earlier guidance it quotes as a step of its own, unless
@@ -742,37 +799,68 @@ def guidance_history(digests: Iterable[Digest], *, company: str | None = None) -
     for digest, m, obs in _observations(
         digests,
         # a consensus of what guidance will be (BBG expects 100 bn+) is not company guidance
-        lambda m: wanted(m.company)
-        and (m.basis == "guidance" or (m.metric.endswith("_guidance") and m.basis != "consensus")),
+        lambda m: (
+            wanted(m.company)
+            and (
+                m.basis == "guidance" or (m.metric.endswith("_guidance") and m.basis != "consensus")
+            )
+        ),
     ):
         key = (m.company, m.segment, _guidance_metric(m.metric), m.period)
         history = histories.setdefault(key, GuidanceHistory(*key))
         if m.previous is not None and _bounds(m.previous.value, m.previous.low, m.previous.high):
             quoted = GuidanceStep(
-                digest.date, digest.id, digest.broker,
-                m.previous.value, m.previous.low, m.previous.high, m.unit, "initial", quoted=True,
+                digest.date,
+                digest.id,
+                digest.broker,
+                m.previous.value,
+                m.previous.low,
+                m.previous.high,
+                m.unit,
+                "initial",
+                quoted=True,
                 report_period=digest.period,
             )
             if not any(_same_step(quoted, s) for s in history.steps):
                 _append_step(history, quoted)
         step = GuidanceStep(
-            digest.date, digest.id, digest.broker, obs.value, obs.low, obs.high, m.unit, "initial",
+            digest.date,
+            digest.id,
+            digest.broker,
+            obs.value,
+            obs.low,
+            obs.high,
+            m.unit,
+            "initial",
             report_period=digest.period,
         )
         if not _bounds(step.value, step.low, step.high):
             continue
         last = history.steps[-1] if history.steps else None
-        if last and not last.quoted and digest.period and last.report_period == digest.period and _same_step(last, step):
+        if (
+            last
+            and not last.quoted
+            and digest.period
+            and last.report_period == digest.period
+            and _same_step(last, step)
+        ):
             last.confirmed_by.append(digest.id)  # another report of the same season saying the same
         else:
             _append_step(history, step)
     result = [h for h in histories.values() if h.steps]
-    result.sort(key=lambda h: (h.company or "", h.segment or "", h.metric, period_sort_key(h.period)))
+    result.sort(
+        key=lambda h: (h.company or "", h.segment or "", h.metric, period_sort_key(h.period))
+    )
     return result
 
 
 def _same_step(a: GuidanceStep, b: GuidanceStep) -> bool:
-    return a.unit == b.unit and _close(a.value, b.value) and _close(a.low, b.low) and _close(a.high, b.high)
+    return (
+        a.unit == b.unit
+        and _close(a.value, b.value)
+        and _close(a.low, b.low)
+        and _close(a.high, b.high)
+    )
 
 
 def _append_step(history: GuidanceHistory, step: GuidanceStep) -> None:
@@ -818,7 +906,11 @@ class RatingHistory:
     entries: list[RatingEntry] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"company": self.company, "ticker": self.ticker, "entries": [e.to_dict() for e in self.entries]}
+        return {
+            "company": self.company,
+            "ticker": self.ticker,
+            "entries": [e.to_dict() for e in self.entries],
+        }
 
 
 def rating_history(digests: Iterable[Digest], *, company: str | None = None) -> list[RatingHistory]:
@@ -839,8 +931,11 @@ def rating_history(digests: Iterable[Digest], *, company: str | None = None) -> 
             before = r.previous_target_price
             if before is None:
                 earlier = [
-                    e for e in history.entries
-                    if e.broker == digest.broker and e.currency == r.currency and e.target_price is not None
+                    e
+                    for e in history.entries
+                    if e.broker == digest.broker
+                    and e.currency == r.currency
+                    and e.target_price is not None
                 ]
                 before = earlier[-1].target_price if earlier else None
             change = None
@@ -848,8 +943,15 @@ def rating_history(digests: Iterable[Digest], *, company: str | None = None) -> 
                 change = round((r.target_price - before) / before * 100, 6)
             history.entries.append(
                 RatingEntry(
-                    digest.date, digest.id, digest.broker, r.rating, r.action,
-                    r.target_price, r.currency, r.previous_target_price, change,
+                    digest.date,
+                    digest.id,
+                    digest.broker,
+                    r.rating,
+                    r.action,
+                    r.target_price,
+                    r.currency,
+                    r.previous_target_price,
+                    change,
                 )
             )
     return sorted(histories.values(), key=lambda h: h.company)

@@ -37,10 +37,10 @@ from store.units import (
 
 __all__ = [
     "clean_text",
+    "comparison_markdown",
     "escape_markdown",
     "report_markdown",
     "watchlist_markdown",
-    "comparison_markdown",
 ]
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -149,7 +149,9 @@ def clean_text(text: str | None) -> str:
 def escape_markdown(text: str | None) -> str:
     """Report text that markdown shows literally, safe inside a table cell or at a line start."""
     text = _ENTITY.sub("\\&", _MD_SPECIAL.sub(r"\\\1", clean_text(text)))
-    return _LEADING.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text)
+    return _LEADING.sub(
+        lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", text
+    )
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -175,7 +177,12 @@ def _metric_value(m: Metric, lang: str) -> str:
     text = format_value(m.value, m.unit, low=m.low, high=m.high, lang=lang, metric=m.metric)
     if m.previous is not None:
         prev = format_value(
-            m.previous.value, m.unit, low=m.previous.low, high=m.previous.high, lang=lang, metric=m.metric
+            m.previous.value,
+            m.unit,
+            low=m.previous.low,
+            high=m.previous.high,
+            lang=lang,
+            metric=m.metric,
         )
         if prev:
             text += _paren(f"{_t('previous', lang)} {prev}", lang)
@@ -186,10 +193,15 @@ def _cell_value(cell: FigureCell | None, metric: str, lang: str) -> str:
     """A figure cell; a conflict shows every value stated."""
     if cell is None:
         return "—"
-    values = [format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang, metric=metric) for o in cell.distinct]
+    values = [
+        format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang, metric=metric)
+        for o in cell.distinct
+    ]
     if cell.conflict and len(values) > 1:
         return " / ".join(values) + " ⚠"
-    return format_value(cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang, metric=metric)
+    return format_value(
+        cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang, metric=metric
+    )
 
 
 def _metric_words(metric: str, lang: str, target_period: str | None = None) -> str:
@@ -232,7 +244,10 @@ def report_markdown(digest: Digest, *, lang: str | None = None) -> str:
         out.append(
             _table(
                 [_t("company", lang), _t("ticker", lang)],
-                [[escape_markdown(co.name), escape_markdown(co.ticker) or "—"] for co in digest.recommended],
+                [
+                    [escape_markdown(co.name), escape_markdown(co.ticker) or "—"]
+                    for co in digest.recommended
+                ],
             )
         )
     if digest.metrics:
@@ -243,35 +258,47 @@ def report_markdown(digest: Digest, *, lang: str | None = None) -> str:
             period = m.period or "—"
             if m.fiscal_period and m.fiscal_period != m.period:
                 period += _paren(m.fiscal_period, lang)
-            consensus = format_value(m.consensus, m.unit, lang=lang) if m.consensus is not None else ""
-            rows.append([
-                escape_markdown(m.company) or "—",
-                escape_markdown(m.segment),
-                _metric_words(m.metric, lang),
-                escape_markdown(period),
-                escape_markdown(basis_label(m.basis, lang)),
-                escape_markdown(_metric_value(m, lang)) or "—",
-                escape_markdown(consensus),
-                escape_markdown(vs_consensus_label(m.vs_consensus, lang)),
-            ])
+            consensus = (
+                format_value(m.consensus, m.unit, lang=lang) if m.consensus is not None else ""
+            )
+            rows.append(
+                [
+                    escape_markdown(m.company) or "—",
+                    escape_markdown(m.segment),
+                    _metric_words(m.metric, lang),
+                    escape_markdown(period),
+                    escape_markdown(basis_label(m.basis, lang)),
+                    escape_markdown(_metric_value(m, lang)) or "—",
+                    escape_markdown(consensus),
+                    escape_markdown(vs_consensus_label(m.vs_consensus, lang)),
+                ]
+            )
         out.append(_table([_t(h, lang) for h in header], rows))
     if digest.company_ratings:
         out += ["", f"## {_t('ratings', lang)}", ""]
         rows = []
         for r in digest.company_ratings:
-            target = format_value(r.target_price, r.currency or "", lang=lang) if r.target_price is not None else ""
+            target = (
+                format_value(r.target_price, r.currency or "", lang=lang)
+                if r.target_price is not None
+                else ""
+            )
             change = ""
             if r.target_price is not None and r.previous_target_price:
                 pct = (r.target_price - r.previous_target_price) / r.previous_target_price * 100
                 prev = format_value(r.previous_target_price, r.currency or "", lang=lang)
-                change = format_change(pct, "%", lang) + _paren(_t("previous", lang) + " " + prev, lang)
-            rows.append([
-                _company_label(r.company, r.ticker, lang),
-                escape_markdown(r.rating),
-                escape_markdown(action_label(r.action, lang)),
-                escape_markdown(target),
-                escape_markdown(change),
-            ])
+                change = format_change(pct, "%", lang) + _paren(
+                    _t("previous", lang) + " " + prev, lang
+                )
+            rows.append(
+                [
+                    _company_label(r.company, r.ticker, lang),
+                    escape_markdown(r.rating),
+                    escape_markdown(action_label(r.action, lang)),
+                    escape_markdown(target),
+                    escape_markdown(change),
+                ]
+            )
         header = ["company", "rating", "action", "target", "target_change"]
         out.append(_table([_t(h, lang) for h in header], rows))
     if any(clean_text(r) for r in digest.risks):
@@ -281,7 +308,12 @@ def report_markdown(digest: Digest, *, lang: str | None = None) -> str:
     out += ["", "---", ""]
     out.append(
         f"{_t('source', lang)}{c}{escape_markdown(src.path)}"
-        + _paren(f"{kind}, {src.pages} {_t('pages', lang)}" if lang == "en" else f"{kind}，{src.pages} 页", lang)
+        + _paren(
+            f"{kind}, {src.pages} {_t('pages', lang)}"
+            if lang == "en"
+            else f"{kind}，{src.pages} 页",
+            lang,
+        )
     )
     out += ["", f"SHA-256{c}{_code(src.sha256)}"]
     return "\n".join(out) + "\n"
@@ -332,7 +364,9 @@ _SENTENCE_END = re.compile(r"(?<=[。；;！？!?])|(?<=[a-z0-9%)][.])\s+(?=[A-Z
 
 def _point_about(digest: Digest, names: set[str]) -> str:
     """The first sentence of the key points (or recommendation) that names the company."""
-    texts = [t for kp in digest.key_points for t in (kp.heading, *kp.points)] + [digest.recommendation]
+    texts = [t for kp in digest.key_points for t in (kp.heading, *kp.points)] + [
+        digest.recommendation
+    ]
     folded = [n.casefold() for n in names if len(n) >= 2]
     for text in texts:
         for sentence in _SENTENCE_END.split(clean_text(text)):
@@ -388,7 +422,11 @@ def watchlist_markdown(
             line = f"- {_report_ref(d)}{c}{escape_markdown(d.title)}"
             out.append(line + (f" — {escape_markdown(point)}" if point else ""))
         matrix = figure_matrix([d for d, _r, _s in naming], company=canonical)
-        rows = [r for r in matrix.rows if r.company and canonical_company(r.company).casefold() == canonical.casefold()]
+        rows = [
+            r
+            for r in matrix.rows
+            if r.company and canonical_company(r.company).casefold() == canonical.casefold()
+        ]
         if rows:
             periods = sorted({p for r in rows for p in r.cells}, key=period_sort_key)[-8:]
             out += ["", f"### {_t('figures', lang)}", ""]
@@ -398,7 +436,10 @@ def watchlist_markdown(
                     escape_markdown(r.segment),
                     _metric_words(r.metric, lang),
                     escape_markdown(basis_label(r.basis, lang)),
-                    *(escape_markdown(_cell_value(r.cells.get(p), r.metric, lang)) for p in periods),
+                    *(
+                        escape_markdown(_cell_value(r.cells.get(p), r.metric, lang))
+                        for p in periods
+                    ),
                 ]
                 for r in rows
             ]
@@ -416,7 +457,10 @@ def _report_ref(d: Digest) -> str:
 
 
 def _change_row(row: FigureChange, lang: str) -> list[str]:
-    vs = [vs_consensus_label(row.left_vs_consensus, lang), vs_consensus_label(row.right_vs_consensus, lang)]
+    vs = [
+        vs_consensus_label(row.left_vs_consensus, lang),
+        vs_consensus_label(row.right_vs_consensus, lang),
+    ]
     vs_text = " → ".join(v or "—" for v in vs) if any(vs) else ""
     note = _t("conflict", lang) if row.conflict else ""
     return [
@@ -440,7 +484,14 @@ def _guidance_section(histories: Sequence[GuidanceHistory], lang: str) -> list[s
     out = ["", f"## {_t('guidance', lang)}"]
     for h in histories:
         title = " · ".join(
-            x for x in (escape_markdown(h.company), escape_markdown(h.segment), _metric_words(h.metric, lang), h.period) if x
+            x
+            for x in (
+                escape_markdown(h.company),
+                escape_markdown(h.segment),
+                _metric_words(h.metric, lang),
+                h.period,
+            )
+            if x
         )
         out += ["", f"### {title}", ""]
         rows = []
@@ -449,14 +500,24 @@ def _guidance_section(histories: Sequence[GuidanceHistory], lang: str) -> list[s
             if s.quoted:
                 date += _paren(_t("quoted", lang), lang)
             zh, en = _MOVES.get(s.move, (s.move, s.move))
-            arrow = {"up": " ↑", "down": " ↓"}.get(s.direction or "", "") if s.move in ("narrow", "widen") else ""
-            rows.append([
-                date,
-                escape_markdown(s.broker),
-                escape_markdown(format_value(s.value, s.unit, low=s.low, high=s.high, lang=lang, metric=h.metric)),
-                (en if lang == "en" else zh) + arrow,
-                escape_markdown(format_change(s.change, s.change_unit, lang)),
-            ])
+            arrow = (
+                {"up": " ↑", "down": " ↓"}.get(s.direction or "", "")
+                if s.move in ("narrow", "widen")
+                else ""
+            )
+            rows.append(
+                [
+                    date,
+                    escape_markdown(s.broker),
+                    escape_markdown(
+                        format_value(
+                            s.value, s.unit, low=s.low, high=s.high, lang=lang, metric=h.metric
+                        )
+                    ),
+                    (en if lang == "en" else zh) + arrow,
+                    escape_markdown(format_change(s.change, s.change_unit, lang)),
+                ]
+            )
         header = ["date", "broker", "guidance_col", "move", "change"]
         out.append(_table([_t(k, lang) for k in header], rows))
     return out
@@ -491,12 +552,24 @@ def comparison_markdown(
 ) -> str:
     """Two sides as markdown: the figures table, guidance revisions, risk and pick changes."""
     left, right = escape_markdown(comparison.left_label), escape_markdown(comparison.right_label)
-    out = [f"# {_t('comparison', lang)}{_colon(lang)}{left} → {right}", "", f"## {_t('figures', lang)}", ""]
+    out = [
+        f"# {_t('comparison', lang)}{_colon(lang)}{left} → {right}",
+        "",
+        f"## {_t('figures', lang)}",
+        "",
+    ]
     if comparison.rows:
         header = ["company", "segment", "metric", "basis"]
         out.append(
             _table(
-                [*(_t(h, lang) for h in header), left, right, _t("change", lang), _t("vs", lang), _t("notes", lang)],
+                [
+                    *(_t(h, lang) for h in header),
+                    left,
+                    right,
+                    _t("change", lang),
+                    _t("vs", lang),
+                    _t("notes", lang),
+                ],
                 [_change_row(r, lang) for r in comparison.rows],
             )
         )

@@ -10,17 +10,17 @@ from __future__ import annotations
 import math
 
 __all__ = [
-    "RATE_UNITS",
     "METRIC_LABELS",
-    "metric_label",
-    "basis_label",
-    "vs_consensus_label",
+    "RATE_UNITS",
     "action_label",
-    "is_rate_unit",
+    "basis_label",
+    "format_change",
     "format_number",
     "format_value",
-    "format_change",
+    "is_rate_unit",
+    "metric_label",
     "midpoint",
+    "vs_consensus_label",
 ]
 
 RATE_UNITS = frozenset({"%", "pp"})
@@ -62,7 +62,14 @@ _ACTION_LABELS = {
     "upgrade": ("上调", "upgrade"),
     "downgrade": ("下调", "downgrade"),
 }
-_CURRENCY_ZH = {"USD": "美元", "CNY": "元", "RMB": "元", "HKD": "港元", "EUR": "欧元", "JPY": "日元"}
+_CURRENCY_ZH = {
+    "USD": "美元",
+    "CNY": "元",
+    "RMB": "元",
+    "HKD": "港元",
+    "EUR": "欧元",
+    "JPY": "日元",
+}
 
 
 def _pick(labels: tuple[str, str], lang: str) -> str:

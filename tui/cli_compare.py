@@ -26,16 +26,29 @@ from store.compare import (
     rating_history,
 )
 from store.export import clean_text
-from store.units import action_label, basis_label, format_change, format_value, metric_label, vs_consensus_label
+from store.units import (
+    action_label,
+    basis_label,
+    format_change,
+    format_value,
+    metric_label,
+    vs_consensus_label,
+)
 
 if TYPE_CHECKING:
     from store.db import DigestStore
     from store.model import Digest
 
-__all__ = ["add_parser", "run_compare", "resolve_report"]
+__all__ = ["add_parser", "resolve_report", "run_compare"]
 
 PERIOD_RE = re.compile(r"^\d{4}(Q[1-4])?$")
-_MOVE_STYLES = {"raise": "green", "cut": "red", "narrow": "cyan", "widen": "yellow", "reiterate": "dim"}
+_MOVE_STYLES = {
+    "raise": "green",
+    "cut": "red",
+    "narrow": "cyan",
+    "widen": "yellow",
+    "reiterate": "dim",
+}
 
 
 def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = ()) -> None:
@@ -47,11 +60,15 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
         description="Compare figures, risks and picks between two quarters (yanbao compare 2025Q1 2025Q2), "
         "two reports (--reports ID1 ID2), or list guidance revisions (--guidance) and ratings (--ratings).",
     )
-    parser.add_argument("quarters", nargs="*", metavar="QUARTER", help="two periods such as 2025Q1 2025Q2")
+    parser.add_argument(
+        "quarters", nargs="*", metavar="QUARTER", help="two periods such as 2025Q1 2025Q2"
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--guidance", action="store_true", help="guidance revision histories")
     mode.add_argument("--ratings", action="store_true", help="ratings and target prices over time")
-    mode.add_argument("--reports", nargs=2, metavar=("ID1", "ID2"), help="compare two reports directly")
+    mode.add_argument(
+        "--reports", nargs=2, metavar=("ID1", "ID2"), help="compare two reports directly"
+    )
     parser.add_argument("--company", help="only this company (name, alias or ticker)")
     parser.add_argument("--metric", help="only this metric key, e.g. revenue_growth_yoy")
     parser.add_argument("--lang", choices=("zh", "en"), default="en", help="labels (default en)")
@@ -90,7 +107,9 @@ def run_compare(args: argparse.Namespace, store: DigestStore) -> int:
         if args.guidance:
             histories: list[Any] = guidance_history(digests, company=args.company)
             if args.metric:
-                histories = [h for h in histories if args.metric in (h.metric, f"{h.metric}_guidance")]
+                histories = [
+                    h for h in histories if args.metric in (h.metric, f"{h.metric}_guidance")
+                ]
         else:
             histories = rating_history(digests, company=args.company)
         if args.json:
@@ -100,7 +119,9 @@ def run_compare(args: argparse.Namespace, store: DigestStore) -> int:
             what = "guidance" if args.guidance else "company ratings"
             return _fail(f"no {what} found" + (f" for {args.company}" if args.company else ""))
         for history in histories:
-            console.print(_guidance_table(history, lang) if args.guidance else _rating_table(history, lang))
+            console.print(
+                _guidance_table(history, lang) if args.guidance else _rating_table(history, lang)
+            )
         return 0
     if args.reports:
         try:
@@ -110,11 +131,15 @@ def run_compare(args: argparse.Namespace, store: DigestStore) -> int:
         comparison = compare_reports(a, b, company=args.company, metric=args.metric)
     else:
         if len(args.quarters) != 2:
-            return _fail("give two quarters (e.g. 2025Q1 2025Q2), or --reports ID1 ID2, or --guidance")
+            return _fail(
+                "give two quarters (e.g. 2025Q1 2025Q2), or --reports ID1 ID2, or --guidance"
+            )
         bad = [q for q in args.quarters if not PERIOD_RE.match(q)]
         if bad:
             return _fail(f"{bad[0]!r} is not a period like 2025Q1 or 2025")
-        comparison = compare_quarters(store.all(), *args.quarters, company=args.company, metric=args.metric)
+        comparison = compare_quarters(
+            store.all(), *args.quarters, company=args.company, metric=args.metric
+        )
         if not comparison.rows and not comparison.left_ids and not comparison.right_ids:
             return _fail(f"nothing stored for {args.quarters[0]} or {args.quarters[1]}")
     if args.json:
@@ -133,10 +158,13 @@ def _cell_text(cell: FigureCell | None, metric: str, lang: str) -> Text:
         return Text("—", style="dim")
     if cell.conflict:
         values = [
-            format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang, metric=metric) for o in cell.distinct
+            format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang, metric=metric)
+            for o in cell.distinct
         ]
         return Text(" / ".join(values), style="yellow")
-    return Text(format_value(cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang, metric=metric))
+    return Text(
+        format_value(cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang, metric=metric)
+    )
 
 
 def _change_text(change: float | None, unit: str | None, lang: str) -> Text:
@@ -145,7 +173,9 @@ def _change_text(change: float | None, unit: str | None, lang: str) -> Text:
 
 
 def _print_comparison(console: Console, comparison: QuarterComparison, lang: str) -> None:
-    table = Table(title=Text(f"{clean_text(comparison.left_label)} → {clean_text(comparison.right_label)}"))
+    table = Table(
+        title=Text(f"{clean_text(comparison.left_label)} → {clean_text(comparison.right_label)}")
+    )
     for header in ("Company", "Segment", "Metric", "Basis"):
         table.add_column(header)
     table.add_column(Text(clean_text(comparison.left_label)), justify="right")
@@ -153,7 +183,9 @@ def _print_comparison(console: Console, comparison: QuarterComparison, lang: str
     table.add_column("Change", justify="right")
     table.add_column("vs consensus")
     for row in comparison.rows:
-        metric = metric_label(row.metric, lang) + (f" ({row.target_period})" if row.target_period else "")
+        metric = metric_label(row.metric, lang) + (
+            f" ({row.target_period})" if row.target_period else ""
+        )
         vs = [vs_consensus_label(v, lang) for v in (row.left_vs_consensus, row.right_vs_consensus)]
         change = _change_text(row.change, row.change_unit, lang)
         if row.conflict:
@@ -180,7 +212,12 @@ def _print_comparison(console: Console, comparison: QuarterComparison, lang: str
         ("Picks kept", comparison.picks.kept, ""),
         ("Picks dropped", comparison.picks.dropped, "red"),
     ):
-        _print_list(console, title, [clean_text(p.name) + (f" ({p.ticker})" if p.ticker else "") for p in picks], style)
+        _print_list(
+            console,
+            title,
+            [clean_text(p.name) + (f" ({p.ticker})" if p.ticker else "") for p in picks],
+            style,
+        )
 
 
 def _print_list(console: Console, title: str, items: list[str], style: str) -> None:
@@ -191,7 +228,14 @@ def _print_list(console: Console, title: str, items: list[str], style: str) -> N
 
 def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
     title = " · ".join(
-        clean_text(x) for x in (history.company, history.segment, metric_label(history.metric, lang), history.period) if x
+        clean_text(x)
+        for x in (
+            history.company,
+            history.segment,
+            metric_label(history.metric, lang),
+            history.period,
+        )
+        if x
     )
     table = Table(title=Text(title))
     for header in ("Date", "Broker", "Guidance", "Move", "Change"):
@@ -203,9 +247,23 @@ def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
         table.add_row(
             date,
             Text(clean_text(step.broker)),
-            Text(format_value(step.value, step.unit, low=step.low, high=step.high, lang=lang, metric=history.metric)),
             Text(
-                step.move + ({"up": " ↑", "down": " ↓"}.get(step.direction or "", "") if step.move in ("narrow", "widen") else ""),
+                format_value(
+                    step.value,
+                    step.unit,
+                    low=step.low,
+                    high=step.high,
+                    lang=lang,
+                    metric=history.metric,
+                )
+            ),
+            Text(
+                step.move
+                + (
+                    {"up": " ↑", "down": " ↓"}.get(step.direction or "", "")
+                    if step.move in ("narrow", "widen")
+                    else ""
+                ),
                 style=_MOVE_STYLES.get(step.move, ""),
             ),
             _change_text(step.change, step.change_unit, lang),
@@ -214,7 +272,9 @@ def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
 
 
 def _rating_table(history: RatingHistory, lang: str) -> Table:
-    title = clean_text(history.company) + (f" ({clean_text(history.ticker)})" if history.ticker else "")
+    title = clean_text(history.company) + (
+        f" ({clean_text(history.ticker)})" if history.ticker else ""
+    )
     table = Table(title=Text(title))
     for header in ("Date", "Broker", "Rating", "Action", "Target", "Target change"):
         table.add_column(header)

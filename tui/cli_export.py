@@ -39,7 +39,9 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
     mode.add_argument("--compare", nargs=2, metavar=("Q1", "Q2"), help="two quarters side by side")
     parser.add_argument("--company", help="with --compare: only this company")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    parser.add_argument("--lang", choices=("zh", "en"), help="label language (default: the report's, else zh)")
+    parser.add_argument(
+        "--lang", choices=("zh", "en"), help="label language (default: the report's, else zh)"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     parser.set_defaults(func=run_export)
 
@@ -73,7 +75,8 @@ def run_export(args: argparse.Namespace, store: DigestStore) -> int:
             return _fail(f"nothing stored for {q1} or {q2}")
         in_view = [d for d in digests if d.period in (q1, q2)]
         guidance = [
-            h for h in guidance_history(digests, company=args.company)
+            h
+            for h in guidance_history(digests, company=args.company)
             if any(s.report_period in (q1, q2) for s in h.steps)
         ]
         ratings = rating_history(in_view, company=args.company)
@@ -83,7 +86,13 @@ def run_export(args: argparse.Namespace, store: DigestStore) -> int:
         return 0
     try:
         path = write_output(Path(args.output), text, force=args.force)
-    except (FileExistsError, FileNotFoundError, IsADirectoryError, PermissionError, OSError) as error:
+    except (
+        FileExistsError,
+        FileNotFoundError,
+        IsADirectoryError,
+        PermissionError,
+        OSError,
+    ) as error:
         return _fail(str(error))
     print(f"Wrote {path}", file=sys.stderr)
     return 0

@@ -46,13 +46,23 @@ def make_digest(
 
 
 def azure(period: str, value: float, **kw) -> Metric:
-    return Metric("Microsoft", "revenue_growth_yoy", period, value, "%", ticker="MSFT", segment="Azure", **kw)
+    return Metric(
+        "Microsoft", "revenue_growth_yoy", period, value, "%", ticker="MSFT", segment="Azure", **kw
+    )
 
 
 def meta_capex(low: float, high: float, previous: Range | None = None) -> Metric:
     return Metric(
-        "Meta", "capex", "2025", None, "USD", ticker="META", basis="guidance",
-        low=low * 1e9, high=high * 1e9, previous=previous,
+        "Meta",
+        "capex",
+        "2025",
+        None,
+        "USD",
+        ticker="META",
+        basis="guidance",
+        low=low * 1e9,
+        high=high * 1e9,
+        previous=previous,
     )
 
 
@@ -60,10 +70,21 @@ def meta_capex(low: float, high: float, previous: Range | None = None) -> Metric
 def quarters() -> list[Digest]:
     """Two quarters of reports: Q1 from two brokers, Q2 from one."""
     q1 = make_digest(
-        "q1a", "2025-05-06", "2025Q1",
+        "q1a",
+        "2025-05-06",
+        "2025Q1",
         metrics=[
             azure("2025Q1", 33, consensus=30, vs_consensus="above"),
-            Metric("Microsoft", "capex", "2025Q1", 16.7e9, "USD", segment=None, consensus=16.3e9, vs_consensus="above"),
+            Metric(
+                "Microsoft",
+                "capex",
+                "2025Q1",
+                16.7e9,
+                "USD",
+                segment=None,
+                consensus=16.3e9,
+                vs_consensus="above",
+            ),
             Metric("Alphabet", "operating_margin", "2025Q1", 17.8, "%", segment="Google Cloud"),
             meta_capex(64, 72, previous=Range(None, 60e9, 65e9)),
         ],
@@ -71,12 +92,20 @@ def quarters() -> list[Digest]:
         picks=[("腾讯控股", "0700.HK"), ("阿里巴巴", "9988.HK"), ("快手", "1024.HK")],
     )
     q1b = make_digest(
-        "q1b", "2025-05-08", "2025Q1", broker="中信证券",
-        metrics=[azure("2025Q1", 33), Metric("Alphabet", "operating_margin", "2025Q1", 17.6, "%", segment="Google Cloud")],
+        "q1b",
+        "2025-05-08",
+        "2025Q1",
+        broker="中信证券",
+        metrics=[
+            azure("2025Q1", 33),
+            Metric("Alphabet", "operating_margin", "2025Q1", 17.6, "%", segment="Google Cloud"),
+        ],
         risks=["AI 进展不及预期的风险"],
     )
     q2 = make_digest(
-        "q2a", "2025-08-05", "2025Q2",
+        "q2a",
+        "2025-08-05",
+        "2025Q2",
         metrics=[
             azure("2025Q2", 39, consensus=35, vs_consensus="above"),
             Metric("Microsoft", "capex", "2025Q2", 24.2e9, "USD", vs_consensus="above"),
@@ -114,8 +143,12 @@ class TestQuarterComparison:
         assert cell.conflict
         assert sorted(o.value for o in cell.observations) == [17.6, 17.8]
         assert {o.digest_id for o in cell.distinct} == {"q1a", "q1b"}
-        assert [(r.metric, c.period) for r, c in matrix.conflicts] == [("operating_margin", "2025Q1")]
-        row = compare_quarters(quarters, "2025Q1", "2025Q2").find("Alphabet", "Google Cloud", "operating_margin")
+        assert [(r.metric, c.period) for r, c in matrix.conflicts] == [
+            ("operating_margin", "2025Q1")
+        ]
+        row = compare_quarters(quarters, "2025Q1", "2025Q2").find(
+            "Alphabet", "Google Cloud", "operating_margin"
+        )
         assert row.conflict
 
     def test_agreeing_reports_are_no_conflict(self, quarters):
@@ -151,7 +184,10 @@ class TestQuarterComparison:
         assert json.loads(text)["rows"][0]["left"]["source_ids"]
 
     def test_series_in_period_order(self, quarters):
-        assert series(quarters, "Microsoft", "Azure", "revenue_growth_yoy") == [("2025Q1", 33), ("2025Q2", 39)]
+        assert series(quarters, "Microsoft", "Azure", "revenue_growth_yoy") == [
+            ("2025Q1", 33),
+            ("2025Q2", 39),
+        ]
 
 
 class TestCompareReports:
@@ -168,16 +204,33 @@ class TestCompareReports:
 class TestGuidanceHistory:
     def meta_digests(self) -> list[Digest]:
         return [
-            make_digest("m3", "2025-10-30", "2025Q3", metrics=[meta_capex(70, 72, previous=Range(None, 66e9, 72e9))]),
-            make_digest("m1", "2025-05-01", "2025Q1", metrics=[meta_capex(64, 72, previous=Range(None, 60e9, 65e9))]),
+            make_digest(
+                "m3",
+                "2025-10-30",
+                "2025Q3",
+                metrics=[meta_capex(70, 72, previous=Range(None, 66e9, 72e9))],
+            ),
+            make_digest(
+                "m1",
+                "2025-05-01",
+                "2025Q1",
+                metrics=[meta_capex(64, 72, previous=Range(None, 60e9, 65e9))],
+            ),
             make_digest("m2", "2025-07-31", "2025Q2", metrics=[meta_capex(66, 72)]),
-            make_digest("m2b", "2025-08-02", "2025Q2", broker="中信证券", metrics=[meta_capex(66, 72)]),
+            make_digest(
+                "m2b", "2025-08-02", "2025Q2", broker="中信证券", metrics=[meta_capex(66, 72)]
+            ),
         ]
 
     def test_meta_capex_revisions_in_order(self):
         [history] = guidance_history(self.meta_digests(), company="Meta")
         assert (history.company, history.metric, history.period) == ("Meta", "capex", "2025")
-        assert [(s.low / 1e9, s.high / 1e9) for s in history.steps] == [(60, 65), (64, 72), (66, 72), (70, 72)]
+        assert [(s.low / 1e9, s.high / 1e9) for s in history.steps] == [
+            (60, 65),
+            (64, 72),
+            (66, 72),
+            (70, 72),
+        ]
         assert history.moves == ["initial", "raise", "narrow", "narrow"]
         assert [s.direction for s in history.steps] == [None, "up", "up", "up"]
         assert history.steps[0].quoted and history.steps[0].digest_id == "m1"
@@ -185,17 +238,43 @@ class TestGuidanceHistory:
         assert history.steps[1].change == pytest.approx((68 - 62.5) / 62.5 * 100)
 
     def test_previous_gives_both_steps(self):
-        one = [make_digest("m1", "2025-05-01", "2025Q1", metrics=[meta_capex(64, 72, previous=Range(None, 60e9, 65e9))])]
+        one = [
+            make_digest(
+                "m1",
+                "2025-05-01",
+                "2025Q1",
+                metrics=[meta_capex(64, 72, previous=Range(None, 60e9, 65e9))],
+            )
+        ]
         [history] = guidance_history(one)
         assert history.moves == ["initial", "raise"]
 
     def test_cut_widen_reiterate(self):
         def g(ident, date, low, high):
-            return make_digest(ident, date, None, metrics=[
-                Metric("Alphabet", "capex", "2025", None, "USD", basis="guidance", low=low, high=high)
-            ])
-        digests = [g("a", "2025-01-01", 75, 75), g("b", "2025-04-01", 75, 75), g("c", "2025-07-01", 70, 80),
-                   g("d", "2025-10-01", 60, 65)]
+            return make_digest(
+                ident,
+                date,
+                None,
+                metrics=[
+                    Metric(
+                        "Alphabet",
+                        "capex",
+                        "2025",
+                        None,
+                        "USD",
+                        basis="guidance",
+                        low=low,
+                        high=high,
+                    )
+                ],
+            )
+
+        digests = [
+            g("a", "2025-01-01", 75, 75),
+            g("b", "2025-04-01", 75, 75),
+            g("c", "2025-07-01", 70, 80),
+            g("d", "2025-10-01", 60, 65),
+        ]
         [history] = guidance_history(digests)
         assert history.moves == ["initial", "reiterate", "widen", "cut"]
 
@@ -233,11 +312,18 @@ class TestRisksNormalised:
 class TestRatingHistory:
     def test_target_price_change_and_actions(self):
         def r(ident, date, rating, action, tp, prev=None):
-            return make_digest(ident, date, None, ratings=[
-                CompanyRating("Tencent", rating, "0700.HK", action, tp, "HKD", prev)
-            ])
-        digests = [r("c", "2025-08-14", "买入", "maintain", 720.0, 650.0), r("a", "2025-03-20", "增持", "initiate", 600.0),
-                   r("b", "2025-05-15", "买入", "upgrade", 650.0)]
+            return make_digest(
+                ident,
+                date,
+                None,
+                ratings=[CompanyRating("Tencent", rating, "0700.HK", action, tp, "HKD", prev)],
+            )
+
+        digests = [
+            r("c", "2025-08-14", "买入", "maintain", 720.0, 650.0),
+            r("a", "2025-03-20", "增持", "initiate", 600.0),
+            r("b", "2025-05-15", "买入", "upgrade", 650.0),
+        ]
         [history] = rating_history(digests, company="Tencent")
         assert [e.digest_id for e in history.entries] == ["a", "b", "c"]
         assert [e.action for e in history.entries] == ["initiate", "upgrade", "maintain"]
@@ -274,11 +360,29 @@ class TestCompareCli:
         assert "Picks dropped: 快手 (1024.HK)" in out or "Picks dropped: Kuaishou (1024.HK)" in out
 
     def test_quarters_json(self, quarters, capsys):
-        assert run_cli(["2025Q1", "2025Q2", "--company", "Microsoft", "--metric", "revenue_growth_yoy", "--json"],
-                       quarters) == 0
+        assert (
+            run_cli(
+                [
+                    "2025Q1",
+                    "2025Q2",
+                    "--company",
+                    "Microsoft",
+                    "--metric",
+                    "revenue_growth_yoy",
+                    "--json",
+                ],
+                quarters,
+            )
+            == 0
+        )
         data = json.loads(capsys.readouterr().out)
         [row] = data["rows"]
-        assert (row["left"]["value"], row["right"]["value"], row["change"], row["change_unit"]) == (33, 39, 6, "pp")
+        assert (row["left"]["value"], row["right"]["value"], row["change"], row["change_unit"]) == (
+            33,
+            39,
+            6,
+            "pp",
+        )
 
     def test_guidance(self, quarters, capsys):
         assert run_cli(["--guidance", "--company", "Meta"], quarters) == 0
@@ -346,16 +450,28 @@ class TestSampleCorpus:
         assert row.change == pytest.approx(6.0) and row.change_unit == "pp"
         assert (row.left_vs_consensus, row.right_vs_consensus) == ("above", "above")
         assert not row.conflict
-        assert set(row.left.source_ids) == {digests["ls_2025q1_weekly"].id, digests["qh_2025q1_industry"].id}
+        assert set(row.left.source_ids) == {
+            digests["ls_2025q1_weekly"].id,
+            digests["qh_2025q1_industry"].id,
+        }
         # Kestrelmoor, 岚山 and 启衡 industry notes all give 39 %
-        assert {digests[s].id for s in ("km_2025q2_sector", "ls_2025q2_weekly", "qh_2025q2_industry")} <= set(
-            row.right.source_ids
-        )
+        assert {
+            digests[s].id for s in ("km_2025q2_sector", "ls_2025q2_weekly", "qh_2025q2_industry")
+        } <= set(row.right.source_ids)
 
     def test_meta_2025_capex_guidance_history(self):
-        [history] = [h for h in guidance_history(sample_digests().values(), company="Meta") if h.period == "2025"]
+        [history] = [
+            h
+            for h in guidance_history(sample_digests().values(), company="Meta")
+            if h.period == "2025"
+        ]
         assert history.metric == "capex" and history.unit == "USD"
-        assert [(s.low / 1e9, s.high / 1e9) for s in history.steps] == [(60, 65), (64, 72), (66, 72), (70, 72)]
+        assert [(s.low / 1e9, s.high / 1e9) for s in history.steps] == [
+            (60, 65),
+            (64, 72),
+            (66, 72),
+            (70, 72),
+        ]
         assert history.moves == ["initial", "raise", "narrow", "narrow"]
         dates = [s.date for s in history.steps]
         assert dates == sorted(dates) and dates[0] == "2025-02-24"
@@ -363,7 +479,11 @@ class TestSampleCorpus:
         assert len(history.steps[1].confirmed_by) == 1
 
     def test_alphabet_2025_capex_guidance_history(self):
-        [history] = [h for h in guidance_history(sample_digests().values(), company="谷歌") if h.period == "2025"]
+        [history] = [
+            h
+            for h in guidance_history(sample_digests().values(), company="谷歌")
+            if h.period == "2025"
+        ]
         assert history.moves == ["initial", "reiterate", "raise", "raise"]
         assert [s.value or s.high for s in history.steps][-1] == 93e9
 
@@ -373,15 +493,24 @@ class TestSampleCorpus:
         assert view.risks.new == ["外卖等本地生活领域补贴竞争超预期"]
         assert view.risks.dropped == ["美国关税政策不确定性"]
         # 行业竞争加剧 (Q1) and 行业竞争加剧风险 (Q2) are one risk
-        assert sorted(view.risks.recurring) == sorted(["行业竞争加剧风险", "AI商业化进展不及预期", "全球宏观经济扰动风险"])
+        assert sorted(view.risks.recurring) == sorted(
+            ["行业竞争加剧风险", "AI商业化进展不及预期", "全球宏观经济扰动风险"]
+        )
         assert [p.name for p in view.picks.added] == ["Bilibili"]
         assert sorted(p.name for p in view.picks.dropped) == ["Meituan", "Trip.com"]
         assert len(view.picks.kept) == 5
 
     def test_risks_and_picks_between_quarters(self):
         view = compare_quarters(sample_digests().values(), "2025Q2", "2025Q3")
-        assert "全球宏观经济扰动" in view.risks.recurring or "全球宏观经济扰动风险" in view.risks.recurring
-        assert {"AI算力供给受限", "海外芯片供应受限", "Power and data-centre supply constraints"} <= set(view.risks.new)
+        assert (
+            "全球宏观经济扰动" in view.risks.recurring
+            or "全球宏观经济扰动风险" in view.risks.recurring
+        )
+        assert {
+            "AI算力供给受限",
+            "海外芯片供应受限",
+            "Power and data-centre supply constraints",
+        } <= set(view.risks.new)
         assert "外卖补贴竞争超预期" in view.risks.dropped
         # Baidu joins the sector lists; Microsoft stays the pick of Kestrelmoor's company notes
         assert [p.name for p in view.picks.added] == ["Baidu"]
@@ -398,9 +527,16 @@ class TestSampleCorpus:
         assert cell.value == 17.5  # two reports of three say 17.5 %
         by_value = {o.value: o.broker for o in cell.distinct}
         assert by_value[18.0] == "启衡证券"
-        assert compare_quarters(digests.values(), "2025Q1", "2025Q2").find("Amazon", "AWS", "revenue_growth_yoy").conflict
+        assert (
+            compare_quarters(digests.values(), "2025Q1", "2025Q2")
+            .find("Amazon", "AWS", "revenue_growth_yoy")
+            .conflict
+        )
 
     def test_tencent_target_price_history(self):
         [history] = rating_history(sample_digests().values(), company="0700.HK")
-        assert [(e.target_price, e.action) for e in history.entries] == [(650.0, "maintain"), (720.0, "maintain")]
+        assert [(e.target_price, e.action) for e in history.entries] == [
+            (650.0, "maintain"),
+            (720.0, "maintain"),
+        ]
         assert [round(e.target_change_pct, 1) for e in history.entries] == [8.3, 10.8]

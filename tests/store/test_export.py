@@ -14,8 +14,24 @@ import pytest
 from markdown_it import MarkdownIt
 
 from store.compare import compare_quarters, guidance_history, rating_history
-from store.export import clean_text, comparison_markdown, escape_markdown, report_markdown, watchlist_markdown
-from store.model import Analyst, Company, CompanyRating, Digest, KeyPoint, Metric, Range, Rating, Source
+from store.export import (
+    clean_text,
+    comparison_markdown,
+    escape_markdown,
+    report_markdown,
+    watchlist_markdown,
+)
+from store.model import (
+    Analyst,
+    Company,
+    CompanyRating,
+    Digest,
+    KeyPoint,
+    Metric,
+    Range,
+    Rating,
+    Source,
+)
 from store.units import METRIC_LABELS, format_change, format_value, metric_label
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -59,14 +75,49 @@ def q1_report() -> Digest:
             Company("Microsoft", "MSFT", "mentioned", ["微软"], 2),
         ],
         metrics=[
-            Metric("Microsoft", "revenue_growth_yoy", "2025Q1", 33.0, "%", ticker="MSFT", segment="Azure",
-                   fiscal_period="FY25Q3", consensus=30.0, vs_consensus="above", text="Azure 增长 33%"),
-            Metric("Microsoft", "capex", "2025Q1", 16.7e9, "USD", ticker="MSFT", consensus=16.3e9,
-                   vs_consensus="above"),
-            Metric("Alphabet", "operating_margin_change_qoq", "2025Q1", 0.2, "pp", segment="Google Cloud"),
+            Metric(
+                "Microsoft",
+                "revenue_growth_yoy",
+                "2025Q1",
+                33.0,
+                "%",
+                ticker="MSFT",
+                segment="Azure",
+                fiscal_period="FY25Q3",
+                consensus=30.0,
+                vs_consensus="above",
+                text="Azure 增长 33%",
+            ),
+            Metric(
+                "Microsoft",
+                "capex",
+                "2025Q1",
+                16.7e9,
+                "USD",
+                ticker="MSFT",
+                consensus=16.3e9,
+                vs_consensus="above",
+            ),
+            Metric(
+                "Alphabet",
+                "operating_margin_change_qoq",
+                "2025Q1",
+                0.2,
+                "pp",
+                segment="Google Cloud",
+            ),
             Metric("Alphabet", "operating_margin", "2025Q1", 17.8, "%", segment="Google Cloud"),
-            Metric("Meta", "capex", "2025", None, "USD", basis="guidance", low=64e9, high=72e9,
-                   previous=Range(None, 60e9, 65e9)),
+            Metric(
+                "Meta",
+                "capex",
+                "2025",
+                None,
+                "USD",
+                basis="guidance",
+                low=64e9,
+                high=72e9,
+                previous=Range(None, 60e9, 65e9),
+            ),
             Metric("Amazon", "capex_guidance", "2025", 100e9, "USD", basis="consensus"),
             Metric("Tencent", "new_metric_key", "2025Q1", 1.5, "x"),
         ],
@@ -85,7 +136,12 @@ def q2_report() -> Digest:
         language="en",
         rating=Rating("Overweight"),
         analysts=[Analyst("Jin Rong", "S0010521080002")],
-        key_points=[KeyPoint("Hyperscalers beat", ["Azure grew 39% YoY, above consensus of 35%; Tencent ads +20%."])],
+        key_points=[
+            KeyPoint(
+                "Hyperscalers beat",
+                ["Azure grew 39% YoY, above consensus of 35%; Tencent ads +20%."],
+            )
+        ],
         recommendation="Stay with Tencent and Alibaba; add Meituan.",
         companies=[
             Company("Tencent", "0700.HK", "recommended"),
@@ -93,12 +149,29 @@ def q2_report() -> Digest:
             Company("Meituan", "3690.HK", "recommended"),
         ],
         metrics=[
-            Metric("Microsoft", "revenue_growth_yoy", "2025Q2", 39.0, "%", segment="Azure", consensus=35.0,
-                   vs_consensus="above"),
+            Metric(
+                "Microsoft",
+                "revenue_growth_yoy",
+                "2025Q2",
+                39.0,
+                "%",
+                segment="Azure",
+                consensus=35.0,
+                vs_consensus="above",
+            ),
             Metric("Microsoft", "capex", "2025Q2", 24.2e9, "USD"),
             Metric("Alphabet", "operating_margin", "2025Q2", 20.7, "%", segment="Google Cloud"),
-            Metric("Meta", "capex", "2025", None, "USD", basis="guidance", low=66e9, high=72e9,
-                   previous=Range(None, 64e9, 72e9)),
+            Metric(
+                "Meta",
+                "capex",
+                "2025",
+                None,
+                "USD",
+                basis="guidance",
+                low=66e9,
+                high=72e9,
+                previous=Range(None, 64e9, 72e9),
+            ),
             Metric("Tencent", "ad_revenue_growth_yoy", "2025Q2", 20.0, "%"),
         ],
         risks=["行业竞争加剧风险", "AI 进展不及预期等", "Regulatory change"],
@@ -117,7 +190,9 @@ def other_broker_q1() -> Digest:
         broker="中信证券",
         date="2025-05-08",
         period="2025Q1",
-        metrics=[Metric("Alphabet", "operating_margin", "2025Q1", 17.6, "%", segment="Google Cloud")],
+        metrics=[
+            Metric("Alphabet", "operating_margin", "2025Q1", 17.6, "%", segment="Google Cloud")
+        ],
         companies=[Company("Tencent", "0700.HK", "mentioned", ["腾讯"])],
         key_points=[KeyPoint("点评", ["腾讯广告业务稳健。其他内容。"])],
         risks=["宏观经济波动"],
@@ -138,7 +213,11 @@ def all_exports() -> dict[str, str]:
     view = compare_quarters(digests, "2025Q1", "2025Q2")
     guidance = guidance_history(digests)
     ratings = rating_history(digests)
-    watch = [WatchItem("Tencent", "0700.HK"), WatchItem("Microsoft", "MSFT"), WatchItem("Nvidia", "NVDA")]
+    watch = [
+        WatchItem("Tencent", "0700.HK"),
+        WatchItem("Microsoft", "MSFT"),
+        WatchItem("Nvidia", "NVDA"),
+    ]
     return {
         "report_zh.md": report_markdown(q1_report()),
         "report_zh_as_en.md": report_markdown(q1_report(), lang="en"),
@@ -159,8 +238,23 @@ def test_golden(name: str) -> None:
 
 # ---------------------------------------------------------------- rendered markdown
 
-FORBIDDEN_INLINE = {"em_open", "strong_open", "link_open", "image", "html_inline", "code_inline", "s_open"}
-FORBIDDEN_BLOCK = {"html_block", "blockquote_open", "code_block", "fence", "ordered_list_open", "hr"}
+FORBIDDEN_INLINE = {
+    "em_open",
+    "strong_open",
+    "link_open",
+    "image",
+    "html_inline",
+    "code_inline",
+    "s_open",
+}
+FORBIDDEN_BLOCK = {
+    "html_block",
+    "blockquote_open",
+    "code_block",
+    "fence",
+    "ordered_list_open",
+    "hr",
+}
 
 
 def parse(text: str):
@@ -195,7 +289,9 @@ def test_renders_without_stray_markup(name: str) -> None:
     tokens = parse(text)
     children = [c for t in tokens if t.type == "inline" for c in t.children or []]
     # the source footer's sha256 is the one code span we write ourselves
-    assert all(re.fullmatch(r"[0-9a-f]{64}", c.content) for c in children if c.type == "code_inline")
+    assert all(
+        re.fullmatch(r"[0-9a-f]{64}", c.content) for c in children if c.type == "code_inline"
+    )
     assert not {c.type for c in children} & (FORBIDDEN_INLINE - {"code_inline"})
     assert not {t.type for t in tokens} & (FORBIDDEN_BLOCK - {"hr"})
     assert sum(t.type == "hr" for t in tokens) == (1 if name.startswith("report") else 0)
@@ -235,8 +331,20 @@ def test_report_text_shows_exactly() -> None:
 def test_report_figures_as_a_reader_writes_them() -> None:
     zh = plain_texts(parse(report_markdown(q1_report())))
     en = plain_texts(parse(report_markdown(q1_report(), lang="en")))
-    assert {"33%", "167 亿美元", "+0.2pp", "640-720 亿美元（前值 600-650 亿美元）", "1000 亿美元"} <= set(zh)
-    assert {"33 %", "16.7 bn USD", "+0.2 pp", "64-72 bn USD (previously 60-65 bn USD)", "100 bn USD"} <= set(en)
+    assert {
+        "33%",
+        "167 亿美元",
+        "+0.2pp",
+        "640-720 亿美元（前值 600-650 亿美元）",
+        "1000 亿美元",
+    } <= set(zh)
+    assert {
+        "33 %",
+        "16.7 bn USD",
+        "+0.2 pp",
+        "64-72 bn USD (previously 60-65 bn USD)",
+        "100 bn USD",
+    } <= set(en)
     assert {"收入同比增速", "高于预期", "2025Q1（FY25Q3）", "new_metric_key"} <= set(zh)
     assert {"Revenue growth YoY", "above", "Capex"} <= set(en)
 
@@ -261,9 +369,21 @@ def test_comparison_shows_pp_change_and_conflict() -> None:
 
 def test_every_vocabulary_metric_has_both_labels() -> None:
     vocabulary = [
-        "revenue", "revenue_growth_yoy", "revenue_growth_qoq", "revenue_growth_guidance", "operating_margin",
-        "operating_margin_change_qoq", "net_income", "eps", "capex", "capex_incl_leases", "capex_growth_yoy",
-        "capex_guidance", "ad_revenue_growth_yoy", "ai_contribution", "users",
+        "revenue",
+        "revenue_growth_yoy",
+        "revenue_growth_qoq",
+        "revenue_growth_guidance",
+        "operating_margin",
+        "operating_margin_change_qoq",
+        "net_income",
+        "eps",
+        "capex",
+        "capex_incl_leases",
+        "capex_growth_yoy",
+        "capex_guidance",
+        "ad_revenue_growth_yoy",
+        "ai_contribution",
+        "users",
     ]
     for key in vocabulary:
         assert key in METRIC_LABELS
@@ -361,11 +481,19 @@ class TestExportCli:
         assert "## Tencent" in capsys.readouterr().out
         assert run_export_cli(["--compare", "2025Q1", "2025Q2", "--lang", "en"], store) == 0
         out = capsys.readouterr().out
-        assert out.startswith("# Comparison: 2025Q1 → 2025Q2") and "+6.0 pp" in out and "## Guidance revisions" in out
+        assert (
+            out.startswith("# Comparison: 2025Q1 → 2025Q2")
+            and "+6.0 pp" in out
+            and "## Guidance revisions" in out
+        )
 
     @pytest.mark.parametrize(
         "argv, message",
-        [([], "give one of"), (["zzz"], "no stored report"), (["--compare", "2025Q1", "x"], "'x' is not a period")],
+        [
+            ([], "give one of"),
+            (["zzz"], "no stored report"),
+            (["--compare", "2025Q1", "x"], "'x' is not a period"),
+        ],
     )
     def test_errors_are_one_line(self, capsys, argv, message):
         assert run_export_cli(argv) == 1
@@ -398,12 +526,18 @@ def sample_exports() -> dict[str, str]:
     digests = sample_digests()
     every = list(digests.values())
     exports = {f"samples/{stem}.md": report_markdown(d) for stem, d in digests.items()}
-    watch = [WatchItem("Tencent", "0700.HK"), WatchItem("Microsoft", "MSFT"), WatchItem("Meituan", "3690.HK")]
+    watch = [
+        WatchItem("Tencent", "0700.HK"),
+        WatchItem("Microsoft", "MSFT"),
+        WatchItem("Meituan", "3690.HK"),
+    ]
     exports["samples/watchlist_zh.md"] = watchlist_markdown(every, watch)
     exports["samples/watchlist_en.md"] = watchlist_markdown(every, watch, lang="en")
     for q1, q2 in (("2025Q1", "2025Q2"), ("2025Q2", "2025Q3")):
         in_view = [d for d in every if d.period in (q1, q2)]
-        guidance = [h for h in guidance_history(every) if any(s.report_period in (q1, q2) for s in h.steps)]
+        guidance = [
+            h for h in guidance_history(every) if any(s.report_period in (q1, q2) for s in h.steps)
+        ]
         view = compare_quarters(every, q1, q2)
         for lang in ("zh", "en"):
             exports[f"samples/compare_{q1}_{q2}_{lang}.md"] = comparison_markdown(
@@ -417,9 +551,16 @@ def sample_exports() -> dict[str, str]:
 
 SAMPLE_GOLDENS = (
     [f"samples/{s}.md" for s in SAMPLE_STEMS]
-    + ["samples/watchlist_zh.md", "samples/watchlist_en.md", "samples/compare_reports_ls_2025q1_2025q2.md"]
-    + [f"samples/compare_{q1}_{q2}_{lang}.md" for q1, q2 in (("2025Q1", "2025Q2"), ("2025Q2", "2025Q3"))
-       for lang in ("zh", "en")]
+    + [
+        "samples/watchlist_zh.md",
+        "samples/watchlist_en.md",
+        "samples/compare_reports_ls_2025q1_2025q2.md",
+    ]
+    + [
+        f"samples/compare_{q1}_{q2}_{lang}.md"
+        for q1, q2 in (("2025Q1", "2025Q2"), ("2025Q2", "2025Q3"))
+        for lang in ("zh", "en")
+    ]
 )
 
 
