@@ -43,8 +43,12 @@ __all__ = [
 REPORT_SUFFIXES = (".pdf", ".txt")
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3  # bytes of address space per worker
-BATCH_SIZE = 25  # digests per store write
-BATCH_SECONDS = 1.0  # ...or sooner, so progress shows stored reports
+# Parsed digests are stored at least every BATCH_SECONDS, but never so often that writing
+# takes more than ~1/WRITE_SHARE of the time: each write rewrites the whole store, so a
+# fixed batch size would make a 10,000-report ingest quadratic.
+BATCH_SECONDS = 1.0
+WRITE_SHARE = 10
+MAX_PENDING = 500  # digests held in memory before a write regardless
 
 Progress = Callable[[int, int, "FileResult"], None]
 
@@ -404,11 +408,14 @@ def ingest_paths(
     workers = _Workers(min(jobs, len(todo)), timeout, password, memory_limit, debug)
     pending: list[tuple[FileResult, Digest]] = []
     last_flush = time.monotonic()
+    interval = BATCH_SECONDS
 
     def flush() -> None:
-        nonlocal last_flush
+        nonlocal last_flush, interval
         if pending:
+            started = time.monotonic()
             store.add_many(d for _, d in pending)
+            interval = max(BATCH_SECONDS, WRITE_SHARE * (time.monotonic() - started))
             batch = list(pending)
             pending.clear()
             for result, _ in batch:
@@ -429,7 +436,7 @@ def ingest_paths(
                     settle(result)
                 else:
                     pending.append((result, digest))
-            if len(pending) >= BATCH_SIZE or time.monotonic() - last_flush >= BATCH_SECONDS:
+            if len(pending) >= MAX_PENDING or time.monotonic() - last_flush >= interval:
                 flush()
     finally:
         workers.kill_all()

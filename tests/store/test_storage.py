@@ -146,7 +146,7 @@ def test_kill_9_at_twenty_moments_loses_nothing_that_was_added(tmp_path: Path) -
     acknowledged: list[str] = []
     for round_no in range(20):
         proc = _writer(path, f"r{round_no:02d}", 400)
-        time.sleep(0.25 + 0.02 * round_no)  # from mid-import to deep into the writes
+        time.sleep(0.2 + 0.015 * round_no)  # from mid-import to deep into the writes
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         acknowledged += out.split()
