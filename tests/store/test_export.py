@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from store.compare import compare_quarters, guidance_history, rating_history
@@ -588,3 +590,25 @@ def test_sample_report_shows_its_figures_and_source() -> None:
     assert d.source.sha256 in report_markdown(d)
     en = plain_texts(parse(report_markdown(digests["km_2025q2_sector"])))
     assert "66-72 bn USD (previously 64-72 bn USD)" in en
+
+
+# ---------------------------------------------------------------- any text at all
+
+MARKDOWN_ALPHABET = st.sampled_from(
+    list("*_`[]()<>|#!&;:-+=.~\\/\"' \t\n1aZ研报")
+    + ["http://", "&amp;", "&#35;", "\x1b[1m", "\x00", "    "]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MARKDOWN_ALPHABET, max_size=30).map("".join))
+def test_any_text_renders_as_itself(text: str) -> None:
+    """Whatever the report says comes back as exactly its cleaned text, in a bullet and in a cell."""
+    expected = clean_text(text)
+    md = MarkdownIt("commonmark").enable("table")
+    bullet = md.parse(f"- {escape_markdown(text)}\n")
+    assert [t.type for t in bullet][:2] == ["bullet_list_open", "list_item_open"]
+    assert plain_texts(bullet) == ([expected] if expected else [])
+    cell = md.parse(f"| a | b |\n| --- | --- |\n| {escape_markdown(text) or ' '} | x |\n")
+    assert table_shapes(cell) == [[2, 2]]
+    assert plain_texts(cell)[2:] == [expected, "x"]
