@@ -24,13 +24,13 @@ from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
-from tinydb.table import Document, Table
+from tinydb.table import Table
 
 from store.errors import StoreError
 from store.model import SCHEMA_VERSION, Digest, DigestError
 from store.storage import META_DOC, META_TABLE, AtomicJSONStorage, IndexRow, Snapshot, snapshot_of
 
-__all__ = ["DigestStore", "DigestSummary", "WatchItem", "default_store_path", "company_registry"]
+__all__ = ["DigestStore", "DigestSummary", "WatchItem", "company_registry", "default_store_path"]
 
 DIGESTS = "digests"
 WATCHLIST = "watchlist"
@@ -408,7 +408,7 @@ class DigestStore:
             self._snapshot = self._snapshot_key = None
             self._summaries, self._by_id, self._digests = [], {}, {}
 
-    def __enter__(self) -> DigestStore:
+    def __enter__(self) -> DigestStore:  # noqa: PYI034 - typing.Self needs 3.11
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -157,7 +157,7 @@ def _limit_memory(limit: int | None) -> None:
     try:
         import resource
 
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -195,7 +195,7 @@ def _worker_main(path: str, password: str | None, memory_limit: int | None, debu
     except MemoryError:
         gib = (memory_limit or 0) / 1024**3
         message = ("failed", f"ran out of memory (limit {gib:g} GiB)", None)
-    except BaseException as exc:  # anything pdfminer or the parser did not expect
+    except BaseException as exc:  # noqa: BLE001 - anything pdfminer or the parser did not expect
         message = ("failed", f"could not be read: {type(exc).__name__}: {_one_line(exc)}".rstrip(": "),
                    traceback.format_exc())
     try:
@@ -288,7 +288,7 @@ class _Workers:
                 message = job.conn.recv()
         except (EOFError, OSError):
             message = None
-        except Exception as exc:  # a result that cannot be unpickled
+        except Exception as exc:  # noqa: BLE001 - a result that cannot be unpickled
             message = ("failed", f"could not be read: {type(exc).__name__}: {_one_line(exc)}", None)
         job.conn.close()
         job.process.join(timeout=5)

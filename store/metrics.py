@@ -331,7 +331,9 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
             last_end = q.end
             continue
         if last is not None and _CONSENSUS.search(since_last) and not _has_new_subject(since_last, entities, last_end, q.start):
-            target = primary or last
+            # The consensus belongs to the sentence's main figure, or to the latest one in its unit.
+            same_unit = [m for m in out if m.unit == q.unit and m.basis != "consensus"]
+            target = primary if primary is not None and primary.unit == q.unit else (same_unit[-1] if same_unit else last)
             if target.consensus is None and q.unit == target.unit:
                 target.consensus = q.value if q.value is not None else _mid(q)
                 target.vs_consensus = vs_consensus(target.value, target.low, target.high, target.consensus)

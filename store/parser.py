@@ -137,32 +137,44 @@ def _is_company_report(lines: list[str], company: str, title: str, finder: Compa
     return rated and in_title
 
 
+_FORWARD = re.compile(r"指引|预计|预期|guid|expect|outlook|forecast|will", re.I)
+
+
 def report_period(key_points: list[KeyPoint], finder: CompanyFinder, date: str | None, title: str = "") -> str | None:
-    """The quarter whose results the report chiefly discusses: the most named quarter, else the
-    quarter before the report date."""
+    """The quarter whose results the report chiefly discusses: the quarter named most often
+    (the title counts twice, guidance for a later quarter not at all); a tie goes to the
+    quarter just before the report date, else to the one named first."""
     votes: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
     subject = finder.entities(title)
-    year_hint = int(date[:4]) if date else None
     quarter_only: Counter[int] = Counter()
-    for text in [title] + [" ".join([kp.heading] + kp.points) for kp in key_points]:
+    texts = [title, title] + [text for kp in key_points for text in [kp.heading, *kp.points]]
+    for text in texts:
         for sentence in split_sentences(text):
             entities = finder.entities(sentence)
             for ref in find_periods(sentence):
+                if _FORWARD.search(sentence[max(0, ref.start - 20) : ref.start]):
+                    continue
                 if ref.kind in ("calendar", "fiscal") and ref.quarter:
                     # A fiscal label belongs to the company named nearest before it (or after).
-                    before = [e for e in entities if e.end <= ref.start] or entities[:1] or subject[:1]
-                    year_end = before[-1].fiscal_year_end if before and ref.kind == "fiscal" else 12
-                    votes[ref.resolve(None, year_end)] += 1
+                    owner = [e for e in entities if e.end <= ref.start] or entities[:1] or subject[:1]
+                    year_end = owner[-1].fiscal_year_end if owner and ref.kind == "fiscal" else 12
+                    period = ref.resolve(None, year_end)
+                    votes[period] += 1
+                    first_seen.setdefault(period, len(first_seen))
                 elif ref.kind == "quarter_only":
                     quarter_only[ref.quarter] += 1
+    before_date = shift_quarter(quarter_of_date(date), -1) if date else None
     if votes:
         best = max(votes.values())
-        return max(p for p, n in votes.items() if n == best)
+        tied = [p for p, n in votes.items() if n == best]
+        if before_date in tied:
+            return before_date
+        return min(tied, key=lambda p: first_seen[p])
     if date:
-        previous = shift_quarter(quarter_of_date(date), -1)
         if quarter_only:
             q = quarter_only.most_common(1)[0][0]
-            year = year_hint if q <= int(quarter_of_date(date)[5]) else year_hint - 1
+            year = int(date[:4]) if q <= int(quarter_of_date(date)[5]) else int(date[:4]) - 1
             return f"{year}Q{q}"
-        return previous
+        return before_date
     return None

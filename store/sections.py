@@ -190,9 +190,24 @@ def read_structure(lines: list[str], *, wrapped_head: bool = False) -> Structure
         structure.head = _join_head(lines[:start], wrapped_head)
         heading, rest = _heading_of(_clean_line(lines[start]), SUMMARY_HEADINGS) or ("", "")
         body_lines = ([rest] if rest else []) + lines[start + 1 : cut]
-    structure.body = rejoin(body_lines, blank_lines_mean_paragraphs(lines))
+    structure.body = rejoin(_restore_lost_bullets(body_lines), blank_lines_mean_paragraphs(lines))
     _fill_sections(structure)
     return structure
+
+
+def _restore_lost_bullets(lines: list[str]) -> list[str]:
+    """A bullet glyph the font lost leaves a leading blank: where a report has no bullet glyphs,
+    an indented line followed by a sub-point (1）, （1）) is a top-level bullet again."""
+    if any(BULLET.match(_clean_line(x)) for x in lines):
+        return lines
+    filled = [i for i, x in enumerate(lines) if x.strip()]
+    out = list(lines)
+    for n, i in enumerate(filled[:-1]):
+        raw = TEMPLATE_TAG.sub("", lines[i])
+        following = _clean_line(lines[filled[n + 1]])
+        if raw[:1].isspace() and not SUBPOINT.match(raw.strip()) and SUBPOINT.match(following) and not _is_heading(raw.strip()):
+            out[i] = "⚫ " + raw.strip()
+    return out
 
 
 def _first_filled(lines: list[str]) -> int:

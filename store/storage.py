@@ -287,7 +287,7 @@ def _backup_current(path: Path, known_good: FileVersion | None) -> None:
 class _Stored:
     """Placeholder for a digest left as bytes in the current file (copied, not decoded)."""
 
-    __slots__ = ("offset", "length", "row", "text_index")
+    __slots__ = ("length", "offset", "row", "text_index")
 
     def __init__(self, offset: int, length: int, row: IndexRow, text_index: int) -> None:
         self.offset, self.length, self.row, self.text_index = offset, length, row, text_index
@@ -499,17 +499,17 @@ class AtomicJSONStorage(Storage):
         digests = data.get(DIGESTS_TABLE, {})
         rows: list[list] = []
         texts: list[str] = []
-        old_texts = self._load_texts if self._texts is not None or self._texts_raw else (lambda: [])
-        source = open(self.path, "rb") if any(isinstance(d, _Stored) for d in digests.values()) else None
-        try:
+        needs_old_file = any(isinstance(d, _Stored) for d in digests.values())
+        with contextlib.ExitStack() as stack:
+            source = stack.enter_context(open(self.path, "rb")) if needs_old_file else None
             if source is not None and _version_of(os.fstat(source.fileno())) != self._file_version:
                 raise StoreError(str(self.path), "changed while being written; try again")
+            prior_texts = self._load_texts() if source is not None else []
             with _atomic_file(self.path) as out:
                 # meta first: the generation sits in the first bytes, where the index looks.
                 body = orjson.dumps(head)
                 out.write(body[:-1] + b',"digests":{')
                 offset = len(body) - 1 + len(b',"digests":{')
-                prior_texts = old_texts() if source is not None else []
                 for n, (digest_id, doc) in enumerate(digests.items()):
                     key = (b"," if n else b"") + orjson.dumps(digest_id) + b":"
                     out.write(key)
@@ -528,9 +528,6 @@ class AtomicJSONStorage(Storage):
                 out.write(b"}}")
                 if keep_backup:
                     _backup_current(self.path, self._file_version)
-        finally:
-            if source is not None:
-                source.close()
         new_version = _version_of(os.stat(self.path))
         with _atomic_file(index_path(self.path)) as out:
             out.write(orjson.dumps({"format": INDEX_FORMAT, "generation": generation,

@@ -132,3 +132,15 @@ def test_alphabet(seed):
 def test_every_metric_is_traceable(seed):
     for m in seed.metrics:
         assert m.text and m.company and m.period, m
+
+
+def test_lost_bullet_glyphs_are_restored():
+    """The same report with its ⚫ glyphs lost by the font (a leading blank remains)."""
+    text = SEEDS[0].read_text(encoding="utf-8").replace("⚫", " ")
+    from store.model import Source
+    from store.parser import parse_text
+
+    digest = parse_text(text, Source(path="lost.txt", kind="text", pages=1, sha256="0" * 64))
+    assert [len(k.points) for k in digest.key_points] == [2, 4, 2]
+    assert digest.risks[0] == "行业竞争加剧"
+    assert digest.recommendation.startswith("港股互联网平台")
