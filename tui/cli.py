@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from store.db import DigestStore
     from store.model import Digest
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 PROG = "yanbao"
 
@@ -408,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, OSError) and exc.filename:
             return _fail(f"{exc.filename}: {exc.strerror or exc}")
         return _fail(str(exc) if str(exc) else type(exc).__name__)
-    except Exception as exc:  # a bug: still no traceback unless asked for
+    except Exception as exc:  # noqa: BLE001 - a bug: still no traceback unless asked for
         if args.debug:
             traceback.print_exc()
             return 1

@@ -38,7 +38,8 @@ def test_help_everywhere(capsys: pytest.CaptureFixture[str], argv: list[str]) ->
 
 def test_ingest_list_show_and_same_file_twice(tmp_path: Path, make_pdf, capsys) -> None:
     store = str(tmp_path / "s.json")
-    a, b = make_pdf("r/a.pdf", 1), make_pdf("r/b.pdf", 2)
+    a = make_pdf("r/a.pdf", 1)
+    make_pdf("r/b.pdf", 2)
     code, out, err = run(capsys, "--store", store, "ingest", str(tmp_path / "r"), "--jobs", "2")
     assert code == 0 and out.strip().endswith("2 ok, 0 skipped, 0 failed") and err == ""
     code, out, err = run(capsys, "ingest", str(a), "--store", store)  # --store after the command too
@@ -122,7 +123,7 @@ def test_usage_errors_are_one_line(capsys) -> None:
 def test_installed_console_script(tmp_path: Path, make_pdf) -> None:
     pdf = make_pdf("a.pdf", 5)
     store = str(tmp_path / "s.json")
-    first = subprocess.run([str(YANBAO), "--store", store, "ingest", str(pdf)], capture_output=True, text=True)
+    first = subprocess.run([str(YANBAO), "--store", store, "ingest", str(pdf)], capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
-    listing = subprocess.run([str(YANBAO), "--store", store, "list"], capture_output=True, text=True)
+    listing = subprocess.run([str(YANBAO), "--store", store, "list"], capture_output=True, text=True, check=False)
     assert listing.returncode == 0 and len(listing.stdout.splitlines()) == 1
