@@ -18,6 +18,10 @@ BATCH = 25  # digests per write, as store.ingest stores them
 SEARCH_QUERIES = ("腾讯", "capex", "资本开支", "0700.HK", "Alibaba cloud", "行业竞争加剧", "guidance 2025", "zzzz")
 
 
+def _count(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else f"{n:,}"
+
+
 def build_store(path: Path, digests: Sequence[Digest]) -> float:
     """Write ``digests`` into a new store at ``path`` in one batch; returns the seconds."""
     for old in path.parent.glob(path.name + "*"):
@@ -52,7 +56,7 @@ def write_figure(work: Path, digests: Sequence[Digest], small: int, big: int, ba
     per_small = median(at_small) / BATCH * 1000
     per_big = median(at_big) / BATCH * 1000
     return slowdown(
-        f"store write per digest at {big // 1000}k vs {small // 1000}k", per_big, per_small, "ms", 1.5,
+        f"store write per digest at {_count(big)} vs {_count(small)}", per_big, per_small, "ms", 1.5,
         note=f"median of {batches} add_many batches of {BATCH}; file {size / 1e6:.0f} MB at the end",
         batch_s_small=at_small, batch_s_big=at_big, file_bytes=size,
     )

@@ -1,0 +1,59 @@
+"""Smoke test for the benchmark harness (``python -m benchmarks``), so it cannot rot.
+
+Runs the corpus generator for a handful of reports and one small benchmark end to end;
+the real benchmark (10,000 digests, dozens of PDFs) is ``make bench``, not part of the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+# benchmarks/ is a folder of the checkout, not part of the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from benchmarks import corpus  # noqa: E402
+from benchmarks.report import format_table, write_json  # noqa: E402
+from benchmarks.store_bench import build_store, search_figure, write_figure  # noqa: E402
+from store.model import Digest  # noqa: E402
+from store.parser import parse_file  # noqa: E402
+
+
+def test_corpus_makes_distinct_reports_that_parse(tmp_path: Path) -> None:
+    texts = corpus.write_text_reports(tmp_path / "txt", 4, seed=7)
+    pdfs = corpus.write_pdf_reports(tmp_path / "pdf", 2, seed=7)
+    assert len({p.read_bytes() for p in texts}) == 4
+    assert all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
+    for path in texts[:2] + pdfs:
+        digest = parse_file(path)
+        assert digest.title and digest.key_points, path.name
+    # The same seed gives the same reports (the cached PDF corpus relies on it).
+    again = corpus.write_text_reports(tmp_path / "again", 4, seed=7)
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in texts]
+
+
+def test_synthetic_digests_are_valid_and_varied() -> None:
+    digests = corpus.synthetic_digests(40, seed=3)
+    assert len({d.id for d in digests}) == 40
+    assert len({d.title for d in digests}) > 20
+    assert len({c.name for d in digests for c in d.companies}) > 20
+    for digest in digests:
+        assert Digest.from_dict(digest.to_dict()) == digest
+
+
+def test_one_small_benchmark_end_to_end(tmp_path: Path) -> None:
+    digests = corpus.synthetic_digests(80, seed=5)
+    store_path = tmp_path / "store.json"
+    build_store(store_path, digests[:30])
+    search = search_figure(store_path, digests[:30], repeats=1)
+    assert search.unit == "ms" and search.measured > 0 and search.baseline > 0
+    assert set(search.details["hits"]) and search.verdict in ("pass", "FAIL")
+    writes = write_figure(tmp_path, digests, small=10, big=30, batches=1)
+    assert writes.name == "store write per digest at 30 vs 10" and writes.ratio > 0
+    table = format_table([search, writes])
+    assert "search 30 digests (median)" in table and "verdict" in table.splitlines()[0]
+    out = tmp_path / "out.json"
+    write_json(out, [search, writes], {"quick": True})
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["name"] for f in doc["figures"]] == [search.name, writes.name]
