@@ -73,6 +73,13 @@ def _key(text: str) -> str:
     return _SPACE_BY_CJK.sub("", text)
 
 
+# Words a user may add to a name that do not change the company: 腾讯公司, Baidu Inc.
+_CORPORATE_SUFFIX = re.compile(
+    r"(?:股份有限公司|有限责任公司|有限公司|公司|集团|"
+    r"[ ,]+(?:inc|corp|corporation|co|ltd|limited|plc|holdings|group)\.?)$"
+)
+
+
 def _lookup_key(text: str) -> str:
     """``_key`` without spaces and without a share-class suffix, for exact lookups."""
     return _CLASS_SUFFIX.sub("", _key(text)).replace(" ", "")
@@ -406,6 +413,9 @@ class CompanyRegistry:
         ticker = normalize_ticker(text)
         if ticker is not None and ticker in self._by_ticker:
             return self._by_ticker[ticker]
+        bare = _CORPORATE_SUFFIX.sub("", _CLASS_SUFFIX.sub("", _key(text))).replace(" ", "")
+        if bare and bare in self._by_key:
+            return self._by_key[bare]
         digits = fold(text).strip()
         if digits.isdigit() and len(digits) <= 4:  # a bare code: Hong Kong first, then Taiwan
             for candidate in (f"{int(digits):04d}.HK", f"{digits}.TW"):

@@ -178,6 +178,11 @@ class TestDataFile:
         ("TSM", "TSMC"),
         ("字节跳动", "ByteDance"),
         ("月之暗面", "Moonshot AI"),
+        ("腾讯公司", "Tencent"),
+        ("百度集团", "Baidu"),
+        ("美团有限公司", "Meituan"),
+        ("Baidu, Inc.", "Baidu"),
+        ("Xiaomi Holdings", "Xiaomi"),
     ],
 )
 def test_lookup(registry, text, name):
@@ -186,7 +191,9 @@ def test_lookup(registry, text, name):
     assert info.name == name
 
 
-@pytest.mark.parametrize("text", ["AI", "MS", "AWS", "Azure", "", "  ", "公司", "2025", "数据中心"])
+@pytest.mark.parametrize(
+    "text", ["AI", "MS", "AWS", "Azure", "", "  ", "公司", "集团", "Inc.", "2025", "数据中心", "中信集团"]
+)
 def test_lookup_refuses_what_is_not_a_company(registry, text):
     assert registry.lookup(text) is None
 
