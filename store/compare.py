@@ -69,6 +69,7 @@ def _registry():  # -> CompanyRegistry | None
     return get_registry()
 
 
+@lru_cache(maxsize=8192)
 def canonical_company(name: str | None, ticker: str | None = None) -> str:
     """The registry's canonical English name for a name, alias or ticker; else the name as given."""
     registry = _registry()
@@ -238,15 +239,18 @@ class FigureCell:
 def _majority(observations: list[Observation]) -> Observation:
     """The value most reports give (ties: the latest report's), as its latest statement."""
     groups: list[list[Observation]] = []
-    for obs in observations:
-        for group in groups:
+    latest: list[int] = []  # position of each group's latest statement
+    for position, obs in enumerate(observations):
+        for g, group in enumerate(groups):
             if obs.same_figure(group[0]):
                 group.append(obs)
+                latest[g] = position
                 break
         else:
             groups.append([obs])
+            latest.append(position)
     # observations arrive in report order, so the last group member is the latest statement
-    best = max(groups, key=lambda g: (len(g), observations.index(g[-1])))
+    best = groups[max(range(len(groups)), key=lambda g: (len(groups[g]), latest[g]))]
     # prefer the latest statement that also says how the figure compared with consensus
     with_consensus = [o for o in best if o.vs_consensus is not None or o.consensus is not None]
     return (with_consensus or best)[-1]
@@ -299,14 +303,14 @@ class FigureMatrix:
     rows: list[FigureRow]
     periods: list[str]
 
+    def __post_init__(self) -> None:
+        self._by_key = {row.key: row for row in self.rows}
+
     def row(
         self, company: str | None, segment: str | None, metric: str, basis: str = "actual"
     ) -> FigureRow | None:
         """The row for one figure, or None."""
-        for row in self.rows:
-            if row.key == (company, segment, metric, basis):
-                return row
-        return None
+        return self._by_key.get((company, segment, metric, basis))
 
     def cell(
         self,
@@ -369,27 +373,38 @@ def _row_sort_key(row: FigureRow) -> tuple:
 
 
 def figure_matrix(
-    digests: Iterable[Digest], *, company: str | None = None, metric: str | None = None
+    digests: Iterable[Digest],
+    *,
+    company: str | None = None,
+    metric: str | None = None,
+    periods: Iterable[str] | None = None,
 ) -> FigureMatrix:
-    """Every figure per (company, segment, metric, basis) and period, with its sources."""
+    """Every figure per (company, segment, metric, basis) and period, with its sources;
+    ``company``, ``metric`` and ``periods`` keep only those."""
     wanted = _company_filter(company)
+    in_periods = set(periods) if periods is not None else None
+
+    def keep(m: Metric) -> bool:
+        return (
+            (in_periods is None or m.period in in_periods)
+            and (metric is None or metric in (m.metric, _figure_metric(m)))
+            and wanted(m.company)
+        )
+
     found: dict[FigureKey, dict[str, list[Observation]]] = {}
-    for _digest, m, obs in _observations(
-        digests,
-        lambda m: wanted(m.company) and (metric is None or metric in (m.metric, _figure_metric(m))),
-    ):
+    for _digest, m, obs in _observations(digests, keep):
         key = (m.company, m.segment, _figure_metric(m), m.basis)
         found.setdefault(key, {}).setdefault(m.period, []).append(obs)
     rows = []
-    periods: set[str] = set()
+    seen_periods: set[str] = set()
     for key, by_period in found.items():
         row = FigureRow(*key)
         for period in sorted(by_period, key=period_sort_key):
             row.cells[period] = _make_cell(period, key[3], by_period[period])
-            periods.add(period)
+            seen_periods.add(period)
         rows.append(row)
     rows.sort(key=_row_sort_key)
-    return FigureMatrix(rows, sorted(periods, key=period_sort_key))
+    return FigureMatrix(rows, sorted(seen_periods, key=period_sort_key))
 
 
 def series(
@@ -401,7 +416,7 @@ def series(
     basis: str = "actual",
 ) -> list[tuple[str, float]]:
     """One figure across periods as (period, value) pairs in order; ranges give midpoints."""
-    row = figure_matrix(digests).row(company, segment, metric, basis)
+    row = figure_matrix(digests, metric=metric).row(company, segment, metric, basis)
     if row is None:
         return []
     return [(p, c.mid) for p, c in row.cells.items() if c.mid is not None]
@@ -626,8 +641,10 @@ def _compare(
     company: str | None,
     metric: str | None,
 ) -> QuarterComparison:
-    left_m = figure_matrix(figures_left, company=company, metric=metric)
-    right_m = figure_matrix(figures_right, company=company, metric=metric)
+    left_m = figure_matrix(figures_left, company=company, metric=metric, periods=[q1] if q1 else [])
+    right_m = figure_matrix(
+        figures_right, company=company, metric=metric, periods=[q2] if q2 else []
+    )
     keys = list(dict.fromkeys([r.key for r in left_m.rows] + [r.key for r in right_m.rows]))
     rows: list[FigureChange] = []
     for key in keys:
