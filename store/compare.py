@@ -710,7 +710,22 @@ def compare_reports(
     label_b = " ".join(x for x in (b.broker, b.date or b.period) if x) or b.id[:12]
     if label_a == label_b:
         label_a, label_b = f"{label_a} ({a.id[:8]})", f"{label_b} ({b.id[:8]})"
-    return _compare([a], [b], [a], [b], a.period, b.period, (label_a, label_b), company, metric)
+    return _compare(
+        [a], [b], [a], [b], _main_period(a), _main_period(b), (label_a, label_b), company, metric
+    )
+
+
+def _main_period(digest: Digest) -> str | None:
+    """The report's period, else the quarter its figures most often refer to."""
+    if digest.period:
+        return digest.period
+    counts: dict[str, int] = {}
+    for m in digest.metrics:
+        if m.period and _QUARTER_RE.match(m.period):
+            counts[m.period] = counts.get(m.period, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda p: (counts[p], period_sort_key(p)))
 
 
 # ---------------------------------------------------------------- guidance

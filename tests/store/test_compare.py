@@ -540,3 +540,12 @@ class TestSampleCorpus:
             (720.0, "maintain"),
         ]
         assert [round(e.target_change_pct, 1) for e in history.entries] == [8.3, 10.8]
+
+
+def test_compare_reports_without_periods_uses_their_figures_quarter():
+    a = make_digest("a", "2025-05-01", None, metrics=[azure("2025Q1", 33), azure("2024Q4", 31)])
+    a.metrics.append(Metric("Microsoft", "capex", "2025Q1", 16.7e9, "USD"))
+    b = make_digest("b", "2025-08-01", None, metrics=[azure("2025Q2", 39)])
+    view = compare_reports(a, b)
+    assert (view.left_period, view.right_period) == ("2025Q1", "2025Q2")
+    assert view.find("Microsoft", "Azure", "revenue_growth_yoy").change == pytest.approx(6.0)
