@@ -74,14 +74,36 @@ class Template:
 
 
 TEMPLATES: dict[str, Template] = {
-    "a": Template("⚫", colors.HexColor("#8B1A1A"), "请务必阅读正文之后的免责声明部分", "第 {n} 页 / 共 {total} 页"),
+    "a": Template(
+        "⚫",
+        colors.HexColor("#8B1A1A"),
+        "请务必阅读正文之后的免责声明部分",
+        "第 {n} 页 / 共 {total} 页",
+    ),
     "b": Template("■", colors.HexColor("#1F4E79"), "敬请参阅报告结尾处的免责声明", "{n}"),
-    "c": Template("•", colors.HexColor("#2E5E3E"), "Please see the important disclosures at the end of this report.", "{n}", True),
+    "c": Template(
+        "•",
+        colors.HexColor("#2E5E3E"),
+        "Please see the important disclosures at the end of this report.",
+        "{n}",
+        True,
+    ),
 }
 
-EN_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @dataclass
@@ -153,23 +175,54 @@ class Styles:
         self.body = ParagraphStyle("body", fontSize=9.5, leading=15, spaceAfter=5, **common)
         self.point = ParagraphStyle("point", parent=self.body, leftIndent=0)
         self.bullet = ParagraphStyle(
-            "bullet", parent=self.body, fontName=bold, fontSize=10.5, leading=16,
-            textColor=tpl.accent, spaceBefore=4,
+            "bullet",
+            parent=self.body,
+            fontName=bold,
+            fontSize=10.5,
+            leading=16,
+            textColor=tpl.accent,
+            spaceBefore=4,
         )
         self.section = ParagraphStyle(
-            "section", parent=self.body, fontName=bold, fontSize=11.5, leading=18,
-            textColor=tpl.accent, spaceBefore=6,
+            "section",
+            parent=self.body,
+            fontName=bold,
+            fontSize=11.5,
+            leading=18,
+            textColor=tpl.accent,
+            spaceBefore=6,
         )
-        self.title = ParagraphStyle("title", parent=self.body, fontName=bold, fontSize=16, leading=22, spaceAfter=4)
-        self.subtitle = ParagraphStyle("subtitle", parent=self.body, fontSize=11, leading=16, textColor=colors.dimgrey)
-        self.kind = ParagraphStyle("kind", parent=self.body, fontSize=10, leading=14, textColor=tpl.accent)
-        self.tag = ParagraphStyle("tag", parent=self.body, fontSize=6, leading=8, textColor=colors.lightgrey, spaceAfter=0)
-        self.side = ParagraphStyle("side", parent=self.body, fontSize=8.5, leading=12.5, spaceAfter=3)
+        self.title = ParagraphStyle(
+            "title", parent=self.body, fontName=bold, fontSize=16, leading=22, spaceAfter=4
+        )
+        self.subtitle = ParagraphStyle(
+            "subtitle", parent=self.body, fontSize=11, leading=16, textColor=colors.dimgrey
+        )
+        self.kind = ParagraphStyle(
+            "kind", parent=self.body, fontSize=10, leading=14, textColor=tpl.accent
+        )
+        self.tag = ParagraphStyle(
+            "tag", parent=self.body, fontSize=6, leading=8, textColor=colors.lightgrey, spaceAfter=0
+        )
+        self.side = ParagraphStyle(
+            "side", parent=self.body, fontSize=8.5, leading=12.5, spaceAfter=3
+        )
         self.side_head = ParagraphStyle(
-            "side_head", parent=self.side, fontName=bold, textColor=tpl.accent, spaceBefore=8,
+            "side_head",
+            parent=self.side,
+            fontName=bold,
+            textColor=tpl.accent,
+            spaceBefore=8,
         )
         self.end = ParagraphStyle("end", parent=self.body, fontSize=8, leading=12, spaceAfter=4)
-        self.end_head = ParagraphStyle("end_head", parent=self.end, fontName=bold, fontSize=9.5, textColor=tpl.accent, spaceBefore=6)
+        self.end_head = ParagraphStyle(
+            "end_head",
+            parent=self.end,
+            fontName=bold,
+            fontSize=9.5,
+            textColor=tpl.accent,
+            spaceBefore=6,
+        )
 
 
 FORCED_BREAK = "⏎"  # in a source: a line break the text rendering must keep (快手-⏎W)
@@ -209,7 +262,9 @@ def body_story(lines: list[str], tpl: Template, st: Styles, *, closing: bool = F
             glyph = escape(tpl.bullet)
             if GLYPH_FONT:
                 glyph = f'<font name="{GLYPH_FONT}">{glyph}</font>'
-            story.append(Paragraph(f"{glyph} {escape(line[2:].replace(FORCED_BREAK, ''))}", st.bullet))
+            story.append(
+                Paragraph(f"{glyph} {escape(line[2:].replace(FORCED_BREAK, ''))}", st.bullet)
+            )
         elif line.startswith("[Table_"):
             story.append(para(line, st.tag))
         else:
@@ -228,7 +283,7 @@ def make_canvas_class(src: Source, tpl: Template):
             super().__init__(*args, **kwargs)
             self._saved_pages: list[dict] = []
 
-        def showPage(self):  # noqa: N802 (reportlab API)
+        def showPage(self):
             self._saved_pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -272,8 +327,12 @@ def build(src: Source, out: Path) -> None:
             Frame(MARGIN, BOTTOM, MAIN_W, height, id="main", leftPadding=0),
         ],
     )
-    later = PageTemplate("later", [Frame(MARGIN, BOTTOM, MAIN_W, height, id="main2", leftPadding=0)])
-    closing = PageTemplate("closing", [Frame(MARGIN, BOTTOM, PAGE_W - 2 * MARGIN, height, id="full", leftPadding=0)])
+    later = PageTemplate(
+        "later", [Frame(MARGIN, BOTTOM, MAIN_W, height, id="main2", leftPadding=0)]
+    )
+    closing = PageTemplate(
+        "closing", [Frame(MARGIN, BOTTOM, PAGE_W - 2 * MARGIN, height, id="full", leftPadding=0)]
+    )
     doc = BaseDocTemplate(
         str(out),
         pagesize=A4,
@@ -309,7 +368,10 @@ def char_width(ch: str) -> int:
 def wrap_extracted(text: str, width: int) -> list[str]:
     """Break ``text`` the way a PDF column does: anywhere between CJK characters, at spaces
     or after a hyphen in Latin runs, and wherever the source forces a break."""
-    tokens = re.findall(r"⏎|[A-Za-z0-9$%.+/#()\[\]_:,'&-]+?-(?=[A-Za-z0-9])|[A-Za-z0-9$%.+/#()\[\]_:,'&-]+| |.", text)
+    tokens = re.findall(
+        r"⏎|[A-Za-z0-9$%.+/#()\[\]_:,'&-]+?-(?=[A-Za-z0-9])|[A-Za-z0-9$%.+/#()\[\]_:,'&-]+| |.",
+        text,
+    )
     lines: list[str] = []
     current = ""
     for tok in tokens:
@@ -371,7 +433,7 @@ def render_text(src: Source) -> str:
         emit(pending_tag + text)
         pending_tag = ""
     for line in src.end:
-        emit(line[2:] if line.startswith("# ") else line, 100)
+        emit(line.removeprefix("# "), 100)
     return "\n\n".join(out) + "\n"
 
 

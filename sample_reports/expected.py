@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sample_reports.build import FORCED_BREAK, SOURCES_DIR, read_source  # noqa: E402
-from store.model import Digest  # noqa: E402
+from sample_reports.build import FORCED_BREAK, SOURCES_DIR, read_source
+from store.model import Digest
 
 EXPECTED_DIR = ROOT / "tests" / "fixtures" / "expected"
 
@@ -66,11 +66,11 @@ def count_mentions(text: str, aliases_by_company: dict[str, list[str]]) -> dict[
     counts = dict.fromkeys(aliases_by_company, 0)
     for alias, name in pairs:
         for m in re.finditer(re.escape(alias), text):
-            if any(taken[m.start():m.end()]):
+            if any(taken[m.start() : m.end()]):
                 continue
             if alias.isascii() and alias[-1].isalnum():
                 # an ASCII alias must end at a word boundary; 's and share-class suffixes may follow
-                after = text[m.end():m.end() + 1]
+                after = text[m.end() : m.end() + 1]
                 if after.isascii() and after.isalnum():
                     continue
             for i in range(m.start(), m.end()):
@@ -124,7 +124,9 @@ def fill(path: Path) -> tuple[str, Digest]:
     data["id"] = sha
     data["source"].update(sha256=sha, pages=page_count(sample))
     digest = Digest.from_dict(data)
-    path.write_text(json.dumps(digest.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(digest.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return Path(data["source"]["path"]).stem, digest
 
 

@@ -96,9 +96,14 @@ def test_corpus_breadth(digests: dict[str, Digest]) -> None:
 
 @pytest.mark.parametrize(
     ("company", "steps"),
-    [("Tencent", [(650.0, 600.0), (720.0, 650.0)]), ("Microsoft", [(550.0, 500.0), (600.0, 550.0)])],
+    [
+        ("Tencent", [(650.0, 600.0), (720.0, 650.0)]),
+        ("Microsoft", [(550.0, 500.0), (600.0, 550.0)]),
+    ],
 )
-def test_rating_history_spans_two_quarters(digests: dict[str, Digest], company: str, steps: list) -> None:
+def test_rating_history_spans_two_quarters(
+    digests: dict[str, Digest], company: str, steps: list
+) -> None:
     history = sorted(
         (d.date, d.period, r.target_price, r.previous_target_price)
         for d in digests.values()
@@ -117,7 +122,12 @@ def test_meta_capex_guidance_revisions_are_in_the_corpus(digests: dict[str, Dige
         if m.company == "Meta" and m.metric == "capex_guidance" and m.period == "2025"
     }
     bn = 1e9
-    assert {(60 * bn, 65 * bn, None), (64 * bn, 72 * bn, 60 * bn), (66 * bn, 72 * bn, 64 * bn), (70 * bn, 72 * bn, 66 * bn)} <= steps
+    assert {
+        (60 * bn, 65 * bn, None),
+        (64 * bn, 72 * bn, 60 * bn),
+        (66 * bn, 72 * bn, 64 * bn),
+        (70 * bn, 72 * bn, 66 * bn),
+    } <= steps
 
 
 def test_the_deliberate_conflict_is_there(digests: dict[str, Digest]) -> None:
