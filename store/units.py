@@ -157,12 +157,14 @@ def format_value(
 
     A range (``low``/``high`` with no ``value``) keeps both ends in one scale. ``signed`` puts
     a plus on positive numbers; figures of a change metric (``operating_margin_change_qoq``)
-    are always signed.
+    are always signed, and so are pp figures when ``metric`` is not given.
     """
     if value is None and low is None and high is None:
         return ""
     unit = unit or ""
-    signed = signed or "change" in (metric or "")
+    # a change metric is signed (+0.2 pp); a level in pp (AI adds 16 pp) is not. Without the
+    # metric key, pp figures are taken to be changes.
+    signed = signed or ("change" in metric if metric is not None else unit == "pp")
     numbers = [value] if value is not None else [n for n in (low, high) if n is not None]
     is_money = unit.isalpha() and unit.isupper() and len(unit) == 3
     div, word = (1.0, "")
