@@ -97,9 +97,14 @@ class TestDataFile:
             assert info is not None, name
             assert info.ticker is None and info.tickers == []
 
-    def test_file_is_plain_json_with_companies(self):
+    def test_file_uses_only_known_fields(self):
         doc = json.loads(DATA_PATH.read_text(encoding="utf-8"))
-        assert isinstance(doc["companies"], list)
+        known = {"name", "name_zh", "aliases", "tickers", "fiscal_year_end", "sector", "segments",
+                 "lookup_only"}
+        for entry in doc["companies"]:
+            assert set(entry) <= known, entry["name"]
+            for seg in entry.get("segments", []):
+                assert set(seg) <= {"name", "aliases", "context_aliases"}, entry["name"]
 
     def test_registry_is_loaded_once(self):
         assert get_registry() is get_registry()
