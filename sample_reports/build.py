@@ -226,6 +226,7 @@ class Styles:
 
 
 FORCED_BREAK = "⏎"  # in a source: a line break the text rendering must keep (快手-⏎W)
+CLOSING_PUNCT = set("，。；：、）》”！？")  # never starts a line of the text rendering
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:
@@ -389,9 +390,6 @@ def wrap_extracted(text: str, width: int) -> list[str]:
     if current:
         lines.append(current)
     return lines
-
-
-CLOSING_PUNCT = set("，。；：、）》”！？")
 
 
 def render_text(src: Source) -> str:
