@@ -18,7 +18,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,15 @@ from tinydb.table import Table
 
 from store.errors import StoreError
 from store.model import SCHEMA_VERSION, Digest, DigestError
-from store.storage import META_DOC, META_TABLE, AtomicJSONStorage, IndexRow, Snapshot, snapshot_of
+from store.storage import (
+    META_DOC,
+    META_TABLE,
+    AtomicJSONStorage,
+    IndexRow,
+    Snapshot,
+    newest_first,
+    snapshot_of,
+)
 
 __all__ = ["DigestStore", "DigestSummary", "WatchItem", "company_registry", "default_store_path"]
 
@@ -57,19 +65,9 @@ def company_registry() -> Any | None:
     return get_registry()
 
 
-@dataclass(frozen=True)
-class DigestSummary:
-    """The few fields the report list shows; built without decoding whole digests."""
-
-    id: str
-    title: str
-    broker: str | None
-    date: str | None
-    period: str | None
-    language: str
-    companies: list[str] = field(default_factory=list)
-    recommended: list[str] = field(default_factory=list)
-    n_metrics: int = 0
+DigestSummary = IndexRow
+"""The few fields the report list shows (id, title, broker, date, period, language,
+companies, recommended, n_metrics), read from the index without decoding digests."""
 
 
 @dataclass(frozen=True)
@@ -124,11 +122,6 @@ class _Expander:
                         keys.add(str(value).casefold())
             hit = self._cache[text] = frozenset(keys)
         return hit
-
-
-def _summary(row: IndexRow) -> DigestSummary:
-    return DigestSummary(row.id, row.title, row.broker, row.date, row.period, row.language,
-                         list(row.companies), list(row.recommended), row.n_metrics)
 
 
 class DigestStore:
@@ -190,10 +183,8 @@ class DigestStore:
         if key == self._snapshot_key and self._snapshot is not None:
             return self._snapshot
         rows = snap.rows
-        self._order = sorted(
-            range(len(rows)), key=lambda i: (rows[i].date or "", rows[i].title, rows[i].id), reverse=True
-        )
-        self._summaries = [_summary(rows[i]) for i in self._order]
+        self._order = sorted(range(len(rows)), key=lambda i: newest_first(rows[i]), reverse=True)
+        self._summaries = [rows[i] for i in self._order]
         self._by_id = {row.id: i for i, row in enumerate(rows)}
         self._digests = {}
         self._expander = _Expander(company_registry())

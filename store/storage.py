@@ -28,10 +28,10 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 from filelock import FileLock, Timeout
@@ -51,6 +51,7 @@ __all__ = [
     "index_row",
     "inspect_store",
     "lock_path",
+    "newest_first",
     "restore_backup",
     "snapshot_of",
 ]
@@ -88,9 +89,11 @@ def _version_of(st: os.stat_result) -> FileVersion:
 # -- the index ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IndexRow:
-    """What the report list needs of one digest, plus the names it uses for companies."""
+class IndexRow(NamedTuple):
+    """What the report list needs of one digest, plus the names it uses for companies.
+
+    A named tuple: 10,000 of them are built on every open, so they must be cheap.
+    """
 
     id: str
     title: str
@@ -101,15 +104,12 @@ class IndexRow:
     companies: list[str]
     recommended: list[str]
     n_metrics: int
-    company_keys: list[str]  # names, aliases and tickers as the digest writes them
+    company_keys: Sequence[str] = ()  # names, aliases and tickers as the digest writes them
 
-    def to_list(self) -> list:
-        return [self.id, self.title, self.broker, self.date, self.period, self.language,
-                self.companies, self.recommended, self.n_metrics, self.company_keys]
 
-    @classmethod
-    def from_list(cls, row: list) -> IndexRow:
-        return cls(*row)
+def newest_first(row: IndexRow) -> tuple[str, str, str]:
+    """Sort key for newest first (use with reverse=True): date, then title, then id."""
+    return (row.date or "", row.title, row.id)
 
 
 def index_row(doc: Mapping[str, Any]) -> tuple[IndexRow, str]:
@@ -389,7 +389,7 @@ class AtomicJSONStorage(Storage):
         except (OSError, ValueError, KeyError, TypeError, StoreError):
             return False
         self._head = head_tables
-        self._rows = [IndexRow.from_list(r[:-2]) for r in rows]
+        self._rows = [IndexRow._make(r[:-2]) for r in rows]
         self._spans = {r[0]: (r[-2], r[-1], i) for i, r in enumerate(rows)}
         self._texts_raw = texts_line
         self._file_version = current
@@ -522,12 +522,16 @@ class AtomicJSONStorage(Storage):
                         blob = orjson.dumps(doc)
                         row, text = index_row(doc)
                     out.write(blob)
-                    rows.append(row.to_list() + [offset, len(blob)])
+                    rows.append([*row, offset, len(blob)])
                     texts.append(text)
                     offset += len(blob)
                 out.write(b"}}")
                 if keep_backup:
                     _backup_current(self.path, self._file_version)
+        # The index lists rows newest first, so readers rarely need to reorder them.
+        order = sorted(range(len(rows)), key=lambda i: newest_first(IndexRow._make(rows[i][:-2])), reverse=True)
+        rows = [rows[i] for i in order]
+        texts = [texts[i] for i in order]
         new_version = _version_of(os.stat(self.path))
         with _atomic_file(index_path(self.path)) as out:
             out.write(orjson.dumps({"format": INDEX_FORMAT, "generation": generation,
@@ -538,7 +542,7 @@ class AtomicJSONStorage(Storage):
             out.write(orjson.dumps(texts))
         self._reset()
         self._head = head
-        self._rows = [IndexRow.from_list(r[:-2]) for r in rows]
+        self._rows = [IndexRow._make(r[:-2]) for r in rows]
         self._spans = {r[0]: (r[-2], r[-1], i) for i, r in enumerate(rows)}
         self._texts = texts
         self._file_version = new_version

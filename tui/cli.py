@@ -112,14 +112,18 @@ def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
         return 0
     from tui.widgets.safe_text import clean, fit
 
-    out = [
-        f"{s.id[:12]}  {s.date or '—':<10}  {s.period or '—':<6}  "
-        f"{fit(clean(s.broker or '—', one_line=True), 12)}  {clean(s.title, one_line=True)}"
+    brokers: dict[str | None, str] = {}  # few brokers, many rows: fit each once
+    for s in rows:
+        if s.broker not in brokers:
+            brokers[s.broker] = fit(clean(s.broker or "—", one_line=True), 12)
+    out = "".join(
+        f"{s.id[:12]}  {s.date or '—':<10}  {s.period or '—':<6}  {brokers[s.broker]}  {' '.join(s.title.split())}\n"
         for s in rows
-    ]
+    )
     if out:
-        sys.stdout.write("\n".join(out) + "\n")
-    elif not args.json:
+        # One pass strips escapes and controls from every title (newlines were folded above).
+        sys.stdout.write(clean(out))
+    else:
         print("no reports stored yet: yanbao ingest PATH...", file=sys.stderr)
     return 0
 
@@ -278,10 +282,24 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full ``yanbao`` argument parser, including compare and export."""
-    from tui import cli_compare, cli_export
+OWN_COMMANDS = ("parse", "ingest", "list", "show", "watch", "doctor")
 
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (skipping the global options), if any."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--store":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``yanbao`` argument parser. The compare and export commands (and the Rich
+    tables they load) are wired in unless ``argv`` names one of the commands defined here,
+    which keeps ``yanbao list`` and friends quick to start."""
     parser = _Parser(
         prog=PROG,
         description="yanbao 研报: digests of sell-side research reports. Run without a command to open the app.",
@@ -343,6 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--restore", action="store_true", help="restore the last good copy (<store>.bak)")
     p.set_defaults(func=cmd_doctor, needs_store=False)
 
+    if argv is not None and _command_in(argv) in OWN_COMMANDS:
+        return parser
+    from tui import cli_compare, cli_export
+
     for module in (cli_compare, cli_export):
         before = set(sub.choices)
         module.add_parser(sub, parents=common)
@@ -389,7 +411,8 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``yanbao`` console script; returns the exit status."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.store is not None:
         args.store = os.path.expanduser(args.store)
