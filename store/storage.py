@@ -25,6 +25,7 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 import uuid
@@ -247,6 +248,9 @@ def _atomic_file(path: Path) -> Iterator[BinaryIO]:
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
+        # mkstemp makes the file private (0600); a store the user opened up stays as it was.
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
