@@ -304,7 +304,7 @@ def report_markdown(digest: Digest, *, lang: str | None = None) -> str:
     if any(clean_text(r) for r in digest.risks):
         out += ["", f"## {_t('risks', lang)}", "", _bullets(digest.risks)]
     src = digest.source
-    kind = "PDF" if src.kind == "pdf" else "text"
+    kind = "PDF" if src.kind == "pdf" else ("text" if lang == "en" else "文本")
     out += ["", "---", ""]
     out.append(
         f"{_t('source', lang)}{c}{escape_markdown(src.path)}"
