@@ -130,6 +130,7 @@ def run_compare(args: argparse.Namespace, store: DigestStore) -> int:
             return _fail(str(error))
         comparison = compare_reports(a, b, company=args.company, metric=args.metric)
     else:
+        args.quarters = [q.strip().upper() for q in args.quarters]  # 2025q1 reads as 2025Q1
         if len(args.quarters) != 2:
             return _fail(
                 "give two quarters (e.g. 2025Q1 2025Q2), or --reports ID1 ID2, or --guidance"

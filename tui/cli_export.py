@@ -65,7 +65,7 @@ def run_export(args: argparse.Namespace, store: DigestStore) -> int:
     elif args.watchlist:
         text = watchlist_markdown(store.all(), store.watchlist(), lang=args.lang or "zh")
     else:
-        q1, q2 = args.compare
+        q1, q2 = (q.strip().upper() for q in args.compare)
         bad = [q for q in (q1, q2) if not PERIOD_RE.match(q)]
         if bad:
             return _fail(f"{bad[0]!r} is not a period like 2025Q1 or 2025")

@@ -352,7 +352,7 @@ def run_cli(argv: list[str], digests: list[Digest]) -> int:
 
 class TestCompareCli:
     def test_quarters_table(self, quarters, capsys):
-        assert run_cli(["2025Q1", "2025Q2"], quarters) == 0
+        assert run_cli(["2025q1", "2025Q2"], quarters) == 0
         out = capsys.readouterr().out
         assert "Azure" in out and "+6.0 pp" in out and "33 %" in out and "39 %" in out
         assert "⚠ conflict" in out
