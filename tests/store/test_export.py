@@ -494,7 +494,7 @@ class TestExportCli:
         [
             ([], "give one of"),
             (["zzz"], "no stored report"),
-            (["--compare", "2025Q1", "x"], "'x' is not a period"),
+            (["--compare", "2025Q1", "x"], "'X' is not a period"),
         ],
     )
     def test_errors_are_one_line(self, capsys, argv, message):
