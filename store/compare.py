@@ -715,6 +715,22 @@ def compare_reports(
     )
 
 
+def previous_report(digests: Iterable[Digest], digest: Digest) -> Digest | None:
+    """The same broker's latest earlier report on an earlier period (same kind of report:
+    a company note follows a company note on the same company), or None."""
+    own_company = {canonical_company(r.company, r.ticker) for r in digest.company_ratings}
+    candidates = [
+        d
+        for d in digests
+        if d.id != digest.id
+        and d.broker == digest.broker
+        and report_order(d) < report_order(digest)
+        and period_sort_key(_main_period(d)) < period_sort_key(_main_period(digest))
+        and {canonical_company(r.company, r.ticker) for r in d.company_ratings} == own_company
+    ]
+    return max(candidates, key=report_order, default=None)
+
+
 def _main_period(digest: Digest) -> str | None:
     """The report's period, else the quarter its figures most often refer to."""
     if digest.period:

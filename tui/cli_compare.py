@@ -23,6 +23,7 @@ from store.compare import (
     compare_quarters,
     compare_reports,
     guidance_history,
+    previous_report,
     rating_history,
 )
 from store.export import clean_text
@@ -58,7 +59,7 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
         parents=list(parents),
         help="compare two quarters or two reports; guidance and rating histories",
         description="Compare figures, risks and picks between two quarters (yanbao compare 2025Q1 2025Q2), "
-        "two reports (--reports ID1 ID2), or list guidance revisions (--guidance) and ratings (--ratings).",
+        "two reports (--reports ID1 ID2, or one ID against its broker's previous report), or list guidance revisions (--guidance) and ratings (--ratings).",
     )
     parser.add_argument(
         "quarters", nargs="*", metavar="QUARTER", help="two periods such as 2025Q1 2025Q2"
@@ -67,7 +68,10 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
     mode.add_argument("--guidance", action="store_true", help="guidance revision histories")
     mode.add_argument("--ratings", action="store_true", help="ratings and target prices over time")
     mode.add_argument(
-        "--reports", nargs=2, metavar=("ID1", "ID2"), help="compare two reports directly"
+        "--reports",
+        nargs="+",
+        metavar="ID",
+        help="compare two reports directly; with one ID, against the same broker's previous report",
     )
     parser.add_argument("--company", help="only this company (name, alias or ticker)")
     parser.add_argument("--metric", help="only this metric key, e.g. revenue_growth_yoy")
@@ -124,10 +128,19 @@ def run_compare(args: argparse.Namespace, store: DigestStore) -> int:
             )
         return 0
     if args.reports:
+        if len(args.reports) > 2:
+            return _fail("--reports takes one or two report ids")
         try:
-            a, b = (resolve_report(store, ident) for ident in args.reports)
+            found = [resolve_report(store, ident) for ident in args.reports]
         except LookupError as error:
             return _fail(str(error))
+        if len(found) == 1:
+            earlier = previous_report(store.all(), found[0])
+            if earlier is None:
+                broker = found[0].broker or "this broker"
+                return _fail(f"no earlier report from {broker} to compare with")
+            found.insert(0, earlier)
+        a, b = found
         comparison = compare_reports(a, b, company=args.company, metric=args.metric)
     else:
         args.quarters = [q.strip().upper() for q in args.quarters]  # 2025q1 reads as 2025Q1

@@ -13,6 +13,7 @@ from store.compare import (
     figure_matrix,
     guidance_history,
     normalise_risk,
+    previous_report,
     rating_history,
     series,
 )
@@ -549,3 +550,22 @@ def test_compare_reports_without_periods_uses_their_figures_quarter():
     view = compare_reports(a, b)
     assert (view.left_period, view.right_period) == ("2025Q1", "2025Q2")
     assert view.find("Microsoft", "Azure", "revenue_growth_yoy").change == pytest.approx(6.0)
+
+
+def test_previous_report_is_the_same_brokers_earlier_quarter():
+    digests = sample_digests()
+    by_id = {d.id: stem for stem, d in digests.items()}
+    earlier = previous_report(digests.values(), digests["ls_2025q2_weekly"])
+    assert by_id[earlier.id] == "ls_2025q1_weekly"
+    # a company note follows the same company's note, not the broker's sector notes
+    earlier = previous_report(digests.values(), digests["qh_tencent_2025q3"])
+    assert by_id[earlier.id] == "qh_tencent_2025q2"
+    assert previous_report(digests.values(), digests["ls_2024q4_weekly"]) is None
+
+
+def test_cli_compare_one_report_with_its_predecessor(capsys):
+    digests = list(sample_digests().values())
+    latest = next(d for d in digests if d.broker == "岚山证券" and d.period == "2025Q2")
+    assert run_cli(["--reports", latest.id[:10], "--json"], digests) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["left"]["period"], data["right"]["period"]) == ("2025Q1", "2025Q2")
