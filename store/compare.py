@@ -706,12 +706,21 @@ def compare_reports(
     a: Digest, b: Digest, *, company: str | None = None, metric: str | None = None
 ) -> QuarterComparison:
     """Report ``a`` against report ``b`` (say, one broker's consecutive quarters)."""
-    label_a = " ".join(x for x in (a.broker, a.date or a.period) if x) or a.id[:12]
-    label_b = " ".join(x for x in (b.broker, b.date or b.period) if x) or b.id[:12]
+    label_a, label_b = _report_label(a, a.period), _report_label(b, b.period)
+    if label_a == label_b:  # same broker and quarter: tell them apart by date, else id
+        label_a, label_b = _report_label(a, a.date), _report_label(b, b.date)
     if label_a == label_b:
-        label_a, label_b = f"{label_a} ({a.id[:8]})", f"{label_b} ({b.id[:8]})"
+        label_a, label_b = f"{label_a} {a.id[:8]}", f"{label_b} {b.id[:8]}"
     return _compare(
         [a], [b], [a], [b], _main_period(a), _main_period(b), (label_a, label_b), company, metric
+    )
+
+
+def _report_label(digest: Digest, when: str | None) -> str:
+    """A report named the way an analyst says it: broker and quarter (or date)."""
+    return (
+        " ".join(x for x in (digest.broker, when or digest.date or digest.period) if x)
+        or digest.id[:12]
     )
 
 
