@@ -569,3 +569,34 @@ def test_cli_compare_one_report_with_its_predecessor(capsys):
     assert run_cli(["--reports", latest.id[:10], "--json"], digests) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["left"]["period"], data["right"]["period"]) == ("2025Q1", "2025Q2")
+
+
+class TestParsedSamples:
+    """End to end: the bundled sample reports through the real parser, then compared."""
+
+    @pytest.fixture(scope="class")
+    def parsed(self) -> list[Digest]:
+        from store.bundled import bundled_sample_paths
+        from store.parser import parse_file
+
+        return [parse_file(path) for path in bundled_sample_paths()]
+
+    def test_azure_growth(self, parsed):
+        row = compare_quarters(parsed, "2025Q1", "2025Q2").find(
+            "Microsoft", "Azure", "revenue_growth_yoy"
+        )
+        assert (row.left.value, row.right.value, row.change, row.change_unit) == (33, 39, 6, "pp")
+
+    def test_meta_guidance(self, parsed):
+        [history] = [h for h in guidance_history(parsed, company="Meta") if h.period == "2025"]
+        assert [(s.low / 1e9, s.high / 1e9) for s in history.steps] == [
+            (60, 65),
+            (64, 72),
+            (66, 72),
+            (70, 72),
+        ]
+        assert history.moves == ["initial", "raise", "narrow", "narrow"]
+
+    def test_conflict(self, parsed):
+        conflicts = [(r.key, c.period) for r, c in figure_matrix(parsed).conflicts]
+        assert (("Amazon", "AWS", "revenue_growth_yoy", "actual"), "2025Q2") in conflicts
