@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import re
 import signal
 import threading
 import time
@@ -179,50 +180,74 @@ def _quiet_worker() -> None:
     os.close(devnull)
 
 
-def _worker_main(path: str, password: str | None, memory_limit: int | None, debug: bool, conn: Connection) -> None:
-    """Parse one file and send ``(status, payload, traceback)`` back through ``conn``."""
+_NO_MEMORY = re.compile(r"failed to map segment|cannot allocate memory", re.IGNORECASE)
+
+
+def _out_of_memory(memory_limit: int | None) -> str:
+    return f"ran out of memory (limit {(memory_limit or 0) / 1024**3:g} GiB)"
+
+
+def _parse_one(path: str, password: str | None, memory_limit: int | None, debug: bool) -> tuple[str, Any, str | None]:
+    """Parse one file in the worker: ``(status, digest or reason, traceback or None)``."""
+    try:
+        from store.parser import parse_file
+
+        return ("ok", parse_file(path, password=password), None)
+    except ReportError as exc:
+        return ("failed", exc.reason, traceback.format_exc() if debug else None)
+    except MemoryError:
+        return ("failed", _out_of_memory(memory_limit), None)
+    except BaseException as exc:  # noqa: BLE001 - anything pdfminer or the parser did not expect
+        if isinstance(exc, (ImportError, OSError)) and _NO_MEMORY.search(str(exc)):
+            return ("failed", _out_of_memory(memory_limit), None)  # a lazy import hit the ceiling
+        reason = f"could not be read: {type(exc).__name__}: {_one_line(exc)}".rstrip(": ")
+        return ("failed", reason, traceback.format_exc())
+
+
+def _warm_up() -> None:
+    """Import the parser and fill its caches once per worker, not once per file."""
+    try:
+        import store.parser  # noqa: F401
+        from store.db import company_registry
+
+        company_registry()
+    except Exception:  # noqa: BLE001, S110 - a broken parser shows up per file, with its reason
+        pass
+
+
+def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> None:
+    """A parser process: says ``ready``, then answers one ``(path, password)`` at a time."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if not debug:
         _quiet_worker()
     _limit_memory(memory_limit)
-    try:
-        from store.parser import parse_file
-
-        digest = parse_file(path, password=password)
-        message: tuple[str, Any, str | None] = ("ok", digest, None)
-    except ReportError as exc:
-        message = ("failed", exc.reason, traceback.format_exc() if debug else None)
-    except MemoryError:
-        gib = (memory_limit or 0) / 1024**3
-        message = ("failed", f"ran out of memory (limit {gib:g} GiB)", None)
-    except BaseException as exc:  # noqa: BLE001 - anything pdfminer or the parser did not expect
-        message = ("failed", f"could not be read: {type(exc).__name__}: {_one_line(exc)}".rstrip(": "),
-                   traceback.format_exc())
-    try:
-        conn.send(message)
-    except MemoryError:
-        conn.send(("failed", "ran out of memory sending the digest", None))
-    finally:
-        conn.close()
+    _warm_up()
+    conn.send(("ready", None, None))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        path, password = request
+        message = _parse_one(path, password, memory_limit, debug)
+        try:
+            conn.send(message)
+        except MemoryError:
+            conn.send(("failed", "ran out of memory sending the digest", None))
+        except OSError:
+            return
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # forkserver: fast forks from a clean, single-threaded server (safe while the app's
-    # threads run); spawn where forkserver does not exist.
+    # forkserver: forks from a clean, single-threaded server (safe while the app's threads
+    # run) that has the parser imported already; spawn where forkserver does not exist.
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["store.parser"])
         return ctx
     return multiprocessing.get_context("spawn")
-
-
-@dataclass
-class _Job:
-    path: Path
-    sha: str
-    process: Any
-    conn: Connection
-    deadline: float
 
 
 def _signal_name(code: int) -> str:
@@ -232,8 +257,37 @@ def _signal_name(code: int) -> str:
         return f"signal {-code}"
 
 
-class _Workers:
-    """At most ``jobs`` parser processes at a time, each with its own deadline."""
+def _death_reason(process: Any) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        reason = f"the parser crashed ({_signal_name(code)})"
+        if code == -signal.SIGKILL:
+            reason += "; it may have run out of memory"
+        return reason
+    return f"the parser stopped unexpectedly (exit code {code})"
+
+
+STARTUP_TIMEOUT_S = 60.0  # a worker's imports, not counted against any file
+FILES_PER_WORKER = 50  # then the worker is replaced, so leaks cannot pile up
+_NEVER = float("inf")
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    deadline: float
+    ready: bool = False
+    job: tuple[Path, str] | None = None
+    files_done: int = 0
+
+
+class _WorkerPool:
+    """Up to ``jobs`` long-lived parser processes; each file has its own deadline.
+
+    A worker that runs past a file's deadline, crashes or dies is killed and replaced;
+    only that file fails. Workers are recycled after ``FILES_PER_WORKER`` files.
+    """
 
     def __init__(self, jobs: int, timeout: float, password: str | None, memory_limit: int | None, debug: bool) -> None:
         self.jobs = max(1, jobs)
@@ -241,85 +295,119 @@ class _Workers:
         self.password = password
         self.memory_limit = memory_limit
         self.debug = debug
-        self.running: list[_Job] = []
+        self.workers: list[_Worker] = []
+        self.failed_starts = 0
+        self.start_problem = ""
         self._ctx = _context()
 
-    def start(self, path: Path, sha: str) -> None:
-        receive, send = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(
-            target=_worker_main,
-            args=(str(path), self.password, self.memory_limit, self.debug, send),
-            name=f"yanbao-parse {path.name}",
-            daemon=True,
-        )
-        process.start()
-        send.close()
-        self.running.append(_Job(path, sha, process, receive, time.monotonic() + self.timeout))
+    @property
+    def busy(self) -> bool:
+        """True while any file is being parsed."""
+        return any(w.job is not None for w in self.workers)
 
-    def wait_some(self, max_wait: float | None = None) -> list[tuple[_Job, FileResult, Digest | None]]:
-        """Wait until at least one job ends (or ``max_wait`` passes); return finished ones."""
-        if not self.running:
+    @property
+    def broken(self) -> bool:
+        """True when workers keep dying before they are ready: give up on the batch."""
+        return self.failed_starts > self.jobs + 2
+
+    def _spawn(self) -> None:
+        mine, theirs = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(target=_worker_loop, args=(theirs, self.memory_limit, self.debug),
+                                    name="yanbao-parser", daemon=True)
+        process.start()
+        theirs.close()
+        self.workers.append(_Worker(process, mine, time.monotonic() + max(self.timeout, STARTUP_TIMEOUT_S)))
+
+    def fill(self, queue: list[tuple[Path, str]]) -> None:
+        """Hand queued files (popped from the end) to idle workers; start workers as needed."""
+        for worker in list(self.workers):
+            if not queue:
+                return
+            if worker.ready and worker.job is None:
+                path, sha = queue.pop()
+                try:
+                    worker.conn.send((str(path), self.password))
+                except OSError:
+                    queue.append((path, sha))
+                    self._retire(worker, kill=True)
+                    continue
+                worker.job = (path, sha)
+                worker.deadline = time.monotonic() + self.timeout
+        starting = sum(1 for w in self.workers if not w.ready)
+        while len(self.workers) < self.jobs and len(queue) > starting:
+            self._spawn()
+            starting += 1
+
+    def wait_some(self, max_wait: float | None = None) -> list[tuple[FileResult, Digest | None]]:
+        """Wait for a worker event (or a deadline, or ``max_wait``); return finished files."""
+        if not self.workers:
             return []
-        now = time.monotonic()
-        wait_for = max(0.0, min(j.deadline for j in self.running) - now)
+        wait_for = max(0.0, min(w.deadline for w in self.workers) - time.monotonic())
         if max_wait is not None:
             wait_for = min(wait_for, max_wait)
-        handles: list[Any] = []
-        for job in self.running:
-            handles += [job.conn, job.process.sentinel]
-        ready = set(wait(handles, timeout=wait_for))
-        done = []
+        handles: list[Any] = [w.conn for w in self.workers] + [w.process.sentinel for w in self.workers]
+        wait(handles, timeout=wait_for)
+        finished: list[tuple[FileResult, Digest | None]] = []
         now = time.monotonic()
-        for job in list(self.running):
-            if job.conn in ready or job.process.sentinel in ready:
-                done.append(self._finish(job))
-            elif now >= job.deadline:
-                self._kill(job)
-                done.append((job, FileResult(str(job.path), "failed", f"timed out after {self.timeout:g} s"), None))
-            else:
-                continue
-            self.running.remove(job)
-        return done
-
-    def _finish(self, job: _Job) -> tuple[_Job, FileResult, Digest | None]:
-        message = None
-        try:
-            if job.conn.poll():
-                message = job.conn.recv()
-        except (EOFError, OSError):
+        for worker in list(self.workers):
             message = None
-        except Exception as exc:  # noqa: BLE001 - a result that cannot be unpickled
-            message = ("failed", f"could not be read: {type(exc).__name__}: {_one_line(exc)}", None)
-        job.conn.close()
-        job.process.join(timeout=5)
-        if job.process.is_alive():
-            self._kill(job)
-        where = str(job.path)
-        if message is None:
-            code = job.process.exitcode
-            if code is not None and code < 0:
-                reason = f"the parser crashed ({_signal_name(code)})"
-                if code == -signal.SIGKILL:
-                    reason += "; it may have run out of memory"
-            else:
-                reason = f"the parser stopped unexpectedly (exit code {code})"
-            return job, FileResult(where, "failed", reason), None
-        status, payload, detail = message
-        if status == "ok":
-            return job, FileResult(where, "ok", "", payload.id), payload
-        return job, FileResult(where, "failed", payload, detail=detail), None
+            try:
+                if worker.conn.poll():
+                    message = worker.conn.recv()
+            except (EOFError, OSError):
+                message = None
+            except Exception as exc:  # noqa: BLE001 - a result that cannot be unpickled
+                message = ("failed", f"could not be read: {type(exc).__name__}: {_one_line(exc)}", None)
+            if message is not None:
+                status, payload, detail = message
+                if status == "ready":
+                    worker.ready, worker.deadline = True, _NEVER
+                    self.failed_starts = 0
+                elif worker.job is not None:
+                    where = str(worker.job[0])
+                    if status == "ok":
+                        finished.append((FileResult(where, "ok", "", payload.id), payload))
+                    else:
+                        finished.append((FileResult(where, "failed", payload, detail=detail), None))
+                    worker.job, worker.deadline = None, _NEVER
+                    worker.files_done += 1
+                    if worker.files_done >= FILES_PER_WORKER:
+                        self._retire(worker)
+                continue
+            if not worker.process.is_alive():
+                self._retire(worker, kill=True)
+                if worker.job is not None:
+                    finished.append((FileResult(str(worker.job[0]), "failed", _death_reason(worker.process)), None))
+                elif not worker.ready:
+                    self.failed_starts += 1
+                    self.start_problem = _death_reason(worker.process).replace("the parser ", "it ")
+            elif now >= worker.deadline:
+                self._retire(worker, kill=True)
+                if worker.job is not None:
+                    finished.append((FileResult(str(worker.job[0]), "failed", f"timed out after {self.timeout:g} s"), None))
+                else:
+                    self.failed_starts += 1
+                    self.start_problem = f"it did not start within {STARTUP_TIMEOUT_S:g} s"
+        return finished
 
-    @staticmethod
-    def _kill(job: _Job) -> None:
-        if job.process.is_alive():
-            job.process.kill()
-        job.process.join(timeout=5)
-        job.conn.close()
+    def _retire(self, worker: _Worker, *, kill: bool = False) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+        if not kill:
+            try:
+                worker.conn.send(None)
+                worker.process.join(timeout=2)
+            except OSError:
+                pass
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join(timeout=5)
+        worker.conn.close()
 
-    def kill_all(self) -> None:
-        for job in self.running:
-            self._kill(job)
-        self.running.clear()
+    def close(self) -> None:
+        """Stop every worker: idle ones politely, busy ones at once."""
+        for worker in list(self.workers):
+            self._retire(worker, kill=worker.job is not None or not worker.ready)
 
 
 # -- public entry points ----------------------------------------------------------------------
@@ -338,18 +426,21 @@ def parse_isolated(
     Raises ReportError with the one-line reason (``detail`` attribute: traceback, if any).
     """
     path = Path(path)
-    workers = _Workers(1, timeout, password, memory_limit, debug)
+    pool = _WorkerPool(1, timeout, password, memory_limit, debug)
+    queue = [(path, "")]
     try:
-        workers.start(path, "")
         while True:
-            for _job, result, digest in workers.wait_some():
+            if pool.broken:
+                raise ReportError(str(path), f"the parser could not start ({pool.start_problem})")
+            pool.fill(queue)
+            for result, digest in pool.wait_some():
                 if digest is not None:
                     return digest
                 error = ReportError(str(path), result.reason)
                 error.detail = result.detail  # type: ignore[attr-defined]
                 raise error
     finally:
-        workers.kill_all()
+        pool.close()
 
 
 def ingest_paths(
@@ -405,7 +496,7 @@ def ingest_paths(
         return report
 
     jobs = jobs or os.cpu_count() or 1
-    workers = _Workers(min(jobs, len(todo)), timeout, password, memory_limit, debug)
+    pool = _WorkerPool(min(jobs, len(todo)), timeout, password, memory_limit, debug)
     pending: list[tuple[FileResult, Digest]] = []
     last_flush = time.monotonic()
     interval = BATCH_SECONDS
@@ -424,14 +515,17 @@ def ingest_paths(
 
     queue = list(reversed(todo))
     try:
-        while queue or workers.running:
+        while queue or pool.busy:
             if cancel is not None and cancel.is_set():
                 report.cancelled = True
                 break
-            while queue and len(workers.running) < workers.jobs:
-                path, sha = queue.pop()
-                workers.start(path, sha)
-            for job, result, digest in workers.wait_some(max_wait=0.25 if cancel is not None else None):
+            if pool.broken:
+                while queue:
+                    path, _sha = queue.pop()
+                    settle(FileResult(str(path), "failed", f"the parser could not start ({pool.start_problem})"))
+                break
+            pool.fill(queue)
+            for result, digest in pool.wait_some(max_wait=0.25 if cancel is not None else 1.0):
                 if digest is None:
                     settle(result)
                 else:
@@ -439,6 +533,6 @@ def ingest_paths(
             if len(pending) >= MAX_PENDING or time.monotonic() - last_flush >= interval:
                 flush()
     finally:
-        workers.kill_all()
+        pool.close()
         flush()
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import subprocess
 import sys
@@ -83,17 +84,19 @@ def test_a_slow_file_times_out_and_the_batch_goes_on(tmp_path: Path, make_pdf, m
     (result,) = report.results
     assert (result.status, result.reason) == ("failed", "timed out after 0.05 s")
     quick = make_pdf("quick.pdf", 2)
-    report = ingest_paths([slow, quick], memory, timeout=0.05 * 1000, jobs=1)
+    report = ingest_paths([slow, quick], memory, timeout=60, jobs=1)
     assert report.counts["ok"] == 2
 
 
 def test_memory_ceiling_fails_one_file_not_the_batch(tmp_path: Path, make_pdf, memory: DigestStore) -> None:
     pdf = make_pdf("a.pdf", 1, pages=5)
-    report = ingest_paths([pdf], memory, memory_limit=64 * 1024**2)
-    (result,) = report.results
-    assert result.status == "failed"
-    assert "memory" in result.reason or result.reason.startswith("could not be read")
+    other = make_pdf("b.pdf", 2)
+    for megabytes in (16, 64):
+        report = ingest_paths([pdf, other], memory, memory_limit=megabytes * 1024**2)
+        assert [r.status for r in report.results] == ["failed", "failed"]
+        assert {r.reason for r in report.results} == {f"ran out of memory (limit {megabytes / 1024:g} GiB)"}
     assert len(memory) == 0
+    assert ingest_paths([pdf, other], memory).ok == 2  # the default ceiling leaves room
 
 
 def test_parse_isolated_returns_a_digest_or_a_one_line_error(tmp_path: Path, make_pdf) -> None:
@@ -169,3 +172,28 @@ def test_seed_if_empty_loads_every_sample() -> None:
     assert report is not None and report.failed == 0, [str(r) for r in report.results if r.status == "failed"]
     assert len(store) == report.ok == len(bundled_sample_paths())
     assert seed_if_empty(store) is None
+
+
+def test_a_worker_killed_mid_parse_fails_only_its_file(make_pdf) -> None:
+    """The OOM killer (or a segfault) takes a parser down: that file fails, the next parses."""
+    from store.ingest import _WorkerPool
+
+    slow, quick = make_pdf("slow.pdf", 1, pages=300), make_pdf("quick.pdf", 2)
+    pool = _WorkerPool(1, 60.0, None, None, False)
+    queue = [(quick, ""), (slow, "")]  # popped from the end: slow first
+    results = []
+    try:
+        while not pool.busy:
+            pool.fill(queue)
+            results += pool.wait_some(max_wait=0.1)
+        os.kill(pool.workers[0].process.pid, signal.SIGKILL)
+        while queue or pool.busy:
+            pool.fill(queue)
+            results += pool.wait_some(max_wait=1.0)
+    finally:
+        pool.close()
+    outcome = {Path(r.path).name: (r.status, r.reason) for r, _ in results}
+    assert outcome == {
+        "slow.pdf": ("failed", "the parser crashed (SIGKILL); it may have run out of memory"),
+        "quick.pdf": ("ok", ""),
+    }
