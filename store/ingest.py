@@ -18,6 +18,7 @@ import signal
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -318,17 +319,17 @@ class _WorkerPool:
         theirs.close()
         self.workers.append(_Worker(process, mine, time.monotonic() + max(self.timeout, STARTUP_TIMEOUT_S)))
 
-    def fill(self, queue: list[tuple[Path, str]]) -> None:
-        """Hand queued files (popped from the end) to idle workers; start workers as needed."""
+    def fill(self, queue: deque[tuple[Path, str]]) -> None:
+        """Hand queued files (first in, first out) to idle workers; start workers as needed."""
         for worker in list(self.workers):
             if not queue:
                 return
             if worker.ready and worker.job is None:
-                path, sha = queue.pop()
+                path, sha = queue.popleft()
                 try:
                     worker.conn.send((str(path), self.password))
                 except OSError:
-                    queue.append((path, sha))
+                    queue.appendleft((path, sha))
                     self._retire(worker, kill=True)
                     continue
                 worker.job = (path, sha)
@@ -427,7 +428,7 @@ def parse_isolated(
     """
     path = Path(path)
     pool = _WorkerPool(1, timeout, password, memory_limit, debug)
-    queue = [(path, "")]
+    queue = deque([(path, "")])
     try:
         while True:
             if pool.broken:
@@ -473,30 +474,38 @@ def ingest_paths(
     for result in problems:
         settle(result)
 
-    # Hash first: stored and repeated files are settled before any parsing starts.
-    todo: list[tuple[Path, str]] = []
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
+    pool = _WorkerPool(jobs, timeout, password, memory_limit, debug)
+    queue: deque[tuple[Path, str]] = deque()
+    unhashed = iter(files)
     first_seen: dict[str, Path] = {}
-    for path in files:
-        try:
-            sha = _sha256(path)
-            empty = path.stat().st_size == 0
-        except OSError as exc:
-            settle(FileResult(str(path), "failed", f"cannot be opened ({exc.strerror or exc})"))
-            continue
-        if empty:
-            settle(FileResult(str(path), "failed", "the file is empty"))
-        elif sha in first_seen:
-            settle(FileResult(str(path), "skipped", f"same file as {first_seen[sha]}", sha))
-        elif store.has(sha):
-            settle(FileResult(str(path), "skipped", "already in the store", sha))
-        else:
-            first_seen[sha] = path
-            todo.append((path, sha))
-    if not todo:
-        return report
 
-    jobs = jobs or os.cpu_count() or 1
-    pool = _WorkerPool(min(jobs, len(todo)), timeout, password, memory_limit, debug)
+    def hash_ahead() -> bool:
+        """Hash files until the workers have enough queued; False once every file is hashed.
+
+        Each file is hashed before it could be parsed, so stored and repeated files are
+        skipped without parsing; hashing the rest overlaps with the workers' start-up."""
+        while len(queue) < 2 * pool.jobs:
+            path = next(unhashed, None)
+            if path is None:
+                return False
+            try:
+                sha = _sha256(path)
+                empty = path.stat().st_size == 0
+            except OSError as exc:
+                settle(FileResult(str(path), "failed", f"cannot be opened ({exc.strerror or exc})"))
+                continue
+            if empty:
+                settle(FileResult(str(path), "failed", "the file is empty"))
+            elif sha in first_seen:
+                settle(FileResult(str(path), "skipped", f"same file as {first_seen[sha]}", sha))
+            elif store.has(sha):
+                settle(FileResult(str(path), "skipped", "already in the store", sha))
+            else:
+                first_seen[sha] = path
+                queue.append((path, sha))
+        return True
+
     pending: list[tuple[FileResult, Digest]] = []
     last_flush = time.monotonic()
     interval = BATCH_SECONDS
@@ -513,18 +522,23 @@ def ingest_paths(
                 settle(result)
         last_flush = time.monotonic()
 
-    queue = list(reversed(todo))
     try:
-        while queue or pool.busy:
+        more = hash_ahead()
+        while queue or pool.busy or more:
             if cancel is not None and cancel.is_set():
                 report.cancelled = True
                 break
             if pool.broken:
+                reason = f"the parser could not start ({pool.start_problem})"
                 while queue:
-                    path, _sha = queue.pop()
-                    settle(FileResult(str(path), "failed", f"the parser could not start ({pool.start_problem})"))
+                    settle(FileResult(str(queue.popleft()[0]), "failed", reason))
+                for path in unhashed:
+                    settle(FileResult(str(path), "failed", reason))
                 break
             pool.fill(queue)
+            more = hash_ahead()
+            if not (queue or pool.busy or pool.workers):
+                continue  # nothing to wait for: hash on
             for result, digest in pool.wait_some(max_wait=0.25 if cancel is not None else 1.0):
                 if digest is None:
                     settle(result)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -180,7 +181,7 @@ def test_a_worker_killed_mid_parse_fails_only_its_file(make_pdf) -> None:
 
     slow, quick = make_pdf("slow.pdf", 1, pages=300), make_pdf("quick.pdf", 2)
     pool = _WorkerPool(1, 60.0, None, None, False)
-    queue = [(quick, ""), (slow, "")]  # popped from the end: slow first
+    queue = deque([(slow, ""), (quick, "")])
     results = []
     try:
         while not pool.busy:
