@@ -242,9 +242,14 @@ def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> Non
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # forkserver: forks from a clean, single-threaded server (safe while the app's threads
-    # run) that has the parser imported already; spawn where forkserver does not exist.
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    # A single-threaded process (the CLI) forks its workers directly: the quickest start.
+    # With other threads running (the app), forking could copy a lock held mid-update, so
+    # workers come from forkserver, a clean single-threaded server that has the parser
+    # imported already; spawn where neither exists.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["store.parser"])
         return ctx
