@@ -198,3 +198,38 @@ def test_a_worker_killed_mid_parse_fails_only_its_file(make_pdf) -> None:
         "slow.pdf": ("failed", "the parser crashed (SIGKILL); it may have run out of memory"),
         "quick.pdf": ("ok", ""),
     }
+
+
+def test_ingest_from_a_worker_thread_as_the_app_does(make_pdf, memory: DigestStore) -> None:
+    """With other threads alive, workers come from forkserver (no fork of a threaded process)."""
+    import threading
+
+    from store import ingest
+
+    pdfs = [make_pdf(f"t{n}.pdf", n) for n in range(3)]
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        outcome["method"] = ingest._context().get_start_method()
+        outcome["report"] = ingest_paths(pdfs, memory, jobs=2, cancel=threading.Event())
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=120)
+    assert outcome["method"] == "forkserver"
+    assert outcome["report"].counts == {"ok": 3, "skipped": 0, "failed": 0}
+
+
+def test_cancel_stops_the_batch(tmp_path: Path, make_pdf, memory: DigestStore) -> None:
+    """Cancelling (the app's Escape) stops at once: no further file is parsed."""
+    import threading
+
+    cancel = threading.Event()
+    empty = tmp_path / "a-empty.pdf"
+    empty.write_bytes(b"")
+    pdfs = [make_pdf(f"c{n}.pdf", n, pages=40) for n in range(4)]
+    report = ingest_paths([empty, *pdfs], memory, jobs=1, cancel=cancel,
+                          progress=lambda done, total, result: cancel.set())
+    assert report.cancelled
+    assert [r.status for r in report.results] == ["failed"]
+    assert len(memory) == 0
