@@ -6,14 +6,16 @@
 - first paint: from building ``YanbaoApp`` (imports excluded: they are the same for every
   store) until the main screen has handled "store opened", filled the report list and
   processed one refresh;
-- library: until every digest is loaded for the panes (the app's second worker step);
-- settled: until no worker runs any more (the panes' own counting and comparing);
+- settled: until no worker runs any more (loading digests for the panes, the panes' own
+  counting and comparing; a big library may defer loading until a pane needs it);
 - cursor: once settled, ``down`` pressed ``N`` times in the report list, each press
   timed until the app is idle again (key handled, panes updated, screen rendered) as
   CPU time of the app's thread (``thread_time``): wall time includes the test harness's
   own idle polling (about 60 ms a press even for an app that does nothing), CPU time
   does not. ``unbound_key_ms``: the same for a key nothing handles (the harness floor);
-- maxrss: the peak resident memory of this process at the end (``getrusage``).
+- panes (``--panes``): panes 2, 3, 4 and 1 shown in turn, each until settled;
+- maxrss: the peak resident memory of this process (``getrusage``) after the cursor moves
+  (``maxrss_list_mb``) and at the end (``maxrss_mb``, after the panes when visited).
 
 Seeding an empty store with the bundled samples is switched off, so "empty" stays empty.
 """
@@ -34,8 +36,16 @@ def _no_seed() -> None:
     store.bundled.seed_if_empty = lambda store, **options: None  # the benchmark measures an empty store
 
 
+def _status(app) -> str:
+    """What the app's status line says (for a timeout message)."""
+    try:
+        return str(app.screen.query_one("#list-status").render())
+    except Exception as exc:  # the screen is not there yet
+        return f"no status ({type(exc).__name__})"
+
+
 async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: float,
-                 profile: str | None = None) -> dict:
+                 profile: str | None = None, panes: bool = False) -> dict:
     from tui.app import YanbaoApp
     from tui.screens.main import MainScreen
     from tui.widgets.report_list import ReportList
@@ -51,30 +61,16 @@ async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: fl
 
         while (screen := main_screen()) is None or not screen.loaded:
             if time.perf_counter() > deadline:
-                raise TimeoutError("the store did not open")
+                raise TimeoutError(f"the store did not open: {_status(app)}")
             await asyncio.sleep(0.002)
         await pilot.pause()
         out["first_paint_s"] = time.perf_counter() - start
         report_list = screen.query_one(ReportList)
         out["rows"] = len(report_list.rows)
-        while screen.snapshot is None:
-            if time.perf_counter() > deadline:
-                raise TimeoutError("the library did not load")
-            await asyncio.sleep(0.005)
-        await pilot.pause()
-        out["library_s"] = time.perf_counter() - start
-        # Panes count and compare the library in workers of their own: wait for quiet.
-        quiet = 0
-        while quiet < 3:
-            if time.perf_counter() > deadline:
-                raise TimeoutError("the app's workers did not finish")
-            await pilot.pause()
-            if any(worker.is_running for worker in app.workers):
-                quiet = 0
-                await asyncio.sleep(0.01)
-            else:
-                quiet += 1
+        # Loading digests for the panes and the panes' own counting run in workers.
+        await _settle(app, pilot, deadline)
         out["settled_s"] = time.perf_counter() - start
+        out["library_loaded_at_start"] = screen.snapshot is not None
         cpu_ms, wall_ms, floor_ms = [], [], []
         if moves and report_list.rows:
             report_list.focus()
@@ -100,11 +96,38 @@ async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: fl
                 profiler.disable()
                 profiler.dump_stats(profile)
             out["cursor_at"] = report_list.cursor
+        out["maxrss_list_mb"] = _maxrss_mb()
+        if panes:
+            # Visit panes 2-4 (they need every digest), then back to 1.
+            t0 = time.perf_counter()
+            for key in ("2", "3", "4", "1"):
+                await pilot.press(key)
+                await _settle(app, pilot, deadline)
+            out["panes_s"] = time.perf_counter() - t0
+            out["library_loaded_after_panes"] = screen.snapshot is not None
         out["cursor_ms"] = cpu_ms
         out["cursor_wall_ms"] = wall_ms
         out["unbound_key_ms"] = floor_ms
-    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["maxrss_mb"] = _maxrss_mb()
     return out
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _settle(app, pilot, deadline: float) -> None:
+    """Wait until no worker has run for three pauses in a row."""
+    quiet = 0
+    while quiet < 3:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the app's workers did not finish: {_status(app)}")
+        await pilot.pause()
+        if any(worker.is_running for worker in app.workers):
+            quiet = 0
+            await asyncio.sleep(0.01)
+        else:
+            quiet += 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,10 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="160x50")
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--profile", metavar="FILE", help="cProfile the cursor moves into FILE")
+    parser.add_argument("--panes", action="store_true", help="visit panes 2-4 after the cursor moves")
     args = parser.parse_args(argv)
     width, height = (int(x) for x in args.size.split("x"))
     _no_seed()
-    result = asyncio.run(_probe(args.store, args.moves, (width, height), args.timeout, args.profile))
+    result = asyncio.run(_probe(args.store, args.moves, (width, height), args.timeout, args.profile, args.panes))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
