@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import re
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -256,6 +257,41 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+_HELPER_START = threading.Lock()
+
+
+def _start_helpers(ctx: multiprocessing.context.BaseContext) -> None:
+    """Start multiprocessing's resource tracker with a usable stderr.
+
+    forkserver and spawn start it on first use and pass it ``sys.stderr.fileno()``; inside
+    the app (or a Textual test) stderr is a capture object without a real descriptor, and
+    starting fails with "bad value(s) in fds_to_keep". Starting it here with the process's
+    own stderr (briefly swapped in) avoids that; it is a no-op once running.
+    """
+    if ctx.get_start_method() == "fork":
+        return
+    from multiprocessing import resource_tracker
+
+    with _HELPER_START:
+        try:
+            os.fstat(sys.stderr.fileno())
+            usable = True
+        except Exception:  # noqa: BLE001 - any failure means: not a real descriptor
+            usable = False
+        if usable:
+            resource_tracker.ensure_running()
+            return
+        saved = sys.stderr
+        stand_in = sys.__stderr__ if sys.__stderr__ is not None else open(os.devnull, "w")  # noqa: SIM115
+        try:
+            sys.stderr = stand_in
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+            if stand_in is not sys.__stderr__:
+                stand_in.close()
+
+
 def _signal_name(code: int) -> str:
     try:
         return signal.Signals(-code).name
@@ -317,6 +353,7 @@ class _WorkerPool:
         return self.failed_starts > self.jobs + 2
 
     def _spawn(self) -> None:
+        _start_helpers(self._ctx)
         mine, theirs = self._ctx.Pipe(duplex=True)
         process = self._ctx.Process(target=_worker_loop, args=(theirs, self.memory_limit, self.debug),
                                     name="yanbao-parser", daemon=True)

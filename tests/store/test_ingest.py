@@ -233,3 +233,36 @@ def test_cancel_stops_the_batch(tmp_path: Path, make_pdf, memory: DigestStore) -
     assert report.cancelled
     assert [r.status for r in report.results] == ["failed"]
     assert len(memory) == 0
+
+
+THREADED_WITH_CAPTURED_STDERR = textwrap.dedent(
+    """
+    import io, sys, threading
+    from tinydb.storages import MemoryStorage
+    from store.db import DigestStore
+    from store.ingest import ingest_paths
+
+    def main():
+        real = sys.stderr
+        sys.stderr = io.StringIO()  # like Textual's capture: no file descriptor behind it
+        store = DigestStore(storage=MemoryStorage())
+        out = {}
+        worker = threading.Thread(target=lambda: out.update(r=ingest_paths(sys.argv[1:], store)))
+        worker.start()
+        worker.join()
+        print(out["r"].summary(), file=real)
+
+    if __name__ == "__main__":
+        main()
+    """
+)
+
+
+def test_threaded_ingest_with_a_captured_stderr(tmp_path: Path, make_pdf) -> None:
+    """Inside the app stderr has no descriptor; starting the worker helpers must still work."""
+    script = tmp_path / "threaded.py"
+    script.write_text(THREADED_WITH_CAPTURED_STDERR)
+    pdfs = [str(make_pdf(f"x{n}.pdf", n)) for n in range(2)]
+    done = subprocess.run([sys.executable, str(script), *pdfs], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.stderr.strip() == "2 ok, 0 skipped, 0 failed", done.stderr
