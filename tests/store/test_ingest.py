@@ -242,9 +242,13 @@ THREADED_WITH_CAPTURED_STDERR = textwrap.dedent(
     from store.db import DigestStore
     from store.ingest import ingest_paths
 
+    class Capture(io.StringIO):
+        def fileno(self):
+            return -1  # what Textual's print capture answers
+
     def main():
         real = sys.stderr
-        sys.stderr = io.StringIO()  # like Textual's capture: no file descriptor behind it
+        sys.stderr = Capture()
         store = DigestStore(storage=MemoryStorage())
         out = {}
         worker = threading.Thread(target=lambda: out.update(r=ingest_paths(sys.argv[1:], store)))
