@@ -89,15 +89,37 @@ def test_a_slow_file_times_out_and_the_batch_goes_on(tmp_path: Path, make_pdf, m
     assert report.counts["ok"] == 2
 
 
-def test_memory_ceiling_fails_one_file_not_the_batch(tmp_path: Path, make_pdf, memory: DigestStore) -> None:
-    pdf = make_pdf("a.pdf", 1, pages=5)
-    other = make_pdf("b.pdf", 2)
-    for megabytes in (16, 64):
-        report = ingest_paths([pdf, other], memory, memory_limit=megabytes * 1024**2)
-        assert [r.status for r in report.results] == ["failed", "failed"]
-        assert {r.reason for r in report.results} == {f"ran out of memory (limit {megabytes / 1024:g} GiB)"}
-    assert len(memory) == 0
-    assert ingest_paths([pdf, other], memory).ok == 2  # the default ceiling leaves room
+MEMORY_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from tinydb.storages import MemoryStorage
+    from store.db import DigestStore
+    from store.ingest import ingest_paths
+
+    def main():
+        limit = int(sys.argv[1]) * 1024**2
+        report = ingest_paths(sys.argv[2:], DigestStore(storage=MemoryStorage()), memory_limit=limit)
+        for result in report.results:
+            print(f"{result.status}|{result.reason}")
+
+    if __name__ == "__main__":
+        main()
+    """
+)
+
+
+def test_memory_ceiling_fails_one_file_not_the_batch(tmp_path: Path, make_pdf) -> None:
+    """Run as the CLI does (a fresh, small process): a worker that needs more memory than
+    its ceiling fails its files with a clear reason; the default ceiling leaves room."""
+    script = tmp_path / "memory.py"
+    script.write_text(MEMORY_SCRIPT)
+    pdfs = [str(make_pdf("a.pdf", 1, pages=5)), str(make_pdf("b.pdf", 2))]
+    for megabytes, expected in ((16, "failed|ran out of memory (limit 0.015625 GiB)"),
+                                (64, "failed|ran out of memory (limit 0.0625 GiB)"),
+                                (2048, "ok|")):
+        done = subprocess.run([sys.executable, str(script), str(megabytes), *pdfs], cwd=REPO,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.stdout.splitlines() == [expected, expected], done.stdout + done.stderr
 
 
 def test_parse_isolated_returns_a_digest_or_a_one_line_error(tmp_path: Path, make_pdf) -> None:
