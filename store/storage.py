@@ -633,7 +633,8 @@ def inspect_store(path: str | os.PathLike[str]) -> StoreHealth:
 
 
 def restore_backup(path: str | os.PathLike[str]) -> Path | None:
-    """Put ``<store>.bak`` back in place of the store; the replaced file is kept aside.
+    """Put ``<store>.bak`` back in place of the store; the replaced file is kept aside
+    (``<store>.replaced-<time>``), damaged or not, so nothing is ever lost.
 
     Returns where the replaced file was moved (None when there was none). Raises
     StoreError when there is no usable backup.
@@ -652,11 +653,11 @@ def restore_backup(path: str | os.PathLike[str]) -> Path | None:
         kept: Path | None = None
         if path.exists():
             stamp = time.strftime("%Y%m%d-%H%M%S")
-            kept = path.with_name(f"{path.name}.damaged-{stamp}")
+            kept = path.with_name(f"{path.name}.replaced-{stamp}")
             n = 1
             while kept.exists():
                 n += 1
-                kept = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+                kept = path.with_name(f"{path.name}.replaced-{stamp}-{n}")
             try:
                 os.link(path, kept)
             except OSError:

@@ -40,8 +40,13 @@ def _clean(text: object, *, one_line: bool = True) -> str:
     return clean(text, one_line=one_line)
 
 
+# json.dumps escapes C0 controls; escape DEL and the C1 range too (0x9b is a CSI on some
+# terminals), so report text printed as JSON cannot drive the terminal either.
+_JSON_C1 = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
 def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2).translate(_JSON_C1) + "\n")
 
 
 def _fail(message: str, code: int = 1) -> int:

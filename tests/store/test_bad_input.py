@@ -111,3 +111,4 @@ def test_markup_and_escapes_show_literally_in_list_and_show(tmp_path: Path, make
     assert main(["--store", str(store_path), "show", digest.id[:10], "--json"]) == 0
     out, _ = capsys.readouterr()
     assert json.loads(out)["title"] == digest.title  # JSON keeps the text exactly (escaped by JSON)
+    assert not any(ch in out for ch in "\x1b\x07\x9b")
