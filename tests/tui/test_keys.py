@@ -149,7 +149,7 @@ class TestSortAndFilter:
             await pilot.press("s")
             brokers = [s.broker for s in app.screen.query_one(ReportList).rows]
             assert brokers == sorted(brokers, key=str.casefold)
-            assert "Broker▲" in static_text(app, "#list-header")
+            assert "Broker▲" in str(app.screen.query_one("#list-header").render())
             await pilot.press("s")
             periods = [s.period for s in app.screen.query_one(ReportList).rows]
             assert periods == sorted(periods)

@@ -23,7 +23,7 @@ from tui.screens.library import Library, LibrarySnapshot
 from tui.screens.prompt import PromptDialog
 from tui.widgets.compare import ComparePane
 from tui.widgets.key_points import KeyPointsPane
-from tui.widgets.report_list import SORT_KEYS, ReportList, filter_summaries, header_text, sort_summaries
+from tui.widgets.report_list import SORT_KEYS, ReportList, ReportListHeader, filter_summaries, sort_summaries
 from tui.widgets.risks import RisksPane
 from tui.widgets.safe_text import clean
 from tui.widgets.watchlist import WatchlistPane
@@ -36,7 +36,12 @@ __all__ = ["MainScreen", "PANES", "write_new_file"]
 PANES = ("keypoints", "watchlist", "risks", "compare")
 """Pane ids in number-key order."""
 
-NARROW_WIDTH = 110
+NARROW_WIDTH = 140
+"""Below this many rows the list shrinks to two lines while a pane has focus."""
+SHORT_HEIGHT = 30
+
+EAGER_LIBRARY = 2000
+"""Up to this many reports every digest is loaded at start; above it, when a pane needs them."""
 """Below this many columns the list sits above the panes instead of beside them."""
 
 
@@ -151,6 +156,7 @@ class MainScreen(Screen[None]):
         self.search_ids: set[str] | None = None
         self.digest: Digest | None = None
         self.loaded = False
+        self._library_requested = False
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -158,7 +164,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="report-pane"):
                 yield Input(placeholder="filter: words, broker:…, period:…, company:…", id="filter")
                 yield Static(Text("Opening the store…", style="dim"), id="list-status")
-                yield Static(Text(""), id="list-header")
+                yield ReportListHeader(id="list-header")
                 yield ReportList(id="reports")
             with TabbedContent(initial="keypoints", id="panes"):
                 with TabPane("1 Key points", id="keypoints"):
@@ -182,17 +188,33 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
-        self._update_header()
+        self.set_class(event.size.height < SHORT_HEIGHT, "-short")
 
     # -- store loading (workers) ----------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
     def _open_store(self, *, seed: bool = True) -> None:
         try:
             seeded, failures = self.library.open(seed=seed)
-            self.post_message(self.StoreOpened(self.library.summaries(), seeded, failures))
-            self.post_message(self.LibraryLoaded(self.library.snapshot()))
+            summaries = self.library.summaries()
+            self.post_message(self.StoreOpened(summaries, seeded, failures))
+            if len(summaries) <= EAGER_LIBRARY or self.snapshot is not None:
+                self.post_message(self.LibraryLoaded(self.library.snapshot()))
         except Exception as error:  # StoreError and friends: one line, never a traceback
             self.post_message(self.StoreFailed(clean(error, one_line=True)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="library")
+    def _load_library(self) -> None:
+        try:
+            self.post_message(self.LibraryLoaded(self.library.snapshot()))
+        except Exception as error:
+            self.post_message(self.StoreFailed(clean(error, one_line=True)))
+
+    def ensure_library(self) -> None:
+        """Load every digest now if a big library deferred it (panes 2-4 need them)."""
+        if self.loaded and self.snapshot is None and not self._library_requested:
+            self._library_requested = True
+            self.notify(f"Loading all {len(self.summaries):,} reports for this pane…", timeout=3)
+            self._load_library()
 
     def reload(self) -> None:
         """Re-read summaries and digests (after an ingest)."""
@@ -241,8 +263,8 @@ class MainScreen(Screen[None]):
 
     def _update_header(self) -> None:
         report_list = self.query_one(ReportList)
-        width = report_list.scrollable_content_region.width or report_list.size.width
-        self.query_one("#list-header", Static).update(Text(header_text(width, self.sort_key, self.sort_reverse)))
+        header = self.query_one(ReportListHeader)
+        header.sort_key, header.sort_reverse = self.sort_key, self.sort_reverse
         if not self.loaded:
             return
         shown, total = len(report_list.rows), len(self.summaries)
@@ -289,10 +311,12 @@ class MainScreen(Screen[None]):
         self._show_digest(message.digest)
 
     def _show_digest(self, digest: Digest | None) -> None:
+        had_digest = self.digest is not None
         self.digest = digest
         self.query_one(KeyPointsPane).show(digest)
         self.query_one(RisksPane).show_report(digest)
-        self.refresh_bindings()
+        if had_digest != (digest is not None):  # footer recomposes are costly: only on change
+            self.refresh_bindings()
 
     # -- actions ----------------------------------------------------------------------------
     @property
@@ -318,6 +342,8 @@ class MainScreen(Screen[None]):
     def action_show_pane(self, pane: str) -> None:
         """Show one of the four panes and focus its main widget."""
         self.query_one("#panes", TabbedContent).active = pane
+        if pane != "keypoints":
+            self.ensure_library()
         target = {
             "keypoints": "#keypoints-pane",
             "watchlist": "#watch-list",
@@ -328,6 +354,8 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if self.active_pane != "keypoints":
+            self.ensure_library()
         self.refresh_bindings()
 
     def action_cursor_down(self) -> None:
@@ -505,6 +533,8 @@ class MainScreen(Screen[None]):
         if self.snapshot is not None:
             self.snapshot.watchlist = message.items
             self.query_one(WatchlistPane).set_data(message.items, self.snapshot.digests, keep=message.keep)
+        else:
+            self.ensure_library()  # its snapshot brings the new watchlist
         self.notify(Text(clean(message.note, one_line=True)), timeout=3)
         self.refresh_bindings()
 

@@ -12,7 +12,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Select, Static
 from textual_plotext import PlotextPlot
 
-from tui.widgets.figures import consensus_flag, format_cell, format_change, metric_label
+from store.units import basis_label
+from tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
 from tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -46,13 +47,22 @@ def diff_text(comparison: Any) -> Text:
 
 
 def _figure_label(row: Any) -> str:
-    """The metric in words, with its basis and target year when not a plain actual figure."""
+    """Company · segment · metric, with basis and target year when not a plain actual figure."""
     label = metric_label(row.metric)
     basis = getattr(row, "basis", "actual")
     if basis and basis != "actual" and basis not in row.metric:
-        label += f" ({basis})"
+        label += f"({basis_label(basis, FIGURE_LANG)})"
     target = getattr(row, "target_period", None)
-    return f"{label} [{target}]" if target else label
+    if target:
+        label += f" {target}"
+    return " · ".join(p for p in (row.company, row.segment, label) if p)
+
+
+def consensus_mark(vs: str | None) -> Text:
+    """One coloured mark: ▲ above, ● inline, ▼ below consensus, · unknown."""
+    marks = {"above": ("▲", "green"), "inline": ("●", "yellow"), "below": ("▼", "red")}
+    mark, style = marks.get(vs or "", ("·", "dim"))
+    return Text(mark, style=style)
 
 
 class FigureChart(PlotextPlot):
@@ -124,7 +134,7 @@ class ComparePane(Vertical):
             yield Select([], id="compare-right", prompt="quarter", tooltip="The later quarter")
         yield Static(Text("Loading the library…", style="dim italic"), id="compare-status")
         table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Company", "Segment", "Metric", "From", "To", "Change", "vs cons.")
+        table.add_columns("Figure", "From", "To", "Change", "vs cons.")
         yield table
         with Horizontal(id="compare-side"):
             yield FigureChart(id="compare-chart")
@@ -211,20 +221,19 @@ class ComparePane(Vertical):
             self.query_one("#compare-diff", Static).update(Text(""))
             return
         quarters = self.quarters or ("", "")
-        status.update(Text(f"{quarters[0]} → {quarters[1]}: {len(self._rows)} figures", style="dim"))
+        legend = Text(f"{quarters[0]} → {quarters[1]}: {len(self._rows)} figures   ", style="dim")
+        legend.append_text(Text.assemble(("▲", "green"), " above  ", ("●", "yellow"), " inline  ", ("▼", "red"), " below consensus  ⚠ reports disagree"))
+        status.update(legend)
         for row in self._rows:
             unit = getattr(row, "change_unit", None)
             flags = Text(end="")
-            flags.append_text(consensus_flag(getattr(row, "left_vs_consensus", None)))
-            if getattr(row, "right_vs_consensus", None):
-                flags.append(" → ")
-                flags.append_text(consensus_flag(row.right_vs_consensus))
+            flags.append_text(consensus_mark(getattr(row, "left_vs_consensus", None)))
+            flags.append(" → ", style="dim")
+            flags.append_text(consensus_mark(getattr(row, "right_vs_consensus", None)))
             change = format_change(getattr(row, "change", None), unit)
             if getattr(row, "conflict", False):
                 change.append(" ⚠", style="yellow")
             table.add_row(
-                safe(row.company or "—", one_line=True),
-                safe(row.segment or "", one_line=True),
                 safe(_figure_label(row), one_line=True),
                 Text(format_cell(row.left)),
                 Text(format_cell(row.right)),

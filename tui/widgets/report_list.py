@@ -17,11 +17,13 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.widget import Widget
+from rich.text import Text
 from textual.strip import Strip
 
 from tui.widgets.safe_text import clean, fit
 
-__all__ = ["ReportList", "Columns", "SORT_KEYS", "sort_summaries", "filter_summaries", "header_text"]
+__all__ = ["ReportList", "ReportListHeader", "Columns", "SORT_KEYS", "sort_summaries", "filter_summaries", "header_text"]
 
 SORT_KEYS = ("date", "broker", "period", "title")
 """The columns the list can be sorted by, in the order `s` cycles through them."""
@@ -102,6 +104,23 @@ def filter_summaries(rows: Sequence[Any], query: str, ids: set[str] | None = Non
         return True
 
     return [s for s in rows if (ids is None or s.id in ids) and matches(s)]
+
+
+class ReportListHeader(Widget):
+    """The column names above the list, laid out for the header's own width."""
+
+    DEFAULT_CSS = """
+    ReportListHeader { height: 1; text-style: bold; color: $text-muted; background: $boost; }
+    """
+
+    sort_key: reactive[str] = reactive("date")
+    """The column the list is sorted by (marked with an arrow)."""
+
+    sort_reverse: reactive[bool] = reactive(True)
+    """True when the sort is descending."""
+
+    def render(self) -> Text:
+        return Text(header_text(self.size.width, self.sort_key, self.sort_reverse), no_wrap=True, end="")
 
 
 class ReportList(ScrollView, can_focus=True):
@@ -190,6 +209,11 @@ class ReportList(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._lines.clear()
         self.virtual_size = Size(0, len(self._rows))
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    def _scroll_to_cursor(self) -> None:
+        if self._rows:
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True)
 
     def _row_text(self, index: int, width: int) -> str:
         if width != self._line_width:
@@ -233,7 +257,7 @@ class ReportList(ScrollView, can_focus=True):
             self.cursor = clamped
             return
         self.refresh()
-        self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True, immediate=True)
+        self._scroll_to_cursor()
         self.post_message(self.Highlighted(self, self._rows[new]))
 
     def action_cursor_up(self) -> None:
