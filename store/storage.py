@@ -390,11 +390,13 @@ class AtomicJSONStorage(Storage):
                 return False
             head_tables = check_layout(header["head"], self.path)
             rows = orjson.loads(rows_line)
-        except (OSError, ValueError, KeyError, TypeError, StoreError):
-            return False
+            index_rows = [IndexRow._make(r[:-2]) for r in rows]
+            spans = {r[0]: (r[-2], r[-1], i) for i, r in enumerate(rows)}
+        except (OSError, ValueError, KeyError, TypeError, IndexError, StoreError):
+            return False  # no usable index: the caller parses the store itself
         self._head = head_tables
-        self._rows = [IndexRow._make(r[:-2]) for r in rows]
-        self._spans = {r[0]: (r[-2], r[-1], i) for i, r in enumerate(rows)}
+        self._rows = index_rows
+        self._spans = spans
         self._texts_raw = texts_line
         self._file_version = current
         return True

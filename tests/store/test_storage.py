@@ -111,9 +111,15 @@ def test_stale_or_missing_index_is_rebuilt(tmp_path: Path, make_digest) -> None:
     index_path(path).unlink()
     assert len(DigestStore(path)) == 5
     assert index_path(path).exists()
-    index_path(path).write_bytes(b"garbage\n")
-    fresh = DigestStore(path)
-    assert fresh.get(make_digest(4).id).to_dict() == make_digest(4).to_dict()
+    for broken in (b"garbage\n", index_path(path).read_bytes().replace(b'"format":1', b'"format":1,"x":0', 1)):
+        index_path(path).write_bytes(broken)
+        fresh = DigestStore(path)
+        assert fresh.get(make_digest(4).id).to_dict() == make_digest(4).to_dict()
+    # An index whose rows lost a column (same header) is not trusted either.
+    header, rows, texts = index_path(path).read_bytes().split(b"\n", 2)
+    short_rows = orjson.dumps([r[:-1] for r in orjson.loads(rows)])
+    index_path(path).write_bytes(b"\n".join([header, short_rows, texts]))
+    assert len(DigestStore(path).summaries()) == 5
 
 
 def test_doctor_reports_and_restores_the_backup(tmp_path: Path, make_digest) -> None:
