@@ -255,12 +255,16 @@ def _print_digest(digest: Digest, *, brief: bool) -> None:
         line("Recommendation")
         line("  " + clean(digest.recommendation, one_line=True))
     if digest.metrics:
+        from store.units import basis_label, format_value, metric_label
+
+        lang = digest.language
         line()
         line("Figures")
         for m in digest.metrics:
-            value = m.value if m.value is not None else (f"{m.low}–{m.high}" if m.low is not None else "—")
+            value = format_value(m.value, m.unit, low=m.low, high=m.high, lang=lang, metric=m.metric) or "—"
             who = " ".join(x for x in (m.company, m.segment) if x)
-            line(f"  {who}  {m.metric} {m.period or ''} {m.basis}: {value} {m.unit}".rstrip())
+            when = " ".join(x for x in (m.period, basis_label(m.basis, lang)) if x)
+            line(f"  {who} · {metric_label(m.metric, lang)} · {when}: {value}")
     if digest.company_ratings:
         line()
         line("Ratings")
