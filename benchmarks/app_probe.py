@@ -14,7 +14,7 @@
   own idle polling (about 60 ms a press even for an app that does nothing), CPU time
   does not. ``unbound_key_ms``: the same for a key nothing handles (the harness floor);
 - panes (``--panes``): panes 2, 3, 4 and 1 shown in turn, each until settled;
-- maxrss: the peak resident memory of this process (``getrusage``) after the cursor moves
+- maxrss: the peak resident memory of this process (VmHWM, else ``getrusage``) after the cursor moves
   (``maxrss_list_mb``) and at the end (``maxrss_mb``, after the panes when visited).
 
 Seeding an empty store with the bundled samples is switched off, so "empty" stays empty.
@@ -113,6 +113,18 @@ async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: fl
 
 
 def _maxrss_mb() -> float:
+    """Peak resident memory of this process in MB.
+
+    ``/proc/self/status`` VmHWM where there is one: Linux's ``ru_maxrss`` survives exec, so a
+    probe started by a big benchmark process would report its parent's peak instead.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
