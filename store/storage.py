@@ -16,7 +16,7 @@ byte for byte from the old file instead of being decoded.
 
 A file that is not valid JSON, is not laid out like a store, or was written by a newer
 yanbao is refused with a :class:`~store.errors.StoreError` naming it and is never
-overwritten. ``inspect_store`` and ``restore_backup`` back the ``yanbao doctor`` command.
+overwritten (``store.doctor`` reports on such a file and restores the backup).
 """
 
 from __future__ import annotations
@@ -27,10 +27,8 @@ import re
 import shutil
 import stat
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -39,21 +37,20 @@ from filelock import FileLock, Timeout
 from tinydb.storages import Storage
 
 from store.errors import StoreError
-from store.model import SCHEMA_VERSION, Digest, DigestError
+from store.model import SCHEMA_VERSION
 
 __all__ = [
     "AtomicJSONStorage",
     "IndexRow",
     "Snapshot",
-    "StoreHealth",
+    "atomic_file",
     "backup_path",
     "check_layout",
+    "decode_store",
     "index_path",
     "index_row",
-    "inspect_store",
     "lock_path",
     "newest_first",
-    "restore_backup",
     "snapshot_of",
 ]
 
@@ -210,7 +207,8 @@ def check_layout(data: Any, path: Path | str) -> dict[str, dict[str, Any]]:
     return data
 
 
-def _decode(raw: bytes, path: Path) -> dict[str, dict[str, Any]]:
+def decode_store(raw: bytes, path: Path) -> dict[str, dict[str, Any]]:
+    """Parse and check a store file's bytes; StoreError (naming ``path``) when unusable."""
     if not raw.strip():
         raise StoreError(
             str(path), "is empty, not a yanbao store; run 'yanbao doctor' to restore the last good copy"
@@ -241,7 +239,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def _atomic_file(path: Path) -> Iterator[BinaryIO]:
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
     """Yield a temp file beside ``path``; on success fsync it and ``os.replace`` it in."""
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -406,7 +404,7 @@ class AtomicJSONStorage(Storage):
             raw = self.path.read_bytes()
         except OSError as exc:
             raise StoreError(str(self.path), f"cannot be read: {exc.strerror or exc}") from None
-        data = _decode(raw, self.path)
+        data = decode_store(raw, self.path)
         del raw
         self._head = {k: v for k, v in data.items() if k != DIGESTS_TABLE}
         self._decoded = dict(data.get(DIGESTS_TABLE, {}))
@@ -511,7 +509,7 @@ class AtomicJSONStorage(Storage):
             if source is not None and _version_of(os.fstat(source.fileno())) != self._file_version:
                 raise StoreError(str(self.path), "changed while being written; try again")
             prior_texts = self._load_texts() if source is not None else []
-            with _atomic_file(self.path) as out:
+            with atomic_file(self.path) as out:
                 # meta first: the generation sits in the first bytes, where the index looks.
                 body = orjson.dumps(head)
                 out.write(body[:-1] + b',"digests":{')
@@ -539,7 +537,7 @@ class AtomicJSONStorage(Storage):
         rows = [rows[i] for i in order]
         texts = [texts[i] for i in order]
         new_version = _version_of(os.stat(self.path))
-        with _atomic_file(index_path(self.path)) as out:
+        with atomic_file(index_path(self.path)) as out:
             out.write(orjson.dumps({"format": INDEX_FORMAT, "generation": generation,
                                     "size": new_version[4], "head": head}))
             out.write(b"\n")
@@ -556,114 +554,3 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         self._reset()
-
-
-# -- yanbao doctor --------------------------------------------------------------------------
-
-
-@dataclass
-class StoreHealth:
-    """What ``yanbao doctor`` found in a store file and its backup."""
-
-    path: Path
-    exists: bool
-    problem: str | None = None  # one line; None when the store loads
-    digests_readable: int = 0
-    digests_invalid: list[str] = field(default_factory=list)  # "id: why"
-    watchlist: int = 0
-    schema: int | None = None
-    backup_exists: bool = False
-    backup_problem: str | None = None
-    backup_digests: int = 0
-    backup_modified: float | None = None
-    stray_temp_files: list[Path] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when the store loads and every digest in it is valid."""
-        return self.problem is None and not self.digests_invalid
-
-
-def _count_contents(data: Mapping[str, Mapping[str, Any]]) -> tuple[int, list[str], int, int | None]:
-    good, bad = 0, []
-    for doc_id, doc in data.get(DIGESTS_TABLE, {}).items():
-        try:
-            Digest.from_dict(doc)
-            good += 1
-        except DigestError as exc:
-            bad.append(f"{doc_id[:12]}: {exc}")
-    meta = data.get(META_TABLE, {}).get(META_DOC) or {}
-    return good, bad, len(data.get("watchlist", {})), meta.get("schema")
-
-
-def _salvage_count(raw: bytes) -> int:
-    # A damaged file may still hold whole digests: each one starts like this when we wrote it.
-    return raw.count(b'{"schema":1,"id":')
-
-
-def inspect_store(path: str | os.PathLike[str]) -> StoreHealth:
-    """Look at a store file and its backup without changing either."""
-    path = Path(path)
-    health = StoreHealth(path=path, exists=path.exists())
-    if path.parent.exists():
-        health.stray_temp_files = sorted(path.parent.glob(f".{path.name}.*.tmp"))
-    if health.exists:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            health.problem = f"cannot be read: {exc.strerror or exc}"
-        else:
-            try:
-                data = _decode(raw, path)
-            except StoreError as exc:
-                health.problem = exc.reason
-                health.digests_readable = _salvage_count(raw)
-            else:
-                counted = _count_contents(data)
-                health.digests_readable, health.digests_invalid, health.watchlist, health.schema = counted
-    bak = backup_path(path)
-    health.backup_exists = bak.exists()
-    if health.backup_exists:
-        health.backup_modified = bak.stat().st_mtime
-        try:
-            health.backup_digests = _count_contents(_decode(bak.read_bytes(), bak))[0]
-        except StoreError as exc:
-            health.backup_problem = exc.reason
-        except OSError as exc:
-            health.backup_problem = f"cannot be read: {exc.strerror or exc}"
-    return health
-
-
-def restore_backup(path: str | os.PathLike[str]) -> Path | None:
-    """Put ``<store>.bak`` back in place of the store; the replaced file is kept aside
-    (``<store>.replaced-<time>``), damaged or not, so nothing is ever lost.
-
-    Returns where the replaced file was moved (None when there was none). Raises
-    StoreError when there is no usable backup.
-    """
-    path = Path(path)
-    bak = backup_path(path)
-    if not bak.exists():
-        raise StoreError(str(path), "has no backup copy to restore")
-    try:
-        payload = bak.read_bytes()
-    except OSError as exc:
-        raise StoreError(str(bak), f"cannot be read: {exc.strerror or exc}") from None
-    _decode(payload, bak)
-    storage = AtomicJSONStorage(path)
-    with storage.locked():
-        kept: Path | None = None
-        if path.exists():
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            kept = path.with_name(f"{path.name}.replaced-{stamp}")
-            n = 1
-            while kept.exists():
-                n += 1
-                kept = path.with_name(f"{path.name}.replaced-{stamp}-{n}")
-            try:
-                os.link(path, kept)
-            except OSError:
-                shutil.copyfile(path, kept)
-        with _atomic_file(path) as out:
-            out.write(payload)
-    return kept

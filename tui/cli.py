@@ -185,7 +185,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     import time
 
     from store.db import default_store_path
-    from store.storage import backup_path, inspect_store, restore_backup
+    from store.doctor import inspect_store, restore_backup
+    from store.storage import backup_path
 
     path = Path(args.store) if args.store else default_store_path()
     health = inspect_store(path)

@@ -15,15 +15,10 @@ import pytest
 from tinydb import Query, TinyDB
 
 from store.db import DigestStore
+from store.doctor import inspect_store, restore_backup
 from store.errors import StoreError
 from store.model import SCHEMA_VERSION
-from store.storage import (
-    AtomicJSONStorage,
-    backup_path,
-    index_path,
-    inspect_store,
-    restore_backup,
-)
+from store.storage import AtomicJSONStorage, backup_path, index_path
 
 REPO = Path(__file__).resolve().parents[2]
 
