@@ -82,10 +82,15 @@ def _heading_of(line: str, names: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
+_SHARE_CLASS_SPLIT = re.compile(r"[\u4e00-\u9fff]\s*-\s*S$")
+
+
 def _joins(previous: str, line: str) -> str:
     """Glue a line the PDF broke onto the one before it."""
     if previous.endswith("-") or previous.endswith("—"):
         return previous + line
+    if _SHARE_CLASS_SPLIT.search(previous) and re.match(r"W(?![A-Za-z])", line):
+        return previous + line  # 百度集团-S / W is one share-class suffix, -SW
     if _ASCII_WORD.search(previous) and _ASCII_START.match(line):
         return previous + " " + line
     return previous + line

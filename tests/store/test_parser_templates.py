@@ -157,3 +157,10 @@ def test_unreadable_text(data, reason):
 
     with pytest.raises(ReportError, match=reason):
         parse_bytes(data, "bad.txt")
+
+
+def test_share_class_suffix_split_across_lines_is_joined():
+    from store.sections import rejoin
+
+    assert rejoin(["相关公司：腾讯控股、百度集团-S", "W、快手-", "W、美团- W 等。"]) == ["相关公司：腾讯控股、百度集团-SW、快手-W、美团- W 等。"]
+    assert rejoin(["Alibaba and Baidu are", "our picks"]) == ["Alibaba and Baidu are our picks"]
