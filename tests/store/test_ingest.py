@@ -199,10 +199,10 @@ def test_seed_if_empty_loads_every_sample() -> None:
 
 def test_a_worker_killed_mid_parse_fails_only_its_file(make_pdf) -> None:
     """The OOM killer (or a segfault) takes a parser down: that file fails, the next parses."""
-    from store.ingest import _WorkerPool
+    from store.workers import WorkerPool
 
     slow, quick = make_pdf("slow.pdf", 1, pages=300), make_pdf("quick.pdf", 2)
-    pool = _WorkerPool(1, 60.0, None, None, False)
+    pool = WorkerPool(1, 60.0, None, None, False)
     queue = deque([(slow, ""), (quick, "")])
     results = []
     try:
@@ -215,10 +215,10 @@ def test_a_worker_killed_mid_parse_fails_only_its_file(make_pdf) -> None:
             results += pool.wait_some(max_wait=1.0)
     finally:
         pool.close()
-    outcome = {Path(r.path).name: (r.status, r.reason) for r, _ in results}
+    outcome = {Path(o.path).name: (o.digest is not None, o.reason) for o in results}
     assert outcome == {
-        "slow.pdf": ("failed", "the parser crashed (SIGKILL); it may have run out of memory"),
-        "quick.pdf": ("ok", ""),
+        "slow.pdf": (False, "the parser crashed (SIGKILL); it may have run out of memory"),
+        "quick.pdf": (True, ""),
     }
 
 
@@ -226,13 +226,13 @@ def test_ingest_from_a_worker_thread_as_the_app_does(make_pdf, memory: DigestSto
     """With other threads alive, workers come from forkserver (no fork of a threaded process)."""
     import threading
 
-    from store import ingest
+    from store import workers
 
     pdfs = [make_pdf(f"t{n}.pdf", n) for n in range(3)]
     outcome: dict[str, object] = {}
 
     def work() -> None:
-        outcome["method"] = ingest._context().get_start_method()
+        outcome["method"] = workers.context().get_start_method()
         outcome["report"] = ingest_paths(pdfs, memory, jobs=2, cancel=threading.Event())
 
     thread = threading.Thread(target=work)

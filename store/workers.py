@@ -1,0 +1,344 @@
+"""Parser worker processes: each file parsed under a time limit and a memory ceiling.
+
+``WorkerPool`` keeps up to ``jobs`` long-lived processes. Each imports the parser once,
+then parses one file at a time; a worker that runs past a file's deadline, crashes or is
+killed is replaced, and only that file fails. pdfminer's logging and any stray output stay
+inside the worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from store.errors import ReportError
+
+if TYPE_CHECKING:
+    from store.model import Digest
+
+__all__ = ["FILES_PER_WORKER", "STARTUP_TIMEOUT_S", "ParseOutcome", "WorkerPool", "context"]
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _limit_memory(limit: int | None) -> None:
+    if not limit:
+        return
+    try:
+        import resource
+
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not enforceable here (e.g. macOS, Windows): the time limit still holds
+
+
+def _quiet_worker() -> None:
+    """Keep pdfminer's log noise and stray prints off the user's terminal (or app)."""
+    import logging
+    import warnings
+
+    warnings.simplefilter("ignore")
+    logging.getLogger("pdfminer").setLevel(logging.CRITICAL)
+    logging.getLogger("pdfminer").propagate = False
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+_NO_MEMORY = re.compile(r"failed to map segment|cannot allocate memory", re.IGNORECASE)
+
+
+def _out_of_memory(memory_limit: int | None) -> str:
+    return f"ran out of memory (limit {(memory_limit or 0) / 1024**3:g} GiB)"
+
+
+def _parse_one(path: str, password: str | None, memory_limit: int | None, debug: bool) -> tuple[str, Any, str | None]:
+    """Parse one file in the worker: ``(status, digest or reason, traceback or None)``."""
+    try:
+        from store.parser import parse_file
+
+        return ("ok", parse_file(path, password=password), None)
+    except ReportError as exc:
+        return ("failed", exc.reason, traceback.format_exc() if debug else None)
+    except MemoryError:
+        return ("failed", _out_of_memory(memory_limit), None)
+    except BaseException as exc:  # noqa: BLE001 - anything pdfminer or the parser did not expect
+        if isinstance(exc, (ImportError, OSError)) and _NO_MEMORY.search(str(exc)):
+            return ("failed", _out_of_memory(memory_limit), None)  # a lazy import hit the ceiling
+        reason = f"could not be read: {type(exc).__name__}: {_one_line(exc)}".rstrip(": ")
+        return ("failed", reason, traceback.format_exc())
+
+
+def _warm_up() -> None:
+    """Import the parser and fill its caches once per worker, not once per file."""
+    try:
+        import store.parser  # noqa: F401
+        from store.db import company_registry
+
+        company_registry()
+    except Exception:  # noqa: BLE001, S110 - a broken parser shows up per file, with its reason
+        pass
+
+
+def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> None:
+    """A parser process: says ``ready``, then answers one ``(path, password)`` at a time."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if not debug:
+        _quiet_worker()
+    _limit_memory(memory_limit)
+    _warm_up()
+    conn.send(("ready", None, None))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        path, password = request
+        message = _parse_one(path, password, memory_limit, debug)
+        try:
+            conn.send(message)
+        except MemoryError:
+            conn.send(("failed", "ran out of memory sending the digest", None))
+        except OSError:
+            return
+
+
+def context() -> multiprocessing.context.BaseContext:
+    # A single-threaded process (the CLI) forks its workers directly: the quickest start.
+    # With other threads running (the app), forking could copy a lock held mid-update, so
+    # workers come from forkserver, a clean single-threaded server that has the parser
+    # imported already; spawn where neither exists.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["store.parser"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+_HELPER_START = threading.Lock()
+
+
+def _start_helpers(ctx: multiprocessing.context.BaseContext) -> None:
+    """Start multiprocessing's resource tracker with a usable stderr.
+
+    forkserver and spawn start it on first use and pass it ``sys.stderr.fileno()``; inside
+    the app (or a Textual test) stderr is a capture object without a real descriptor, and
+    starting fails with "bad value(s) in fds_to_keep". Starting it here with the process's
+    own stderr (briefly swapped in) avoids that; it is a no-op once running.
+    """
+    if ctx.get_start_method() == "fork":
+        return
+    from multiprocessing import resource_tracker
+
+    with _HELPER_START:
+        try:
+            os.fstat(sys.stderr.fileno())
+            usable = True
+        except Exception:  # noqa: BLE001 - any failure means: not a real descriptor
+            usable = False
+        if usable:
+            resource_tracker.ensure_running()
+            return
+        saved = sys.stderr
+        stand_in = sys.__stderr__ if sys.__stderr__ is not None else open(os.devnull, "w")  # noqa: SIM115
+        try:
+            sys.stderr = stand_in
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+            if stand_in is not sys.__stderr__:
+                stand_in.close()
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+def _death_reason(process: Any) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        reason = f"the parser crashed ({_signal_name(code)})"
+        if code == -signal.SIGKILL:
+            reason += "; it may have run out of memory"
+        return reason
+    return f"the parser stopped unexpectedly (exit code {code})"
+
+
+STARTUP_TIMEOUT_S = 60.0  # a worker's imports, not counted against any file
+FILES_PER_WORKER = 50  # then the worker is replaced, so leaks cannot pile up
+_NEVER = float("inf")
+
+
+@dataclass
+class ParseOutcome:
+    """One file's result from a worker: a digest, or the one-line reason it failed."""
+
+    path: str
+    digest: Digest | None
+    reason: str = ""
+    detail: str | None = None  # a traceback, shown only with --debug
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    deadline: float
+    ready: bool = False
+    job: tuple[Path, str] | None = None
+    files_done: int = 0
+
+
+class WorkerPool:
+    """Up to ``jobs`` long-lived parser processes; each file has its own deadline.
+
+    A worker that runs past a file's deadline, crashes or dies is killed and replaced;
+    only that file fails. Workers are recycled after ``FILES_PER_WORKER`` files.
+    """
+
+    def __init__(self, jobs: int, timeout: float, password: str | None, memory_limit: int | None, debug: bool) -> None:
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self.password = password
+        self.memory_limit = memory_limit
+        self.debug = debug
+        self.workers: list[_Worker] = []
+        self.failed_starts = 0
+        self.start_problem = ""
+        self._ctx = context()
+
+    @property
+    def busy(self) -> bool:
+        """True while any file is being parsed."""
+        return any(w.job is not None for w in self.workers)
+
+    @property
+    def broken(self) -> bool:
+        """True when workers keep dying before they are ready: give up on the batch."""
+        return self.failed_starts > self.jobs + 2
+
+    def _spawn(self) -> None:
+        _start_helpers(self._ctx)
+        mine, theirs = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(target=_worker_loop, args=(theirs, self.memory_limit, self.debug),
+                                    name="yanbao-parser", daemon=True)
+        process.start()
+        theirs.close()
+        self.workers.append(_Worker(process, mine, time.monotonic() + max(self.timeout, STARTUP_TIMEOUT_S)))
+
+    def fill(self, queue: deque[tuple[Path, str]]) -> None:
+        """Hand queued files (first in, first out) to idle workers; start workers as needed."""
+        for worker in list(self.workers):
+            if not queue:
+                return
+            if worker.ready and worker.job is None:
+                path, sha = queue.popleft()
+                try:
+                    worker.conn.send((str(path), self.password))
+                except OSError:
+                    queue.appendleft((path, sha))
+                    self._retire(worker, kill=True)
+                    continue
+                worker.job = (path, sha)
+                worker.deadline = time.monotonic() + self.timeout
+        starting = sum(1 for w in self.workers if not w.ready)
+        while len(self.workers) < self.jobs and len(queue) > starting:
+            self._spawn()
+            starting += 1
+
+    def wait_some(self, max_wait: float | None = None) -> list[ParseOutcome]:
+        """Wait for a worker event (or a deadline, or ``max_wait``); return finished files."""
+        if not self.workers:
+            return []
+        wait_for = max(0.0, min(w.deadline for w in self.workers) - time.monotonic())
+        if max_wait is not None:
+            wait_for = min(wait_for, max_wait)
+        handles: list[Any] = [w.conn for w in self.workers] + [w.process.sentinel for w in self.workers]
+        wait(handles, timeout=wait_for)
+        finished: list[ParseOutcome] = []
+        now = time.monotonic()
+        for worker in list(self.workers):
+            message = None
+            try:
+                if worker.conn.poll():
+                    message = worker.conn.recv()
+            except (EOFError, OSError):
+                message = None
+            except Exception as exc:  # noqa: BLE001 - a result that cannot be unpickled
+                message = ("failed", f"could not be read: {type(exc).__name__}: {_one_line(exc)}", None)
+            if message is not None:
+                status, payload, detail = message
+                if status == "ready":
+                    worker.ready, worker.deadline = True, _NEVER
+                    self.failed_starts = 0
+                elif worker.job is not None:
+                    where = str(worker.job[0])
+                    if status == "ok":
+                        finished.append(ParseOutcome(where, payload))
+                    else:
+                        finished.append(ParseOutcome(where, None, payload, detail))
+                    worker.job, worker.deadline = None, _NEVER
+                    worker.files_done += 1
+                    if worker.files_done >= FILES_PER_WORKER:
+                        self._retire(worker)
+                continue
+            if not worker.process.is_alive():
+                self._retire(worker, kill=True)
+                if worker.job is not None:
+                    finished.append(ParseOutcome(str(worker.job[0]), None, _death_reason(worker.process)))
+                elif not worker.ready:
+                    self.failed_starts += 1
+                    self.start_problem = _death_reason(worker.process).replace("the parser ", "it ")
+            elif now >= worker.deadline:
+                self._retire(worker, kill=True)
+                if worker.job is not None:
+                    finished.append(ParseOutcome(str(worker.job[0]), None, f"timed out after {self.timeout:g} s"))
+                else:
+                    self.failed_starts += 1
+                    self.start_problem = f"it did not start within {STARTUP_TIMEOUT_S:g} s"
+        return finished
+
+    def _retire(self, worker: _Worker, *, kill: bool = False) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+        if not kill:
+            try:
+                worker.conn.send(None)
+                worker.process.join(timeout=2)
+            except OSError:
+                pass
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join(timeout=5)
+        worker.conn.close()
+
+    def close(self) -> None:
+        """Stop every worker: idle ones politely, busy ones at once."""
+        for worker in list(self.workers):
+            self._retire(worker, kill=worker.job is not None or not worker.ready)
