@@ -1,4 +1,5 @@
-"""``python -m benchmarks [--quick] [--json out.json] [--only ingest,store,app] [--keep]``."""
+"""``python -m benchmarks [--quick] [--json out.json] [--only ingest,store,app] [--keep]``;
+``python -m benchmarks --markdown out.json`` prints a saved run as a markdown table."""
 
 from __future__ import annotations
 
@@ -52,13 +53,29 @@ def _pdf_corpus(n: int) -> Path:
     return folder
 
 
+def _print_markdown(path: Path) -> int:
+    from benchmarks.report import format_table, read_json
+
+    figures, meta = read_json(path)
+    machine = meta.get("machine", {})
+    print(format_table(figures, markdown=True))
+    print()
+    print(f"Machine: {machine.get('nproc')} cores ({machine.get('cpu')}), Python {machine.get('python')}, "
+          f"load average {machine.get('load_average')} at the start; run {meta.get('started')}"
+          f"{' (--quick)' if meta.get('quick') else ''}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes and one round (for development)")
     parser.add_argument("--json", type=Path, default=OUT_DIR / "latest.json", help="where to write the JSON")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: ingest,store,app")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (stores) for inspection")
+    parser.add_argument("--markdown", type=Path, metavar="JSON", help="print a saved run as a markdown table")
     args = parser.parse_args(argv)
+    if args.markdown:
+        return _print_markdown(args.markdown)
     sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(sections) - set(SECTIONS)
     if unknown:

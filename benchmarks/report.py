@@ -10,11 +10,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Figure", "format_table", "machine_info", "median", "timed", "timed_run", "write_json"]
+__all__ = ["Figure", "format_table", "machine_info", "median", "read_json", "timed", "timed_run", "write_json"]
 
 
 @dataclass
@@ -93,7 +93,7 @@ def timed_run(argv: Sequence[str], *, env: dict[str, str] | None = None, check: 
 
 def _number(value: float, unit: str) -> str:
     if unit == "s":
-        return f"{value:.2f} s"
+        return f"{value:.2f} s" if value >= 0.1 else f"{value * 1000:.1f} ms"
     if unit == "ms":
         return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
     if unit == "MB":
@@ -160,6 +160,14 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "load_average": [round(x, 2) for x in load],
     }
+
+
+def read_json(path: Path) -> tuple[list[Figure], dict[str, Any]]:
+    """The figures and run settings of a JSON file written by ``write_json``."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    names = {f.name for f in fields(Figure)}
+    figures = [Figure(**{k: v for k, v in f.items() if k in names}) for f in doc.pop("figures")]
+    return figures, doc
 
 
 def write_json(path: Path, figures: Sequence[Figure], meta: dict[str, Any]) -> None:
