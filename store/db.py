@@ -27,16 +27,9 @@ from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Table
 
 from store.errors import StoreError
+from store.index import IndexRow, Snapshot, newest_first, snapshot_of
 from store.model import SCHEMA_VERSION, Digest, DigestError
-from store.storage import (
-    META_DOC,
-    META_TABLE,
-    AtomicJSONStorage,
-    IndexRow,
-    Snapshot,
-    newest_first,
-    snapshot_of,
-)
+from store.storage import META_DOC, META_TABLE, AtomicJSONStorage
 
 __all__ = ["DigestStore", "DigestSummary", "WatchItem", "company_registry", "default_store_path"]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from store.errors import StoreError
+from store.index import DIGESTS_TABLE
 from store.model import Digest, DigestError
 from store.storage import (
-    DIGESTS_TABLE,
     META_DOC,
     META_TABLE,
     AtomicJSONStorage,
