@@ -124,12 +124,13 @@ def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> Non
 
 
 def context() -> multiprocessing.context.BaseContext:
-    # A single-threaded process (the CLI) forks its workers directly: the quickest start.
+    # A single-threaded process on Linux (the CLI) forks its workers directly: the quickest
+    # start. (macOS system libraries are not fork-safe, hence spawn's default there.)
     # With other threads running (the app), forking could copy a lock held mid-update, so
     # workers come from forkserver, a clean single-threaded server that has the parser
     # imported already; spawn where neither exists.
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
