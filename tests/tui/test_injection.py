@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conftest import settle
 from textual.widgets import DataTable, Static
+from textual.widgets._toast import Toast
 
 from tui.screens.main import MainScreen
 from tui.widgets.key_points import KeyPointsPane
@@ -47,7 +48,7 @@ class TestHostileReport:
 
     async def test_every_pane_shows_the_text_literally(self, app_factory) -> None:
         app = app_factory(injection=True)
-        async with app.run_test(size=(160, 45)) as pilot:
+        async with app.run_test(size=(160, 45), notifications=True) as pilot:
             await settle(pilot)
             report_list = app.screen.query_one(ReportList)
             assert report_list.rows[0].title.startswith("[bold red]Injected")
@@ -74,7 +75,7 @@ class TestHostileReport:
     async def test_clicking_hostile_text_runs_no_action(self, app_factory) -> None:
         """A [@click=app.quit] in report text is just text: clicking it does not quit."""
         app = app_factory(injection=True)
-        async with app.run_test(size=(160, 45)) as pilot:
+        async with app.run_test(size=(160, 45), notifications=True) as pilot:
             await settle(pilot)
             for selector in ("#kp-points", "#kp-heading", "#kp-source"):
                 widget = app.screen.query_one(selector, Static)
@@ -87,15 +88,19 @@ class TestHostileReport:
     async def test_hostile_text_in_search_and_watch_prompts(self, app_factory) -> None:
         """Markup typed into prompts ends up in notifications and status lines literally."""
         app = app_factory(injection=True)
-        async with app.run_test(size=(160, 45)) as pilot:
+        async with app.run_test(size=(160, 45), notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("slash")
             app.screen.query_one("Input").value = "[/x]"
             await pilot.press("enter")
             await settle(pilot)
             assert "search: [/x]" in str(app.screen.query_one("#list-status", Static).render())
+            await pilot.pause(0.2)
+            assert any("“[/x]”" in str(toast.render()) for toast in app.screen.query(Toast))
             await pilot.press("w")
             app.screen.query_one("Input").value = "[bold]Nobody[/bold]"
             await pilot.press("enter")
             await settle(pilot)
+            await pilot.pause(0.2)
+            assert any("[bold]Nobody[/bold]" in str(toast.render()) for toast in app.screen.query(Toast))
             assert app.is_running

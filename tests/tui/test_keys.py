@@ -49,7 +49,7 @@ class TestStartup:
 
         app = YanbaoApp(store_path=make_store(tmp_path / "store.json"))
         app.library = SlowLibrary(app.library.store_path)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await pilot.pause()
             report_list = app.screen.query_one(ReportList)
             assert isinstance(app.screen, MainScreen)
@@ -60,7 +60,7 @@ class TestStartup:
 
     async def test_list_is_newest_first(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             dates = [s.date for s in app.screen.query_one(ReportList).rows]
             assert dates == sorted(dates, reverse=True)
@@ -72,7 +72,7 @@ class TestStartup:
         from store.bundled import bundled_sample_paths
 
         app = YanbaoApp(store_path=tmp_path / "empty.json")
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot, timeout=120)
             rows = app.screen.query_one(ReportList).rows
             assert len(rows) == len(bundled_sample_paths()) > 0
@@ -83,7 +83,7 @@ class TestMoving:
 
     async def test_arrows_and_jk_move_the_cursor_and_fill_key_points(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             report_list = app.screen.query_one(ReportList)
             assert report_list.cursor == 0
@@ -100,7 +100,7 @@ class TestMoving:
 
     async def test_enter_opens_the_report_in_key_points(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("2")
             await pilot.press("escape")  # back to the list
@@ -113,7 +113,7 @@ class TestMoving:
 
     async def test_number_keys_switch_panes(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             for key, pane in zip("2341", ("watchlist", "risks", "compare", "keypoints")):
                 await pilot.press(key)
@@ -121,7 +121,7 @@ class TestMoving:
 
     async def test_tab_moves_focus_from_the_list_into_the_panes(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             assert isinstance(app.focused, ReportList)
             await pilot.press("tab")
@@ -130,7 +130,7 @@ class TestMoving:
 
     async def test_jk_move_inside_pane_tables(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("3")
             table = app.screen.query_one("#risks-library", DataTable)
@@ -144,7 +144,7 @@ class TestSortAndFilter:
 
     async def test_sort_cycles_columns(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("s")
             brokers = [s.broker for s in app.screen.query_one(ReportList).rows]
@@ -156,7 +156,7 @@ class TestSortAndFilter:
 
     async def test_filter_by_broker_period_and_company(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("f")
             assert isinstance(app.focused, Input)
@@ -183,7 +183,7 @@ class TestSearch:
 
     async def test_search_chinese_and_english(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await self.search(pilot, "资本开支")
             assert titles(app) == ["云厂商资本开支继续走高，港股互联网估值有望修复"]
@@ -195,14 +195,14 @@ class TestSearch:
 
     async def test_search_for_a_risk(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await self.search(pilot, "地缘政治")
             assert titles(app) == ["AI 需求外溢到云收入，二季度增速再上台阶"]
 
     async def test_escape_cancels_the_prompt(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("slash", "escape")
             assert isinstance(app.screen, MainScreen)
@@ -214,7 +214,7 @@ class TestWatchlist:
 
     async def test_add_typed_company_and_remove_it(self, app_factory, tmp_path: Path) -> None:
         app = app_factory(watch=())
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("w")
             assert isinstance(app.screen, PromptDialog)
@@ -236,7 +236,7 @@ class TestWatchlist:
     async def test_add_company_under_the_cursor(self, app_factory, tmp_path: Path) -> None:
         """With the metrics table focused, w watches the highlighted metric's company."""
         app = app_factory(watch=())
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("j", "j", "j")  # 2025-05-06 华安 report: Microsoft / Azure first
             await settle(pilot)
@@ -249,7 +249,7 @@ class TestWatchlist:
 
     async def test_watchlist_pane_lists_reports_and_figures(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("2")
             await settle(pilot)
@@ -271,7 +271,7 @@ class TestExport:
         out.mkdir()
         monkeypatch.chdir(out)
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("e")
             await settle(pilot)
@@ -289,7 +289,7 @@ class TestExport:
     async def test_export_watchlist_and_compare(self, app_factory, tmp_path: Path, monkeypatch) -> None:
         monkeypatch.chdir(tmp_path)
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             written = []
             for pane in ("2", "4"):
@@ -315,7 +315,7 @@ class TestIngest:
 
         sample = bundled_sample_paths()[0]
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("i")
             assert isinstance(app.screen, IngestDialog)
@@ -332,7 +332,7 @@ class TestIngest:
 
     async def test_missing_path_is_one_line(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("i")
             app.screen.query_one(Input).value = "/no/such/place.pdf"
@@ -347,7 +347,7 @@ class TestHelpQuitPalette:
 
     async def test_help_lists_every_binding(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
@@ -359,7 +359,7 @@ class TestHelpQuitPalette:
 
     async def test_q_quits(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("q")
             await pilot.pause()
@@ -367,7 +367,7 @@ class TestHelpQuitPalette:
 
     async def test_command_palette_runs_actions(self, app_factory) -> None:
         app = app_factory()
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("ctrl+p")
             await pilot.pause()

@@ -15,7 +15,7 @@ from textual.widgets import Static
 __all__ = ["HelpScreen", "binding_rows"]
 
 INTRO = (
-    "yanbao shows digests of sell-side research reports. The list on the left holds every "
+    "yanbao shows digests of sell-side research reports. The report list holds every "
     "report, newest first; the panes show the highlighted one (1, 3) and the whole library (2, 3, 4)."
 )
 

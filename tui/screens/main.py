@@ -158,6 +158,10 @@ class MainScreen(Screen[None]):
         self.loaded = False
         self._library_requested = False
 
+    def say(self, message: object, **options: Any) -> None:
+        """Notify with text that may hold report words: cleaned, never read as markup."""
+        self.notify(clean(message, one_line=True), markup=False, **options)
+
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -213,7 +217,7 @@ class MainScreen(Screen[None]):
         """Load every digest now if a big library deferred it (panes 2-4 need them)."""
         if self.loaded and self.snapshot is None and not self._library_requested:
             self._library_requested = True
-            self.notify(f"Loading all {len(self.summaries):,} reports for this pane…", timeout=3)
+            self.say(f"Loading all {len(self.summaries):,} reports for this pane…", timeout=3)
             self._load_library()
 
     def reload(self) -> None:
@@ -226,11 +230,11 @@ class MainScreen(Screen[None]):
         self.query_one(ReportList).empty_message = "No reports yet: press i to ingest some."
         self._refresh_list()
         if message.seeded:
-            self.notify(f"Added {message.seeded} bundled sample reports to the empty store.", title="Welcome")
+            self.say(f"Added {message.seeded} bundled sample reports to the empty store.", title="Welcome")
         if message.seed_failures:
             first = clean(message.seed_failures[0], one_line=True)
-            self.notify(
-                Text(f"{len(message.seed_failures)} bundled samples could not be read, e.g. {first}"),
+            self.say(
+                f"{len(message.seed_failures)} bundled samples could not be read, e.g. {first}",
                 title="Samples", severity="warning", timeout=10,
             )
         self.refresh_bindings()
@@ -238,7 +242,7 @@ class MainScreen(Screen[None]):
     def on_main_screen_store_failed(self, message: StoreFailed) -> None:
         self.query_one(ReportList).empty_message = "The store could not be opened."
         self.query_one("#list-status", Static).update(Text(message.reason, style="red"))
-        self.notify(Text(message.reason), title="Store error", severity="error", timeout=10)
+        self.say(message.reason, title="Store error", severity="error", timeout=10)
 
     def on_main_screen_library_loaded(self, message: LibraryLoaded) -> None:
         self.snapshot = message.snapshot
@@ -402,7 +406,7 @@ class MainScreen(Screen[None]):
         next_key = SORT_KEYS[(index + 1) % len(SORT_KEYS)]
         self.sort_reverse = next_key == "date"
         self.sort_key = next_key
-        self.notify(f"Sorted by {next_key}", timeout=2)
+        self.say(f"Sorted by {next_key}", timeout=2)
 
     def action_filter(self) -> None:
         """Show and focus the filter box above the list."""
@@ -450,7 +454,7 @@ class MainScreen(Screen[None]):
         self.search_ids = set(message.ids)
         self._refresh_list()
         found = len(self.query_one(ReportList).rows)
-        self.notify(Text(f"{found} reports match “{clean(message.query, one_line=True)}”"), timeout=3)
+        self.say(f"{found} reports match “{message.query}”", timeout=3)
         self.query_one(ReportList).focus()
 
     def _company_under_cursor(self) -> str | None:
@@ -535,7 +539,7 @@ class MainScreen(Screen[None]):
             self.query_one(WatchlistPane).set_data(message.items, self.snapshot.digests, keep=message.keep)
         else:
             self.ensure_library()  # its snapshot brings the new watchlist
-        self.notify(Text(clean(message.note, one_line=True)), timeout=3)
+        self.say(message.note, timeout=3)
         self.refresh_bindings()
 
     def action_export(self) -> None:
@@ -564,14 +568,12 @@ class MainScreen(Screen[None]):
                 stem, what = "yanbao-compare", "the comparison"
             path = write_new_file(export_directory(), stem, text)
         except Exception as error:
-            self.app.call_from_thread(
-                self.notify, Text(f"Export failed: {clean(error, one_line=True)}"), severity="error"
-            )
+            self.app.call_from_thread(self.say, f"Export failed: {error}", severity="error")
             return
         self.app.call_from_thread(self._exported, path, what)
 
     def _exported(self, path: Path, what: str) -> None:
-        self.notify(Text(f"Exported to {path}"), title="Export", timeout=6)
+        self.say(f"Exported to {path}", title="Export", timeout=6)
         self.app.push_screen(ExportResultDialog(path, what))
 
     def action_ingest(self) -> None:
