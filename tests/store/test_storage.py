@@ -141,13 +141,14 @@ def test_restore_without_backup_is_a_clear_error(tmp_path: Path) -> None:
         restore_backup(tmp_path / "store.json")
 
 
-def test_kill_9_at_twenty_moments_loses_nothing_that_was_added(tmp_path: Path) -> None:
-    """Each round kills a writer mid-stream; every id it printed must still load."""
+def test_kill_9_mid_write_loses_nothing_that_was_added(tmp_path: Path) -> None:
+    """Each round kills a writer mid-stream; every id it printed must still load.
+    (tests/store/test_ingest.py kills whole ingests the same way.)"""
     path = tmp_path / "store.json"
     acknowledged: list[str] = []
-    for round_no in range(20):
+    for round_no in range(12):
         proc = _writer(path, f"r{round_no:02d}", 400)
-        time.sleep(0.2 + 0.015 * round_no)  # from mid-import to deep into the writes
+        time.sleep(0.2 + 0.025 * round_no)  # from mid-import to deep into the writes
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         acknowledged += out.split()
@@ -157,7 +158,7 @@ def test_kill_9_at_twenty_moments_loses_nothing_that_was_added(tmp_path: Path) -
         assert not missing, f"round {round_no}: lost {missing[:3]}"
         for digest_id in acknowledged[-3:]:
             assert store.get(digest_id) is not None
-    assert len(acknowledged) > 20  # the kills did land during writes, not before them
+    assert len(acknowledged) > 12  # the kills did land during writes, not before them
     assert inspect_store(path).ok
 
 
