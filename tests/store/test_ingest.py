@@ -194,6 +194,24 @@ def test_kill_9_mid_ingest_at_twenty_moments(tmp_path: Path) -> None:
     assert sum(finished_early) < 10  # most kills landed mid-ingest
 
 
+def test_two_ingests_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Two ingest processes write one store at the same time: every digest of both is kept."""
+    store_path = tmp_path / "store.json"
+    script = tmp_path / "ingest_script.py"
+    script.write_text(INGEST_SCRIPT)
+    procs = []
+    for side in range(2):
+        folder = tmp_path / f"side{side}"
+        folder.mkdir()
+        for n in range(60):
+            (folder / f"r{n:02d}.txt").write_text(REPORT_TEXT.format(n=1000 * side + n), encoding="utf-8")
+        procs.append(subprocess.Popen([sys.executable, str(script), str(store_path), str(folder)],
+                                      cwd=REPO, stdout=subprocess.PIPE, text=True))
+    reported = [set(p.communicate(timeout=120)[0].split()) for p in procs]
+    assert [len(r) for r in reported] == [60, 60]
+    assert {s.id for s in DigestStore(store_path).summaries()} == reported[0] | reported[1]
+
+
 def test_bundled_samples_ship_with_the_package(make_digest) -> None:
     paths = bundled_sample_paths()
     assert paths, "sample_reports holds no .pdf or .txt"
