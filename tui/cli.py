@@ -438,6 +438,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, ReportError, LookupError, ValueError, OSError) as exc:
         if args.debug:
             traceback.print_exc()
+            if getattr(exc, "detail", None):  # the parser worker's own traceback
+                print(exc.detail.rstrip(), file=sys.stderr)
         if isinstance(exc, OSError) and exc.filename:
             return _fail(f"{exc.filename}: {exc.strerror or exc}")
         return _fail(str(exc) if str(exc) else type(exc).__name__)
