@@ -134,7 +134,7 @@ class ComparePane(Vertical):
             yield Select([], id="compare-right", prompt="quarter", tooltip="The later quarter")
         yield Static(Text("Loading the library…", style="dim italic"), id="compare-status")
         table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Figure", "From", "To", "Change", "vs cons.")
+        table.add_columns("Figure", "Change", "From", "To", "vs cons.")
         yield table
         with Horizontal(id="compare-side"):
             yield FigureChart(id="compare-chart")
@@ -235,9 +235,9 @@ class ComparePane(Vertical):
                 change.append(" ⚠", style="yellow")
             table.add_row(
                 safe(_figure_label(row), one_line=True),
+                change,
                 Text(format_cell(row.left)),
                 Text(format_cell(row.right)),
-                change,
                 flags,
             )
         self.query_one("#compare-diff", Static).update(diff_text(message.comparison))
