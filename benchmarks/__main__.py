@@ -23,7 +23,7 @@ class Settings:
     digests: int = 10_000
     small: int = 1_000
     write_batches: int = 8
-    ingest_rounds: int = 2
+    ingest_rounds: int = 3
     list_repeats: int = 5
     search_repeats: int = 5
     app_rounds: int = 3
