@@ -38,33 +38,55 @@ class ListApp(App[None]):
         yield ReportList()
 
 
-async def time_list(n: int) -> tuple[float, float, int]:
-    """(seconds to first idle, seconds per key press, rows laid out) for ``n`` rows."""
+async def time_list(n: int, monkeypatch) -> dict[str, float]:
+    """Timings for ``n`` rows: set_rows, first idle, the list's own render time per key
+    press (what the widget costs, free of Pilot's waits) and rows ever laid out."""
+    spent = {"render": 0.0}
+    original = ReportList.render_line
+
+    def timed_render_line(self, y):
+        started = time.perf_counter()
+        try:
+            return original(self, y)
+        finally:
+            spent["render"] += time.perf_counter() - started
+
+    monkeypatch.setattr(ReportList, "render_line", timed_render_line)
     rows = sort_summaries(summaries(n))
     app = ListApp()
     async with app.run_test(size=(120, 40)) as pilot:
         report_list = app.query_one(ReportList)
         started = time.perf_counter()
         report_list.set_rows(rows)
+        set_rows = time.perf_counter() - started
         await pilot.pause()
         first_idle = time.perf_counter() - started
         report_list.focus()
+        await pilot.pause()
+        spent["render"] = 0.0
         started = time.perf_counter()
-        await pilot.press(*(["down"] * 40), "end", "pageup", "home")
-        per_key = (time.perf_counter() - started) / 43
+        keys = [*(["down"] * 40), "end", "pageup", "home"]
+        await pilot.press(*keys)
+        per_key = (time.perf_counter() - started) / len(keys)
         assert report_list.cursor == 0
-        laid_out = len(report_list._lines)
-    return first_idle, per_key, laid_out
+        return {
+            "set_rows": set_rows,
+            "first_idle": first_idle,
+            "per_key": per_key,
+            "render_per_key": spent["render"] / len(keys),
+            "laid_out": len(report_list._lines),
+        }
 
 
-async def test_ten_thousand_rows_cost_what_a_hundred_do() -> None:
-    """First idle and key presses with 10,000 rows are as fast as with 100 (Pilot overhead
-    included); only on-screen rows are ever laid out."""
-    small_idle, small_key, _ = await time_list(100)
-    big_idle, big_key, laid_out = await time_list(N)
-    assert big_idle < 0.5, big_idle
-    assert big_key < 2 * small_key + 0.02, (big_key, small_key)
-    assert laid_out < 200
+async def test_ten_thousand_rows_stay_instant(monkeypatch) -> None:
+    """With 10,000 rows: set_rows and first idle well under a second, the list's own
+    rendering a few milliseconds per key, only on-screen rows ever laid out."""
+    big = await time_list(N, monkeypatch)
+    assert big["set_rows"] < 0.1, big
+    assert big["first_idle"] < 1.0, big
+    assert big["render_per_key"] < 0.01, big
+    assert big["per_key"] < 0.5, big  # whole key press through Pilot, on a busy machine
+    assert big["laid_out"] < 200, big
 
 
 def test_sort_and_filter_ten_thousand_quickly() -> None:
