@@ -148,7 +148,9 @@ def extract_pdf(path: str | Path, *, password: str | None = None) -> PdfText:
     page_mains: list[list[str]] = []
     chars = 0
     try:
-        for page in extract_pages(path, password=password or "", laparams=LAParams()):
+        # Lines are ordered by position here, so pdfminer need not order its text boxes (boxes_flow=None):
+        # that hierarchical grouping is the costliest part of its layout analysis.
+        for page in extract_pages(path, password=password or "", laparams=LAParams(boxes_flow=None)):
             result.pages += 1
             width, height = page.width, page.height
             band, main, side = _split_page(_page_lines(page), width, height)
