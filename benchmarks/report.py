@@ -80,7 +80,7 @@ def timed_run(argv: Sequence[str], *, env: dict[str, str] | None = None, check: 
               timeout: float = 1800) -> tuple[float, subprocess.CompletedProcess[bytes]]:
     """Wall seconds of a subprocess (output captured); raises when it fails and ``check``."""
     start = time.perf_counter()
-    done = subprocess.run(list(argv), capture_output=True, env=env, timeout=timeout)
+    done = subprocess.run(list(argv), capture_output=True, env=env, timeout=timeout, check=False)
     took = time.perf_counter() - start
     if check and done.returncode != 0:
         tail = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()[-5:]

@@ -12,7 +12,7 @@ from store.db import DigestStore
 from store.model import Digest
 from store.storage import index_path
 
-__all__ = ["build_store", "list_figure", "search_figure", "size_figure", "write_figure", "SEARCH_QUERIES"]
+__all__ = ["SEARCH_QUERIES", "build_store", "list_figure", "search_figure", "size_figure", "write_figure"]
 
 BATCH = 25  # digests per write, as store.ingest stores them
 SEARCH_QUERIES = ("腾讯", "capex", "资本开支", "0700.HK", "Alibaba cloud", "行业竞争加剧", "guidance 2025", "zzzz")
@@ -35,7 +35,7 @@ def _batch_times(store: DigestStore, digests: Sequence[Digest], batches: int) ->
     times = []
     for b in range(batches):
         batch = digests[b * BATCH:(b + 1) * BATCH]
-        took, _ = timed(lambda: store.add_many(batch))
+        took, _ = timed(lambda batch=batch: store.add_many(batch))
         times.append(took)
     return times
 
@@ -113,7 +113,7 @@ def search_figure(big_store: Path, digests: Sequence[Digest], repeats: int) -> F
         times, hits = [], {}
         for _ in range(repeats):
             for query in SEARCH_QUERIES:
-                took, ids = timed(lambda: store.search(query))
+                took, ids = timed(lambda query=query: store.search(query))
                 times.append(took * 1000)
                 hits[query] = len(ids)
     texts = [_scan_text(d) for d in digests]
@@ -121,7 +121,7 @@ def search_figure(big_store: Path, digests: Sequence[Digest], repeats: int) -> F
     for _ in range(repeats):
         for query in SEARCH_QUERIES:
             words = query.casefold().split()
-            took, _ = timed(lambda: [i for i, t in enumerate(texts) if all(w in t for w in words)])
+            took, _ = timed(lambda words=words: [i for i, t in enumerate(texts) if all(w in t for w in words)])
             scans.append(took * 1000)
     return absolute(
         f"search {n:,} digests (median)", median(times), median(scans), "ms", 50,

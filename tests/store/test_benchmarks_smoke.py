@@ -13,11 +13,11 @@ from pathlib import Path
 # benchmarks/ is a folder of the checkout, not part of the installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks import corpus  # noqa: E402
-from benchmarks.report import format_table, write_json  # noqa: E402
-from benchmarks.store_bench import build_store, search_figure, write_figure  # noqa: E402
-from store.model import Digest  # noqa: E402
-from store.parser import parse_file  # noqa: E402
+from benchmarks import corpus
+from benchmarks.report import format_table, write_json
+from benchmarks.store_bench import build_store, search_figure, write_figure
+from store.model import Digest
+from store.parser import parse_file
 
 
 def test_corpus_makes_distinct_reports_that_parse(tmp_path: Path) -> None:
