@@ -22,17 +22,20 @@ from benchmarks.report import Figure, slowdown, speedup, timed, timed_run
 __all__ = ["ingest_figures", "yanbao_command"]
 
 
+ROOT = Path(__file__).resolve().parent.parent  # the checkout these benchmarks belong to
+
+
 def yanbao_command() -> list[str]:
-    """The installed ``yanbao`` console script beside this Python, else ``python -m tui.cli``."""
-    script = Path(sys.executable).with_name("yanbao")
-    if script.exists():
-        return [str(script)]
+    """``yanbao`` as ``python -m tui.cli``: the same ``main()`` as the console script, run
+    from the checkout being benchmarked rather than whatever copy is installed."""
     return [sys.executable, "-m", "tui.cli"]
 
 
 def isolated_env(folder: Path) -> dict[str, str]:
-    """The environment for subprocesses: never the user's own store."""
+    """The environment for subprocesses: this checkout first on the path, never the user's
+    own store."""
     env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     env["YANBAO_STORE"] = str(folder / "not-used.json")
     return env
 
