@@ -377,3 +377,53 @@ class TestHelpQuitPalette:
             await pilot.press("enter")
             await settle(pilot)
             assert app.screen.query_one(TabbedContent).active == "risks"
+
+
+class TestCompare:
+    """Pane 4 compares two quarters, or a report with its broker's previous one."""
+
+    async def test_quarters_show_changes_and_chart(self, app_factory) -> None:
+        from store.compare import QuarterComparison
+
+        from tui.widgets.compare import ComparePane
+
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("4")
+            await settle(pilot)
+            pane = app.screen.query_one(ComparePane)
+            assert pane.quarters == ("2025Q1", "2025Q2")
+            assert isinstance(pane.comparison, QuarterComparison)
+            azure = pane.comparison.find("Microsoft", "Azure", "revenue_growth_yoy")
+            assert azure is not None and azure.change == 6.0 and azure.change_unit == "pp"
+            table = pane.query_one("#compare-table", DataTable)
+            labels = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+            row = labels.index("Microsoft · Azure · 收入同比增速")
+            assert str(table.get_row_at(row)[1]) == "↑ +6.0pp"
+            assert table.get_row_at(row)[1].style == "green"
+            table.move_cursor(row=row)
+            await settle(pilot)
+            chart = str(pane.query_one("#compare-chart").render())
+            assert "Microsoft · Azure · 收入同比增速" in chart and "2024Q4" in chart and "2025Q2" in chart
+
+    async def test_report_against_its_brokers_previous(self, app_factory) -> None:
+        from tui.widgets.compare import ComparePane
+
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("4")
+            await settle(pilot)
+            pane = app.screen.query_one(ComparePane)
+            pane.query_one("#compare-mode").value = "reports"
+            await settle(pilot)
+            # The newest report (华安 2025-08-05) against 华安 2025-05-06.
+            assert pane.comparison is not None
+            assert pane.comparison.left_ids == ["a1" * 32] and pane.comparison.right_ids == ["b2" * 32]
+            assert [p.name for p in pane.comparison.picks.added] and pane.comparison.find(
+                "Microsoft", "Azure", "revenue_growth_yoy").change == 6.0
+            await pilot.press("escape", "j")  # 2025-05-20 Example Securities: no earlier report
+            await settle(pilot)
+            assert pane.comparison is None
+            assert "No earlier report" in str(pane.query_one("#compare-status", Static).render())

@@ -319,6 +319,7 @@ class MainScreen(Screen[None]):
         self.digest = digest
         self.query_one(KeyPointsPane).show(digest)
         self.query_one(RisksPane).show_report(digest)
+        self.query_one(ComparePane).set_report(digest)
         if had_digest != (digest is not None):  # footer recomposes are costly: only on change
             self.refresh_bindings()
 

@@ -19,7 +19,7 @@ from tui.widgets.safe_text import clean, safe
 if TYPE_CHECKING:
     from store.model import Digest
 
-__all__ = ["ComparePane", "FigureChart", "diff_text"]
+__all__ = ["ComparePane", "FigureChart", "diff_text", "previous_report"]
 
 
 def _names(items: Any) -> list[str]:
@@ -65,6 +65,18 @@ def consensus_mark(vs: str | None) -> Text:
     return Text(mark, style=style)
 
 
+def previous_report(digests: Sequence[Digest], digest: Digest) -> Digest | None:
+    """The same broker's latest report published before ``digest``, if any."""
+    from store.compare import report_order
+
+    mine = report_order(digest)
+    earlier = [
+        d for d in digests
+        if d.id != digest.id and d.broker and d.broker == digest.broker and report_order(d) < mine
+    ]
+    return max(earlier, key=report_order, default=None)
+
+
 class FigureChart(PlotextPlot):
     """A line chart of one figure across quarters."""
 
@@ -97,6 +109,7 @@ class ComparePane(Vertical):
     ComparePane > #compare-pickers { height: 3; }
     ComparePane > #compare-pickers > Label { padding: 1 1 0 0; }
     ComparePane > #compare-pickers > Select { width: 18; }
+    ComparePane > #compare-pickers > #compare-mode { width: 26; }
     ComparePane > #compare-status { height: 1; color: $text-muted; }
     ComparePane > #compare-table { height: 1fr; min-height: 4; }
     ComparePane > #compare-side { height: 16; }
@@ -124,14 +137,20 @@ class ComparePane(Vertical):
         super().__init__(id=id)
         self.digests: list[Digest] = []
         self.comparison: Any | None = None
+        self.report: Digest | None = None
         self._rows: list[Any] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-pickers"):
-            yield Label("From")
-            yield Select([], id="compare-left", prompt="quarter", tooltip="The earlier quarter")
-            yield Label(" to ")
-            yield Select([], id="compare-right", prompt="quarter", tooltip="The later quarter")
+            yield Select(
+                [(Text("Two quarters"), "quarters"), (Text("Report vs previous"), "reports")],
+                id="compare-mode", allow_blank=False, value="quarters",
+                tooltip="Compare two quarters, or the selected report with its broker's previous one",
+            )
+            yield Label("From", classes="quarter-picker")
+            yield Select([], id="compare-left", prompt="quarter", tooltip="The earlier quarter", classes="quarter-picker")
+            yield Label(" to ", classes="quarter-picker")
+            yield Select([], id="compare-right", prompt="quarter", tooltip="The later quarter", classes="quarter-picker")
         yield Static(Text("Loading the library…", style="dim italic"), id="compare-status")
         table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("Figure", "Change", "From", "To", "vs cons.")
@@ -183,15 +202,49 @@ class ComparePane(Vertical):
         table = self.query_one("#compare-table", DataTable)
         return getattr(row, "company", None) if table.has_focus and row is not None else None
 
+    @property
+    def mode(self) -> str:
+        """``quarters`` (two quarters) or ``reports`` (selected report vs its broker's previous)."""
+        value = self.query_one("#compare-mode", Select).value
+        return value if isinstance(value, str) else "quarters"
+
+    def set_report(self, digest: Digest | None) -> None:
+        """The report selected in the list; compared in ``reports`` mode."""
+        self.report = digest
+        if self.mode == "reports":
+            self.refresh_comparison()
+
     @on(Select.Changed)
-    def _quarter_changed(self, event: Select.Changed) -> None:
+    def _picker_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if event.select.id == "compare-mode":
+            for picker in self.query(".quarter-picker"):
+                picker.display = self.mode == "quarters"
         self.refresh_comparison()
 
+    def _clear(self, why: str) -> None:
+        self.comparison = None
+        self._rows = []
+        self.query_one("#compare-table", DataTable).clear()
+        self.query_one("#compare-diff", Static).update(Text(""))
+        self.query_one("#compare-status", Static).update(Text(why, style="dim italic"))
+
     def refresh_comparison(self) -> None:
-        """Recompute the comparison for the chosen quarters in a worker."""
-        quarters = self.quarters
+        """Recompute the comparison (quarters or reports) in a worker."""
         status = self.query_one("#compare-status", Static)
+        if self.mode == "reports":
+            if self.report is None:
+                self._clear("Select a report in the list to compare it with its broker's previous one.")
+                return
+            previous = previous_report(self.digests, self.report)
+            if previous is None:
+                broker = clean(self.report.broker or "this broker", one_line=True)
+                self._clear(f"No earlier report from {broker} in the library.")
+                return
+            status.update(Text("Comparing with the previous report…", style="dim italic"))
+            self._compare_reports(previous, self.report)
+            return
+        quarters = self.quarters
         if quarters is None:
             status.update(Text("Not enough quarters in the library to compare.", style="dim italic"))
             return
@@ -209,6 +262,17 @@ class ComparePane(Vertical):
             return
         self.post_message(self.ComparisonReady(comparison))
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    def _compare_reports(self, left: Digest, right: Digest) -> None:
+        try:
+            from store.compare import compare_reports
+
+            comparison = compare_reports(left, right)
+        except Exception as error:  # shown as one line in the pane, never a traceback
+            self.post_message(self.ComparisonReady(None, f"Comparison failed: {clean(error, one_line=True)}"))
+            return
+        self.post_message(self.ComparisonReady(comparison))
+
     def on_compare_pane_comparison_ready(self, message: ComparisonReady) -> None:
         message.stop()
         status = self.query_one("#compare-status", Static)
@@ -220,8 +284,9 @@ class ComparePane(Vertical):
             status.update(Text(message.error or "No comparison.", style="red"))
             self.query_one("#compare-diff", Static).update(Text(""))
             return
-        quarters = self.quarters or ("", "")
-        legend = Text(f"{quarters[0]} → {quarters[1]}: {len(self._rows)} figures   ", style="dim")
+        comparison = message.comparison
+        sides = f"{comparison.left_label} → {comparison.right_label}"
+        legend = Text(f"{clean(sides, one_line=True)}: {len(self._rows)} figures   ", style="dim")
         legend.append_text(Text.assemble(("▲", "green"), " above  ", ("●", "yellow"), " inline  ", ("▼", "red"), " below consensus  ⚠ reports disagree"))
         status.update(legend)
         for row in self._rows:
