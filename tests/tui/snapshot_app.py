@@ -1,8 +1,11 @@
 """A tiny factory for test apps: a temp store filled from fixed digests.
 
-Uses the corpus helper's hand-written digests (tests/fixtures/expected/*.json) when they
-exist, else the small set in tests/tui/fixtures/. ``injection=True`` adds a digest whose
-every text field is full of markup and escape codes.
+``corpus=True`` uses the hand-written expected digests of the bundled samples
+(tests/fixtures/expected/*.json) when they exist — the pane snapshots do, so they show
+the real sample library; when those files change, regenerate the snapshots with
+``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at them. Otherwise the
+small set in tests/tui/fixtures/ is used (the Pilot tests assert on its exact content).
+``injection=True`` adds a digest whose every text field is full of markup and escapes.
 """
 
 from __future__ import annotations
@@ -24,24 +27,29 @@ def _load(folder: Path) -> list[Digest]:
     return [Digest.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.json"))]
 
 
-def fixture_digests(*, injection: bool = False) -> list[Digest]:
+def fixture_digests(*, injection: bool = False, corpus: bool = False) -> list[Digest]:
     """The fixed digests the TUI tests run on."""
-    digests = _load(OWN)
+    digests = _load(EXPECTED) if corpus and any(EXPECTED.glob("*.json")) else _load(OWN)
     if injection:
         digests += _load(INJECTION)
     return digests
 
 
-def make_store(path: Path, *, injection: bool = False, watch: tuple[str, ...] = ("Microsoft",)) -> Path:
+def make_store(
+    path: Path, *, injection: bool = False, corpus: bool = False, watch: tuple[str, ...] = ("Microsoft",)
+) -> Path:
     """Write the fixture digests (and a watchlist) to a store file at ``path``."""
     store = DigestStore(path)
-    store.add_many(fixture_digests(injection=injection))
+    store.add_many(fixture_digests(injection=injection, corpus=corpus))
     for name in watch:
         store.watchlist_add(name)
     store.close()
     return path
 
 
-def make_app(tmp_path: Path, *, injection: bool = False, watch: tuple[str, ...] = ("Microsoft",)) -> YanbaoApp:
+def make_app(
+    tmp_path: Path, *, injection: bool = False, corpus: bool = False, watch: tuple[str, ...] = ("Microsoft",)
+) -> YanbaoApp:
     """A YanbaoApp over a fresh temp store holding the fixture digests."""
-    return YanbaoApp(store_path=make_store(tmp_path / "store.json", injection=injection, watch=watch))
+    store = make_store(tmp_path / "store.json", injection=injection, corpus=corpus, watch=watch)
+    return YanbaoApp(store_path=store)

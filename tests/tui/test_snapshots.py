@@ -1,7 +1,8 @@
 """SVG snapshots of each pane at 80x24 and 120x40, the help screen and a hostile report.
 
-Deterministic: fixed fixture digests, workers awaited before the picture, no clock, and
-the cursor in no blinking input.
+Deterministic: fixed digests (the expected digests of the bundled samples, see
+snapshot_app.py), workers awaited before the picture, no clock, and the cursor in no
+blinking input.
 """
 
 from __future__ import annotations
@@ -29,20 +30,20 @@ class TestPanes:
     """One picture per pane and size."""
 
     def test_key_points(self, snap_compare, app_factory, size) -> None:
-        """Pane 1: the 2025-05-06 report, its points, recommendation and metrics with flags."""
-        assert snap_compare(app_factory(), terminal_size=size, run_before=before("j", "j", "1"))
+        """Pane 1: the third-newest sample, its points, recommendation and metrics with flags."""
+        assert snap_compare(app_factory(corpus=True), terminal_size=size, run_before=before("j", "j", "1"))
 
     def test_watchlist(self, snap_compare, app_factory, size) -> None:
         """Pane 2: Microsoft watched; its reports newest first and its figures by quarter."""
-        assert snap_compare(app_factory(), terminal_size=size, run_before=before("2"))
+        assert snap_compare(app_factory(corpus=True), terminal_size=size, run_before=before("2"))
 
     def test_risks(self, snap_compare, app_factory, size) -> None:
         """Pane 3: the newest report's risks and the library tally."""
-        assert snap_compare(app_factory(), terminal_size=size, run_before=before("3"))
+        assert snap_compare(app_factory(corpus=True), terminal_size=size, run_before=before("3"))
 
     def test_compare(self, snap_compare, app_factory, size) -> None:
-        """Pane 4: 2025Q1 vs 2025Q2 with up/down colours and the chart of Azure growth."""
-        assert snap_compare(app_factory(), terminal_size=size, run_before=before("4", "j", "j", "j"))
+        """Pane 4: the latest two quarters with up/down colours, and the chart of one figure."""
+        assert snap_compare(app_factory(corpus=True), terminal_size=size, run_before=before("4", "j", "j", "j"))
 
 
 class TestDialogs:
@@ -50,7 +51,7 @@ class TestDialogs:
 
     def test_help(self, snap_compare, app_factory) -> None:
         """? lists every key."""
-        assert snap_compare(app_factory(), terminal_size=(120, 40), run_before=before("question_mark"))
+        assert snap_compare(app_factory(corpus=True), terminal_size=(120, 40), run_before=before("question_mark"))
 
     def test_hostile_report_is_literal(self, snap_compare, app_factory) -> None:
         """Markup, links, click actions and ANSI/OSC escapes appear as plain text."""

@@ -320,7 +320,8 @@ class ComparePane(Vertical):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare-series")
     def _series(self, digests: list[Digest], company: str, segment: str | None, metric: str, basis: str) -> None:
-        title = " · ".join(p for p in (company, segment, metric_label(metric), basis if basis != "actual" else "") if p)
+        shown_basis = basis_label(basis, FIGURE_LANG) if basis != "actual" and basis not in metric else ""
+        title = " · ".join(p for p in (company, segment, metric_label(metric), shown_basis) if p)
         try:
             from store.compare import series
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Sequence
 
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size

@@ -13,7 +13,8 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.widgets.figures import format_metric_value, metric_label
+from store.units import basis_label
+from tui.widgets.figures import FIGURE_LANG, format_metric_value, metric_label
 from tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -182,5 +183,6 @@ class WatchlistPane(Horizontal):
         for period in detail.periods:
             figures.add_column(period)
         for (segment, metric, basis), cells in sorted(detail.figures.items()):
-            label = " · ".join(p for p in (segment, metric_label(metric), basis if basis != "actual" else "") if p)
+            shown_basis = basis_label(basis, FIGURE_LANG) if basis != "actual" and basis not in metric else ""
+            label = " · ".join(p for p in (segment, metric_label(metric), shown_basis) if p)
             figures.add_row(safe(label, one_line=True), *(Text(clean(cells.get(p, "")), style="") for p in detail.periods))
