@@ -111,6 +111,15 @@ class TestMoving:
             assert isinstance(app.focused, KeyPointsPane)
             assert app.screen.query_one(KeyPointsPane).digest.title == titles(app)[1]
 
+    async def test_clicking_a_row_moves_the_cursor(self, app_factory) -> None:
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.click(ReportList, offset=(5, 2))
+            await settle(pilot)
+            assert app.screen.query_one(ReportList).cursor == 2
+            assert app.screen.query_one(KeyPointsPane).digest.title == titles(app)[2]
+
     async def test_number_keys_switch_panes(self, app_factory) -> None:
         app = app_factory()
         async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -310,24 +319,35 @@ def titles_in(path: Path) -> bool:
 class TestIngest:
     """i asks for a path and ingests it in a thread with a progress bar."""
 
-    async def test_ingest_the_bundled_sample(self, app_factory) -> None:
+    async def test_ingest_a_folder_with_a_broken_file(self, app_factory, tmp_path: Path) -> None:
+        """A folder with one sample and one non-PDF: progress to 100 %, the failure listed
+        first with its reason, the good report stored and shown after closing."""
+        import shutil
+
         from store.bundled import bundled_sample_paths
 
-        sample = bundled_sample_paths()[0]
+        folder = tmp_path / "inbox"
+        folder.mkdir()
+        sample = next(p for p in bundled_sample_paths() if p.suffix == ".pdf")
+        shutil.copy(sample, folder / sample.name)
+        (folder / "broken.pdf").write_text("not a pdf at all", encoding="utf-8")
         app = app_factory()
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("i")
             assert isinstance(app.screen, IngestDialog)
-            app.screen.query_one(Input).value = str(sample)
+            app.screen.query_one(Input).value = str(folder)
             await pilot.press("enter")
             await settle(pilot, timeout=120)
             dialog = app.screen
             assert isinstance(dialog, IngestDialog) and dialog.report
             assert dialog.query_one("#ingest-progress").percentage == 1.0
-            assert "1 ok" in str(dialog.query_one("#ingest-status", Static).render())
+            assert "1 ok, 0 skipped, 1 failed" in str(dialog.query_one("#ingest-status", Static).render())
+            log = str(dialog.query_one("#ingest-log", Static).render()).splitlines()
+            assert log[0].startswith("failed  broken.pdf: ") and "ok" in log[1]
             await pilot.press("escape")
             await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
             assert len(app.screen.query_one(ReportList).rows) == 5
 
     async def test_missing_path_is_one_line(self, app_factory) -> None:

@@ -73,9 +73,9 @@ class IngestDialog(ModalScreen[Any]):
             yield Static(Text("Ingest reports"), classes="dialog-title")
             yield Input(value=self.initial_path, placeholder="a PDF / text file or a folder of them", id="ingest-path")
             yield ProgressBar(total=None, show_eta=False, id="ingest-progress")
+            yield Static(Text("Enter to start · Esc to cancel", style="dim"), id="ingest-status")
             with VerticalScroll(id="ingest-log-scroll"):
                 yield Static(Text(""), id="ingest-log")
-            yield Static(Text("Enter to start · Esc to cancel", style="dim"), id="ingest-status", classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -115,7 +115,8 @@ class IngestDialog(ModalScreen[Any]):
         self._lines.append(result_line(message.result))
         log = Text("\n", end="").join(self._lines[-200:])
         self.query_one("#ingest-log", Static).update(log)
-        self.query_one("#ingest-log-scroll", VerticalScroll).scroll_end(animate=False)
+        scroll = self.query_one("#ingest-log-scroll", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_end, animate=False)
 
     def on_ingest_dialog_finished(self, message: Finished) -> None:
         message.stop()
@@ -134,8 +135,12 @@ class IngestDialog(ModalScreen[Any]):
                        style="red" if counts["failed"] else "green")
         summary.append(" · Enter or Esc to close", style="dim")
         status.update(summary)
-        if not self._lines:
-            self.query_one("#ingest-log", Static).update(Text("\n", end="").join(result_line(r) for r in results))
+        # Failures first: they are what the user has to act on.
+        order = {"failed": 0, "skipped": 1, "ok": 2}
+        ranked = sorted(results, key=lambda r: order.get(r.status, 3))
+        self.query_one("#ingest-log", Static).update(Text("\n", end="").join(result_line(r) for r in ranked[:500]))
+        scroll = self.query_one("#ingest-log-scroll", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_home, animate=False)  # after any queued scroll_end
         self.query_one("#ingest-path", Input).disabled = False
         self.query_one("#ingest-path", Input).focus()
 
