@@ -53,6 +53,21 @@ def _pdf_corpus(n: int) -> Path:
     return folder
 
 
+def _commit() -> str:
+    """The checkout's commit, with "+changes" when the working tree differs from it."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
 def _print_markdown(path: Path) -> int:
     from benchmarks.report import format_table, read_json
 
@@ -61,8 +76,8 @@ def _print_markdown(path: Path) -> int:
     print(format_table(figures, markdown=True))
     print()
     print(f"Machine: {machine.get('nproc')} cores ({machine.get('cpu')}), Python {machine.get('python')}, "
-          f"load average {machine.get('load_average')} at the start; run {meta.get('started')}"
-          f"{' (--quick)' if meta.get('quick') else ''}.")
+          f"load average {machine.get('load_average')} at the start; run {meta.get('started')} on "
+          f"{machine.get('commit', 'unknown')}{' (--quick)' if meta.get('quick') else ''}.")
     return 0
 
 
@@ -86,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.report import format_table, machine_info, timed, write_json
 
     machine = machine_info()
+    machine["commit"] = _commit()
     _say(f"machine: {machine['nproc']} cores, {machine['cpu']}, Python {machine['python']}, "
          f"load {machine['load_average']}")
     work = Path(tempfile.mkdtemp(prefix="yanbao-bench-"))
