@@ -46,6 +46,9 @@ class Library:
         self.store_path = store_path
         self.store: DigestStore | None = None
         self.lock = threading.RLock()
+        # Set on close: stops a running seed or ingest so quitting never waits on parsing.
+        self._stopping = threading.Event()
+        self._cancels: set[threading.Event] = set()
 
     @property
     def is_open(self) -> bool:
@@ -68,7 +71,7 @@ class Library:
                 from store.bundled import seed_if_empty
             except ImportError:  # a build without bundled samples: start empty
                 return 0, []
-            report = seed_if_empty(self.store)
+            report = seed_if_empty(self.store, cancel=self._stopping)
             if report is None:
                 return 0, []
             seeded = sum(1 for r in report.results if r.status == "ok")
@@ -124,10 +127,20 @@ class Library:
         """Parse and store files or folders; returns the IngestReport."""
         from store.ingest import ingest_paths
 
-        return ingest_paths(paths, self._require(), progress=progress, cancel=cancel)
+        cancel = cancel or threading.Event()
+        self._cancels.add(cancel)
+        if self._stopping.is_set():
+            cancel.set()
+        try:
+            return ingest_paths(paths, self._require(), progress=progress, cancel=cancel)
+        finally:
+            self._cancels.discard(cancel)
 
     def close(self) -> None:
-        """Close the store if it is open."""
+        """Stop any seed or ingest in progress, then close the store."""
+        self._stopping.set()
+        for cancel in list(self._cancels):
+            cancel.set()
         with self.lock:
             if self.store is not None:
                 self.store.close()
