@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
@@ -14,6 +13,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from store.compare import normalise_risk
 from tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -21,14 +21,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RisksPane", "RiskTally", "risk_key", "risk_tally"]
 
-_TRAILING = re.compile(r"(的)?(风险|risks?)$", re.IGNORECASE)
-_SPACE_PUNCT = re.compile(r"[\s，,。.;；:：、]+")
-
-
 def risk_key(risk: str) -> str:
-    """A light normal form: 行业竞争加剧风险 and 行业竞争加剧 count as one risk."""
-    key = _SPACE_PUNCT.sub("", clean(risk)).casefold()
-    return _TRAILING.sub("", key) or key
+    """The compare engine's light normal form (行业竞争加剧风险 ≈ 行业竞争加剧); a risk that
+    normalises to nothing (all punctuation) keeps its own text rather than being dropped."""
+    return normalise_risk(risk) or clean(risk, one_line=True)
 
 
 @dataclass

@@ -1,0 +1,40 @@
+"""The pure helpers behind the panes: risk tally, company detail, previous report."""
+
+from __future__ import annotations
+
+from snapshot_app import fixture_digests
+
+from store.db import WatchItem
+from tui.widgets.compare import previous_report
+from tui.widgets.risks import risk_tally
+from tui.widgets.watchlist import company_detail
+
+
+def test_risk_tally_merges_wording_and_keeps_odd_risks() -> None:
+    tally = {t.wording: t for t in risk_tally(fixture_digests(injection=True))}
+    competition = next(t for w, t in tally.items() if w.startswith("行业竞争加剧"))
+    assert competition.count == 3 and competition.periods == {"2025Q1", "2025Q2"}
+    assert "[/]" in tally and tally["[/]"].count == 1  # all punctuation, still listed
+    counts = [t.count for t in tally.values()]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_company_detail_reports_newest_first_with_figures_by_quarter() -> None:
+    detail = company_detail(fixture_digests(), WatchItem("Microsoft", "MSFT"))
+    dates = [d.date for d, _ in detail.reports]
+    assert dates == ["2025-08-05", "2025-05-20", "2025-05-06", "2025-02-10"]
+    assert detail.periods == ["2024Q4", "2025Q1", "2025Q2"]
+    azure = detail.figures[("Azure", "revenue_growth_yoy", "actual")]
+    assert azure == {"2024Q4": "31%", "2025Q1": "33%", "2025Q2": "39%"}
+
+
+def test_company_detail_marks_picks() -> None:
+    detail = company_detail(fixture_digests(), WatchItem("Tencent", "0700.HK"))
+    assert len(detail.reports) == 3 and all(recommended for _, recommended in detail.reports)
+
+
+def test_previous_report_is_same_broker_and_earlier() -> None:
+    digests = {d.id[:2]: d for d in fixture_digests()}
+    assert previous_report(list(digests.values()), digests["b2"]) is digests["a1"]
+    assert previous_report(list(digests.values()), digests["a1"]) is None
+    assert previous_report(list(digests.values()), digests["c3"]) is None
