@@ -78,6 +78,20 @@ class TestStartup:
             assert len(rows) == len(bundled_sample_paths()) > 0
 
 
+    async def test_damaged_store_is_reported_and_left_alone(self, tmp_path: Path) -> None:
+        """A store file that is not JSON: one line naming it, no traceback, file untouched."""
+        path = tmp_path / "store.json"
+        path.write_text("{not json", encoding="utf-8")
+        app = YanbaoApp(store_path=path)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            status = static_text(app, "#list-status")
+            assert str(path) in status and "\n" not in status
+            assert app.screen.query_one(ReportList).rows == []
+            assert app.is_running
+        assert path.read_text(encoding="utf-8") == "{not json"
+
+
 class TestMoving:
     """Arrows and j/k move; Enter opens; number keys and Tab reach the panes."""
 

@@ -84,9 +84,9 @@ class MainScreen(Screen[None]):
         Binding("d", "unwatch", "-Watch", tooltip="Remove the highlighted company from the watchlist", id="unwatch"),
         Binding("e", "export", "Export", tooltip="Export the current view as a markdown file", id="export"),
         Binding("i", "ingest", "Ingest", tooltip="Ingest a file or folder of reports", id="ingest"),
-        Binding("j", "cursor_down", "Down", show=False, tooltip="Move down in the focused list or table"),
-        Binding("k", "cursor_up", "Up", show=False, tooltip="Move up in the focused list or table"),
-        Binding("escape", "back", "Back", show=False, tooltip="Back to the report list; again clears filter and search"),
+        Binding("j", "cursor_down", "Down", show=False, tooltip="Move down in the focused list or table", id="down"),
+        Binding("k", "cursor_up", "Up", show=False, tooltip="Move up in the focused list or table", id="up"),
+        Binding("escape", "back", "Back", show=False, tooltip="Back to the report list; again clears filter and search", id="back"),
     ]
 
     sort_key: reactive[str] = reactive("date")
