@@ -38,3 +38,25 @@ def test_previous_report_is_same_broker_and_earlier() -> None:
     assert previous_report(list(digests.values()), digests["b2"]) is digests["a1"]
     assert previous_report(list(digests.values()), digests["a1"]) is None
     assert previous_report(list(digests.values()), digests["c3"]) is None
+
+
+def test_write_new_file_never_overwrites(tmp_path) -> None:
+    from tui.screens.export_file import write_new_file
+
+    existing = tmp_path / "yanbao-watchlist.md"
+    existing.write_text("keep me", encoding="utf-8")
+    first = write_new_file(tmp_path, "yanbao-watchlist", "# one")
+    second = write_new_file(tmp_path, "yanbao-watchlist", "# two")
+    assert existing.read_text(encoding="utf-8") == "keep me"
+    assert (first.name, second.name) == ("yanbao-watchlist-2.md", "yanbao-watchlist-3.md")
+    assert second.read_text(encoding="utf-8") == "# two"
+
+
+def test_comparison_export_is_named_after_its_quarters(tmp_path, monkeypatch) -> None:
+    from store.compare import compare_quarters
+    from tui.screens.export_file import export_view
+
+    monkeypatch.chdir(tmp_path)
+    path, what = export_view("compare", compare_quarters(fixture_digests(), "2025Q1", "2025Q2"))
+    assert path == tmp_path / "yanbao-compare-2025Q1-2025Q2.md" and what == "the comparison"
+    assert "2025Q1" in path.read_text(encoding="utf-8")

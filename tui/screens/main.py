@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,6 +15,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
+from tui.screens.export_file import export_view
 from tui.screens.export_result import ExportResultDialog
 from tui.screens.ingest import IngestDialog
 from tui.screens.library import Library, LibrarySnapshot
@@ -31,7 +30,7 @@ from tui.widgets.watchlist import WatchlistPane
 if TYPE_CHECKING:
     from store.model import Digest
 
-__all__ = ["MainScreen", "PANES", "write_new_file"]
+__all__ = ["MainScreen", "PANES"]
 
 PANES = ("keypoints", "watchlist", "risks", "compare")
 """Pane ids in number-key order."""
@@ -43,30 +42,6 @@ SHORT_HEIGHT = 30
 EAGER_LIBRARY = 2000
 """Up to this many reports every digest is loaded at start; above it, when a pane needs them."""
 """Below this many columns the list sits above the panes instead of beside them."""
-
-
-def write_new_file(directory: Path, stem: str, text: str) -> Path:
-    """Write ``text`` to ``directory/stem.md`` or ``stem-2.md``…; never overwrite a file."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for number in range(1, 1000):
-        path = directory / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
-        try:
-            with path.open("x", encoding="utf-8") as handle:
-                handle.write(text)
-            return path
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"{directory}: too many exports named {stem}")
-
-
-def export_directory() -> Path:
-    """The current directory when writable, else the user's data directory."""
-    cwd = Path.cwd()
-    if os.access(cwd, os.W_OK):
-        return cwd
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("yanbao")) / "exports"
 
 
 class MainScreen(Screen[None]):
@@ -546,29 +521,20 @@ class MainScreen(Screen[None]):
     def action_export(self) -> None:
         """Export what the current pane shows as markdown."""
         pane = self.active_pane
-        if pane in ("keypoints", "risks") and self.digest is not None:
-            self._export(pane, self.digest, None)
-        elif pane == "watchlist" and self.snapshot is not None:
-            self._export(pane, self.snapshot, None)
-        elif pane == "compare":
-            self._export(pane, None, self.query_one(ComparePane).comparison)
+        subject = {
+            "keypoints": self.digest,
+            "risks": self.digest,
+            "watchlist": self.snapshot,
+            "compare": self.query_one(ComparePane).comparison,
+        }[pane]
+        if subject is not None:
+            self._export(pane, subject)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _export(self, pane: str, subject: Any, comparison: Any) -> None:
+    def _export(self, pane: str, subject: Any) -> None:
         try:
-            from store import export
-
-            if pane in ("keypoints", "risks"):
-                text = export.report_markdown(subject)
-                stem, what = f"yanbao-report-{_slug(subject.date or '')}-{subject.id[:8]}", "the report"
-            elif pane == "watchlist":
-                text = export.watchlist_markdown(subject.digests, subject.watchlist)
-                stem, what = "yanbao-watchlist", "the watchlist"
-            else:
-                text = export.comparison_markdown(comparison)
-                stem, what = "yanbao-compare", "the comparison"
-            path = write_new_file(export_directory(), stem, text)
-        except Exception as error:
+            path, what = export_view(pane, subject)
+        except Exception as error:  # a full disk or a bad folder: one line, no traceback
             self.app.call_from_thread(self.say, f"Export failed: {error}", severity="error")
             return
         self.app.call_from_thread(self._exported, path, what)
@@ -586,6 +552,3 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(IngestDialog(self.library), done)
 
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-") or "undated"

@@ -1,0 +1,65 @@
+"""Exports on disk: the markdown for a view, where it goes, and a name never used before.
+
+No Textual here; the main screen calls ``export_view`` from a thread worker.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+__all__ = ["write_new_file", "export_directory", "view_markdown", "export_view"]
+
+
+def write_new_file(directory: Path, stem: str, text: str) -> Path:
+    """Write ``text`` to ``directory/stem.md`` or ``stem-2.md``…; never overwrite a file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for number in range(1, 1000):
+        path = directory / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
+        try:
+            # "x" fails on an existing file, atomically: no check-then-write race.
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(text)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{directory}: too many exports named {stem}")
+
+
+def export_directory() -> Path:
+    """The current directory when writable, else the user's data directory."""
+    cwd = Path.cwd()
+    if os.access(cwd, os.W_OK):
+        return cwd
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("yanbao")) / "exports"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-")
+
+
+def view_markdown(pane: str, subject: Any) -> tuple[str, str, str]:
+    """(markdown, file stem, what it is) for a pane's view.
+
+    ``subject`` is the digest (panes 1 and 3), the LibrarySnapshot (2) or the
+    QuarterComparison (4).
+    """
+    from store import export
+
+    if pane in ("keypoints", "risks"):
+        stem = f"yanbao-report-{_slug(subject.date or '') or 'undated'}-{subject.id[:8]}"
+        return export.report_markdown(subject), stem, "the report"
+    if pane == "watchlist":
+        return export.watchlist_markdown(subject.digests, subject.watchlist), "yanbao-watchlist", "the watchlist"
+    sides = _slug(f"{subject.left_period or ''}-{subject.right_period or ''}")
+    return export.comparison_markdown(subject), f"yanbao-compare-{sides}".rstrip("-"), "the comparison"
+
+
+def export_view(pane: str, subject: Any) -> tuple[Path, str]:
+    """Write a pane's view as a new markdown file; returns its path and what it holds."""
+    text, stem, what = view_markdown(pane, subject)
+    return write_new_file(export_directory(), stem, text), what
