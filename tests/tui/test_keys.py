@@ -78,6 +78,24 @@ class TestStartup:
             assert len(rows) == len(bundled_sample_paths()) > 0
 
 
+    async def test_big_library_loads_digests_only_when_a_pane_needs_them(self, app_factory, monkeypatch) -> None:
+        """Above EAGER_LIBRARY reports the list and key points come first; every digest is
+        read when pane 2, 3 or 4 is opened."""
+        import tui.screens.main as main_screen
+
+        monkeypatch.setattr(main_screen, "EAGER_LIBRARY", 2)
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            assert len(titles(app)) == 4 and app.screen.snapshot is None
+            await pilot.press("j")
+            await settle(pilot)
+            assert app.screen.query_one(KeyPointsPane).digest.title == titles(app)[1]  # via store.get
+            await pilot.press("3")
+            await settle(pilot)
+            assert app.screen.snapshot is not None and len(app.screen.snapshot.digests) == 4
+            assert app.screen.query_one("#risks-library", DataTable).row_count > 0
+
     async def test_damaged_store_is_reported_and_left_alone(self, tmp_path: Path) -> None:
         """A store file that is not JSON: one line naming it, no traceback, file untouched."""
         path = tmp_path / "store.json"
