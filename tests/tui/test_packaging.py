@@ -23,3 +23,12 @@ def test_stylesheet_is_package_data() -> None:
 def test_screens_and_widgets_are_packaged() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert {"tui", "tui.screens", "tui.widgets"} <= set(config["tool"]["setuptools"]["packages"])
+
+
+def test_data_helpers_of_the_screens_do_not_load_textual() -> None:
+    """library.py and export_file.py hold no Textual: they run in workers and are reusable."""
+    import subprocess
+
+    code = "import sys, tui.screens.library, tui.screens.export_file; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
