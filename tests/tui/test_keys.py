@@ -304,6 +304,26 @@ class TestWatchlist:
             assert any("Azure" in label for label in labels)
 
 
+    async def test_enter_on_a_watchlist_report_opens_it(self, app_factory) -> None:
+        """Enter on a report in the watchlist pane shows it in Key points, even if filtered out."""
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("f", *"Cloud", "enter")  # only the Example Securities report
+            assert len(titles(app)) == 1
+            await pilot.press("2")
+            await settle(pilot)
+            reports = app.screen.query_one("#watch-reports", DataTable)
+            reports.focus()
+            await pilot.press("down", "down", "enter")  # third: 2025-05-06 华安
+            await settle(pilot)
+            assert app.screen.query_one(TabbedContent).active == "keypoints"
+            assert len(titles(app)) == 4
+            digest = app.screen.query_one(KeyPointsPane).digest
+            assert digest.date == "2025-05-06"
+            assert app.screen.query_one(ReportList).highlighted.id == digest.id
+
+
 class TestExport:
     """e writes the current view as markdown to a new file and never overwrites one."""
 

@@ -63,6 +63,8 @@ class HelpScreen(ModalScreen[None]):
         for group, keys, description, tooltip in binding_rows(self.groups):
             table.add_row(group, keys, tooltip or description)
         table.add_row("Panes", "Tab / Shift+Tab", "Move focus between the list and the pane's widgets")
+        table.add_row("Watchlist", "Enter", "On one of the company's reports: open it in Key points")
+        table.add_row("Compare", "Enter", "On a picker: choose two quarters, or a report vs its broker's previous")
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Static(Text("yanbao — keys"), classes="dialog-title")
             yield Static(Text(INTRO))

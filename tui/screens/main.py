@@ -274,6 +274,17 @@ class MainScreen(Screen[None]):
         else:
             self._load_digest(event.summary.id)
 
+    @on(WatchlistPane.OpenReport)
+    def _open_from_watchlist(self, event: WatchlistPane.OpenReport) -> None:
+        event.stop()
+        report_list = self.query_one(ReportList)
+        if not any(s.id == event.digest_id for s in report_list.rows):
+            self._clear_filters()  # the report is filtered out: show everything again
+        index = next((i for i, s in enumerate(report_list.rows) if s.id == event.digest_id), None)
+        if index is not None:
+            report_list.cursor = index
+        self.action_show_pane("keypoints")
+
     @on(ReportList.Opened)
     def _report_opened(self, event: ReportList.Opened) -> None:
         event.stop()
@@ -369,12 +380,16 @@ class MainScreen(Screen[None]):
             report_list.focus()
             return
         if self.filter_text or self.search_query:
-            filter_input.value = ""
-            filter_input.display = False
-            self.filter_text = ""
-            self.search_query = ""
-            self.search_ids = None
-            self._refresh_list()
+            self._clear_filters()
+
+    def _clear_filters(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = ""
+        filter_input.display = False
+        self.filter_text = ""
+        self.search_query = ""
+        self.search_ids = None
+        self._refresh_list()
 
     def action_sort(self) -> None:
         """Cycle the sort column; date sorts newest first, the others A→Z."""

@@ -101,10 +101,18 @@ class WatchlistPane(Horizontal):
             super().__init__()
             self.detail = detail
 
+    class OpenReport(Message):
+        """Enter on one of the company's reports: show it in the Key points pane."""
+
+        def __init__(self, digest_id: str) -> None:
+            super().__init__()
+            self.digest_id = digest_id
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.items: list[Any] = []
         self.digests: list[Digest] = []
+        self._report_ids: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="watch-list")
@@ -158,12 +166,19 @@ class WatchlistPane(Horizontal):
         message.stop()
         self._show(message.detail)
 
+    @on(DataTable.RowSelected, "#watch-reports")
+    def _report_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if 0 <= event.cursor_row < len(self._report_ids):
+            self.post_message(self.OpenReport(self._report_ids[event.cursor_row]))
+
     def _show(self, detail: CompanyDetail | None) -> None:
         heading = self.query_one("#watch-heading", Static)
         reports = self.query_one("#watch-reports", DataTable)
         figures = self.query_one("#watch-figures", DataTable)
         reports.clear()
         figures.clear(columns=True)
+        self._report_ids = [digest.id for digest, _ in detail.reports] if detail else []
         if detail is None:
             heading.update(Text("No company watched yet: press w to add one.", style="dim italic"))
             return
