@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,11 +36,15 @@ def bundled_sample_paths() -> list[Path]:
 
 
 def seed_if_empty(store: DigestStore, **ingest_options: Any) -> IngestReport | None:
-    """Ingest the bundled samples into an empty store; None when the store had digests
-    (or there are no samples). ``ingest_options`` go to ``ingest_paths``."""
-    if len(store):
-        return None
+    """Ingest the bundled samples into an empty store, or finish a first seed that was cut
+    short (the store holds some samples and nothing else); None when there is nothing to do.
+    ``ingest_options`` go to ``ingest_paths``."""
     paths = bundled_sample_paths()
     if not paths:
         return None
+    if len(store):
+        sample_ids = {hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+        stored = {s.id for s in store.summaries()}
+        if not stored <= sample_ids or stored == sample_ids:
+            return None
     return ingest_paths(paths, store, **ingest_options)

@@ -324,3 +324,14 @@ def test_threaded_ingest_with_a_captured_stderr(tmp_path: Path, make_pdf) -> Non
     done = subprocess.run([sys.executable, str(script), *pdfs], cwd=REPO, capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.stderr.strip() == "2 ok, 0 skipped, 0 failed", done.stderr
+
+
+def test_a_first_seed_cut_short_is_finished_next_time() -> None:
+    """Quitting during the very first seed leaves some samples; the next start adds the rest."""
+    store = DigestStore(storage=MemoryStorage())
+    first = bundled_sample_paths()[:3]
+    ingest_paths(first, store)
+    assert len(store) == 3
+    report = seed_if_empty(store)
+    assert report is not None and report.failed == 0
+    assert len(store) == len(bundled_sample_paths())
