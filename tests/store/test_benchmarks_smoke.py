@@ -7,11 +7,7 @@ the real benchmark (10,000 digests, dozens of PDFs) is ``make bench``, not part 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-
-# benchmarks/ is a folder of the checkout, not part of the installed package.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks import corpus
 from benchmarks.report import format_table, write_json
