@@ -49,7 +49,8 @@ def _str(d: dict, key: str, where: str, *, optional: bool = False) -> str | None
     value = d.get(key)
     if value is None and optional:
         return None
-    _check(isinstance(value, str), f"{where}.{key}", f"expected text, got {value!r}")
+    if not isinstance(value, str):  # the message (a repr) is built only when it is needed
+        raise DigestError(f"{where}.{key}: expected text, got {value!r}")
     return value
 
 
@@ -57,28 +58,28 @@ def _num(d: dict, key: str, where: str) -> float | None:
     value = d.get(key)
     if value is None:
         return None
-    _check(
-        isinstance(value, (int, float)) and not isinstance(value, bool),
-        f"{where}.{key}",
-        f"expected a number, got {value!r}",
-    )
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise DigestError(f"{where}.{key}: expected a number, got {value!r}")
     return float(value)
 
 
 def _list(d: dict, key: str, where: str) -> list:
     value = d.get(key, [])
-    _check(isinstance(value, list), f"{where}.{key}", f"expected a list, got {value!r}")
+    if not isinstance(value, list):
+        raise DigestError(f"{where}.{key}: expected a list, got {value!r}")
     return value
 
 
 def _dict(value: Any, where: str) -> dict:
-    _check(isinstance(value, dict), where, f"expected an object, got {value!r}")
+    if not isinstance(value, dict):
+        raise DigestError(f"{where}: expected an object, got {value!r}")
     return value
 
 
 def _choice(d: dict, key: str, where: str, choices: tuple[str, ...]) -> str | None:
     value = d.get(key)
-    _check(value is None or value in choices, f"{where}.{key}", f"{value!r} is not one of {choices}")
+    if value is not None and value not in choices:
+        raise DigestError(f"{where}.{key}: {value!r} is not one of {choices}")
     return value
 
 
