@@ -461,7 +461,8 @@ def _risks_by_key(digests: Iterable[Digest]) -> dict[str, str]:
     found: dict[str, str] = {}
     for digest in sorted(digests, key=report_order):
         for risk in digest.risks:
-            key = normalise_risk(risk)
+            # A risk made only of punctuation ("[/]") still counts, keyed by its own text.
+            key = normalise_risk(risk) or risk.strip()
             if key:
                 found.pop(key, None)
                 found[key] = risk.strip()

@@ -600,3 +600,13 @@ class TestParsedSamples:
     def test_conflict(self, parsed):
         conflicts = [(r.key, c.period) for r, c in figure_matrix(parsed).conflicts]
         assert (("Amazon", "AWS", "revenue_growth_yoy", "actual"), "2025Q2") in conflicts
+
+
+def test_a_risk_of_punctuation_only_is_kept_in_the_diff(make_digest) -> None:
+    """normalise_risk("[/]") is empty; the risk must still show as new, not vanish."""
+    from store.compare import compare_reports
+
+    a, b = make_digest(1), make_digest(2)
+    a.risks, b.risks = ["行业竞争加剧"], ["行业竞争加剧风险", "[/]"]
+    diff = compare_reports(a, b).risks
+    assert diff.new == ["[/]"] and diff.recurring == ["行业竞争加剧风险"]
