@@ -133,21 +133,11 @@ def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
     return 0
 
 
-def _resolve(store: DigestStore, given: str) -> Digest:
-    ids = store.find_ids(given)
-    if not ids:
-        raise LookupError(f"no stored report has an id starting with {given!r}")
-    if len(ids) > 1:
-        raise LookupError(f"id prefix {given!r} matches {len(ids)} reports; give more characters")
-    digest = store.get(ids[0])
-    if digest is None:
-        raise LookupError(f"report {ids[0][:12]} vanished from the store")
-    return digest
-
-
 def cmd_show(args: argparse.Namespace, store: DigestStore) -> int:
     """Print one stored report (id or unique id prefix)."""
-    digest = _resolve(store, args.id)
+    from tui.cli_common import resolve_report
+
+    digest = resolve_report(store, args.id)
     if args.json:
         _print_json(digest.to_dict())
     else:

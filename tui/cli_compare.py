@@ -36,11 +36,13 @@ from store.units import (
     vs_consensus_label,
 )
 
+from tui.cli_common import resolve_report
+
 if TYPE_CHECKING:
     from store.db import DigestStore
     from store.model import Digest
 
-__all__ = ["add_parser", "resolve_report", "run_compare"]
+__all__ = ["add_parser", "run_compare"]
 
 PERIOD_RE = re.compile(r"^\d{4}(Q[1-4])?$")
 _MOVE_STYLES = {
@@ -83,19 +85,6 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
 def _fail(message: str) -> int:
     print(f"yanbao compare: {clean_text(message)}", file=sys.stderr)
     return 1
-
-
-def resolve_report(store: DigestStore, ident: str) -> Digest:
-    """The digest an id (or unique id prefix) names; LookupError with a one-line reason."""
-    ids = store.find_ids(ident)
-    if not ids:
-        raise LookupError(f"no stored report with id {ident!r}")
-    if len(ids) > 1:
-        raise LookupError(f"id {ident!r} matches {len(ids)} reports; give more characters")
-    digest = store.get(ids[0])
-    if digest is None:
-        raise LookupError(f"no stored report with id {ident!r}")
-    return digest
 
 
 def run_compare(args: argparse.Namespace, store: DigestStore) -> int:

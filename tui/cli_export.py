@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from store.compare import compare_quarters, guidance_history, rating_history
 from store.export import clean_text, comparison_markdown, report_markdown, watchlist_markdown
-from tui.cli_compare import resolve_report
+from tui.cli_common import resolve_report
 
 if TYPE_CHECKING:
     from store.db import DigestStore

@@ -400,7 +400,7 @@ class TestCompareCli:
             (["2025Q1"], "give two quarters"),
             (["2025Q1", "Q2"], "'Q2' is not a period"),
             (["2031Q1", "2031Q2"], "nothing stored for 2031Q1 or 2031Q2"),
-            (["--reports", "q1a", "zzz"], "no stored report with id 'zzz'"),
+            (["--reports", "q1a", "zzz"], "no stored report has an id starting with 'zzz'"),
         ],
     )
     def test_errors_are_one_line(self, quarters, capsys, argv, message):
