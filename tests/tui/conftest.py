@@ -16,7 +16,8 @@ from tui.app import YanbaoApp  # noqa: E402
 
 
 async def settle(pilot, timeout: float = 30.0) -> None:
-    """Wait until no worker runs and messages are handled (workers' messages start workers).
+    """Wait until no worker runs, the panes are not waiting for the cursor to rest, and
+    messages are handled (workers' messages start workers).
 
     Polls instead of ``workers.wait_for_complete()``, which raises when an exclusive worker
     is (rightly) cancelled by a newer one.
@@ -27,7 +28,7 @@ async def settle(pilot, timeout: float = 30.0) -> None:
     quiet = 0
     while quiet < 3 and loop.time() < deadline:
         await pilot.pause()
-        if any(worker.is_running for worker in app.workers):
+        if any(worker.is_running for worker in app.workers) or getattr(app.screen, "panes_pending", False):
             quiet = 0
             await asyncio.sleep(0.02)
         else:

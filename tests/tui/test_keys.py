@@ -79,21 +79,21 @@ class TestStartup:
 
 
     async def test_big_library_loads_digests_only_when_a_pane_needs_them(self, app_factory, monkeypatch) -> None:
-        """Above EAGER_LIBRARY reports the list and key points come first; every digest is
-        read when pane 2, 3 or 4 is opened."""
+        """Above EAGER_LIBRARY reports the list and key points come first; panes 2-4 are
+        filled when one of them is opened (the risk tally streams every digest then)."""
         import tui.screens.main as main_screen
 
         monkeypatch.setattr(main_screen, "EAGER_LIBRARY", 2)
         app = app_factory()
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            assert len(titles(app)) == 4 and app.screen.snapshot is None
+            assert len(titles(app)) == 4 and not app.screen.library_ready
             await pilot.press("j")
             await settle(pilot)
             assert app.screen.query_one(KeyPointsPane).digest.title == titles(app)[1]  # via store.get
             await pilot.press("3")
             await settle(pilot)
-            assert app.screen.snapshot is not None and len(app.screen.snapshot.digests) == 4
+            assert app.screen.library_ready
             assert app.screen.query_one("#risks-library", DataTable).row_count > 0
 
     async def test_damaged_store_is_reported_and_left_alone(self, tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def _slug(text: str) -> str:
 def view_markdown(pane: str, subject: Any) -> tuple[str, str, str]:
     """(markdown, file stem, what it is) for a pane's view.
 
-    ``subject`` is the digest (panes 1 and 3), the LibrarySnapshot (2) or the
+    ``subject`` is the digest (panes 1 and 3), the WatchlistView (2) or the
     QuarterComparison (4).
     """
     from store import export

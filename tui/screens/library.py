@@ -6,37 +6,45 @@ store itself is safe to share between threads; the lock only guards opening and 
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 if TYPE_CHECKING:
     from store.db import DigestStore
     from store.model import Digest
 
-__all__ = ["Library", "LibrarySnapshot"]
+__all__ = ["Library", "WatchlistView", "report_periods", "shift_quarter"]
+
+
+QUARTER = re.compile(r"(\d{4})Q([1-4])")
+
+STREAM_CHUNK = 500
+"""Digests decoded per step while streaming the library (bounds the memory a pass takes)."""
+
+
+def shift_quarter(period: str, quarters: int) -> str | None:
+    """``2025Q1`` moved by ``quarters`` (-1 gives 2024Q4); None when not a quarter."""
+    found = QUARTER.fullmatch(period)
+    if found is None:
+        return None
+    index = int(found[1]) * 4 + int(found[2]) - 1 + quarters
+    return f"{index // 4}Q{index % 4 + 1}"
+
+
+def report_periods(summaries: Iterable[Any]) -> list[str]:
+    """Every report period in the library, oldest first (from the summaries, no digest read)."""
+    return sorted({s.period for s in summaries if s.period})
 
 
 @dataclass
-class LibrarySnapshot:
-    """All digests and the watchlist at one moment, for panes that look across reports."""
+class WatchlistView:
+    """The watched companies and the digests that name them: what the watchlist export needs."""
 
-    digests: list[Digest] = field(default_factory=list)
-    by_id: dict[str, Digest] = field(default_factory=dict)
     watchlist: list[Any] = field(default_factory=list)
-
-    @property
-    def periods(self) -> list[str]:
-        """Every report period and metric period in the library, oldest first."""
-        seen: set[str] = set()
-        for digest in self.digests:
-            if digest.period:
-                seen.add(digest.period)
-            for metric in digest.metrics:
-                if metric.period:
-                    seen.add(metric.period)
-        return sorted(seen)
+    digests: list[Digest] = field(default_factory=list)
 
 
 class Library:
@@ -87,12 +95,67 @@ class Library:
         """The cheap per-report rows for the report list."""
         return list(self._require().summaries())
 
-    def snapshot(self) -> LibrarySnapshot:
-        """Every digest (newest first) and the watchlist."""
-        store = self._require()
-        digests = list(store.all())
-        watchlist = list(store.watchlist())
-        return LibrarySnapshot(digests, {d.id: d for d in digests}, watchlist)
+    def stream_digests(self, chunk: int = STREAM_CHUNK) -> Iterator[Digest]:
+        """Every digest, newest first, decoded ``chunk`` at a time and kept by nobody.
+
+        For library-wide passes (the risk tally). The app's store keeps each digest it
+        decodes, so the pass reads through a store of its own whose cache is dropped after
+        every chunk: at 10,000 digests the pass never holds more than ``chunk`` of them.
+        """
+        from store.db import DigestStore
+
+        ids = [s.id for s in self.summaries()]
+        reader = DigestStore(self._require().path)
+        try:
+            for start in range(0, len(ids), chunk):
+                for digest_id in ids[start:start + chunk]:
+                    if self._stopping.is_set():
+                        return
+                    digest = reader.get(digest_id)
+                    if digest is not None:
+                        yield digest
+                reader.close()  # drops the decoded digests; the next get reopens the index
+        finally:
+            reader.close()
+
+    def by_period(self, period: str) -> list[Digest]:
+        """Digests about one period (newest first)."""
+        return list(self._require().by_period(period))
+
+    def quarter_digests(self, left: str, right: str) -> list[Digest]:
+        """The digests a comparison of two quarters reads: those about either quarter and
+        about the quarters next to each (a quarter's figures are also stated a quarter
+        later, restated, and a quarter earlier, as guidance)."""
+        periods = {left, right}
+        for period in (left, right):
+            periods.update(p for p in (shift_quarter(period, -1), shift_quarter(period, 1)) if p)
+        found: dict[str, Digest] = {}
+        for period in sorted(periods):
+            for digest in self.by_period(period):
+                found.setdefault(digest.id, digest)
+        return list(found.values())
+
+    def by_broker(self, broker: str) -> list[Digest]:
+        """Digests from one broker (newest first)."""
+        return list(self._require().by_broker(broker))
+
+    def digests_naming(self, item: Any) -> list[Digest]:
+        """Digests naming a watched company by its name or its ticker, newest first."""
+        found: dict[str, Digest] = {}
+        for name in (getattr(item, "name", item), getattr(item, "ticker", None)):
+            if name:
+                for digest in self.by_company(str(name)):
+                    found.setdefault(digest.id, digest)
+        return sorted(found.values(), key=lambda d: d.date or "", reverse=True)
+
+    def watchlist_view(self, items: Iterable[Any]) -> WatchlistView:
+        """The watched companies with every digest that names one of them."""
+        items = list(items)
+        found: dict[str, Digest] = {}
+        for item in items:
+            for digest in self.digests_naming(item):
+                found.setdefault(digest.id, digest)
+        return WatchlistView(items, sorted(found.values(), key=lambda d: d.date or "", reverse=True))
 
     def get(self, digest_id: str) -> Digest | None:
         """One digest by id."""

@@ -13,12 +13,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from tui.screens.export_file import export_view
 from tui.screens.export_result import ExportResultDialog
 from tui.screens.ingest import IngestDialog
-from tui.screens.library import Library, LibrarySnapshot
+from tui.screens.library import Library, report_periods
 from tui.screens.prompt import PromptDialog
 from tui.widgets.compare import ComparePane
 from tui.widgets.key_points import KeyPointsPane
@@ -35,13 +36,15 @@ __all__ = ["MainScreen", "PANES"]
 PANES = ("keypoints", "watchlist", "risks", "compare")
 """Pane ids in number-key order."""
 
+PANE_DELAY = 0.1
+"""Seconds the cursor rests on a report before the panes show it."""
+
 NARROW_WIDTH = 140
 """Below this many rows the list shrinks to two lines while a pane has focus."""
 SHORT_HEIGHT = 30
 
 EAGER_LIBRARY = 2000
-"""Up to this many reports every digest is loaded at start; above it, when a pane needs them."""
-"""Below this many columns the list sits above the panes instead of beside them."""
+"""Up to this many reports panes 2-4 are filled at start; above it, when one is first shown."""
 
 
 class MainScreen(Screen[None]):
@@ -93,11 +96,11 @@ class MainScreen(Screen[None]):
             self.reason = reason
 
     class LibraryLoaded(Message):
-        """Every digest and the watchlist are in memory."""
+        """The watchlist was read: panes 2-4 can be filled (each asks the store for its digests)."""
 
-        def __init__(self, snapshot: LibrarySnapshot) -> None:
+        def __init__(self, watchlist: list[Any]) -> None:
             super().__init__()
-            self.snapshot = snapshot
+            self.watchlist = watchlist
 
     class SearchDone(Message):
         """A search finished with the matching ids."""
@@ -127,11 +130,12 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.library = library
         self.summaries: list[Any] = []
-        self.snapshot: LibrarySnapshot | None = None
+        self.watchlist: list[Any] | None = None  # None until panes 2-4 are filled
         self.search_ids: set[str] | None = None
         self.digest: Digest | None = None
         self.loaded = False
         self._library_requested = False
+        self._pane_timer: Timer | None = None
 
     def say(self, message: object, **options: Any) -> None:
         """Notify with text that may hold report words: cleaned, never read as markup."""
@@ -176,23 +180,39 @@ class MainScreen(Screen[None]):
             seeded, failures = self.library.open(seed=seed)
             summaries = self.library.summaries()
             self.post_message(self.StoreOpened(summaries, seeded, failures))
-            if len(summaries) <= EAGER_LIBRARY or self.snapshot is not None:
-                self.post_message(self.LibraryLoaded(self.library.snapshot()))
+            if len(summaries) <= EAGER_LIBRARY or self.watchlist is not None:
+                self.post_message(self.LibraryLoaded(self.library.watchlist()))
         except Exception as error:  # StoreError and friends: one line, never a traceback
             self.post_message(self.StoreFailed(clean(error, one_line=True)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="library")
     def _load_library(self) -> None:
         try:
-            self.post_message(self.LibraryLoaded(self.library.snapshot()))
+            self.post_message(self.LibraryLoaded(self.library.watchlist()))
         except Exception as error:
             self.post_message(self.StoreFailed(clean(error, one_line=True)))
 
+    @property
+    def panes_pending(self) -> bool:
+        """True while the panes wait for the cursor to rest before showing its report."""
+        return self._pane_timer is not None
+
+    @property
+    def library_ready(self) -> bool:
+        """True once panes 2-4 are filled (at start, or on first showing one for a big library)."""
+        return self.watchlist is not None
+
+    @property
+    def snapshot(self) -> list[Any] | None:
+        """Old name kept for benchmarks/app_probe.py, which asks whether the panes were
+        filled (``is not None``); new code reads ``library_ready``."""
+        return self.watchlist
+
     def ensure_library(self) -> None:
-        """Load every digest now if a big library deferred it (panes 2-4 need them)."""
-        if self.loaded and self.snapshot is None and not self._library_requested:
+        """Fill panes 2-4 now if a big library deferred it."""
+        if self.loaded and self.watchlist is None and not self._library_requested:
             self._library_requested = True
-            self.say(f"Loading all {len(self.summaries):,} reports for this pane…", timeout=3)
+            self.say(f"Reading {len(self.summaries):,} reports for this pane…", timeout=3)
             self._load_library()
 
     def reload(self) -> None:
@@ -220,14 +240,11 @@ class MainScreen(Screen[None]):
         self.say(message.reason, title="Store error", severity="error", timeout=10)
 
     def on_main_screen_library_loaded(self, message: LibraryLoaded) -> None:
-        self.snapshot = message.snapshot
-        digests = message.snapshot.digests
-        self.query_one(WatchlistPane).set_data(message.snapshot.watchlist, digests)
-        self.query_one(RisksPane).set_library(digests)
-        self.query_one(ComparePane).set_library(digests, message.snapshot.periods)
-        current = self.query_one(ReportList).highlighted
-        if current is not None:
-            self._show_digest(self.snapshot.by_id.get(current.id))
+        # No pane keeps the library's digests: each asks the store for the ones it shows.
+        self.watchlist = message.watchlist
+        self.query_one(WatchlistPane).set_data(message.watchlist, self.library)
+        self.query_one(RisksPane).set_library(self.library)
+        self.query_one(ComparePane).set_library(self.library, report_periods(self.summaries))
         self.refresh_bindings()
 
     # -- the report list --------------------------------------------------------------------
@@ -269,10 +286,15 @@ class MainScreen(Screen[None]):
     @on(ReportList.Highlighted)
     def _report_highlighted(self, event: ReportList.Highlighted) -> None:
         event.stop()
-        if self.snapshot is not None and event.summary.id in self.snapshot.by_id:
-            self._show_digest(self.snapshot.by_id[event.summary.id])
-        else:
-            self._load_digest(event.summary.id)
+        # The panes follow once the cursor rests: a held arrow key only moves the cursor.
+        if self._pane_timer is not None:
+            self._pane_timer.stop()
+        digest_id = event.summary.id
+        self._pane_timer = self.set_timer(PANE_DELAY, lambda: self._show_highlighted(digest_id))
+
+    def _show_highlighted(self, digest_id: str) -> None:
+        self._pane_timer = None
+        self._load_digest(digest_id)
 
     @on(WatchlistPane.OpenReport)
     def _open_from_watchlist(self, event: WatchlistPane.OpenReport) -> None:
@@ -318,7 +340,7 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("search", "watch", "unwatch", "export", "ingest", "filter", "sort") and not self.loaded:
             return None  # shown dimmed until the store is open
-        if action == "unwatch" and not (self.snapshot and self.snapshot.watchlist):
+        if action == "unwatch" and not self.watchlist:
             return None
         if action == "export":
             pane = self.active_pane
@@ -326,7 +348,7 @@ class MainScreen(Screen[None]):
                 return None
             if pane == "compare" and self.query_one(ComparePane).comparison is None:
                 return None
-            if pane == "watchlist" and self.snapshot is None:
+            if pane == "watchlist" and self.watchlist is None:
                 return None
         return True
 
@@ -485,7 +507,7 @@ class MainScreen(Screen[None]):
             name = item.name if item is not None else None
         else:
             company = self._company_under_cursor()
-            watched = {i.name.casefold(): i.name for i in (self.snapshot.watchlist if self.snapshot else [])}
+            watched = {i.name.casefold(): i.name for i in (self.watchlist or [])}
             if company and company.casefold() in watched:
                 name = watched[company.casefold()]
         if name:
@@ -496,7 +518,7 @@ class MainScreen(Screen[None]):
             if typed:
                 self._unwatch(typed)
 
-        names = ", ".join(i.name for i in (self.snapshot.watchlist if self.snapshot else []))
+        names = ", ".join(i.name for i in (self.watchlist or []))
         self.app.push_screen(
             PromptDialog("Remove a company from the watchlist", placeholder=clean(names, one_line=True)[:60],
                          id="unwatch-dialog"),
@@ -525,11 +547,11 @@ class MainScreen(Screen[None]):
         self.post_message(self.WatchlistChanged(items, note))
 
     def on_main_screen_watchlist_changed(self, message: WatchlistChanged) -> None:
-        if self.snapshot is not None:
-            self.snapshot.watchlist = message.items
-            self.query_one(WatchlistPane).set_data(message.items, self.snapshot.digests, keep=message.keep)
+        if self.watchlist is not None:
+            self.watchlist = message.items
+            self.query_one(WatchlistPane).set_data(message.items, self.library, keep=message.keep)
         else:
-            self.ensure_library()  # its snapshot brings the new watchlist
+            self.ensure_library()  # it reads the new watchlist
         self.say(message.note, timeout=3)
         self.refresh_bindings()
 
@@ -539,7 +561,7 @@ class MainScreen(Screen[None]):
         subject = {
             "keypoints": self.digest,
             "risks": self.digest,
-            "watchlist": self.snapshot,
+            "watchlist": self.watchlist,
             "compare": self.query_one(ComparePane).comparison,
         }[pane]
         if subject is not None:
@@ -548,6 +570,8 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
     def _export(self, pane: str, subject: Any) -> None:
         try:
+            if pane == "watchlist":  # the watched companies' reports, read now
+                subject = self.library.watchlist_view(subject)
             path, what = export_view(pane, subject)
         except Exception as error:  # a full disk or a bad folder: one line, no traceback
             self.app.call_from_thread(self.say, f"Export failed: {error}", severity="error")

@@ -18,6 +18,7 @@ from tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
     from store.model import Digest
+    from tui.screens.library import Library
 
 __all__ = ["ComparePane", "FigureChart", "diff_text", "previous_report"]
 
@@ -120,10 +121,11 @@ class ComparePane(Vertical):
     class ComparisonReady(Message):
         """The engine answered (``comparison`` None with ``error`` when it could not)."""
 
-        def __init__(self, comparison: Any | None, error: str | None = None) -> None:
+        def __init__(self, comparison: Any | None, error: str | None = None, note: str | None = None) -> None:
             super().__init__()
             self.comparison = comparison
             self.error = error
+            self.note = note  # why there is nothing to compare (not an error)
 
     class SeriesReady(Message):
         """The chart's points for the highlighted figure."""
@@ -135,7 +137,7 @@ class ComparePane(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.digests: list[Digest] = []
+        self.library: Library | None = None
         self.comparison: Any | None = None
         self.report: Digest | None = None
         self._rows: list[Any] = []
@@ -160,9 +162,10 @@ class ComparePane(Vertical):
             with VerticalScroll(id="compare-diff-scroll"):
                 yield Static(Text(""), id="compare-diff")
 
-    def set_library(self, digests: Sequence[Digest], periods: Sequence[str]) -> None:
-        """Offer the library's quarters; default to the latest two."""
-        self.digests = list(digests)
+    def set_library(self, library: Library, periods: Sequence[str]) -> None:
+        """Offer the library's quarters; default to the latest two. Digests are asked of
+        ``library`` per comparison: only the quarters shown are read."""
+        self.library = library
         quarters = [p for p in periods if "Q" in p] or list(periods)
         options = [(Text(p), p) for p in quarters]
         left = self.query_one("#compare-left", Select)
@@ -236,38 +239,43 @@ class ComparePane(Vertical):
             if self.report is None:
                 self._clear("Select a report in the list to compare it with its broker's previous one.")
                 return
-            previous = previous_report(self.digests, self.report)
-            if previous is None:
-                broker = clean(self.report.broker or "this broker", one_line=True)
-                self._clear(f"No earlier report from {broker} in the library.")
+            if self.library is None:
                 return
             status.update(Text("Comparing with the previous report…", style="dim italic"))
-            self._compare_reports(previous, self.report)
+            self._compare_reports(self.library, self.report)
             return
         quarters = self.quarters
         if quarters is None:
             status.update(Text("Not enough quarters in the library to compare.", style="dim italic"))
             return
+        if self.library is None:
+            return
         status.update(Text(f"Comparing {quarters[0]} with {quarters[1]}…", style="dim italic"))
-        self._compare(self.digests, *quarters)
+        self._compare(self.library, *quarters)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
-    def _compare(self, digests: list[Digest], left: str, right: str) -> None:
+    def _compare(self, library: Library, left: str, right: str) -> None:
         try:
             from store.compare import compare_quarters
 
-            comparison = compare_quarters(digests, left, right)
+            comparison = compare_quarters(library.quarter_digests(left, right), left, right)
         except Exception as error:  # shown as one line in the pane, never a traceback
             self.post_message(self.ComparisonReady(None, f"Comparison failed: {clean(error, one_line=True)}"))
             return
         self.post_message(self.ComparisonReady(comparison))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
-    def _compare_reports(self, left: Digest, right: Digest) -> None:
+    def _compare_reports(self, library: Library, report: Digest) -> None:
         try:
             from store.compare import compare_reports
 
-            comparison = compare_reports(left, right)
+            same_broker = library.by_broker(report.broker) if report.broker else []
+            previous = previous_report(same_broker, report)
+            if previous is None:
+                broker = clean(report.broker or "this broker", one_line=True)
+                self.post_message(self.ComparisonReady(None, note=f"No earlier report from {broker} in the library."))
+                return
+            comparison = compare_reports(previous, report)
         except Exception as error:  # shown as one line in the pane, never a traceback
             self.post_message(self.ComparisonReady(None, f"Comparison failed: {clean(error, one_line=True)}"))
             return
@@ -277,6 +285,9 @@ class ComparePane(Vertical):
         message.stop()
         status = self.query_one("#compare-status", Static)
         table = self.query_one("#compare-table", DataTable)
+        if message.comparison is None and message.note:
+            self._clear(message.note)
+            return
         table.clear()
         self.comparison = message.comparison
         self._rows = list(getattr(message.comparison, "rows", []) or [])
@@ -316,15 +327,19 @@ class ComparePane(Vertical):
         if row is None:
             self.query_one(FigureChart).plot_series("No figure selected", [])
             return
-        self._series(self.digests, row.company, row.segment, row.metric, getattr(row, "basis", "actual"))
+        if self.library is not None:
+            self._series(self.library, row.company, row.segment, row.metric, getattr(row, "basis", "actual"))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare-series")
-    def _series(self, digests: list[Digest], company: str, segment: str | None, metric: str, basis: str) -> None:
+    def _series(self, library: Library, company: str, segment: str | None, metric: str, basis: str) -> None:
         shown_basis = basis_label(basis, FIGURE_LANG) if basis != "actual" and basis not in metric else ""
         title = " · ".join(p for p in (company, segment, metric_label(metric), shown_basis) if p)
         try:
             from store.compare import series
 
+            # Only the reports naming the company can hold its figures; a figure of no
+            # company (a sector total) may be in any report, so those stream the library.
+            digests = library.by_company(company) if company else library.stream_digests()
             points = [(p, v) for p, v in series(digests, company, segment, metric, basis=basis)]
         except Exception:  # an engine error leaves an empty chart, not a crash
             points = []

@@ -255,7 +255,9 @@ class ReportList(ScrollView, can_focus=True):
         if clamped != new:
             self.cursor = clamped
             return
-        self.refresh()
+        # Only the two lines whose look changed are redrawn (scrolling redraws the rest).
+        self.refresh_line(old)
+        self.refresh_line(new)
         self._scroll_to_cursor()
         self.post_message(self.Highlighted(self, self._rows[new]))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable
 
 from rich.text import Text
 from textual import work
@@ -18,6 +18,7 @@ from tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
     from store.model import Digest
+    from tui.screens.library import Library
 
 __all__ = ["RisksPane", "RiskTally", "risk_key", "risk_tally"]
 
@@ -36,8 +37,10 @@ class RiskTally:
     periods: set[str] = field(default_factory=set)
 
 
-def risk_tally(digests: Sequence[Digest]) -> list[RiskTally]:
-    """Each distinct risk with how many reports list it and in which quarters; commonest first."""
+def risk_tally(digests: Iterable[Digest]) -> list[RiskTally]:
+    """Each distinct risk with how many reports list it and in which quarters; commonest first.
+
+    One pass that keeps no digest: ``digests`` may be a stream over the whole library."""
     tallies: dict[str, RiskTally] = {}
     wordings: dict[str, Counter[str]] = {}
     for digest in digests:
@@ -109,13 +112,13 @@ class RisksPane(Vertical):
                 text.append(f"  (in {others} other report{'s' if others > 1 else ''})", style="dim")
         target.update(text)
 
-    def set_library(self, digests: Sequence[Digest]) -> None:
-        """Recount the library's risks in a worker."""
-        self._count(list(digests))
+    def set_library(self, library: Library) -> None:
+        """Recount the library's risks in a worker, streaming its digests."""
+        self._count(library)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="risk-tally")
-    def _count(self, digests: list[Digest]) -> None:
-        self.post_message(self.TallyReady(risk_tally(digests)))
+    def _count(self, library: Library) -> None:
+        self.post_message(self.TallyReady(risk_tally(library.stream_digests())))
 
     def on_risks_pane_tally_ready(self, message: TallyReady) -> None:
         message.stop()

@@ -19,6 +19,7 @@ from tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
     from store.model import Digest, Metric
+    from tui.screens.library import Library
 
 __all__ = ["WatchlistPane", "CompanyDetail", "company_detail", "company_names"]
 
@@ -111,7 +112,7 @@ class WatchlistPane(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.items: list[Any] = []
-        self.digests: list[Digest] = []
+        self.library: Library | None = None
         self._report_ids: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -134,11 +135,11 @@ class WatchlistPane(Horizontal):
             return self.items[index]
         return None
 
-    def set_data(self, items: Sequence[Any], digests: Sequence[Digest], *, keep: str | None = None) -> None:
-        """Show a new watchlist over the library's digests."""
+    def set_data(self, items: Sequence[Any], library: Library, *, keep: str | None = None) -> None:
+        """Show a new watchlist; each company's reports are asked of ``library`` when shown."""
         current = keep or (self.highlighted_item.name if self.highlighted_item else None)
         self.items = list(items)
-        self.digests = list(digests)
+        self.library = library
         option_list = self.query_one("#watch-list", OptionList)
         option_list.clear_options()
         option_list.add_options(
@@ -160,7 +161,8 @@ class WatchlistPane(Horizontal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch-detail")
     def _compute(self, item: Any) -> None:
-        self.post_message(self.DetailReady(company_detail(self.digests, item)))
+        if self.library is not None:
+            self.post_message(self.DetailReady(company_detail(self.library.digests_naming(item), item)))
 
     def on_watchlist_pane_detail_ready(self, message: DetailReady) -> None:
         message.stop()
