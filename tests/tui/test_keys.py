@@ -499,3 +499,21 @@ class TestCompare:
             await settle(pilot)
             assert pane.comparison is None
             assert "No earlier report" in str(pane.query_one("#compare-status", Static).render())
+
+
+class TestCursorRest:
+    """The panes follow the cursor once it rests, so a held arrow key only moves the list."""
+
+    async def test_panes_wait_for_the_cursor_to_rest(self, app_factory) -> None:
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            pane = app.screen.query_one(KeyPointsPane)
+            first = pane.digest
+            assert first is not None and first.title == titles(app)[0]
+            await pilot.press("j", "j")
+            assert app.screen.query_one(ReportList).cursor == 2
+            assert app.screen.panes_pending and pane.digest is first  # not yet
+            await pilot.pause(0.3)  # the rest (0.1 s), then the store read in its worker
+            await settle(pilot)
+            assert not app.screen.panes_pending and pane.digest.title == titles(app)[2]

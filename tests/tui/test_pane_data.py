@@ -60,3 +60,55 @@ def test_comparison_export_is_named_after_its_quarters(tmp_path, monkeypatch) ->
     path, what = export_view("compare", compare_quarters(fixture_digests(), "2025Q1", "2025Q2"))
     assert path == tmp_path / "yanbao-compare-2025Q1-2025Q2.md" and what == "the comparison"
     assert "2025Q1" in path.read_text(encoding="utf-8")
+
+
+def test_shift_quarter_crosses_years() -> None:
+    from tui.screens.library import shift_quarter
+
+    assert shift_quarter("2025Q1", -1) == "2024Q4"
+    assert shift_quarter("2024Q4", 1) == "2025Q1"
+    assert shift_quarter("2025", 1) is None
+
+
+def _library(tmp_path, **options):
+    from snapshot_app import make_store
+
+    from tui.screens.library import Library
+
+    library = Library(make_store(tmp_path / "store.json", **options))
+    library.open(seed=False)
+    return library
+
+
+def test_quarter_digests_give_the_same_comparison_as_the_whole_library(tmp_path) -> None:
+    """Reading only the two quarters and their neighbours loses no figure, guidance, risk or
+    pick (a quarter's guidance is given a quarter earlier), on the bundled samples."""
+    from store.compare import compare_quarters
+
+    from tui.screens.library import report_periods
+
+    library = _library(tmp_path, corpus=True)
+    everything = fixture_digests(corpus=True)
+    quarters = [p for p in report_periods(library.summaries()) if "Q" in p]
+    assert len(quarters) >= 4
+    for left, right in zip(quarters, quarters[1:]):
+        wanted = compare_quarters(everything, left, right)
+        assert compare_quarters(library.quarter_digests(left, right), left, right) == wanted, (left, right)
+    library.close()
+
+
+def test_stream_digests_yields_every_digest_newest_first(tmp_path) -> None:
+    library = _library(tmp_path)
+    streamed = [d.id for d in library.stream_digests(chunk=3)]  # two chunks for four digests
+    assert streamed == [s.id for s in library.summaries()]
+    library.close()
+
+
+def test_digests_naming_finds_by_name_or_ticker(tmp_path) -> None:
+    library = _library(tmp_path)
+    by_item = library.digests_naming(WatchItem("Microsoft", "MSFT"))
+    dates = [d.date for d in by_item]
+    assert dates == ["2025-08-05", "2025-05-20", "2025-05-06", "2025-02-10"]
+    view = library.watchlist_view([WatchItem("Microsoft", "MSFT"), WatchItem("Tencent", "0700.HK")])
+    assert {d.id for d in by_item} <= {d.id for d in view.digests} and len(view.watchlist) == 2
+    library.close()
