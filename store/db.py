@@ -9,7 +9,8 @@ id per table, which loses inserts across processes.
 
 Reads are cheap at 10,000 digests: they go through a ``Snapshot`` (summary rows and search
 texts from the index kept beside the store, see ``store.storage``); full ``Digest`` objects
-are decoded lazily, one at a time, and cached until the file changes.
+are decoded lazily, one at a time, and only the most recently used few are kept. Adds go
+to the store's journal (one append per batch) instead of rewriting the store.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,7 @@ __all__ = ["DigestStore", "DigestSummary", "WatchItem", "company_registry", "def
 
 DIGESTS = "digests"
 WATCHLIST = "watchlist"
+DIGEST_CACHE_SIZE = 64  # decoded digests kept for repeated get() (a small LRU)
 
 
 def default_store_path() -> Path:
@@ -60,7 +63,8 @@ def company_registry() -> Any | None:
 
 DigestSummary = IndexRow
 """The few fields the report list shows (id, title, broker, date, period, language,
-companies, recommended, n_metrics), read from the index without decoding digests."""
+n_metrics; companies and recommended load on first use), read from the index without
+decoding digests."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +101,9 @@ class _StoreDB(TinyDB):
 class _Expander:
     """Turns a company name, alias or ticker into every casefolded key the registry knows."""
 
-    def __init__(self, registry: Any | None) -> None:
+    def __init__(self, registry: Any | None, *, lazy: bool = False) -> None:
         self._registry = registry
+        self._lazy = lazy  # load the registry on first use (`yanbao list` never needs it)
         self._cache: dict[str, frozenset[str]] = {}
 
     def __call__(self, text: Any) -> frozenset[str]:
@@ -107,6 +112,8 @@ class _Expander:
         text = text.strip()
         hit = self._cache.get(text)
         if hit is None:
+            if self._lazy:
+                self._registry, self._lazy = company_registry(), False
             keys = {text.casefold()}
             info = self._registry.lookup(text) if self._registry is not None else None
             if info is not None:
@@ -139,7 +146,7 @@ class DigestStore:
         self._order: list[int] = []  # snapshot row numbers, newest first
         self._summaries: list[DigestSummary] = []
         self._by_id: dict[str, int] = {}
-        self._digests: dict[str, Digest] = {}
+        self._digests: OrderedDict[str, Digest] = OrderedDict()  # LRU of decoded digests
         self._expander = _Expander(None)
         self._company_keys: dict[int, frozenset[str]] = {}
 
@@ -179,8 +186,8 @@ class DigestStore:
         self._order = sorted(range(len(rows)), key=lambda i: newest_first(rows[i]), reverse=True)
         self._summaries = [rows[i] for i in self._order]
         self._by_id = {row.id: i for i, row in enumerate(rows)}
-        self._digests = {}
-        self._expander = _Expander(company_registry())
+        self._digests = OrderedDict()
+        self._expander = _Expander(None, lazy=True)  # the registry loads on the first name lookup
         self._company_keys = {}
         self._snapshot, self._snapshot_key = snap, key
         return snap
@@ -195,6 +202,7 @@ class DigestStore:
     def _digest(self, snap: Snapshot, digest_id: str) -> Digest | None:
         hit = self._digests.get(digest_id)
         if hit is not None:
+            self._digests.move_to_end(digest_id)
             return hit
         doc = snap.load(digest_id)
         if doc is None:
@@ -205,6 +213,8 @@ class DigestStore:
             where = self.path or "store"
             raise StoreError(str(where), f"digest {digest_id[:12]} is damaged ({exc})") from None
         self._digests[digest_id] = digest
+        if len(self._digests) > DIGEST_CACHE_SIZE:
+            self._digests.popitem(last=False)
         return digest
 
     def _digests_for(self, snap: Snapshot, rows: Iterable[int]) -> list[Digest]:
@@ -229,6 +239,15 @@ class DigestStore:
         docs = {d.id: d.to_dict() for d in digests}
         if not docs:
             return 0
+        if isinstance(self._storage, AtomicJSONStorage):
+            # Appending to the journal costs the batch, not the store: no TinyDB round trip.
+            with self._mutex, self._storage.locked():
+                self._storage.refresh()
+                known = self._storage.known_ids()
+                new = sum(1 for k in docs if k not in known)
+                if self._storage.append_digests(docs):
+                    self._writes += 1
+                    return new
         with self._writing() as db:
             return db.table(DIGESTS).put_many(docs)
 
@@ -249,6 +268,9 @@ class DigestStore:
     def has(self, digest_id: str) -> bool:
         """Whether a digest with this id is stored."""
         with self._mutex:
+            if isinstance(self._storage, AtomicJSONStorage):
+                self._storage.refresh()  # cheap per call during an ingest: no view rebuilt
+                return digest_id in self._storage.known_ids()
             self._current()
             return digest_id in self._by_id
 
@@ -390,7 +412,7 @@ class DigestStore:
         with self._mutex:
             self._storage.close()
             self._snapshot = self._snapshot_key = None
-            self._summaries, self._by_id, self._digests = [], {}, {}
+            self._summaries, self._by_id, self._digests = [], {}, OrderedDict()
 
     def __enter__(self) -> DigestStore:  # noqa: PYI034 - typing.Self needs 3.11
         return self

@@ -1,36 +1,98 @@
 """The digest index: what the report list and search need, without decoding digests.
 
-One ``IndexRow`` per digest (the list's fields plus the company names it uses) and one
-casefolded search text. ``Snapshot`` is one version of the stored digests as readers see
-them; ``store.storage`` keeps rows and texts in ``<store>.index`` beside the store file.
+One ``IndexRow`` per digest (the list's columns; the company names it uses load on first
+use) and one casefolded search text. ``Snapshot`` is one version of the stored digests as
+readers see them; ``store.storage`` keeps rows, their details and the texts in
+``<store>.index`` beside the store file, each on its own line, so opening decodes only the
+list's columns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Protocol
 
-__all__ = ["DIGESTS_TABLE", "IndexRow", "Snapshot", "index_row", "newest_first", "snapshot_of"]
+__all__ = ["DIGESTS_TABLE", "IndexRow", "RowDetails", "Snapshot", "index_row", "newest_first", "snapshot_of"]
 
 DIGESTS_TABLE = "digests"
 
+RowDetails = tuple[list[str], list[str], list[str]]
+"""(companies, recommended, company_keys) of one row: loaded only when asked for."""
 
-class IndexRow(NamedTuple):
+
+class DetailsSource(Protocol):
+    """Where lazy rows find their details: the index file's details line, read once."""
+
+    def details(self) -> list[list[Any]]: ...
+
+
+class IndexRow:
     """What the report list needs of one digest, plus the names it uses for companies.
 
-    A named tuple: 10,000 of them are built on every open, so they must be cheap.
+    ``companies``, ``recommended`` and ``company_keys`` of rows read from the index load
+    on first use (one decode for all rows), so opening a 10,000-digest store only builds
+    the list's columns.
     """
 
-    id: str
-    title: str
-    broker: str | None
-    date: str | None
-    period: str | None
-    language: str
-    companies: list[str]
-    recommended: list[str]
-    n_metrics: int
-    company_keys: Sequence[str] = ()  # names, aliases and tickers as the digest writes them
+    __slots__ = ("_details", "_number", "broker", "date", "id", "language", "n_metrics", "period", "title")
+
+    def __init__(
+        self, id: str, title: str, broker: str | None, date: str | None, period: str | None,  # noqa: A002
+        language: str = "zh", companies: Sequence[str] = (), recommended: Sequence[str] = (),
+        n_metrics: int = 0, company_keys: Sequence[str] = (),
+    ) -> None:
+        self.id, self.title, self.broker, self.date, self.period = id, title, broker, date, period
+        self.language, self.n_metrics = language, n_metrics
+        self._details: RowDetails | DetailsSource = (list(companies), list(recommended), list(company_keys))
+        self._number = -1
+
+    @classmethod
+    def lazy(cls, columns: Sequence[Any], source: DetailsSource, number: int) -> IndexRow:
+        """A row from the index's list columns whose details come from ``source[number]``."""
+        row = cls.__new__(cls)
+        row.id, row.title, row.broker, row.date, row.period, row.language, row.n_metrics = columns[:7]
+        row._details, row._number = source, number
+        return row
+
+    def _row_details(self) -> RowDetails:
+        details = self._details
+        if type(details) is not tuple:
+            companies, recommended, keys = details.details()[self._number]  # type: ignore[union-attr]
+            details = self._details = (companies, recommended, keys)
+        return details  # type: ignore[return-value]
+
+    @property
+    def companies(self) -> list[str]:
+        """Company names as the digest gives them."""
+        return self._row_details()[0]
+
+    @property
+    def recommended(self) -> list[str]:
+        """Names of the companies the report recommends."""
+        return self._row_details()[1]
+
+    @property
+    def company_keys(self) -> list[str]:
+        """Names, aliases and tickers as the digest writes them (for company lookups)."""
+        return self._row_details()[2]
+
+    def columns(self) -> list[Any]:
+        """The list columns as stored in the index."""
+        return [self.id, self.title, self.broker, self.date, self.period, self.language, self.n_metrics]
+
+    def details(self) -> list[list[str]]:
+        """The details as stored in the index."""
+        return list(self._row_details())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IndexRow):
+            return NotImplemented
+        return self.columns() == other.columns() and self.details() == other.details()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"IndexRow(id={self.id[:12]!r}, title={self.title!r}, date={self.date!r}, period={self.period!r})"
 
 
 def newest_first(row: IndexRow) -> tuple[str, str, str]:
@@ -73,8 +135,6 @@ def index_row(doc: Mapping[str, Any]) -> tuple[IndexRow, str]:
         company_keys=list(keys),
     )
     return row, "\n".join(parts).casefold()
-
-
 class Snapshot:
     """One version of the stored digests as readers see it: rows, search texts, loader."""
 

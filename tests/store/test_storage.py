@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +19,8 @@ from store.db import DigestStore
 from store.doctor import inspect_store, restore_backup
 from store.errors import StoreError
 from store.model import SCHEMA_VERSION
-from store.storage import AtomicJSONStorage, backup_path, index_path
+from store import storage as storage_module
+from store.storage import AtomicJSONStorage, backup_journal_path, backup_path, index_path, journal_path
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -65,17 +67,79 @@ def test_plain_tinydb_use_works_on_the_storage(tmp_path: Path) -> None:
     assert orjson.loads(path.read_bytes())["meta"]["store"]["schema"] == SCHEMA_VERSION
 
 
-def test_every_write_keeps_one_previous_good_copy(tmp_path: Path, make_digest) -> None:
+def test_appends_leave_the_store_file_and_a_rewrite_keeps_the_previous_copy(tmp_path: Path, make_digest) -> None:
+    """Adds go to the journal (the store file is not touched); a whole rewrite (here a
+    watchlist change) keeps the old file and its journal as ``.bak`` + ``.bak.journal``."""
     path = tmp_path / "store.json"
     store = DigestStore(path)
     store.add(make_digest(1))
     assert not backup_path(path).exists()  # nothing to keep before the first write
+    before = path.read_bytes()
     store.add(make_digest(2))
-    previous = DigestStore(backup_path(path))
-    assert [s.id for s in previous.summaries()] == [make_digest(1).id]
+    assert path.read_bytes() == before and journal_path(path).exists()
+    store.watchlist_add("Foo")
+    assert not journal_path(path).exists() and backup_journal_path(path).exists()
+    health = inspect_store(path)
+    assert health.ok and health.digests_readable == 2 and health.backup_digests == 2
+    copy = tmp_path / "copy.json"  # the backup opens as a store, its journal replayed
+    shutil.copyfile(backup_path(path), copy)
+    shutil.copyfile(backup_journal_path(path), journal_path(copy))
+    previous = DigestStore(copy)
+    assert {s.id for s in previous.summaries()} == {make_digest(1).id, make_digest(2).id}
+    assert previous.watchlist() == []  # the state just before the rewrite
     store.add(make_digest(3))
-    assert len(DigestStore(backup_path(path))) == 2
+    store.watchlist_add("Bar")
+    assert inspect_store(path).backup_digests == 3
     assert not list(tmp_path.glob(".*.tmp"))  # no temp files left behind
+
+
+def test_journal_is_folded_in_once_it_grows(tmp_path: Path, make_digest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(storage_module, "JOURNAL_MIN_BYTES", 60_000)
+    path = tmp_path / "store.json"
+    store = DigestStore(path)
+    store.add(make_digest(0))
+    sizes = []
+    for n in range(1, 40):
+        store.add(make_digest(n))
+        sizes.append(journal_path(path).stat().st_size if journal_path(path).exists() else 0)
+    assert max(sizes) <= 60_000 and 0 in sizes[1:]  # it grew, then was folded in
+    assert backup_path(path).exists()
+    fresh = DigestStore(path)
+    assert len(fresh) == 40
+    assert fresh.get(make_digest(39).id).to_dict() == make_digest(39).to_dict()
+    assert inspect_store(path).digests_readable == 40
+
+
+def test_unfinished_journal_line_is_skipped_and_cut_off(tmp_path: Path, make_digest) -> None:
+    """What a kill in the middle of an append leaves behind."""
+    path = tmp_path / "store.json"
+    DigestStore(path).add_many([make_digest(1), make_digest(2)])
+    DigestStore(path).add(make_digest(3))
+    whole = journal_path(path).read_bytes()
+    with open(journal_path(path), "ab") as out:
+        out.write(whole[: len(whole) // 2])  # half of another line, no newline
+    reader = DigestStore(path)
+    assert len(reader) == 3
+    reader.add(make_digest(4, title="after the kill"))
+    assert journal_path(path).read_bytes().count(b"\n") == 2  # the torn half was cut off
+    fresh = DigestStore(path)
+    assert len(fresh) == 4 and fresh.get(make_digest(4).id).title == "after the kill"
+    assert inspect_store(path).ok
+
+
+def test_a_replaced_digest_reads_back_from_the_journal(tmp_path: Path, make_digest) -> None:
+    path = tmp_path / "store.json"
+    DigestStore(path).add_many([make_digest(n) for n in range(5)])
+    writer, reader = DigestStore(path), DigestStore(path)
+    assert reader.search("新标题") == []
+    assert writer.add(make_digest(2, title="新标题 replaced")) is False
+    assert len(reader) == 5 and reader.get(make_digest(2).id).title == "新标题 replaced"
+    assert reader.search("新标题") == [make_digest(2).id]
+    writer.remove(make_digest(3).id)  # a removal folds the journal in
+    assert not journal_path(path).exists()
+    fresh = DigestStore(path)
+    assert len(fresh) == 4 and fresh.get(make_digest(2).id).title == "新标题 replaced"
+    assert all(s.companies == ["腾讯控股", "Microsoft"] for s in fresh.summaries())
 
 
 @pytest.mark.parametrize(
@@ -106,34 +170,42 @@ def test_stale_or_missing_index_is_rebuilt(tmp_path: Path, make_digest) -> None:
     index_path(path).unlink()
     assert len(DigestStore(path)) == 5
     assert index_path(path).exists()
-    for broken in (b"garbage\n", index_path(path).read_bytes().replace(b'"format":1', b'"format":1,"x":0', 1)):
+    for broken in (b"garbage\n", index_path(path).read_bytes().replace(b'"format":2', b'"format":2,"x":0', 1)):
         index_path(path).write_bytes(broken)
         fresh = DigestStore(path)
         assert fresh.get(make_digest(4).id).to_dict() == make_digest(4).to_dict()
-    # An index whose rows lost a column (same header) is not trusted either.
-    header, rows, texts = index_path(path).read_bytes().split(b"\n", 2)
+    # An index whose rows lost a column (header otherwise consistent) is not trusted either.
+    header_line, rest = index_path(path).read_bytes().split(b"\n", 1)
+    header = orjson.loads(header_line)
+    rows, tail = rest[: header["rows_bytes"]], rest[header["rows_bytes"]:]
     short_rows = orjson.dumps([r[:-1] for r in orjson.loads(rows)])
-    index_path(path).write_bytes(b"\n".join([header, short_rows, texts]))
+    header["rows_bytes"] = len(short_rows)
+    index_path(path).write_bytes(orjson.dumps(header) + b"\n" + short_rows + tail)
     assert len(DigestStore(path).summaries()) == 5
 
 
-def test_doctor_reports_and_restores_the_backup(tmp_path: Path, make_digest) -> None:
+def test_doctor_counts_the_journal_and_restores_backup_plus_journal(tmp_path: Path, make_digest) -> None:
     path = tmp_path / "store.json"
     store = DigestStore(path)
     store.add_many([make_digest(1), make_digest(2)])
-    store.add(make_digest(3))
+    store.watchlist_add("Foo")  # a whole rewrite: the backup holds digests 1 and 2
+    store.add(make_digest(3))  # in the journal only
     good = inspect_store(path)
-    assert good.ok and good.digests_readable == 3 and good.backup_digests == 2
+    assert good.ok and good.digests_readable == 3 and good.journal_digests == 1 and good.backup_digests == 2
     damaged = path.read_bytes()[:-40]
     path.write_bytes(damaged)
     health = inspect_store(path)
     assert not health.ok and "not valid JSON" in health.problem
-    assert health.digests_readable >= 2  # whole digests still visible in the damaged bytes
+    assert health.digests_readable >= 3  # whole digests still visible in the damaged bytes, and the journal's
     with pytest.raises(StoreError):
         DigestStore(path).summaries()
     kept = restore_backup(path)
     assert kept is not None and kept.read_bytes() == damaged
-    assert {s.id for s in DigestStore(path).summaries()} == {make_digest(1).id, make_digest(2).id}
+    assert Path(f"{kept}.journal").exists()  # the journal that went with it, kept aside
+    restored = DigestStore(path)
+    assert {s.id for s in restored.summaries()} == {make_digest(n).id for n in (1, 2, 3)}
+    assert restored.watchlist() == []  # the backup predates the watchlist change
+    assert inspect_store(path).ok
 
 
 def test_restore_without_backup_is_a_clear_error(tmp_path: Path) -> None:
