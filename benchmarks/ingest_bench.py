@@ -155,7 +155,7 @@ def ingest_figures(pdf_folder: Path, work: Path, rounds: int, big_store: Path | 
         figures.append(Figure(
             "ingest into a big store vs an empty one (jobs 1)", best["into_big"], best["jobs1"], "s",
             best["into_big"] / best["jobs1"], "report", None,
-            note=f"{files} into a copy of the big store: every batch of 25 rewrites the whole store",
+            note=f"{files} into a copy of the big store (what the store's size costs an ingest)",
             details={"samples": samples["into_big"], "summary": summaries.get("into_big")},
         ))
     return figures
