@@ -263,6 +263,7 @@ def ingest_paths(
                 break
             if pool.broken:
                 reason = f"the parser could not start ({pool.start_problem})"
+                queue.extendleft(reversed(pool.take_back()))
                 while queue:
                     settle(FileResult(str(queue.popleft()[0]), "failed", reason))
                 for path in unhashed:

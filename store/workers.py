@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +70,15 @@ def _out_of_memory(memory_limit: int | None) -> str:
     return f"ran out of memory (limit {(memory_limit or 0) / 1024**3:g} GiB)"
 
 
+def _resident_bytes() -> int | None:
+    """This process's resident memory now (Linux), else None."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _parse_one(path: str, password: str | None, memory_limit: int | None, debug: bool) -> tuple[str, Any, str | None]:
     """Parse one file in the worker: ``(status, digest or reason, traceback or None)``."""
     try:
@@ -87,25 +96,47 @@ def _parse_one(path: str, password: str | None, memory_limit: int | None, debug:
         return ("failed", reason, traceback.format_exc())
 
 
-def _warm_up() -> None:
-    """Import the parser and fill its caches once per worker, not once per file."""
-    try:
-        import store.parser  # noqa: F401
-        from store.db import company_registry
+# What the parser loads lazily on its first file: pdfminer's modules and the company
+# registry's name scanners (about 0.2 s together, most of a worker's start-up).
+_PARSER_MODULES = (
+    "store.parser",
+    "pdfminer.high_level",
+    "pdfminer.layout",
+    "pdfminer.pdfdocument",
+    "pdfminer.pdfparser",
+    "pdfminer.pdfpage",
+    "pdfminer.psexceptions",
+)
 
-        company_registry()
+
+def _warm_up() -> None:
+    """Import the parser and fill its caches once per worker, not on its first file."""
+    import importlib
+
+    try:
+        for name in _PARSER_MODULES:
+            importlib.import_module(name)
+        from store.companies import get_registry
+
+        registry = get_registry()
+        registry.find_all("腾讯控股 Tencent")  # builds the company-name scanner
+        registry.find_segments("阿里云 AWS")  # and the business-line one
     except Exception:  # noqa: BLE001, S110 - a broken parser shows up per file, with its reason
         pass
 
 
 def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> None:
-    """A parser process: says ``ready``, then answers one ``(path, password)`` at a time."""
+    """A parser process: says ``ready``, then answers one ``(path, password)`` at a time.
+
+    Every message carries the worker's resident memory, so the pool can replace a worker
+    that has grown. Requests may queue in the pipe while a file is being parsed.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if not debug:
         _quiet_worker()
     _limit_memory(memory_limit)
     _warm_up()
-    conn.send(("ready", None, None))
+    conn.send(("ready", None, None, _resident_bytes()))
     while True:
         try:
             request = conn.recv()
@@ -114,11 +145,11 @@ def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> Non
         if request is None:
             return
         path, password = request
-        message = _parse_one(path, password, memory_limit, debug)
+        status, payload, detail = _parse_one(path, password, memory_limit, debug)
         try:
-            conn.send(message)
+            conn.send((status, payload, detail, _resident_bytes()))
         except MemoryError:
-            conn.send(("failed", "ran out of memory sending the digest", None))
+            conn.send(("failed", "ran out of memory sending the digest", None, None))
         except OSError:
             return
 
@@ -134,7 +165,7 @@ def context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["store.parser"])
+        ctx.set_forkserver_preload(list(_PARSER_MODULES))
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -192,8 +223,14 @@ def _death_reason(process: Any) -> str:
 
 
 STARTUP_TIMEOUT_S = 60.0  # a worker's imports, not counted against any file
-FILES_PER_WORKER = 50  # then the worker is replaced, so leaks cannot pile up
+# A worker is replaced after this many files, or sooner once its resident memory passes
+# RECYCLE_BYTES (or half its memory ceiling), so leaks cannot pile up. Replacing one costs
+# a start-up (about 0.25 s), so it is rare; the replacement starts while the old one ends.
+FILES_PER_WORKER = 500
+RECYCLE_BYTES = 1024**3
 _NEVER = float("inf")
+
+Job = tuple[Path, str]  # (file, its sha256 or "")
 
 
 @dataclass
@@ -210,17 +247,26 @@ class ParseOutcome:
 class _Worker:
     process: Any
     conn: Connection
-    deadline: float
+    deadline: float  # of its start-up until ready, then of the file it is parsing
     ready: bool = False
-    job: tuple[Path, str] | None = None
-    files_done: int = 0
+    jobs: deque[Job] = field(default_factory=deque)  # sent, in order: the first is being parsed
+    files_given: int = 0
+    retiring: bool = False  # takes no more files; leaves once its last one is done
+
+    @property
+    def job(self) -> Job | None:
+        """The file being parsed (or waiting for the worker's start-up), if any."""
+        return self.jobs[0] if self.jobs else None
 
 
 class WorkerPool:
     """Up to ``jobs`` long-lived parser processes; each file has its own deadline.
 
-    A worker that runs past a file's deadline, crashes or dies is killed and replaced;
-    only that file fails. Workers are recycled after ``FILES_PER_WORKER`` files.
+    Each worker holds the file it parses and, while enough files wait, the next one (sent
+    ahead, so it never idles waiting for the parent). A worker that runs past a file's
+    deadline, crashes or dies is killed and replaced; only that file fails and the file
+    sent ahead goes back to the front of the queue. Workers are recycled after
+    ``FILES_PER_WORKER`` files or when their memory grows past ``RECYCLE_BYTES``.
     """
 
     def __init__(self, jobs: int, timeout: float, password: str | None, memory_limit: int | None, debug: bool) -> None:
@@ -232,46 +278,70 @@ class WorkerPool:
         self.workers: list[_Worker] = []
         self.failed_starts = 0
         self.start_problem = ""
+        self._returned: deque[Job] = deque()  # sent ahead to a worker that died: parse again
+        self._recycle_bytes = min(RECYCLE_BYTES, memory_limit // 2) if memory_limit else RECYCLE_BYTES
         self._ctx = context()
 
     @property
     def busy(self) -> bool:
-        """True while any file is being parsed."""
-        return any(w.job is not None for w in self.workers)
+        """True while any file is being parsed or waits to be handed out again."""
+        return bool(self._returned) or any(w.jobs for w in self.workers)
 
     @property
     def broken(self) -> bool:
         """True when workers keep dying before they are ready: give up on the batch."""
         return self.failed_starts > self.jobs + 2
 
-    def _spawn(self) -> None:
+    def take_back(self) -> list[Job]:
+        """Files that were sent ahead to a worker that died before starting them."""
+        returned = list(self._returned)
+        self._returned.clear()
+        return returned
+
+    def _spawn(self) -> _Worker:
         _start_helpers(self._ctx)
         mine, theirs = self._ctx.Pipe(duplex=True)
         process = self._ctx.Process(target=_worker_loop, args=(theirs, self.memory_limit, self.debug),
                                     name="yanbao-parser", daemon=True)
         process.start()
         theirs.close()
-        self.workers.append(_Worker(process, mine, time.monotonic() + max(self.timeout, STARTUP_TIMEOUT_S)))
+        worker = _Worker(process, mine, time.monotonic() + max(self.timeout, STARTUP_TIMEOUT_S))
+        self.workers.append(worker)
+        return worker
 
-    def fill(self, queue: deque[tuple[Path, str]]) -> None:
-        """Hand queued files (first in, first out) to idle workers; start workers as needed."""
-        for worker in list(self.workers):
-            if not queue:
-                return
-            if worker.ready and worker.job is None:
-                path, sha = queue.popleft()
-                try:
-                    worker.conn.send((str(path), self.password))
-                except OSError:
-                    queue.appendleft((path, sha))
-                    self._retire(worker, kill=True)
-                    continue
-                worker.job = (path, sha)
-                worker.deadline = time.monotonic() + self.timeout
-        starting = sum(1 for w in self.workers if not w.ready)
-        while len(self.workers) < self.jobs and len(queue) > starting:
-            self._spawn()
-            starting += 1
+    def _send(self, worker: _Worker, job: Job) -> bool:
+        try:
+            worker.conn.send((str(job[0]), self.password))
+        except OSError:
+            worker.retiring = True  # it has died: wait_some settles its files
+            return False
+        if not worker.jobs and worker.ready:
+            worker.deadline = time.monotonic() + self.timeout
+        worker.jobs.append(job)
+        worker.files_given += 1
+        if worker.files_given >= FILES_PER_WORKER:
+            worker.retiring = True
+        return True
+
+    def fill(self, queue: deque[Job]) -> None:
+        """Hand queued files (first in, first out) to workers; start workers as needed.
+
+        Every worker gets a file to parse; a second one is sent ahead only while at least
+        one file per worker is left, so the last files go to whichever worker is free first.
+        """
+        queue.extendleft(reversed(self.take_back()))
+        self._let_go_of_retired()
+        active = [w for w in self.workers if not w.retiring]
+        while len(active) < self.jobs and len(queue) > sum(1 for w in active if not w.jobs):
+            active.append(self._spawn())
+        for depth in (1, 2):
+            for worker in active:
+                if not queue or (depth == 2 and len(queue) < len(active)):
+                    break
+                if len(worker.jobs) < depth and not worker.retiring:
+                    job = queue.popleft()
+                    if not self._send(worker, job):
+                        queue.appendleft(job)
 
     def wait_some(self, max_wait: float | None = None) -> list[ParseOutcome]:
         """Wait for a worker event (or a deadline, or ``max_wait``); return finished files."""
@@ -283,47 +353,64 @@ class WorkerPool:
         handles: list[Any] = [w.conn for w in self.workers] + [w.process.sentinel for w in self.workers]
         wait(handles, timeout=wait_for)
         finished: list[ParseOutcome] = []
-        now = time.monotonic()
         for worker in list(self.workers):
-            message = None
-            try:
-                if worker.conn.poll():
-                    message = worker.conn.recv()
-            except (EOFError, OSError):
-                message = None
-            except Exception as exc:  # noqa: BLE001 - a result that cannot be unpickled
-                message = ("failed", f"could not be read: {type(exc).__name__}: {_one_line(exc)}", None)
-            if message is not None:
-                status, payload, detail = message
-                if status == "ready":
-                    worker.ready, worker.deadline = True, _NEVER
-                    self.failed_starts = 0
-                elif worker.job is not None:
-                    where = str(worker.job[0])
-                    if status == "ok":
-                        finished.append(ParseOutcome(where, payload))
-                    else:
-                        finished.append(ParseOutcome(where, None, payload, detail))
-                    worker.job, worker.deadline = None, _NEVER
-                    worker.files_done += 1
-                    if worker.files_done >= FILES_PER_WORKER:
-                        self._retire(worker)
+            if self._read_messages(worker, finished):
                 continue
+            now = time.monotonic()
             if not worker.process.is_alive():
-                self._retire(worker, kill=True)
-                if worker.job is not None:
-                    finished.append(ParseOutcome(str(worker.job[0]), None, _death_reason(worker.process)))
-                elif not worker.ready:
-                    self.failed_starts += 1
-                    self.start_problem = _death_reason(worker.process).replace("the parser ", "it ")
+                died = _death_reason(worker.process)
+                self._drop(worker, finished, died, died.replace("the parser ", "it "))
             elif now >= worker.deadline:
-                self._retire(worker, kill=True)
-                if worker.job is not None:
-                    finished.append(ParseOutcome(str(worker.job[0]), None, f"timed out after {self.timeout:g} s"))
-                else:
-                    self.failed_starts += 1
-                    self.start_problem = f"it did not start within {STARTUP_TIMEOUT_S:g} s"
+                self._drop(worker, finished, f"timed out after {self.timeout:g} s",
+                           f"it did not start within {STARTUP_TIMEOUT_S:g} s")
+        self._let_go_of_retired()
         return finished
+
+    def _read_messages(self, worker: _Worker, finished: list[ParseOutcome]) -> bool:
+        """Take every message the worker has sent; False when there was none."""
+        got = False
+        while True:
+            try:
+                if not worker.conn.poll():
+                    return got
+                message = worker.conn.recv()
+            except (EOFError, OSError):
+                return got
+            except Exception as exc:  # noqa: BLE001 - a result that cannot be unpickled
+                message = ("failed", f"could not be read: {type(exc).__name__}: {_one_line(exc)}", None, None)
+            got = True
+            status, payload, detail, resident = message
+            now = time.monotonic()
+            if status == "ready":
+                worker.ready = True
+                self.failed_starts = 0
+            elif worker.jobs:
+                where = str(worker.jobs.popleft()[0])
+                if status == "ok":
+                    finished.append(ParseOutcome(where, payload))
+                else:
+                    finished.append(ParseOutcome(where, None, payload, detail))
+            if resident is not None and resident > self._recycle_bytes:
+                worker.retiring = True
+            worker.deadline = now + self.timeout if worker.jobs else _NEVER
+
+    def _drop(self, worker: _Worker, finished: list[ParseOutcome], reason: str, start_problem: str) -> None:
+        """Kill a worker that died or ran out of time: its current file fails with
+        ``reason`` (before it was ready, its start-up fails with ``start_problem``); files
+        sent ahead go back to the queue."""
+        self._retire(worker, kill=True)
+        if not worker.ready:
+            self.failed_starts += 1
+            self.start_problem = start_problem
+        elif worker.jobs:
+            finished.append(ParseOutcome(str(worker.jobs.popleft()[0]), None, reason))
+        self._returned.extend(worker.jobs)
+        worker.jobs.clear()
+
+    def _let_go_of_retired(self) -> None:
+        for worker in list(self.workers):
+            if worker.retiring and not worker.jobs and worker.process.is_alive():
+                self._retire(worker)
 
     def _retire(self, worker: _Worker, *, kill: bool = False) -> None:
         if worker in self.workers:
@@ -342,4 +429,4 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker: idle ones politely, busy ones at once."""
         for worker in list(self.workers):
-            self._retire(worker, kill=worker.job is not None or not worker.ready)
+            self._retire(worker, kill=bool(worker.jobs) or not worker.ready)

@@ -238,7 +238,7 @@ def test_a_worker_killed_mid_parse_fails_only_its_file(make_pdf) -> None:
     queue = deque([(slow, ""), (quick, "")])
     results = []
     try:
-        while not pool.busy:
+        while not (pool.workers and pool.workers[0].ready):  # then it is parsing slow.pdf
             pool.fill(queue)
             results += pool.wait_some(max_wait=0.1)
         os.kill(pool.workers[0].process.pid, signal.SIGKILL)
