@@ -43,7 +43,7 @@ import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -71,7 +71,7 @@ __all__ = [
 LOCK_TIMEOUT_S = 30.0
 META_TABLE = "meta"
 META_DOC = "store"
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 JOURNAL_MIN_BYTES = 4 * 1024 * 1024  # fold the journal into the store beyond this...
 JOURNAL_SHARE = 0.25  # ...or beyond this share of the store file, whichever is larger
 _GENERATION_RE = re.compile(rb'"generation":"([0-9a-f]{32})"')
@@ -228,7 +228,8 @@ def read_journal(raw: bytes, start: int = 0) -> tuple[list[JournalEntry], int]:
         if tab > 0:
             try:
                 generation, digest_id, row, text = orjson.loads(raw[pos:tab])
-                if isinstance(digest_id, str) and isinstance(row, list) and len(row) == 2:
+                if (isinstance(digest_id, str) and isinstance(row, list) and len(row) == 2
+                        and len(row[0]) == 7 and len(row[1]) == 3 and all(isinstance(x, str) for x in row[1])):
                     entries.append((generation, digest_id, row, text, start + tab + 1, stop - tab - 1))
             except (orjson.JSONDecodeError, ValueError, TypeError):
                 pass
@@ -245,7 +246,7 @@ class _IndexTail:
         self._closer = weakref.finalize(self, os.close, self._fd)
         self._details_at, self._details_len, self._texts_len = details_at, details_len, texts_len
         self._lock = threading.Lock()
-        self._details: list[list[Any]] | None = None
+        self._details: list[list[str]] | None = None
         self._texts: list[str] | None = None
 
     def _read(self, offset: int, length: int) -> Any:
@@ -258,8 +259,8 @@ class _IndexTail:
         if self._details is not None and self._texts is not None:
             self._closer()
 
-    def details(self) -> list[list[Any]]:
-        """[companies, recommended, company_keys] per index row."""
+    def details(self) -> list[list[str]]:
+        """Companies, recommended and company keys: three lists of joined names, one per row."""
         with self._lock:
             if self._details is None:
                 self._details = self._read(self._details_at, self._details_len)
@@ -275,9 +276,9 @@ class _IndexTail:
             return self._texts
 
 
-def _row_from(columns: list[Any], details: list[Any]) -> IndexRow:
-    """An eager row from stored list columns and details."""
-    return IndexRow(*columns[:6], details[0], details[1], columns[6], details[2])
+def _row_from(columns: list[Any], details: Sequence[str]) -> IndexRow:
+    """A row from stored list columns and details (joined names)."""
+    return IndexRow.lazy(columns, (details[0], details[1], details[2]), -1)
 
 
 class _Stored:
@@ -739,7 +740,7 @@ class AtomicJSONStorage(Storage):
         order = sorted(range(len(raw_rows)), key=lambda i: (raw_rows[i][3] or "", raw_rows[i][1], raw_rows[i][0]),
                        reverse=True)
         rows_blob = orjson.dumps([raw_rows[i] for i in order])
-        details_blob = orjson.dumps([details[i] for i in order])
+        details_blob = orjson.dumps([[details[i][k] for i in order] for k in range(3)])
         texts_blob = orjson.dumps([texts[i] for i in order])
         new_version = _version_of(os.stat(self.path))
         with atomic_file(index_path(self.path)) as out:
