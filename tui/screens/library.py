@@ -95,17 +95,25 @@ class Library:
         """The cheap per-report rows for the report list."""
         return list(self._require().summaries())
 
-    def stream_digests(self, chunk: int = STREAM_CHUNK) -> Iterator[Digest]:
-        """Every digest, newest first, decoded ``chunk`` at a time and kept by nobody.
+    def _reader(self) -> DigestStore:
+        """A store of its own for a pass over the whole library.
 
-        For library-wide passes (the risk tally). The app's store keeps each digest it
-        decodes, so the pass reads through a store of its own whose cache is dropped after
-        every chunk: at 10,000 digests the pass never holds more than ``chunk`` of them.
+        The app's store keeps every digest it decodes until the file changes, so a pass
+        through it would end up holding the library (about 45 KB a digest). A reader's
+        digests go when it is closed; it costs a second copy of the index meanwhile.
         """
         from store.db import DigestStore
 
+        return DigestStore(self._require().path)
+
+    def stream_digests(self, chunk: int = STREAM_CHUNK) -> Iterator[Digest]:
+        """Every digest, newest first, decoded ``chunk`` at a time and kept by nobody.
+
+        For library-wide passes (the risk tally): at 10,000 digests the pass never holds
+        more than ``chunk`` of them (the reader's cache is dropped after every chunk).
+        """
         ids = [s.id for s in self.summaries()]
-        reader = DigestStore(self._require().path)
+        reader = self._reader()
         try:
             for start in range(0, len(ids), chunk):
                 for digest_id in ids[start:start + chunk]:

@@ -98,9 +98,10 @@ class MainScreen(Screen[None]):
     class LibraryLoaded(Message):
         """The watchlist was read: panes 2-4 can be filled (each asks the store for its digests)."""
 
-        def __init__(self, watchlist: list[Any]) -> None:
+        def __init__(self, watchlist: list[Any], *, fill_all: bool = False) -> None:
             super().__init__()
             self.watchlist = watchlist
+            self.fill_all = fill_all  # a small library: fill panes 2-4 before they are shown
 
     class SearchDone(Message):
         """A search finished with the matching ids."""
@@ -135,6 +136,10 @@ class MainScreen(Screen[None]):
         self.digest: Digest | None = None
         self.loaded = False
         self._library_requested = False
+        # Panes 2-4 asked for (all three for a small library) and those filled: a big
+        # library fills each on first show, so their reads never pile up at once.
+        self._wanted: set[str] = set()
+        self._filled: set[str] = set()
         self._pane_timer: Timer | None = None
 
     def say(self, message: object, **options: Any) -> None:
@@ -180,8 +185,9 @@ class MainScreen(Screen[None]):
             seeded, failures = self.library.open(seed=seed)
             summaries = self.library.summaries()
             self.post_message(self.StoreOpened(summaries, seeded, failures))
-            if len(summaries) <= EAGER_LIBRARY or self.watchlist is not None:
-                self.post_message(self.LibraryLoaded(self.library.watchlist()))
+            eager = len(summaries) <= EAGER_LIBRARY
+            if eager or self.watchlist is not None:
+                self.post_message(self.LibraryLoaded(self.library.watchlist(), fill_all=eager))
         except Exception as error:  # StoreError and friends: one line, never a traceback
             self.post_message(self.StoreFailed(clean(error, one_line=True)))
 
@@ -199,7 +205,8 @@ class MainScreen(Screen[None]):
 
     @property
     def library_ready(self) -> bool:
-        """True once panes 2-4 are filled (at start, or on first showing one for a big library)."""
+        """True once the watchlist is read and panes 2-4 can be filled (at start for a small
+        library; on first showing one of them for a big one)."""
         return self.watchlist is not None
 
     @property
@@ -208,12 +215,28 @@ class MainScreen(Screen[None]):
         filled (``is not None``); new code reads ``library_ready``."""
         return self.watchlist
 
-    def ensure_library(self) -> None:
-        """Fill panes 2-4 now if a big library deferred it."""
-        if self.loaded and self.watchlist is None and not self._library_requested:
+    def ensure_library(self, pane: str) -> None:
+        """Fill ``pane`` (2-4) now if a big library deferred it."""
+        if pane == "keypoints" or not self.loaded:
+            return
+        self._wanted.add(pane)
+        if self.watchlist is not None:
+            if pane not in self._filled:
+                self._fill(pane)
+        elif not self._library_requested:
             self._library_requested = True
             self.say(f"Reading {len(self.summaries):,} reports for this pane…", timeout=3)
             self._load_library()
+
+    def _fill(self, pane: str) -> None:
+        # No pane keeps the library's digests: each asks the store for the ones it shows.
+        self._filled.add(pane)
+        if pane == "watchlist":
+            self.query_one(WatchlistPane).set_data(self.watchlist or [], self.library)
+        elif pane == "risks":
+            self.query_one(RisksPane).set_library(self.library)
+        elif pane == "compare":
+            self.query_one(ComparePane).set_library(self.library, report_periods(self.summaries))
 
     def reload(self) -> None:
         """Re-read summaries and digests (after an ingest)."""
@@ -240,11 +263,12 @@ class MainScreen(Screen[None]):
         self.say(message.reason, title="Store error", severity="error", timeout=10)
 
     def on_main_screen_library_loaded(self, message: LibraryLoaded) -> None:
-        # No pane keeps the library's digests: each asks the store for the ones it shows.
         self.watchlist = message.watchlist
-        self.query_one(WatchlistPane).set_data(message.watchlist, self.library)
-        self.query_one(RisksPane).set_library(self.library)
-        self.query_one(ComparePane).set_library(self.library, report_periods(self.summaries))
+        if message.fill_all:
+            self._wanted.update(PANES[1:])
+        for pane in PANES[1:]:  # in pane order; refilled after an ingest
+            if pane in self._wanted or pane in self._filled:
+                self._fill(pane)
         self.refresh_bindings()
 
     # -- the report list --------------------------------------------------------------------
@@ -355,8 +379,7 @@ class MainScreen(Screen[None]):
     def action_show_pane(self, pane: str) -> None:
         """Show one of the four panes and focus its main widget."""
         self.query_one("#panes", TabbedContent).active = pane
-        if pane != "keypoints":
-            self.ensure_library()
+        self.ensure_library(pane)
         target = {
             "keypoints": "#keypoints-pane",
             "watchlist": "#watch-list",
@@ -367,8 +390,7 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if self.active_pane != "keypoints":
-            self.ensure_library()
+        self.ensure_library(self.active_pane)
         self.refresh_bindings()
 
     def action_cursor_down(self) -> None:
@@ -549,9 +571,10 @@ class MainScreen(Screen[None]):
     def on_main_screen_watchlist_changed(self, message: WatchlistChanged) -> None:
         if self.watchlist is not None:
             self.watchlist = message.items
-            self.query_one(WatchlistPane).set_data(message.items, self.library, keep=message.keep)
+            if "watchlist" in self._filled:
+                self.query_one(WatchlistPane).set_data(message.items, self.library, keep=message.keep)
         else:
-            self.ensure_library()  # it reads the new watchlist
+            self.ensure_library("watchlist")  # it reads the new watchlist
         self.say(message.note, timeout=3)
         self.refresh_bindings()
 
