@@ -15,6 +15,7 @@ to the store's journal (one append per batch) instead of rewriting the store.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import threading
@@ -124,6 +125,21 @@ class _Expander:
         return hit
 
 
+def _newest_first_order(rows: list[IndexRow], presorted: int) -> list[int]:
+    """Row numbers newest first; ``rows[:presorted]`` are known to be in that order already."""
+    def key(i: int) -> tuple[str, str, str]:
+        return newest_first(rows[i])
+
+    rest = len(rows) - presorted
+    if presorted < 2 or rest > len(rows) // 4:
+        return sorted(range(len(rows)), key=key, reverse=True)
+    ascending = list(range(presorted - 1, -1, -1))  # bisect works on ascending keys
+    for i in range(presorted, len(rows)):
+        bisect.insort(ascending, i, key=key)
+    ascending.reverse()
+    return ascending
+
+
 class DigestStore:
     """Digests, the watchlist and store metadata, kept in one TinyDB file (or in memory).
 
@@ -183,7 +199,7 @@ class DigestStore:
         if key == self._snapshot_key and self._snapshot is not None:
             return self._snapshot
         rows = snap.rows
-        self._order = sorted(range(len(rows)), key=lambda i: newest_first(rows[i]), reverse=True)
+        self._order = _newest_first_order(rows, snap.presorted)
         self._summaries = [rows[i] for i in self._order]
         self._by_id = {row.id: i for i, row in enumerate(rows)}
         self._digests = OrderedDict()

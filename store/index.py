@@ -25,8 +25,8 @@ RowDetails = tuple[str, str, str]
 class DetailsSource(Protocol):
     """Where lazy rows find their details: the index file's details line, read once."""
 
-    def details(self) -> Sequence[Sequence[str]]:
-        """Three parallel lists (companies, recommended, company_keys), one joined string per row."""
+    def column(self, k: int) -> Sequence[str]:
+        """Detail ``k`` (0 companies, 1 recommended, 2 company_keys): one joined string per row."""
         ...
 
 
@@ -69,28 +69,26 @@ class IndexRow:
         row._details, row._number = source, number
         return row
 
-    def _row_details(self) -> RowDetails:
+    def _detail(self, k: int) -> str:
         details = self._details
-        if type(details) is not tuple:
-            companies, recommended, keys = details.details()  # type: ignore[union-attr]
-            n = self._number
-            details = self._details = (companies[n], recommended[n], keys[n])
-        return details  # type: ignore[return-value]
+        if type(details) is tuple:
+            return details[k]
+        return details.column(k)[self._number]  # type: ignore[union-attr]
 
     @property
     def companies(self) -> list[str]:
         """Company names as the digest gives them."""
-        return _split(self._row_details()[0])
+        return _split(self._detail(0))
 
     @property
     def recommended(self) -> list[str]:
         """Names of the companies the report recommends."""
-        return _split(self._row_details()[1])
+        return _split(self._detail(1))
 
     @property
     def company_keys(self) -> list[str]:
         """Names, aliases and tickers as the digest writes them (for company lookups)."""
-        return _split(self._row_details()[2])
+        return _split(self._detail(2))
 
     def columns(self) -> list[Any]:
         """The list columns as stored in the index."""
@@ -98,7 +96,7 @@ class IndexRow:
 
     def details(self) -> list[str]:
         """The details as stored in the index and the journal (joined names)."""
-        return list(self._row_details())
+        return [self._detail(0), self._detail(1), self._detail(2)]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, IndexRow):
@@ -160,8 +158,10 @@ class Snapshot:
         load: Callable[[str], dict | None],
         search_texts: Callable[[], list[str]],
         watchlist: dict[str, dict],
+        presorted: int = 0,
     ) -> None:
         self.rows = rows
+        self.presorted = presorted  # rows[:presorted] are already newest first
         self.load = load
         self._search_texts = search_texts
         self._texts: list[str] | None = None

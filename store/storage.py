@@ -71,7 +71,7 @@ __all__ = [
 LOCK_TIMEOUT_S = 30.0
 META_TABLE = "meta"
 META_DOC = "store"
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 JOURNAL_MIN_BYTES = 4 * 1024 * 1024  # fold the journal into the store beyond this...
 JOURNAL_SHARE = 0.25  # ...or beyond this share of the store file, whichever is larger
 _GENERATION_RE = re.compile(rb'"generation":"([0-9a-f]{32})"')
@@ -238,42 +238,41 @@ def read_journal(raw: bytes, start: int = 0) -> tuple[list[JournalEntry], int]:
 
 
 class _IndexTail:
-    """The index file's details and texts lines, read on first use from the file as it was
-    when the rows were read (kept open: the index is only ever replaced, never rewritten)."""
+    """The index file's details and texts, read on first use from the file as it was when
+    the rows were read (kept open: the index is only ever replaced, never rewritten)."""
 
-    def __init__(self, path: Path, details_at: int, details_len: int, texts_len: int) -> None:
+    def __init__(self, path: Path, at: int, lengths: Sequence[int]) -> None:
         self._fd = os.open(path, os.O_RDONLY)
         self._closer = weakref.finalize(self, os.close, self._fd)
-        self._details_at, self._details_len, self._texts_len = details_at, details_len, texts_len
+        self._spans = []  # companies, recommended, company keys, texts
+        for length in lengths:
+            self._spans.append((at, length))
+            at += length
         self._lock = threading.Lock()
-        self._details: list[list[str]] | None = None
-        self._texts: list[str] | None = None
+        self._parts: list[Any] = [None] * len(self._spans)
 
-    def _read(self, offset: int, length: int) -> Any:
-        raw = os.pread(self._fd, length, offset)
-        if len(raw) != length:
-            raise StoreError("index", "is shorter than its header says")
-        return orjson.loads(raw)
+    def _part(self, k: int) -> Any:
+        part = self._parts[k]
+        if part is None:
+            with self._lock:
+                part = self._parts[k]
+                if part is None:
+                    offset, length = self._spans[k]
+                    raw = os.pread(self._fd, length, offset)
+                    if len(raw) != length:
+                        raise StoreError("index", "is shorter than its header says")
+                    part = self._parts[k] = orjson.loads(raw)
+                    if all(p is not None for p in self._parts):
+                        self._closer()
+        return part
 
-    def _done(self) -> None:
-        if self._details is not None and self._texts is not None:
-            self._closer()
-
-    def details(self) -> list[list[str]]:
-        """Companies, recommended and company keys: three lists of joined names, one per row."""
-        with self._lock:
-            if self._details is None:
-                self._details = self._read(self._details_at, self._details_len)
-                self._done()
-            return self._details
+    def column(self, k: int) -> list[str]:
+        """Detail ``k`` of every index row (0 companies, 1 recommended, 2 company keys)."""
+        return self._part(k)
 
     def texts(self) -> list[str]:
         """The search text per index row."""
-        with self._lock:
-            if self._texts is None:
-                self._texts = self._read(self._details_at + self._details_len, self._texts_len)
-                self._done()
-            return self._texts
+        return self._part(3)
 
 
 def _row_from(columns: list[Any], details: Sequence[str]) -> IndexRow:
@@ -460,8 +459,10 @@ class AtomicJSONStorage(Storage):
             ):
                 return False
             head_tables = check_layout(header["head"], self.path)
-            tail = _IndexTail(index_path(self.path), rows_at + header["rows_bytes"],
-                              header["details_bytes"], header["texts_bytes"])
+            lengths = [*header["details_bytes"], header["texts_bytes"]]
+            if len(lengths) != 4 or not all(isinstance(n, int) for n in lengths):
+                raise ValueError("bad index header")
+            tail = _IndexTail(index_path(self.path), rows_at + header["rows_bytes"], lengths)
             rows = [IndexRow.lazy(r, tail, i) for i, r in enumerate(raw)]
             if any(len(r) != 9 for r in raw):
                 raise ValueError("index row of the wrong width")
@@ -588,6 +589,9 @@ class AtomicJSONStorage(Storage):
                     lambda digest_id: self._read_span(digest_id, version),
                     self._load_texts,
                     dict(self._head.get("watchlist", {})),
+                    # The index is written newest first; the journal only disturbs what follows
+                    # the first store row it replaced.
+                    min([len(self._raw), *(n for _, _, n in self._jspans.values())]),
                 )
         return self._snapshot
 
@@ -740,16 +744,17 @@ class AtomicJSONStorage(Storage):
         order = sorted(range(len(raw_rows)), key=lambda i: (raw_rows[i][3] or "", raw_rows[i][1], raw_rows[i][0]),
                        reverse=True)
         rows_blob = orjson.dumps([raw_rows[i] for i in order])
-        details_blob = orjson.dumps([[details[i][k] for i in order] for k in range(3)])
+        details_blobs = [orjson.dumps([details[i][k] for i in order]) for k in range(3)]
         texts_blob = orjson.dumps([texts[i] for i in order])
         new_version = _version_of(os.stat(self.path))
         with atomic_file(index_path(self.path)) as out:
             out.write(orjson.dumps({"format": INDEX_FORMAT, "generation": generation, "size": new_version[4],
-                                    "rows_bytes": len(rows_blob), "details_bytes": len(details_blob),
+                                    "rows_bytes": len(rows_blob), "details_bytes": [len(b) for b in details_blobs],
                                     "texts_bytes": len(texts_blob), "head": head}))
             out.write(b"\n")
             out.write(rows_blob)
-            out.write(details_blob)
+            for blob in details_blobs:
+                out.write(blob)
             out.write(texts_blob)
         # Everything the journal held is in the store now. It goes with the backup it
         # belongs to; a kill before this leaves lines of the old generation, which are skipped.

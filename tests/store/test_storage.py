@@ -170,7 +170,7 @@ def test_stale_or_missing_index_is_rebuilt(tmp_path: Path, make_digest) -> None:
     index_path(path).unlink()
     assert len(DigestStore(path)) == 5
     assert index_path(path).exists()
-    for broken in (b"garbage\n", index_path(path).read_bytes().replace(b'"format":3', b'"format":3,"x":0', 1)):
+    for broken in (b"garbage\n", index_path(path).read_bytes().replace(b'"format":4', b'"format":4,"x":0', 1)):
         index_path(path).write_bytes(broken)
         fresh = DigestStore(path)
         assert fresh.get(make_digest(4).id).to_dict() == make_digest(4).to_dict()
