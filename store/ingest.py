@@ -207,10 +207,24 @@ def ingest_paths(
     for result in problems:
         settle(result)
 
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(files) or 1))
+    sized: list[tuple[int, Path]] = []
+    for path in files:
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            settle(FileResult(str(path), "failed", f"cannot be opened ({exc.strerror or exc})"))
+            continue
+        if size == 0:
+            settle(FileResult(str(path), "failed", "the file is empty"))
+        else:
+            sized.append((size, path))
+    # Largest first: a big file handed out last would keep one worker busy while the
+    # others sit idle at the end of the batch.
+    sized.sort(key=lambda entry: -entry[0])
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(sized) or 1))
     pool = WorkerPool(jobs, timeout, password, memory_limit, debug)
     queue: deque[tuple[Path, str]] = deque()
-    unhashed = iter(files)
+    unhashed = iter([path for _, path in sized])
     first_seen: dict[str, Path] = {}
 
     def hash_ahead() -> bool:
@@ -224,13 +238,10 @@ def ingest_paths(
                 return False
             try:
                 sha = _sha256(path)
-                empty = path.stat().st_size == 0
             except OSError as exc:
                 settle(FileResult(str(path), "failed", f"cannot be opened ({exc.strerror or exc})"))
                 continue
-            if empty:
-                settle(FileResult(str(path), "failed", "the file is empty"))
-            elif sha in first_seen:
+            if sha in first_seen:
                 settle(FileResult(str(path), "skipped", f"same file as {first_seen[sha]}", sha))
             elif store.has(sha):
                 settle(FileResult(str(path), "skipped", "already in the store", sha))
