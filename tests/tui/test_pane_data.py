@@ -99,7 +99,7 @@ def test_quarter_digests_give_the_same_comparison_as_the_whole_library(tmp_path)
 
 def test_stream_digests_yields_every_digest_newest_first(tmp_path) -> None:
     library = _library(tmp_path)
-    streamed = [d.id for d in library.stream_digests(chunk=3)]  # two chunks for four digests
+    streamed = [d.id for d in library.stream_digests()]
     assert streamed == [s.id for s in library.summaries()]
     library.close()
 

@@ -21,9 +21,6 @@ __all__ = ["Library", "WatchlistView", "report_periods", "shift_quarter"]
 
 QUARTER = re.compile(r"(\d{4})Q([1-4])")
 
-STREAM_CHUNK = 500
-"""Digests decoded per step while streaming the library (bounds the memory a pass takes)."""
-
 
 def shift_quarter(period: str, quarters: int) -> str | None:
     """``2025Q1`` moved by ``quarters`` (-1 gives 2024Q4); None when not a quarter."""
@@ -95,36 +92,19 @@ class Library:
         """The cheap per-report rows for the report list."""
         return list(self._require().summaries())
 
-    def _reader(self) -> DigestStore:
-        """A store of its own for a pass over the whole library.
+    def stream_digests(self) -> Iterator[Digest]:
+        """Every digest, newest first, decoded one at a time and kept by nobody.
 
-        The app's store keeps every digest it decodes until the file changes, so a pass
-        through it would end up holding the library (about 45 KB a digest). A reader's
-        digests go when it is closed; it costs a second copy of the index meanwhile.
+        For library-wide passes (the risk tally): the store keeps only a few recently
+        decoded digests, so a pass over 10,000 never holds the library in memory.
         """
-        from store.db import DigestStore
-
-        return DigestStore(self._require().path)
-
-    def stream_digests(self, chunk: int = STREAM_CHUNK) -> Iterator[Digest]:
-        """Every digest, newest first, decoded ``chunk`` at a time and kept by nobody.
-
-        For library-wide passes (the risk tally): at 10,000 digests the pass never holds
-        more than ``chunk`` of them (the reader's cache is dropped after every chunk).
-        """
-        ids = [s.id for s in self.summaries()]
-        reader = self._reader()
-        try:
-            for start in range(0, len(ids), chunk):
-                for digest_id in ids[start:start + chunk]:
-                    if self._stopping.is_set():
-                        return
-                    digest = reader.get(digest_id)
-                    if digest is not None:
-                        yield digest
-                reader.close()  # drops the decoded digests; the next get reopens the index
-        finally:
-            reader.close()
+        store = self._require()
+        for summary in store.summaries():
+            if self._stopping.is_set():
+                return
+            digest = store.get(summary.id)
+            if digest is not None:
+                yield digest
 
     def by_period(self, period: str) -> list[Digest]:
         """Digests about one period (newest first)."""
