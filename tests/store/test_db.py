@@ -198,3 +198,29 @@ def test_summaries_and_search_at_ten_thousand(tmp_path: Path, make_digest) -> No
     assert hits == [make_digest(4321).id]
     assert opened < 1.5, opened  # generous on a shared 2-core machine; benchmarks measure it
     assert searched < 0.2, searched
+
+
+def test_decoded_digests_kept_are_bounded(store: DigestStore, make_digest) -> None:
+    """all() and get() stay correct but only a few decoded digests are kept alive."""
+    from store.db import DIGEST_CACHE_SIZE
+
+    digests = [make_digest(n) for n in range(DIGEST_CACHE_SIZE * 2)]
+    store.add_many(digests)
+    everything = store.all()
+    assert {d.id for d in everything} == {d.id for d in digests}
+    assert len(store._digests) == DIGEST_CACHE_SIZE
+    again = store.get(digests[0].id)
+    assert again is not None and again.to_dict() == digests[0].to_dict()
+    assert len(store._digests) == DIGEST_CACHE_SIZE
+
+
+def test_rows_load_company_details_on_first_use(tmp_path: Path, make_digest) -> None:
+    """A fresh open decodes only the list columns; companies come from the index when asked."""
+    path = tmp_path / "store.json"
+    DigestStore(path).add_many([make_digest(n) for n in range(3)])
+    fresh = DigestStore(path)
+    rows = fresh.summaries()
+    assert all(type(row._details) is not tuple for row in rows)  # not decoded yet
+    assert rows[0].companies == ["腾讯控股", "Microsoft"] and rows[0].recommended == ["腾讯控股"]
+    assert "0700.HK" in rows[0].company_keys
+    assert [d.id for d in fresh.by_company("0700.HK")] == [r.id for r in rows]
