@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import ReportError
-from store.workers import WorkerPool
+from store.workers import WorkerPool, start_early
 
 if TYPE_CHECKING:
     from store.db import DigestStore
@@ -36,6 +36,7 @@ __all__ = [
     "collect_files",
     "ingest_paths",
     "parse_isolated",
+    "prestart_workers",
 ]
 
 REPORT_SUFFIXES = (".pdf", ".txt")
@@ -175,6 +176,14 @@ def parse_isolated(
                 raise error
     finally:
         pool.close()
+
+
+def prestart_workers(jobs: int | None = None, *, memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+                     debug: bool = False) -> None:
+    """Start the parser workers before the caller's own set-up (imports, opening the store),
+    so their start-up overlaps it; the next ``ingest_paths`` with the same ``memory_limit``
+    and ``debug`` uses them (any it does not need are stopped)."""
+    start_early(jobs or os.cpu_count() or 1, memory_limit, debug)
 
 
 def ingest_paths(

@@ -27,7 +27,7 @@ from store.errors import ReportError
 if TYPE_CHECKING:
     from store.model import Digest
 
-__all__ = ["FILES_PER_WORKER", "STARTUP_TIMEOUT_S", "ParseOutcome", "WorkerPool", "context"]
+__all__ = ["FILES_PER_WORKER", "STARTUP_TIMEOUT_S", "ParseOutcome", "WorkerPool", "context", "start_early"]
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -259,6 +259,29 @@ class _Worker:
         return self.jobs[0] if self.jobs else None
 
 
+# Workers started by ``start_early`` before their pool exists: (settings, worker).
+_early: list[tuple[tuple[str, int | None, bool], _Worker]] = []
+
+
+def _new_worker(ctx: multiprocessing.context.BaseContext, memory_limit: int | None, debug: bool,
+                startup_deadline: float) -> _Worker:
+    _start_helpers(ctx)
+    mine, theirs = ctx.Pipe(duplex=True)
+    process = ctx.Process(target=_worker_loop, args=(theirs, memory_limit, debug), name="yanbao-parser", daemon=True)
+    process.start()
+    theirs.close()
+    return _Worker(process, mine, startup_deadline)
+
+
+def start_early(jobs: int, memory_limit: int | None, debug: bool) -> None:
+    """Start ``jobs`` parser workers now, so their start-up (imports, the company registry)
+    overlaps the caller's own; the next ``WorkerPool`` with the same settings adopts them."""
+    ctx = context()
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    for _ in range(max(1, jobs)):
+        _early.append(((ctx.get_start_method(), memory_limit, debug), _new_worker(ctx, memory_limit, debug, deadline)))
+
+
 class WorkerPool:
     """Up to ``jobs`` long-lived parser processes; each file has its own deadline.
 
@@ -281,6 +304,17 @@ class WorkerPool:
         self._returned: deque[Job] = deque()  # sent ahead to a worker that died: parse again
         self._recycle_bytes = min(RECYCLE_BYTES, memory_limit // 2) if memory_limit else RECYCLE_BYTES
         self._ctx = context()
+        self._adopt_early_workers()
+
+    def _adopt_early_workers(self) -> None:
+        settings = (self._ctx.get_start_method(), self.memory_limit, self.debug)
+        while _early:
+            started_for, worker = _early.pop(0)
+            if started_for == settings and len(self.workers) < self.jobs:
+                worker.deadline = max(worker.deadline, time.monotonic() + self.timeout)
+                self.workers.append(worker)
+            else:
+                self._retire(worker, kill=True)
 
     @property
     def busy(self) -> bool:
@@ -299,13 +333,8 @@ class WorkerPool:
         return returned
 
     def _spawn(self) -> _Worker:
-        _start_helpers(self._ctx)
-        mine, theirs = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=_worker_loop, args=(theirs, self.memory_limit, self.debug),
-                                    name="yanbao-parser", daemon=True)
-        process.start()
-        theirs.close()
-        worker = _Worker(process, mine, time.monotonic() + max(self.timeout, STARTUP_TIMEOUT_S))
+        worker = _new_worker(self._ctx, self.memory_limit, self.debug,
+                             time.monotonic() + max(self.timeout, STARTUP_TIMEOUT_S))
         self.workers.append(worker)
         return worker
 

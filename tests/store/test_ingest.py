@@ -335,3 +335,33 @@ def test_a_first_seed_cut_short_is_finished_next_time() -> None:
     report = seed_if_empty(store)
     assert report is not None and report.failed == 0
     assert len(store) == len(bundled_sample_paths())
+
+
+def test_prestarted_workers_are_used_and_surplus_ones_stopped(make_pdf, memory: DigestStore) -> None:
+    """The CLI starts workers before opening the store; the pool adopts as many as it needs
+    and stops the rest; an ingest after that leaves no process behind."""
+    import multiprocessing
+
+    from store.ingest import DEFAULT_MEMORY_LIMIT, prestart_workers
+    from store.workers import WorkerPool
+
+    prestart_workers(2)
+    started = {p.pid for p in multiprocessing.active_children()}
+    pool = WorkerPool(1, 60.0, None, DEFAULT_MEMORY_LIMIT, False)
+    try:
+        (adopted,) = [w.process.pid for w in pool.workers]
+        assert adopted in started
+        assert {p.pid for p in multiprocessing.active_children()} & started == {adopted}
+        queue = deque([(make_pdf("one.pdf", 1), "")])
+        outcomes = []
+        while queue or pool.busy:
+            pool.fill(queue)
+            outcomes += pool.wait_some(max_wait=1.0)
+        assert [o.digest is not None for o in outcomes] == [True]
+        assert [w.process.pid for w in pool.workers] == [adopted]
+    finally:
+        pool.close()
+    prestart_workers(1, debug=True)  # other settings: not adopted, stopped
+    report = ingest_paths([make_pdf("two.pdf", 2)], memory, jobs=1)
+    assert report.counts == {"ok": 1, "skipped": 0, "failed": 0}
+    assert multiprocessing.active_children() == []
