@@ -52,7 +52,7 @@ from filelock import FileLock, Timeout
 from tinydb.storages import Storage
 
 from store.errors import StoreError
-from store.index import DIGESTS_TABLE, IndexRow, Snapshot, index_row, newest_first, snapshot_of
+from store.index import DIGESTS_TABLE, IndexRow, Snapshot, index_row, snapshot_of
 from store.model import SCHEMA_VERSION
 
 __all__ = [
