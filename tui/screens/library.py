@@ -106,6 +106,15 @@ class Library:
             if digest is not None:
                 yield digest
 
+    def stream_by_broker(self, broker: str) -> Iterator[Digest]:
+        """One broker's digests (exact name), newest first, decoded one at a time."""
+        store = self._require()
+        for summary in store.summaries():
+            if summary.broker == broker:
+                digest = store.get(summary.id)
+                if digest is not None:
+                    yield digest
+
     def by_period(self, period: str) -> list[Digest]:
         """Digests about one period (newest first)."""
         return list(self._require().by_period(period))
@@ -122,10 +131,6 @@ class Library:
             for digest in self.by_period(period):
                 found.setdefault(digest.id, digest)
         return list(found.values())
-
-    def by_broker(self, broker: str) -> list[Digest]:
-        """Digests from one broker (newest first)."""
-        return list(self._require().by_broker(broker))
 
     def digests_naming(self, item: Any) -> list[Digest]:
         """Digests naming a watched company by its name or its ticker, newest first."""

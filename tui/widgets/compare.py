@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from rich.text import Text
 from textual import on, work
@@ -66,16 +66,22 @@ def consensus_mark(vs: str | None) -> Text:
     return Text(mark, style=style)
 
 
-def previous_report(digests: Sequence[Digest], digest: Digest) -> Digest | None:
-    """The same broker's latest report published before ``digest``, if any."""
+def previous_report(digests: Iterable[Digest], digest: Digest) -> Digest | None:
+    """The same broker's latest report published before ``digest``, if any.
+
+    One pass keeping only the best so far: ``digests`` may stream a big library."""
     from store.compare import report_order
 
     mine = report_order(digest)
-    earlier = [
-        d for d in digests
-        if d.id != digest.id and d.broker and d.broker == digest.broker and report_order(d) < mine
-    ]
-    return max(earlier, key=report_order, default=None)
+    best: Digest | None = None
+    best_order: Any = None
+    for other in digests:
+        if other.id == digest.id or not other.broker or other.broker != digest.broker:
+            continue
+        order = report_order(other)
+        if order < mine and (best is None or order > best_order):
+            best, best_order = other, order
+    return best
 
 
 class FigureChart(PlotextPlot):
@@ -269,8 +275,7 @@ class ComparePane(Vertical):
         try:
             from store.compare import compare_reports
 
-            same_broker = library.by_broker(report.broker) if report.broker else []
-            previous = previous_report(same_broker, report)
+            previous = previous_report(library.stream_by_broker(report.broker), report) if report.broker else None
             if previous is None:
                 broker = clean(report.broker or "this broker", one_line=True)
                 self.post_message(self.ComparisonReady(None, note=f"No earlier report from {broker} in the library."))
