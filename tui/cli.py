@@ -188,6 +188,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print(f"  about {health.digests_readable} digests still visible in the damaged file")
     else:
         print(f"  loads fine: {health.digests_readable} digests, {health.watchlist} watched, schema {health.schema}")
+        if health.journal_digests:
+            print(f"  {health.journal_digests} of those digests are in the journal beside the store")
         for bad in health.digests_invalid:
             print(_clean(f"  damaged digest {bad}"))
     if health.backup_exists:
@@ -197,7 +199,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         else:
             print(_clean(f"backup: {backup_path(path)} ({when}): {health.backup_digests} digests"))
     else:
-        print("backup: none yet (kept from the second write on)")
+        print("backup: none yet (kept from the first whole rewrite on: a watchlist change, a removal or a journal fold)")
     for tmp in health.stray_temp_files:
         print(_clean(f"leftover from an interrupted write (safe to delete): {tmp}"))
     if args.restore:
