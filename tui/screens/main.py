@@ -40,8 +40,9 @@ PANE_DELAY = 0.1
 """Seconds the cursor rests on a report before the panes show it."""
 
 NARROW_WIDTH = 140
-"""Below this many rows the list shrinks to two lines while a pane has focus."""
+"""Below this many columns the list sits above the panes instead of beside them."""
 SHORT_HEIGHT = 30
+"""Below this many rows the list shrinks to two lines while a pane has focus."""
 
 EAGER_LIBRARY = 2000
 """Up to this many reports panes 2-4 are filled at start; above it, when one is first shown."""
@@ -225,7 +226,6 @@ class MainScreen(Screen[None]):
                 self._fill(pane)
         elif not self._library_requested:
             self._library_requested = True
-            self.say(f"Reading {len(self.summaries):,} reports for this pane…", timeout=3)
             self._load_library()
 
     def _fill(self, pane: str) -> None:
@@ -234,6 +234,8 @@ class MainScreen(Screen[None]):
         if pane == "watchlist":
             self.query_one(WatchlistPane).set_data(self.watchlist or [], self.library)
         elif pane == "risks":
+            if len(self.summaries) > EAGER_LIBRARY:
+                self.say(f"Counting risks across {len(self.summaries):,} reports…", timeout=3)
             self.query_one(RisksPane).set_library(self.library)
         elif pane == "compare":
             self.query_one(ComparePane).set_library(self.library, report_periods(self.summaries))
