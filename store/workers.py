@@ -8,6 +8,7 @@ inside the worker.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -125,6 +126,19 @@ def _warm_up() -> None:
         pass
 
 
+# pdfminer's layout objects set off the cyclic collector about four times per report with
+# Python's default threshold (700), and its older generations hold the parser's modules and
+# the company registry: about 3.5% of a worker's CPU (0.09 s over 60 sample PDFs, 0.007 s
+# tuned). A parse's garbage is freed by reference counting; the collector still runs.
+_GC_FIRST_GENERATION = 10_000
+
+
+def _tune_gc() -> None:
+    """Collect less often, and never walk the parser's modules and registry again."""
+    gc.freeze()  # everything loaded so far lives as long as the worker
+    gc.set_threshold(_GC_FIRST_GENERATION)
+
+
 def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> None:
     """A parser process: says ``ready``, then answers one ``(path, password)`` at a time.
 
@@ -136,6 +150,7 @@ def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> Non
         _quiet_worker()
     _limit_memory(memory_limit)
     _warm_up()
+    _tune_gc()
     conn.send(("ready", None, None, _resident_bytes()))
     while True:
         try:
