@@ -43,7 +43,7 @@ def app_figures(work: Path, big_store: Path, small_store: Path, n: int, small_n:
         slowdown(f"app first paint, {n:,} digests vs empty", big_paint, empty_paint, "s", 1.5,
                  note=f"headless run_test, median of {rounds} (imports excluded); idle "
                       f"{big_runs[-1]['settled_s']:.1f} s after start; panes 2-4 then took "
-                      f"{big_runs[-1].get('panes_s', 0):.1f} s (they load every digest)",
+                      f"{big_runs[-1].get('panes_s', 0):.1f} s (they read the digests they show)",
                  runs=big_runs, baseline_runs=empty_runs),
         absolute(f"cursor move in {n:,}-row list (median)", median(cursor), median(small_run["cursor_ms"]),
                  "ms", 16, strict=True,
@@ -56,7 +56,7 @@ def app_figures(work: Path, big_store: Path, small_store: Path, n: int, small_n:
         absolute(f"peak memory, app with {n:,} digests", big_runs[-1]["maxrss_mb"],
                  median([run["maxrss_mb"] for run in empty_runs]), "MB", 300, strict=True,
                  note=f"maxrss of the app process after moving the cursor and showing panes 2-4 (which "
-                      f"load every digest); {big_runs[-1]['maxrss_list_mb']:.0f} MB before the panes; "
+                      f"read the digests they show); {big_runs[-1]['maxrss_list_mb']:.0f} MB before the panes; "
                       f"baseline: empty store",
                  list_only_mb=big_runs[-1]["maxrss_list_mb"]),
     ]

@@ -73,7 +73,7 @@ async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: fl
         # Loading digests for the panes and the panes' own counting run in workers.
         await _settle(app, pilot, deadline)
         out["settled_s"] = time.perf_counter() - start
-        out["library_loaded_at_start"] = screen.snapshot is not None
+        out["library_loaded_at_start"] = screen.library_ready
         cpu_ms, wall_ms, floor_ms = [], [], []
         if moves and report_list.rows:
             report_list.focus()
@@ -105,7 +105,7 @@ async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: fl
                 await pilot.press(key)
                 await _settle(app, pilot, deadline)
             out["panes_s"] = time.perf_counter() - t0
-            out["library_loaded_after_panes"] = screen.snapshot is not None
+            out["library_loaded_after_panes"] = screen.library_ready
         out["cursor_ms"] = cpu_ms
         out["cursor_wall_ms"] = wall_ms
         out["unbound_key_ms"] = floor_ms

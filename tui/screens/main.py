@@ -210,12 +210,6 @@ class MainScreen(Screen[None]):
         library; on first showing one of them for a big one)."""
         return self.watchlist is not None
 
-    @property
-    def snapshot(self) -> list[Any] | None:
-        """Old name kept for benchmarks/app_probe.py, which asks whether the panes were
-        filled (``is not None``); new code reads ``library_ready``."""
-        return self.watchlist
-
     def ensure_library(self, pane: str) -> None:
         """Fill ``pane`` (2-4) now if a big library deferred it."""
         if pane == "keypoints" or not self.loaded:

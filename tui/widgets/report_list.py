@@ -77,6 +77,8 @@ def filter_summaries(rows: Sequence[Any], query: str, ids: set[str] | None = Non
     ``broker:``, ``period:`` and ``company:`` match their field; bare words match the
     title, broker, period or companies. ``ids`` (a search result) narrows further.
     """
+    if not query.split() and ids is None:
+        return list(rows)  # nothing to filter by: never touch the rows' company details
     terms: list[tuple[str, str]] = []
     for word in query.split():
         field_name, sep, value = word.partition(":")
