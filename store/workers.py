@@ -471,6 +471,13 @@ class WorkerPool:
         worker.conn.close()
 
     def close(self) -> None:
-        """Stop every worker: idle ones politely, busy ones at once."""
+        """Stop every worker: idle ones politely (all told first, so they exit together),
+        busy ones at once."""
+        for worker in self.workers:
+            if worker.ready and not worker.jobs:
+                try:
+                    worker.conn.send(None)
+                except OSError:
+                    pass
         for worker in list(self.workers):
             self._retire(worker, kill=bool(worker.jobs) or not worker.ready)

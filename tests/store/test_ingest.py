@@ -179,7 +179,7 @@ def test_kill_9_mid_ingest_at_twenty_moments(tmp_path: Path) -> None:
     for round_no in range(20):
         folder = tmp_path / f"inbox{round_no:02d}"
         folder.mkdir()
-        for n in range(200):
+        for n in range(400):
             (folder / f"r{n:02d}.txt").write_text(REPORT_TEXT.format(n=1000 * round_no + n), encoding="utf-8")
         proc = subprocess.Popen([sys.executable, str(script), str(store_path), str(folder)],
                                 cwd=REPO, stdout=subprocess.PIPE, text=True)
@@ -187,7 +187,7 @@ def test_kill_9_mid_ingest_at_twenty_moments(tmp_path: Path) -> None:
         time.sleep(0.01 * round_no)  # then a different moment each round
         proc.send_signal(signal.SIGKILL)
         got = {first.strip(), *proc.communicate()[0].split()} - {""}
-        finished_early.append(len(got) == 200)
+        finished_early.append(len(got) == 400)
         acknowledged |= got
         stored = {s.id for s in DigestStore(store_path).summaries()}  # loads without error
         assert acknowledged <= stored, f"round {round_no}: lost {sorted(acknowledged - stored)[:3]}"
