@@ -278,8 +278,17 @@ class _Worker:
 _early: list[tuple[tuple[str, int | None, bool], _Worker]] = []
 
 
+_parent_warm = False
+
+
 def _new_worker(ctx: multiprocessing.context.BaseContext, memory_limit: int | None, debug: bool,
                 startup_deadline: float) -> _Worker:
+    global _parent_warm
+    if ctx.get_start_method() == "fork" and not _parent_warm:
+        # Forked workers inherit the parser warm: its start-up is paid once per process,
+        # not once per worker (a second worker, a replacement) on a core the others need.
+        _warm_up()
+        _parent_warm = True
     _start_helpers(ctx)
     mine, theirs = ctx.Pipe(duplex=True)
     process = ctx.Process(target=_worker_loop, args=(theirs, memory_limit, debug), name="yanbao-parser", daemon=True)
