@@ -1,9 +1,10 @@
 """Parser worker processes: each file parsed under a time limit and a memory ceiling.
 
-``WorkerPool`` keeps up to ``jobs`` long-lived processes. Each imports the parser once,
-then parses one file at a time; a worker that runs past a file's deadline, crashes or is
-killed is replaced, and only that file fails. pdfminer's logging and any stray output stay
-inside the worker.
+``WorkerPool`` keeps up to ``jobs`` long-lived processes. Each starts with the parser
+warm (a forking parent warms it once and every worker inherits it; forkserver preloads it),
+holds the file it parses plus the next one sent ahead, and parses one at a time; a worker
+that runs past a file's deadline, crashes or is killed is replaced, and only that file
+fails. pdfminer's logging and any stray output stay inside the worker.
 """
 
 from __future__ import annotations
