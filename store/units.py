@@ -43,6 +43,16 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "ad_revenue_growth_yoy": ("广告收入同比增速", "Ad revenue growth YoY"),
     "ai_contribution": ("AI 贡献", "AI contribution"),
     "users": ("用户数", "Users"),
+    # Keys the parser adds where the vocabulary has none.
+    "operating_margin_change_yoy": ("营业利润率同比变化", "Operating margin change YoY"),
+    "capex_growth_qoq": ("资本开支环比增速", "Capex growth QoQ"),
+    "ad_revenue": ("广告收入", "Ad revenue"),
+    "ad_revenue_growth_qoq": ("广告收入环比增速", "Ad revenue growth QoQ"),
+    "net_income_growth_yoy": ("净利润同比增速", "Net income growth YoY"),
+    "net_income_growth_qoq": ("净利润环比增速", "Net income growth QoQ"),
+    "users_growth_yoy": ("用户数同比增速", "User growth YoY"),
+    "users_growth_qoq": ("用户数环比增速", "User growth QoQ"),
+    "backlog": ("未交付订单", "Backlog"),
 }
 """Chinese and English names for every metric key of the schema vocabulary."""
 
