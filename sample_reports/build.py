@@ -375,18 +375,19 @@ def wrap_extracted(text: str, width: int) -> list[str]:
     )
     lines: list[str] = []
     current = ""
+    used = 0  # width of ``current``, kept as it grows rather than recounted per token
     for tok in tokens:
         if tok == FORCED_BREAK:
             lines.append(current.rstrip(" "))
-            current = ""
+            current, used = "", 0
             continue
         size = sum(char_width(c) for c in tok)
-        used = sum(char_width(c) for c in current)
         if current and used + size > width and tok not in CLOSING_PUNCT:
             lines.append(current.rstrip(" "))  # the space at a break is lost, as in a PDF
-            current = "" if tok == " " else tok
+            current, used = ("", 0) if tok == " " else (tok, size)
         else:
             current += tok
+            used += size
     if current:
         lines.append(current)
     return lines
