@@ -16,13 +16,13 @@ run: $(STAMP)
 	$(BIN)/yanbao
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 samples: $(STAMP)
-	$(BIN)/python sample_reports/build.py
+	$(BIN)/python tools/build_samples.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -31,7 +31,7 @@ import time
 
 
 def _no_seed() -> None:
-    import store.bundled
+    import yanbao.store.bundled
 
     store.bundled.seed_if_empty = lambda store, **options: None  # the benchmark measures an empty store
 
@@ -46,9 +46,9 @@ def _status(app) -> str:
 
 async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: float,
                  profile: str | None = None, panes: bool = False) -> dict:
-    from tui.app import YanbaoApp
-    from tui.screens.main import MainScreen
-    from tui.widgets.report_list import ReportList
+    from yanbao.tui.app import YanbaoApp
+    from yanbao.tui.screens.main import MainScreen
+    from yanbao.tui.widgets.report_list import ReportList
 
     start = time.perf_counter()
     app = YanbaoApp(store_path=store_path)

@@ -1,7 +1,7 @@
 """A synthetic library of broker reports for the benchmarks, made from the bundled samples.
 
 Every report starts from one of the sample sources (``sample_reports/sources/*.yb``, read
-and rendered by ``sample_reports/build.py``) and gets its own companies (swapped for others
+and rendered by ``tools/build_samples.py``) and gets its own companies (swapped for others
 of the same sector from ``store/companies.json``), figures (scaled) and quarters (the
 report's years shifted). Three outputs:
 
@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from sample_reports import build
-from store.companies import CompanyInfo, get_registry
-from store.model import Company, CompanyRating, Digest, KeyPoint, Metric, Source
-from store.parser import parse_text
+from tools import build_samples as build
+from yanbao.store.companies import CompanyInfo, get_registry
+from yanbao.store.model import Company, CompanyRating, Digest, KeyPoint, Metric, Source
+from yanbao.store.parser import parse_text
 
 __all__ = [
     "DIGESTS_NOTE",

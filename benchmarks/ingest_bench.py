@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent  # the checkout these benchmarks b
 
 
 def yanbao_command() -> list[str]:
-    """``yanbao`` as ``python -m tui.cli``: the same ``main()`` as the console script, run
+    """``yanbao`` as ``python -m yanbao.tui.cli``: the same ``main()`` as the console script, run
     from the checkout being benchmarked rather than whatever copy is installed."""
-    return [sys.executable, "-m", "tui.cli"]
+    return [sys.executable, "-m", "yanbao.tui.cli"]
 
 
 def isolated_env(folder: Path) -> dict[str, str]:
@@ -114,8 +114,8 @@ def ingest_figures(pdf_folder: Path, work: Path, rounds: int, big_store: Path | 
 
     # In process (no interpreter start-up): the skip by content hash on its own, as the
     # app's ingest dialog runs it; the first ingest is timed the same way for the ratio.
-    from store.db import DigestStore
-    from store.ingest import ingest_paths
+    from yanbao.store.db import DigestStore
+    from yanbao.store.ingest import ingest_paths
 
     with DigestStore(work / "in-process.json") as db:
         first_in, first_report = timed(lambda: ingest_paths([pdf_folder], db))

@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or work / "profile.out"
         if args.what == "parse":
             from benchmarks import corpus
-            from store.parser import parse_file
+            from yanbao.store.parser import parse_file
 
             files = corpus.write_pdf_reports(work / "pdf", args.pdfs)
             parse_file(files[0])  # warm, as a worker is before its first file
@@ -78,12 +78,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cursor: app-thread CPU per press {sorted(result['cursor_ms'])[len(result['cursor_ms']) // 2]:.1f} ms "
                   f"(median), unbound key {sorted(result['unbound_key_ms'])[5]:.1f} ms")
         else:
-            from store.db import DigestStore
+            from yanbao.store.db import DigestStore
 
             path, digests = _store(work, args.digests)
             store = DigestStore(path)
             if args.what == "list":
-                from tui.cli import main as yanbao
+                from yanbao.tui.cli import main as yanbao
 
                 def run() -> None:
                     with contextlib.redirect_stdout(io.StringIO()):

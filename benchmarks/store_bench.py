@@ -8,9 +8,9 @@ from pathlib import Path
 
 from benchmarks.ingest_bench import isolated_env, yanbao_command
 from benchmarks.report import Figure, absolute, median, slowdown, timed, timed_run
-from store.db import DigestStore
-from store.model import Digest
-from store.storage import index_path
+from yanbao.store.db import DigestStore
+from yanbao.store.model import Digest
+from yanbao.store.storage import index_path
 
 __all__ = ["SEARCH_QUERIES", "build_store", "list_figure", "search_figure", "size_figure", "write_figure"]
 

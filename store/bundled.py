@@ -1,4 +1,4 @@
-"""The sample reports shipped inside the package (``sample_reports``), for a first run."""
+"""The sample reports shipped inside the package (``yanbao.samples``), for a first run."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.ingest import REPORT_SUFFIXES, IngestReport, ingest_paths
+from yanbao.store.ingest import REPORT_SUFFIXES, IngestReport, ingest_paths
 
 if TYPE_CHECKING:
-    from store.db import DigestStore
+    from yanbao.store.db import DigestStore
 
 __all__ = ["bundled_sample_paths", "seed_if_empty"]
 
@@ -18,10 +18,10 @@ __all__ = ["bundled_sample_paths", "seed_if_empty"]
 def _package_dir() -> Path:
     # files() is a real folder for an installed wheel or a source checkout; fall back to
     # __file__ for loaders that hand back something else.
-    root = resources.files("sample_reports")
+    root = resources.files("yanbao.samples")
     if isinstance(root, Path):
         return root
-    import sample_reports
+    import yanbao.samples as sample_reports
 
     return Path(sample_reports.__file__).parent
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from store.companies import CompanyRegistry, get_registry, normalize_ticker
-from store.metrics import Entity
-from store.model import Company
+from yanbao.store.companies import CompanyRegistry, get_registry, normalize_ticker
+from yanbao.store.metrics import Entity
+from yanbao.store.model import Company
 
 __all__ = ["CompanyFinder", "RECOMMEND_TRIGGER"]
 

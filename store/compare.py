@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from store.model import Digest, Metric
-from store.units import METRIC_LABELS, is_rate_unit, midpoint
+from yanbao.store.model import Digest, Metric
+from yanbao.store.units import METRIC_LABELS, is_rate_unit, midpoint
 
 __all__ = [
     "FigureCell",
@@ -63,7 +63,7 @@ _YEAR_RE = re.compile(r"^\d{4}$")
 def _registry():  # -> CompanyRegistry | None
     """The company registry when it is importable; comparisons still work without it."""
     try:
-        from store.companies import get_registry
+        from yanbao.store.companies import get_registry
     except ImportError:
         return None
     return get_registry()

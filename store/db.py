@@ -29,10 +29,10 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Table
 
-from store.errors import StoreError
-from store.index import IndexRow, Snapshot, newest_first, snapshot_of
-from store.model import SCHEMA_VERSION, Digest, DigestError
-from store.storage import META_DOC, META_TABLE, AtomicJSONStorage
+from yanbao.store.errors import StoreError
+from yanbao.store.index import IndexRow, Snapshot, newest_first, snapshot_of
+from yanbao.store.model import SCHEMA_VERSION, Digest, DigestError
+from yanbao.store.storage import META_DOC, META_TABLE, AtomicJSONStorage
 
 __all__ = ["DigestStore", "DigestSummary", "WatchItem", "company_registry", "default_store_path"]
 
@@ -54,9 +54,9 @@ def default_store_path() -> Path:
 def company_registry() -> Any | None:
     """The company registry (``store.companies``), or None while that module is absent."""
     try:
-        from store.companies import get_registry
+        from yanbao.store.companies import get_registry
     except ModuleNotFoundError as exc:
-        if exc.name == "store.companies":
+        if exc.name == "yanbao.store.companies":
             return None
         raise
     return get_registry()

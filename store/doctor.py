@@ -20,10 +20,10 @@ from typing import Any
 
 import orjson
 
-from store.errors import StoreError
-from store.index import DIGESTS_TABLE
-from store.model import SCHEMA_VERSION, Digest, DigestError
-from store.storage import (
+from yanbao.store.errors import StoreError
+from yanbao.store.index import DIGESTS_TABLE
+from yanbao.store.model import SCHEMA_VERSION, Digest, DigestError
+from yanbao.store.storage import (
     META_DOC,
     META_TABLE,
     AtomicJSONStorage,

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from store.compare import (
+from yanbao.store.compare import (
     FigureCell,
     FigureChange,
     GuidanceHistory,
@@ -25,8 +25,8 @@ from store.compare import (
     period_sort_key,
     report_order,
 )
-from store.model import Digest, Metric
-from store.units import (
+from yanbao.store.model import Digest, Metric
+from yanbao.store.units import (
     action_label,
     basis_label,
     format_change,
@@ -331,7 +331,7 @@ def _names_for(name: str, ticker: str | None) -> set[str]:
     """Every way a report may write a watched company (registry aliases when available)."""
     names = {name, *(t for t in [ticker] if t)}
     try:
-        from store.companies import get_registry
+        from yanbao.store.companies import get_registry
     except ImportError:
         return {n for n in names if n}
     info = get_registry().lookup(name) or (get_registry().lookup(ticker) if ticker else None)

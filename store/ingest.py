@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.errors import ReportError
-from store.workers import WorkerPool, start_early
+from yanbao.store.errors import ReportError
+from yanbao.store.workers import WorkerPool, start_early
 
 if TYPE_CHECKING:
-    from store.db import DigestStore
-    from store.model import Digest
+    from yanbao.store.db import DigestStore
+    from yanbao.store.model import Digest
 
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",

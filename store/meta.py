@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from store.model import Analyst, CompanyRating, Rating
+from yanbao.store.model import Analyst, CompanyRating, Rating
 
 __all__ = [
     "read_title",

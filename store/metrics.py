@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from store.model import Metric, Range
-from store.periods import PeriodRef, find_periods
+from yanbao.store.model import Metric, Range
+from yanbao.store.periods import PeriodRef, find_periods
 
 __all__ = ["Entity", "Quantity", "find_quantities", "read_metrics", "split_sentences", "vs_consensus"]
 

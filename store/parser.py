@@ -12,15 +12,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from store import meta
-from store.companies_in_text import CompanyFinder
-from store.errors import ReportError
-from store.metrics import read_metrics, split_sentences
-from store.model import Digest, KeyPoint, Rating, Source
-from store.pdf import PdfText, extract_pdf
-from store.periods import find_periods, quarter_of_date, shift_quarter
-from store.sections import read_structure
-from store.textio import clean_control_chars, decode_report_bytes
+from yanbao.store import meta
+from yanbao.store.companies_in_text import CompanyFinder
+from yanbao.store.errors import ReportError
+from yanbao.store.metrics import read_metrics, split_sentences
+from yanbao.store.model import Digest, KeyPoint, Rating, Source
+from yanbao.store.pdf import PdfText, extract_pdf
+from yanbao.store.periods import find_periods, quarter_of_date, shift_quarter
+from yanbao.store.sections import read_structure
+from yanbao.store.textio import clean_control_chars, decode_report_bytes
 
 __all__ = ["parse_file", "parse_bytes", "parse_text", "report_period"]
 

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.errors import ReportError
-from store.textio import clean_control_chars
+from yanbao.store.errors import ReportError
+from yanbao.store.textio import clean_control_chars
 
 __all__ = ["PdfText", "extract_pdf", "is_furniture"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from store.pdf import is_furniture
+from yanbao.store.pdf import is_furniture
 
 __all__ = ["Structure", "read_structure", "rejoin", "split_risks", "TEMPLATE_TAG"]
 

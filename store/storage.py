@@ -51,9 +51,9 @@ import orjson
 from filelock import FileLock, Timeout
 from tinydb.storages import Storage
 
-from store.errors import StoreError
-from store.index import DIGESTS_TABLE, IndexRow, Snapshot, index_row, snapshot_of
-from store.model import SCHEMA_VERSION
+from yanbao.store.errors import StoreError
+from yanbao.store.index import DIGESTS_TABLE, IndexRow, Snapshot, index_row, snapshot_of
+from yanbao.store.model import SCHEMA_VERSION
 
 __all__ = [
     "AtomicJSONStorage",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from store.errors import ReportError
+from yanbao.store.errors import ReportError
 
 __all__ = ["decode_report_bytes", "clean_control_chars"]
 

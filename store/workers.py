@@ -24,10 +24,10 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.errors import ReportError
+from yanbao.store.errors import ReportError
 
 if TYPE_CHECKING:
-    from store.model import Digest
+    from yanbao.store.model import Digest
 
 __all__ = ["FILES_PER_WORKER", "STARTUP_TIMEOUT_S", "ParseOutcome", "WorkerPool", "context", "start_early"]
 
@@ -84,7 +84,7 @@ def _resident_bytes() -> int | None:
 def _parse_one(path: str, password: str | None, memory_limit: int | None, debug: bool) -> tuple[str, Any, str | None]:
     """Parse one file in the worker: ``(status, digest or reason, traceback or None)``."""
     try:
-        from store.parser import parse_file
+        from yanbao.store.parser import parse_file
 
         return ("ok", parse_file(path, password=password), None)
     except ReportError as exc:
@@ -101,7 +101,7 @@ def _parse_one(path: str, password: str | None, memory_limit: int | None, debug:
 # What the parser loads lazily on its first file: pdfminer's modules and the company
 # registry's name scanners (about 0.2 s together, most of a worker's start-up).
 _PARSER_MODULES = (
-    "store.parser",
+    "yanbao.store.parser",
     "pdfminer.high_level",
     "pdfminer.layout",
     "pdfminer.pdfdocument",
@@ -118,7 +118,7 @@ def _warm_up() -> None:
     try:
         for name in _PARSER_MODULES:
             importlib.import_module(name)
-        from store.companies import get_registry
+        from yanbao.store.companies import get_registry
 
         registry = get_registry()
         registry.find_all("腾讯控股 Tencent")  # builds the company-name scanner

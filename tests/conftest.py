@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from store.model import Company, Digest, KeyPoint, Metric, Rating, Source
+from yanbao.store.model import Company, Digest, KeyPoint, Metric, Rating, Source
 
 
 def build_digest(n: int, **fields) -> Digest:

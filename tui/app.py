@@ -8,11 +8,11 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from tui.commands import YanbaoCommands
-from tui.screens.help import HelpScreen
-from tui.screens.library import Library
-from tui.screens.main import MainScreen
-from tui.widgets.report_list import ReportList
+from yanbao.tui.commands import YanbaoCommands
+from yanbao.tui.screens.help import HelpScreen
+from yanbao.tui.screens.library import Library
+from yanbao.tui.screens.main import MainScreen
+from yanbao.tui.widgets.report_list import ReportList
 
 __all__ = ["YanbaoApp"]
 

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from store.errors import ReportError, StoreError
+from yanbao.store.errors import ReportError, StoreError
 
 if TYPE_CHECKING:
-    from store.db import DigestStore
-    from store.model import Digest
+    from yanbao.store.db import DigestStore
+    from yanbao.store.model import Digest
 
 __all__ = ["build_parser", "main"]
 
@@ -35,7 +35,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _clean(text: object, *, one_line: bool = True) -> str:
-    from tui.widgets.safe_text import clean
+    from yanbao.tui.widgets.safe_text import clean
 
     return clean(text, one_line=one_line)
 
@@ -59,7 +59,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     """Open the Textual app on the store (the app seeds an empty store with the samples)."""
-    from tui.app import YanbaoApp
+    from yanbao.tui.app import YanbaoApp
 
     YanbaoApp(store_path=args.store).run()
     return 0
@@ -67,7 +67,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     """Parse one file (in a time- and memory-limited worker) and print its digest."""
-    from store.ingest import parse_isolated
+    from yanbao.store.ingest import parse_isolated
 
     digest = parse_isolated(args.file, timeout=args.timeout, password=args.password, debug=args.debug)
     if args.json:
@@ -79,7 +79,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
     """Ingest files and folders; one line per failed or skipped file, then the counts."""
-    from store.ingest import ingest_paths
+    from yanbao.store.ingest import ingest_paths
 
     show_progress = sys.stderr.isatty() and not args.quiet
 
@@ -115,7 +115,7 @@ def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
             for s in rows
         ])
         return 0
-    from tui.widgets.safe_text import clean, fit
+    from yanbao.tui.widgets.safe_text import clean, fit
 
     brokers: dict[str | None, str] = {}  # few brokers, many rows: fit each once
     for s in rows:
@@ -135,7 +135,7 @@ def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
 
 def cmd_show(args: argparse.Namespace, store: DigestStore) -> int:
     """Print one stored report (id or unique id prefix)."""
-    from tui.cli_common import resolve_report
+    from yanbao.tui.cli_common import resolve_report
 
     digest = resolve_report(store, args.id)
     if args.json:
@@ -174,9 +174,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     """Report what is readable in the store and its backup; restore the backup on request."""
     import time
 
-    from store.db import default_store_path
-    from store.doctor import inspect_store, restore_backup
-    from store.storage import backup_path
+    from yanbao.store.db import default_store_path
+    from yanbao.store.doctor import inspect_store, restore_backup
+    from yanbao.store.storage import backup_path
 
     path = Path(args.store) if args.store else default_store_path()
     health = inspect_store(path)
@@ -215,7 +215,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _print_digest(digest: Digest, *, brief: bool) -> None:
-    from tui.widgets.safe_text import clean
+    from yanbao.tui.widgets.safe_text import clean
 
     def line(text: str = "") -> None:
         print(clean(text))
@@ -248,7 +248,7 @@ def _print_digest(digest: Digest, *, brief: bool) -> None:
         line("Recommendation")
         line("  " + clean(digest.recommendation, one_line=True))
     if digest.metrics:
-        from store.units import basis_label, format_value, metric_label
+        from yanbao.store.units import basis_label, format_value, metric_label
 
         lang = digest.language
         line()
@@ -365,7 +365,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     if argv is not None and _command_in(argv) in OWN_COMMANDS:
         return parser
-    from tui import cli_compare, cli_export
+    from yanbao.tui import cli_compare, cli_export
 
     for module in (cli_compare, cli_export):
         before = set(sub.choices)
@@ -402,7 +402,7 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(f"{args.command}: give an action (see 'yanbao {args.command} --help')", 2)
     if not args.needs_store:
         return args.func(args)
-    from store.db import DigestStore
+    from yanbao.store.db import DigestStore
 
     store = DigestStore(args.store)
     try:

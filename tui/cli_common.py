@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from store.db import DigestStore
-    from store.model import Digest
+    from yanbao.store.db import DigestStore
+    from yanbao.store.model import Digest
 
 __all__ = ["resolve_report"]
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from store.compare import (
+from yanbao.store.compare import (
     FigureCell,
     GuidanceHistory,
     QuarterComparison,
@@ -26,8 +26,8 @@ from store.compare import (
     previous_report,
     rating_history,
 )
-from store.export import clean_text
-from store.units import (
+from yanbao.store.export import clean_text
+from yanbao.store.units import (
     action_label,
     basis_label,
     format_change,
@@ -36,11 +36,11 @@ from store.units import (
     vs_consensus_label,
 )
 
-from tui.cli_common import resolve_report
+from yanbao.tui.cli_common import resolve_report
 
 if TYPE_CHECKING:
-    from store.db import DigestStore
-    from store.model import Digest
+    from yanbao.store.db import DigestStore
+    from yanbao.store.model import Digest
 
 __all__ = ["add_parser", "run_compare"]
 

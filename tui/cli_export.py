@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.compare import compare_quarters, guidance_history, rating_history
-from store.export import clean_text, comparison_markdown, report_markdown, watchlist_markdown
-from tui.cli_common import resolve_report
+from yanbao.store.compare import compare_quarters, guidance_history, rating_history
+from yanbao.store.export import clean_text, comparison_markdown, report_markdown, watchlist_markdown
+from yanbao.tui.cli_common import resolve_report
 
 if TYPE_CHECKING:
-    from store.db import DigestStore
+    from yanbao.store.db import DigestStore
 
 __all__ = ["add_parser", "run_export", "write_output"]
 

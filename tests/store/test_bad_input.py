@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from store.db import DigestStore
-from store.model import KeyPoint
-from tui.cli import main
+from yanbao.store.db import DigestStore
+from yanbao.store.model import KeyPoint
+from yanbao.tui.cli import main
 
 PASSWORD = "s3cret"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from benchmarks import corpus
 from benchmarks.report import format_table, write_json
 from benchmarks.store_bench import build_store, search_figure, write_figure
-from store.model import Digest
-from store.parser import parse_file
+from yanbao.store.model import Digest
+from yanbao.store.parser import parse_file
 
 
 def test_corpus_makes_distinct_reports_that_parse(tmp_path: Path) -> None:

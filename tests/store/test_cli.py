@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from store.db import DigestStore
-from tui.cli import main
+from yanbao.store.db import DigestStore
+from yanbao.tui.cli import main
 
 YANBAO = Path(sys.executable).parent / "yanbao"
 

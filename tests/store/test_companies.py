@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from store.companies import (
+from yanbao.store.companies import (
     DATA_PATH,
     CompanyRegistry,
     fold,

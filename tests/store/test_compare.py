@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store.compare import (
+from yanbao.store.compare import (
     compare_quarters,
     compare_reports,
     figure_matrix,
@@ -17,7 +17,7 @@ from store.compare import (
     rating_history,
     series,
 )
-from store.model import Company, CompanyRating, Digest, Metric, Range, Source
+from yanbao.store.model import Company, CompanyRating, Digest, Metric, Range, Source
 
 
 def make_digest(
@@ -340,8 +340,8 @@ def run_cli(argv: list[str], digests: list[Digest]) -> int:
     """Run ``yanbao compare`` against a real in-memory store holding ``digests``."""
     import argparse
 
-    from store.db import memory_store
-    from tui.cli_compare import add_parser
+    from yanbao.store.db import memory_store
+    from yanbao.tui.cli_compare import add_parser
 
     parser = argparse.ArgumentParser(prog="yanbao")
     add_parser(parser.add_subparsers())
@@ -409,7 +409,7 @@ class TestCompareCli:
         assert message in err and err.count("\n") == 1
 
     def test_up_and_down_colours(self):
-        from tui.cli_compare import _change_text
+        from yanbao.tui.cli_compare import _change_text
 
         assert _change_text(6.0, "pp", "en").style == "green"
         assert _change_text(-3.0, "%", "en").style == "red"
@@ -423,7 +423,7 @@ def test_core_and_cli_modules_do_not_load_textual():
     code = (
         "import sys, store.compare, store.export, store.units\n"
         "assert not any(m.split('.')[0] in ('textual', 'rich') for m in sys.modules), 'store loaded UI'\n"
-        "import tui.cli_compare, tui.cli_export\n"
+        "import yanbao.tui.cli_compare, tui.cli_export\n"
         "assert not any(m.split('.')[0] == 'textual' for m in sys.modules), 'cli loaded textual'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -576,8 +576,8 @@ class TestParsedSamples:
 
     @pytest.fixture(scope="class")
     def parsed(self) -> list[Digest]:
-        from store.bundled import bundled_sample_paths
-        from store.parser import parse_file
+        from yanbao.store.bundled import bundled_sample_paths
+        from yanbao.store.parser import parse_file
 
         return [parse_file(path) for path in bundled_sample_paths()]
 
@@ -604,7 +604,7 @@ class TestParsedSamples:
 
 def test_a_risk_of_punctuation_only_is_kept_in_the_diff(make_digest) -> None:
     """normalise_risk("[/]") is empty; the risk must still show as new, not vanish."""
-    from store.compare import compare_reports
+    from yanbao.store.compare import compare_reports
 
     a, b = make_digest(1), make_digest(2)
     a.risks, b.risks = ["行业竞争加剧"], ["行业竞争加剧风险", "[/]"]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from tinydb.storages import MemoryStorage
 
-from store.db import DigestStore, WatchItem, default_store_path
-from store.model import Company, KeyPoint
+from yanbao.store.db import DigestStore, WatchItem, default_store_path
+from yanbao.store.model import Company, KeyPoint
 
-HAS_REGISTRY = importlib.util.find_spec("store.companies") is not None
+HAS_REGISTRY = importlib.util.find_spec("yanbao.store.companies") is not None
 
 
 @pytest.fixture(params=["memory", "file"])
@@ -194,7 +194,7 @@ def test_summaries_and_search_at_ten_thousand(tmp_path: Path, make_digest) -> No
 
 def test_decoded_digests_kept_are_bounded(store: DigestStore, make_digest) -> None:
     """all() and get() stay correct but only a few decoded digests are kept alive."""
-    from store.db import DIGEST_CACHE_SIZE
+    from yanbao.store.db import DIGEST_CACHE_SIZE
 
     digests = [make_digest(n) for n in range(DIGEST_CACHE_SIZE * 2)]
     store.add_many(digests)

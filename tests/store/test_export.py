@@ -15,15 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from store.compare import compare_quarters, guidance_history, rating_history
-from store.export import (
+from yanbao.store.compare import compare_quarters, guidance_history, rating_history
+from yanbao.store.export import (
     clean_text,
     comparison_markdown,
     escape_markdown,
     report_markdown,
     watchlist_markdown,
 )
-from store.model import (
+from yanbao.store.model import (
     Analyst,
     Company,
     CompanyRating,
@@ -34,7 +34,7 @@ from store.model import (
     Rating,
     Source,
 )
-from store.units import METRIC_LABELS, format_change, format_value, metric_label
+from yanbao.store.units import METRIC_LABELS, format_change, format_value, metric_label
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("YANBAO_UPDATE_GOLDEN") == "1"
@@ -433,8 +433,8 @@ def run_export_cli(argv: list[str], store=None) -> int:
     """Run ``yanbao export`` against a real in-memory store holding the hand-built corpus."""
     import argparse
 
-    from store.db import memory_store
-    from tui.cli_export import add_parser
+    from yanbao.store.db import memory_store
+    from yanbao.tui.cli_export import add_parser
 
     parser = argparse.ArgumentParser(prog="yanbao")
     add_parser(parser.add_subparsers())
@@ -474,7 +474,7 @@ class TestExportCli:
         assert err.count("\n") == 1 and "does not exist" in err and not target.exists()
 
     def test_watchlist_and_compare(self, capsys):
-        from store.db import memory_store
+        from yanbao.store.db import memory_store
 
         store = memory_store()
         store.add_many(corpus())
@@ -523,7 +523,7 @@ def sample_digests() -> dict[str, Digest]:
 
 def sample_exports() -> dict[str, str]:
     """Every export over the sample digests, keyed by golden file name."""
-    from store.compare import compare_reports
+    from yanbao.store.compare import compare_reports
 
     digests = sample_digests()
     every = list(digests.values())

@@ -18,12 +18,12 @@ def _loaded_after(code: str) -> set[str]:
 
 def test_every_store_module_loads_without_textual_or_rich() -> None:
     listing = subprocess.run(
-        [sys.executable, "-c", "import pkgutil, store; print(' '.join(m.name for m in pkgutil.iter_modules(store.__path__, 'store.')))"],
+        [sys.executable, "-c", "import pkgutil, yanbao.store as s; print(' '.join(m.name for m in pkgutil.iter_modules(s.__path__, 'yanbao.store.')))"],
         cwd=REPO, capture_output=True, text=True, check=True,
     )
     modules = listing.stdout.split()
-    assert {"store.db", "store.storage", "store.ingest", "store.bundled", "store.model"} <= set(modules)
-    loaded = _loaded_after("import store\n" + "\n".join(f"import {m}" for m in modules))
+    assert {"yanbao.store.db", "yanbao.store.storage", "yanbao.store.ingest", "yanbao.store.bundled", "yanbao.store.model"} <= set(modules)
+    loaded = _loaded_after("import yanbao.store\n" + "\n".join(f"import {m}" for m in modules))
     assert "textual" not in loaded
     assert "rich" not in loaded
 
@@ -33,7 +33,7 @@ def test_non_tui_cli_commands_do_not_load_textual(tmp_path: Path) -> None:
     for argv in (["list"], ["watch", "add", "Foo"], ["watch", "list", "--json"], ["doctor"], ["list", "--json"],
                  ["export", "--watchlist"], ["compare", "2025Q1", "2025Q2"], ["--help"]):
         code = (
-            "from tui.cli import main\n"
+            "from yanbao.tui.cli import main\n"
             "try:\n"
             f"    main(['--store', {str(store_file)!r}, *{argv!r}])\n"
             "except SystemExit:\n"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from tinydb.storages import MemoryStorage
 
-from store.bundled import bundled_sample_paths, seed_if_empty
-from store.db import DigestStore
-from store.errors import ReportError
-from store.ingest import collect_files, ingest_paths, parse_isolated
-from store.model import Source
+from yanbao.store.bundled import bundled_sample_paths, seed_if_empty
+from yanbao.store.db import DigestStore
+from yanbao.store.errors import ReportError
+from yanbao.store.ingest import collect_files, ingest_paths, parse_isolated
+from yanbao.store.model import Source
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -93,8 +93,8 @@ MEMORY_SCRIPT = textwrap.dedent(
     """
     import sys
     from tinydb.storages import MemoryStorage
-    from store.db import DigestStore
-    from store.ingest import ingest_paths
+    from yanbao.store.db import DigestStore
+    from yanbao.store.ingest import ingest_paths
 
     def main():
         limit = int(sys.argv[1]) * 1024**2
@@ -142,19 +142,19 @@ def test_collect_files_dedupes_and_sorts(tmp_path: Path, make_pdf) -> None:
 INGEST_SCRIPT = textwrap.dedent(
     """
     import sys
-    import store.ingest
-    from store.db import DigestStore
+    import yanbao.store.ingest
+    from yanbao.store.db import DigestStore
 
     def main():
         # Store every 50 ms (or as soon as the last write ended) instead of every second,
         # so kills land between and during many writes; everything else is the real ingest.
-        store.ingest.BATCH_SECONDS = 0.05
-        store.ingest.WRITE_SHARE = 1
+        yanbao.store.ingest.BATCH_SECONDS = 0.05
+        yanbao.store.ingest.WRITE_SHARE = 1
         db = DigestStore(sys.argv[1])
         def progress(done, total, result):
             if result.status == "ok":
                 print(result.digest_id, flush=True)
-        store.ingest.ingest_paths([sys.argv[2]], db, jobs=2, progress=progress)
+        yanbao.store.ingest.ingest_paths([sys.argv[2]], db, jobs=2, progress=progress)
 
     if __name__ == "__main__":
         main()
@@ -231,7 +231,7 @@ def test_seed_if_empty_loads_every_sample() -> None:
 
 def test_a_worker_killed_mid_parse_fails_only_its_file(make_pdf) -> None:
     """The OOM killer (or a segfault) takes a parser down: that file fails, the next parses."""
-    from store.workers import WorkerPool
+    from yanbao.store.workers import WorkerPool
 
     slow, quick = make_pdf("slow.pdf", 1, pages=300), make_pdf("quick.pdf", 2)
     pool = WorkerPool(1, 60.0, None, None, False)
@@ -258,7 +258,7 @@ def test_ingest_from_a_worker_thread_as_the_app_does(make_pdf, memory: DigestSto
     """With other threads alive, workers come from forkserver (no fork of a threaded process)."""
     import threading
 
-    from store import workers
+    from yanbao.store import workers
 
     pdfs = [make_pdf(f"t{n}.pdf", n) for n in range(3)]
     outcome: dict[str, object] = {}
@@ -293,8 +293,8 @@ THREADED_WITH_CAPTURED_STDERR = textwrap.dedent(
     """
     import io, sys, threading
     from tinydb.storages import MemoryStorage
-    from store.db import DigestStore
-    from store.ingest import ingest_paths
+    from yanbao.store.db import DigestStore
+    from yanbao.store.ingest import ingest_paths
 
     class Capture(io.StringIO):
         def fileno(self):
@@ -342,8 +342,8 @@ def test_prestarted_workers_are_used_and_surplus_ones_stopped(make_pdf, memory: 
     and stops the rest; an ingest after that leaves no process behind."""
     import multiprocessing
 
-    from store.ingest import DEFAULT_MEMORY_LIMIT, prestart_workers
-    from store.workers import WorkerPool
+    from yanbao.store.ingest import DEFAULT_MEMORY_LIMIT, prestart_workers
+    from yanbao.store.workers import WorkerPool
 
     prestart_workers(2)
     started = {p.pid for p in multiprocessing.active_children()}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from store.model import Digest, DigestError
+from yanbao.store.model import Digest, DigestError
 
 EXPECTED = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "expected").glob("*.json"))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.model import Digest, Source
-from store.parser import parse_text
+from yanbao.store.model import Digest, Source
+from yanbao.store.parser import parse_text
 
 SOURCE = Source(path="fuzz.txt", kind="text", pages=1, sha256="f" * 64)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from store.parser import parse_file
+from yanbao.store.parser import parse_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = sorted((ROOT / "tests" / "fixtures" / "expected").glob("*.json"))

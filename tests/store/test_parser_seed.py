@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from store.parser import parse_file
+from yanbao.store.parser import parse_file
 
 SEED_DIR = Path(__file__).resolve().parents[3] / "shared" / "seed"
 SEEDS = sorted(SEED_DIR.glob("*.txt")) if SEED_DIR.is_dir() else []
@@ -137,8 +137,8 @@ def test_every_metric_is_traceable(seed):
 def test_lost_bullet_glyphs_are_restored():
     """The same report with its ⚫ glyphs lost by the font (a leading blank remains)."""
     text = SEEDS[0].read_text(encoding="utf-8").replace("⚫", " ")
-    from store.model import Source
-    from store.parser import parse_text
+    from yanbao.store.model import Source
+    from yanbao.store.parser import parse_text
 
     digest = parse_text(text, Source(path="lost.txt", kind="text", pages=1, sha256="0" * 64))
     assert [len(k.points) for k in digest.key_points] == [2, 4, 2]

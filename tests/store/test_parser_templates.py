@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from store.model import Source
-from store.parser import parse_bytes, parse_text
+from yanbao.store.model import Source
+from yanbao.store.parser import parse_bytes, parse_text
 
 
 def parse(text: str):
@@ -153,14 +153,14 @@ def test_gb18030_and_big5_text_files():
 
 @pytest.mark.parametrize("data, reason", [(b"", "empty"), (b"\xfe\xfe" * 80, "encoding")])
 def test_unreadable_text(data, reason):
-    from store.errors import ReportError
+    from yanbao.store.errors import ReportError
 
     with pytest.raises(ReportError, match=reason):
         parse_bytes(data, "bad.txt")
 
 
 def test_share_class_suffix_split_across_lines_is_joined():
-    from store.sections import rejoin
+    from yanbao.store.sections import rejoin
 
     assert rejoin(["相关公司：腾讯控股、百度集团-S", "W、快手-", "W、美团- W 等。"]) == ["相关公司：腾讯控股、百度集团-SW、快手-W、美团- W 等。"]
     assert rejoin(["Alibaba and Baidu are", "our picks"]) == ["Alibaba and Baidu are our picks"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.periods import find_periods, fiscal_to_calendar, shift_quarter
+from yanbao.store.periods import find_periods, fiscal_to_calendar, shift_quarter
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.metrics import find_quantities, vs_consensus
+from yanbao.store.metrics import find_quantities, vs_consensus
 
 
 @pytest.mark.parametrize(

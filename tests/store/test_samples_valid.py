@@ -20,7 +20,7 @@ import pytest
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTTextContainer
 
-from store.model import Digest
+from yanbao.store.model import Digest
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_reports"
@@ -193,7 +193,7 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     """Building a sample again gives exactly the committed bytes."""
     code = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-        "from sample_reports import build as b;"
+        "from tools import build_samples as b;"
         "src = b.read_source(b.SOURCES_DIR / 'ls_2025q1_weekly.yb'); b.build(src, Path(sys.argv[2]));"
         "src = b.read_source(b.SOURCES_DIR / 'qh_2025q3_industry_gb.yb');"
         "Path(sys.argv[3]).write_bytes(b.render_text(src).encode('gb18030'))"

@@ -15,12 +15,12 @@ import orjson
 import pytest
 from tinydb import Query, TinyDB
 
-from store.db import DigestStore
-from store.doctor import inspect_store, restore_backup
-from store.errors import StoreError
-from store.model import SCHEMA_VERSION
-from store import storage as storage_module
-from store.storage import AtomicJSONStorage, backup_journal_path, backup_path, index_path, journal_path
+from yanbao.store.db import DigestStore
+from yanbao.store.doctor import inspect_store, restore_backup
+from yanbao.store.errors import StoreError
+from yanbao.store.model import SCHEMA_VERSION
+from yanbao.store import storage as storage_module
+from yanbao.store.storage import AtomicJSONStorage, backup_journal_path, backup_path, index_path, journal_path
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,8 +28,8 @@ REPO = Path(__file__).resolve().parents[2]
 WRITER = textwrap.dedent(
     """
     import sys
-    from store.db import DigestStore
-    from store.model import Digest, KeyPoint, Source
+    from yanbao.store.db import DigestStore
+    from yanbao.store.model import Digest, KeyPoint, Source
     path, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = DigestStore(path)
     for n in range(count):

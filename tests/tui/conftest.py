@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from snapshot_app import make_app  # noqa: E402
-from tui.app import YanbaoApp  # noqa: E402
+from yanbao.tui.app import YanbaoApp  # noqa: E402
 
 
 async def settle(pilot, timeout: float = 30.0) -> None:

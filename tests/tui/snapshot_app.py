@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from store.db import DigestStore
-from store.model import Digest
-from tui.app import YanbaoApp
+from yanbao.store.db import DigestStore
+from yanbao.store.model import Digest
+from yanbao.tui.app import YanbaoApp
 
 HERE = Path(__file__).parent
 EXPECTED = HERE.parent / "fixtures" / "expected"

@@ -6,10 +6,10 @@ from conftest import settle
 from textual.widgets import DataTable, Static
 from textual.widgets._toast import Toast
 
-from tui.screens.main import MainScreen
-from tui.widgets.key_points import KeyPointsPane
-from tui.widgets.report_list import ReportList
-from tui.widgets.safe_text import clean, safe
+from yanbao.tui.screens.main import MainScreen
+from yanbao.tui.widgets.key_points import KeyPointsPane
+from yanbao.tui.widgets.report_list import ReportList
+from yanbao.tui.widgets.safe_text import clean, safe
 
 HOSTILE = [
     "[Table_Summary] x",

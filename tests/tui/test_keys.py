@@ -9,17 +9,17 @@ from conftest import settle
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent
 
-from store.db import DigestStore
-from tui.app import YanbaoApp
-from tui.screens.export_result import ExportResultDialog
-from tui.screens.help import HelpScreen
-from tui.screens.ingest import IngestDialog
-from tui.screens.library import Library
-from tui.screens.main import MainScreen
-from tui.screens.prompt import PromptDialog
-from tui.widgets.key_points import KeyPointsPane
-from tui.widgets.report_list import ReportList
-from tui.widgets.watchlist import WatchlistPane
+from yanbao.store.db import DigestStore
+from yanbao.tui.app import YanbaoApp
+from yanbao.tui.screens.export_result import ExportResultDialog
+from yanbao.tui.screens.help import HelpScreen
+from yanbao.tui.screens.ingest import IngestDialog
+from yanbao.tui.screens.library import Library
+from yanbao.tui.screens.main import MainScreen
+from yanbao.tui.screens.prompt import PromptDialog
+from yanbao.tui.widgets.key_points import KeyPointsPane
+from yanbao.tui.widgets.report_list import ReportList
+from yanbao.tui.widgets.watchlist import WatchlistPane
 
 SIZE = (120, 40)
 
@@ -69,7 +69,7 @@ class TestStartup:
 
     async def test_empty_store_is_seeded_with_bundled_samples(self, tmp_path: Path) -> None:
         """An empty store gets the bundled sample reports, in the worker."""
-        from store.bundled import bundled_sample_paths
+        from yanbao.store.bundled import bundled_sample_paths
 
         app = YanbaoApp(store_path=tmp_path / "empty.json")
         async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -81,7 +81,7 @@ class TestStartup:
     async def test_big_library_loads_digests_only_when_a_pane_needs_them(self, app_factory, monkeypatch) -> None:
         """Above EAGER_LIBRARY reports the list and key points come first; panes 2-4 are
         filled when one of them is opened (the risk tally streams every digest then)."""
-        import tui.screens.main as main_screen
+        import yanbao.tui.screens.main as main_screen
 
         monkeypatch.setattr(main_screen, "EAGER_LIBRARY", 2)
         app = app_factory()
@@ -376,7 +376,7 @@ class TestIngest:
         first with its reason, the good report stored and shown after closing."""
         import shutil
 
-        from store.bundled import bundled_sample_paths
+        from yanbao.store.bundled import bundled_sample_paths
 
         folder = tmp_path / "inbox"
         folder.mkdir()
@@ -423,7 +423,7 @@ class TestHelpQuitPalette:
             await settle(pilot)
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
-            keys = {row[1] for row in __import__("tui.screens.help", fromlist=["x"]).binding_rows(app.screen.groups)}
+            keys = {row[1] for row in __import__("yanbao.tui.screens.help", fromlist=["x"]).binding_rows(app.screen.groups)}
             for key in ("1", "2", "3", "4", "/", "f", "s", "w", "d", "e", "i", "q", "?", "Ctrl+P", "j", "k", "Enter", "Esc"):
                 assert any(key in k.split(" / ") for k in keys), key
             await pilot.press("escape")
@@ -455,9 +455,9 @@ class TestCompare:
     """Pane 4 compares two quarters, or a report with its broker's previous one."""
 
     async def test_quarters_show_changes_and_chart(self, app_factory) -> None:
-        from store.compare import QuarterComparison
+        from yanbao.store.compare import QuarterComparison
 
-        from tui.widgets.compare import ComparePane
+        from yanbao.tui.widgets.compare import ComparePane
 
         app = app_factory()
         async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -480,7 +480,7 @@ class TestCompare:
             assert "Microsoft · Azure · 收入同比增速" in chart and "2024Q4" in chart and "2025Q2" in chart
 
     async def test_report_against_its_brokers_previous(self, app_factory) -> None:
-        from tui.widgets.compare import ComparePane
+        from yanbao.tui.widgets.compare import ComparePane
 
         app = app_factory()
         async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -6,8 +6,8 @@ import time
 
 from textual.app import App, ComposeResult
 
-from store.db import DigestSummary
-from tui.widgets.report_list import ReportList, filter_summaries, sort_summaries
+from yanbao.store.db import DigestSummary
+from yanbao.tui.widgets.report_list import ReportList, filter_summaries, sort_summaries
 
 N = 10_000
 
@@ -102,7 +102,7 @@ async def test_chinese_columns_line_up() -> None:
     """Every row has the same cell width and the period column starts at the same cell."""
     from rich.cells import cell_len
 
-    from tui.widgets.report_list import Columns
+    from yanbao.tui.widgets.report_list import Columns
 
     columns = Columns.for_width(80)
     lines = [columns.line("2025-05-06", broker, "2025Q1", title) for broker, title in

@@ -48,7 +48,7 @@ def view_markdown(pane: str, subject: Any) -> tuple[str, str, str]:
     ``subject`` is the digest (panes 1 and 3), the WatchlistView (2) or the
     QuarterComparison (4).
     """
-    from store import export
+    from yanbao.store import export
 
     if pane in ("keypoints", "risks"):
         stem = f"yanbao-report-{_slug(subject.date or '') or 'undated'}-{subject.id[:8]}"

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui.widgets.safe_text import clean
+from yanbao.tui.widgets.safe_text import clean
 
 __all__ = ["ExportResultDialog"]
 

@@ -15,10 +15,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, ProgressBar, Static
 
-from tui.widgets.safe_text import clean
+from yanbao.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
-    from tui.screens.library import Library
+    from yanbao.tui.screens.library import Library
 
 __all__ = ["IngestDialog", "result_line"]
 

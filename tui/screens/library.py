@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 if TYPE_CHECKING:
-    from store.db import DigestStore
-    from store.model import Digest
+    from yanbao.store.db import DigestStore
+    from yanbao.store.model import Digest
 
 __all__ = ["Library", "WatchlistView", "report_periods", "shift_quarter"]
 
@@ -65,7 +65,7 @@ class Library:
 
         Returns how many samples were stored and one line per sample that failed.
         """
-        from store.db import DigestStore
+        from yanbao.store.db import DigestStore
 
         with self.lock:
             if self.store is None:
@@ -73,7 +73,7 @@ class Library:
             if not seed:
                 return 0, []
             try:
-                from store.bundled import seed_if_empty
+                from yanbao.store.bundled import seed_if_empty
             except ImportError:  # a build without bundled samples: start empty
                 return 0, []
             report = seed_if_empty(self.store, cancel=self._stopping)
@@ -181,7 +181,7 @@ class Library:
         cancel: threading.Event | None = None,
     ) -> Any:
         """Parse and store files or folders; returns the IngestReport."""
-        from store.ingest import ingest_paths
+        from yanbao.store.ingest import ingest_paths
 
         cancel = cancel or threading.Event()
         self._cancels.add(cancel)

@@ -16,20 +16,20 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
-from tui.screens.export_file import export_view
-from tui.screens.export_result import ExportResultDialog
-from tui.screens.ingest import IngestDialog
-from tui.screens.library import Library, report_periods
-from tui.screens.prompt import PromptDialog
-from tui.widgets.compare import ComparePane
-from tui.widgets.key_points import KeyPointsPane
-from tui.widgets.report_list import SORT_KEYS, ReportList, ReportListHeader, filter_summaries, sort_summaries
-from tui.widgets.risks import RisksPane
-from tui.widgets.safe_text import clean
-from tui.widgets.watchlist import WatchlistPane
+from yanbao.tui.screens.export_file import export_view
+from yanbao.tui.screens.export_result import ExportResultDialog
+from yanbao.tui.screens.ingest import IngestDialog
+from yanbao.tui.screens.library import Library, report_periods
+from yanbao.tui.screens.prompt import PromptDialog
+from yanbao.tui.widgets.compare import ComparePane
+from yanbao.tui.widgets.key_points import KeyPointsPane
+from yanbao.tui.widgets.report_list import SORT_KEYS, ReportList, ReportListHeader, filter_summaries, sort_summaries
+from yanbao.tui.widgets.risks import RisksPane
+from yanbao.tui.widgets.safe_text import clean
+from yanbao.tui.widgets.watchlist import WatchlistPane
 
 if TYPE_CHECKING:
-    from store.model import Digest
+    from yanbao.store.model import Digest
 
 __all__ = ["MainScreen", "PANES"]
 

@@ -12,13 +12,13 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Select, Static
 from textual_plotext import PlotextPlot
 
-from store.units import basis_label
-from tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
-from tui.widgets.safe_text import clean, safe
+from yanbao.store.units import basis_label
+from yanbao.tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
+from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
-    from store.model import Digest
-    from tui.screens.library import Library
+    from yanbao.store.model import Digest
+    from yanbao.tui.screens.library import Library
 
 __all__ = ["ComparePane", "FigureChart", "diff_text", "previous_report"]
 
@@ -70,7 +70,7 @@ def previous_report(digests: Iterable[Digest], digest: Digest) -> Digest | None:
     """The same broker's latest report published before ``digest``, if any.
 
     One pass keeping only the best so far: ``digests`` may stream a big library."""
-    from store.compare import report_order
+    from yanbao.store.compare import report_order
 
     mine = report_order(digest)
     best: Digest | None = None
@@ -262,7 +262,7 @@ class ComparePane(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _compare(self, library: Library, left: str, right: str) -> None:
         try:
-            from store.compare import compare_quarters
+            from yanbao.store.compare import compare_quarters
 
             comparison = compare_quarters(library.quarter_digests(left, right), left, right)
         except Exception as error:  # shown as one line in the pane, never a traceback
@@ -273,7 +273,7 @@ class ComparePane(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _compare_reports(self, library: Library, report: Digest) -> None:
         try:
-            from store.compare import compare_reports
+            from yanbao.store.compare import compare_reports
 
             previous = previous_report(library.stream_by_broker(report.broker), report) if report.broker else None
             if previous is None:
@@ -340,7 +340,7 @@ class ComparePane(Vertical):
         shown_basis = basis_label(basis, FIGURE_LANG) if basis != "actual" and basis not in metric else ""
         title = " · ".join(p for p in (company, segment, metric_label(metric), shown_basis) if p)
         try:
-            from store.compare import series
+            from yanbao.store.compare import series
 
             # Only the reports naming the company can hold its figures; a figure of no
             # company (a sector total) may be in any report, so those stream the library.

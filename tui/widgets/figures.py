@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from store import units
+from yanbao.store import units
 
 __all__ = ["FIGURE_LANG", "format_number", "format_metric_value", "format_cell", "consensus_flag", "format_change", "metric_label"]
 

@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from tui.widgets.figures import consensus_flag, format_metric_value, format_number, metric_label
-from tui.widgets.safe_text import clean, safe
+from yanbao.tui.widgets.figures import consensus_flag, format_metric_value, format_number, metric_label
+from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
-    from store.model import Digest, Metric
+    from yanbao.store.model import Digest, Metric
 
 __all__ = ["KeyPointsPane", "report_heading", "key_points_text"]
 

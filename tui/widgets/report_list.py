@@ -20,7 +20,7 @@ from textual.widget import Widget
 from rich.text import Text
 from textual.strip import Strip
 
-from tui.widgets.safe_text import clean, fit
+from yanbao.tui.widgets.safe_text import clean, fit
 
 __all__ = ["ReportList", "ReportListHeader", "Columns", "SORT_KEYS", "sort_summaries", "filter_summaries", "header_text"]
 

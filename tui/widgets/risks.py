@@ -13,12 +13,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from store.compare import normalise_risk
-from tui.widgets.safe_text import clean, safe
+from yanbao.store.compare import normalise_risk
+from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
-    from store.model import Digest
-    from tui.screens.library import Library
+    from yanbao.store.model import Digest
+    from yanbao.tui.screens.library import Library
 
 __all__ = ["RisksPane", "RiskTally", "risk_key", "risk_tally"]
 

@@ -13,13 +13,13 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.units import basis_label
-from tui.widgets.figures import FIGURE_LANG, format_metric_value, metric_label
-from tui.widgets.safe_text import clean, safe
+from yanbao.store.units import basis_label
+from yanbao.tui.widgets.figures import FIGURE_LANG, format_metric_value, metric_label
+from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
-    from store.model import Digest, Metric
-    from tui.screens.library import Library
+    from yanbao.store.model import Digest, Metric
+    from yanbao.tui.screens.library import Library
 
 __all__ = ["WatchlistPane", "CompanyDetail", "company_detail", "company_names"]
 
@@ -40,7 +40,7 @@ def company_names(item: Any) -> set[str]:
     if getattr(item, "ticker", None):
         names.add(str(item.ticker).casefold())
     try:
-        from store.companies import get_registry
+        from yanbao.store.companies import get_registry
 
         info = get_registry().lookup(item.name)
     except Exception:  # the registry is optional here: fall back to the name itself

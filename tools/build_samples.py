@@ -1,6 +1,6 @@
 """Build the bundled sample PDFs from their plain sources in ``sample_reports/sources/``.
 
-Run ``python sample_reports/build.py`` (or ``make samples``). Output is deterministic
+Run ``python tools/build_samples.py`` (or ``make samples``). Output is deterministic
 (reportlab's invariant mode), so rebuilding an unchanged source gives the same bytes.
 
 A source (``NAME.yb``) is a header of ``key: value`` lines, then ``=== body`` and the body
@@ -39,7 +39,7 @@ from reportlab.platypus import (
 )
 
 rl_config.invariant = 1
-SAMPLES_DIR = Path(__file__).resolve().parent
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_reports"
 SOURCES_DIR = SAMPLES_DIR / "sources"
 CJK_FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
@@ -340,7 +340,7 @@ def build(src: Source, out: Path) -> None:
         pageTemplates=[first, later, closing],
         title=src.fields["title"],
         author=src.fields["broker"],
-        creator="yanbao sample_reports/build.py",
+        creator="yanbao sample_reports/build.py",  # where it was written; kept so the bytes (and ids) stay
         producer="ReportLab",
         subject=src.fields["report_type"],
         invariant=1,

@@ -1,6 +1,6 @@
 """Keep the hand-written expected digests (``tests/fixtures/expected/*.json``) honest.
 
-``python sample_reports/expected.py`` does two things for every expected digest:
+``python tools/expected_digests.py`` does two things for every expected digest:
 
 1. *fill*: sets ``id``, ``source.sha256`` and ``source.pages`` from the built sample file and
    rewrites the JSON in schema 1's full shape (``Digest.from_dict(...).to_dict()``), so a
@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sample_reports.build import FORCED_BREAK, SOURCES_DIR, read_source
-from store.model import Digest
+from tools.build_samples import FORCED_BREAK, SOURCES_DIR, read_source
+from yanbao.store.model import Digest
 
 EXPECTED_DIR = ROOT / "tests" / "fixtures" / "expected"
 
