@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Callable, Iterable
 
 from yanbao.store.model import Metric, Range
 from yanbao.store.periods import PeriodRef, find_periods
+from yanbao.store.quantities import Quantity, find_quantities
 
-__all__ = ["Entity", "Quantity", "find_quantities", "read_metrics", "split_sentences", "vs_consensus"]
+__all__ = ["Entity", "read_metrics", "split_sentences", "vs_consensus"]
 
 
 @dataclass(frozen=True)
@@ -34,101 +34,6 @@ class Entity:
 
 
 EntityFinder = Callable[[str], list[Entity]]
-
-
-@dataclass
-class Quantity:
-    """A number with its unit as written: money, percent or percentage points."""
-
-    start: int
-    end: int
-    kind: str  # "money" | "percent" | "pp"
-    value: float | None
-    low: float | None
-    high: float | None
-    unit: str  # "USD" | "CNY" | "HKD" | "%" | "pp"
-
-
-_MAGNITUDE = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4,
-              "tn": Decimal(10) ** 12, "trillion": Decimal(10) ** 12, "bn": Decimal(10) ** 9,
-              "billion": Decimal(10) ** 9, "b": Decimal(10) ** 9, "mn": Decimal(10) ** 6,
-              "million": Decimal(10) ** 6, "m": Decimal(10) ** 6}
-_CURRENCY = {"美元": "USD", "us$": "USD", "$": "USD", "usd": "USD", "元": "CNY", "人民币": "CNY",
-             "rmb": "CNY", "cny": "CNY", "¥": "CNY", "￥": "CNY", "港元": "HKD", "港币": "HKD",
-             "hk$": "HKD", "hkd": "HKD"}
-_NUM = r"\d[\d,]*(?:\.\d+)?"
-_MONEY = re.compile(
-    rf"(?P<pre>US\$|HK\$|\$|RMB|CNY|USD|HKD|¥|￥)?\s*(?P<a>{_NUM})(?:\s*(?:[-–~～至到]|to)\s*(?P<b>{_NUM}))?"
-    r"\s*(?P<mag>万亿|亿|万|tn|trillion|bn|billion|mn|million|[bBmM](?![A-Za-z]))?\s*(?P<plus>\+)?\s*"
-    r"(?P<post>美元|元|港元|港币|人民币|USD|HKD|CNY|RMB)?",
-    re.IGNORECASE,
-)
-_PERCENT = re.compile(
-    rf"(?P<sign>[+\-－])?\s*(?P<a>{_NUM})\s*%?\s*(?:[-–~～至到]|to)\s*(?P<sign2>[+\-])?(?P<b>{_NUM})\s*%"
-    rf"|(?P<sign3>[+\-－])?\s*(?P<c>{_NUM})\s*%"
-)
-_PP = re.compile(rf"(?P<sign>[+\-－])?\s*(?P<a>{_NUM})\s*(?P<u>pct|pcts|ppts?|pp|个百分点|bps?|个基点)(?![A-Za-z])", re.I)
-
-
-def _dec(text: str) -> Decimal:
-    return Decimal(text.replace(",", ""))
-
-
-def _base(amount: Decimal, mag: str | None) -> float:
-    scaled = amount * _MAGNITUDE.get((mag or "").lower(), Decimal(1))
-    return float(scaled.quantize(Decimal(1))) if scaled >= 10000 else float(scaled)
-
-
-def find_quantities(text: str) -> list[Quantity]:
-    """Money, percentages and percentage points in a sentence, left to right."""
-    found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(s: int, e: int) -> bool:
-        return not any(s < te and ts < e for ts, te in taken)
-
-    for m in _PP.finditer(text):
-        a = float(_dec(m.group("a")))
-        if m.group("sign") in ("-", "－"):
-            a = -a
-        if m.group("u").lower().startswith("bp") or m.group("u") == "个基点":
-            a = a / 100
-        found.append(Quantity(m.start(), m.end(), "pp", a, None, None, "pp"))
-        taken.append((m.start(), m.end()))
-    for m in _PERCENT.finditer(text):
-        if not free(m.start(), m.end()):
-            continue
-        if m.group("c") is not None:
-            v = float(_dec(m.group("c")))
-            if m.group("sign3") in ("-", "－"):
-                v = -v
-            found.append(Quantity(m.start(), m.end(), "percent", v, None, None, "%"))
-        else:
-            lo, hi = float(_dec(m.group("a"))), float(_dec(m.group("b")))
-            if m.group("sign") in ("-", "－"):
-                lo = -lo
-            if m.group("sign2") == "-":
-                hi = -hi
-            found.append(Quantity(m.start(), m.end(), "percent", None, lo, hi, "%"))
-        taken.append((m.start(), m.end()))
-    for m in _MONEY.finditer(text):
-        pre, post, mag = m.group("pre"), m.group("post"), m.group("mag")
-        if not (pre or post) or not free(m.start("a"), m.end()):
-            continue
-        if not pre and not mag and post in ("元",):
-            # a bare "5 元" is a price per share, not a company figure
-            continue
-        currency = _CURRENCY[(pre or post).lower()]
-        a = _base(_dec(m.group("a")), mag)
-        start = m.start("pre") if pre else m.start("a")
-        if m.group("b"):
-            b = _base(_dec(m.group("b")), mag)
-            found.append(Quantity(start, m.end(), "money", None, a, b, currency))
-        else:
-            found.append(Quantity(start, m.end(), "money", a, None, None, currency))
-        taken.append((start, m.end()))
-    found.sort(key=lambda q: q.start)
-    return found
 
 
 _SENTENCE = re.compile(r"(?<=[。；;！？!?])|(?<=[.])\s+(?=[A-Z(])")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from yanbao.store.metrics import find_quantities, vs_consensus
+from yanbao.store.metrics import vs_consensus
+from yanbao.store.quantities import find_quantities
 
 
 @pytest.mark.parametrize(
