@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["PeriodRef", "find_periods", "fiscal_to_calendar", "shift_quarter", "quarter_of_date", "year_of"]
+__all__ = ["QUARTER_RE", "PeriodRef", "find_periods", "fiscal_to_calendar", "shift_quarter", "quarter_of_date", "year_of"]
 
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -20,12 +20,16 @@ def _year(text: str) -> int:
     return value + 2000 if value < 100 else value
 
 
-def shift_quarter(period: str, quarters: int) -> str:
-    """2025Q1 shifted by -1 is 2024Q4; a year shifts by whole years (4 quarters = 1 year)."""
-    if "Q" not in period:
-        return str(int(period) + quarters // 4)
-    year, q = int(period[:4]), int(period[5])
-    index = year * 4 + (q - 1) + quarters
+QUARTER_RE = re.compile(r"(\d{4})Q([1-4])")
+"""A calendar quarter as the digest writes it (``2025Q1``); match it whole (``fullmatch``)."""
+
+
+def shift_quarter(period: str | None, quarters: int) -> str | None:
+    """``2025Q1`` moved by ``quarters`` (-1 gives 2024Q4); None when not a quarter."""
+    found = QUARTER_RE.fullmatch(period or "")
+    if found is None:
+        return None
+    index = int(found[1]) * 4 + int(found[2]) - 1 + quarters
     return f"{index // 4}Q{index % 4 + 1}"
 
 

@@ -7,10 +7,9 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-
 from yanbao.tui.commands import YanbaoCommands
+from yanbao.tui.data.library import Library
 from yanbao.tui.screens.help import HelpScreen
-from yanbao.tui.screens.library import Library
 from yanbao.tui.screens.main import MainScreen
 from yanbao.tui.widgets.report_list import ReportList
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-
 from yanbao.store.compare import (
     FigureCell,
     GuidanceHistory,
@@ -27,6 +25,7 @@ from yanbao.store.compare import (
     rating_history,
 )
 from yanbao.store.export import clean_text
+from yanbao.store.model import PERIOD_RE
 from yanbao.store.units import (
     action_label,
     basis_label,
@@ -35,16 +34,13 @@ from yanbao.store.units import (
     metric_label,
     vs_consensus_label,
 )
-
 from yanbao.tui.cli_common import resolve_report
 
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
-    from yanbao.store.model import Digest
 
 __all__ = ["add_parser", "run_compare"]
 
-PERIOD_RE = re.compile(r"^\d{4}(Q[1-4])?$")
 _MOVE_STYLES = {
     "raise": "green",
     "cut": "red",
@@ -137,7 +133,7 @@ def run_compare(args: argparse.Namespace, store: DigestStore) -> int:
             return _fail(
                 "give two quarters (e.g. 2025Q1 2025Q2), or --reports ID1 ID2, or --guidance"
             )
-        bad = [q for q in args.quarters if not PERIOD_RE.match(q)]
+        bad = [q for q in args.quarters if not PERIOD_RE.fullmatch(q)]
         if bad:
             return _fail(f"{bad[0]!r} is not a period like 2025Q1 or 2025")
         comparison = compare_quarters(

@@ -7,13 +7,13 @@ No textual here.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from yanbao.store.compare import compare_quarters, guidance_history, rating_history
 from yanbao.store.export import clean_text, comparison_markdown, report_markdown, watchlist_markdown
+from yanbao.store.model import PERIOD_RE
 from yanbao.tui.cli_common import resolve_report
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["add_parser", "run_export", "write_output"]
 
-PERIOD_RE = re.compile(r"^\d{4}(Q[1-4])?$")
 
 
 def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = ()) -> None:
@@ -66,7 +65,7 @@ def run_export(args: argparse.Namespace, store: DigestStore) -> int:
         text = watchlist_markdown(store.all(), store.watchlist(), lang=args.lang or "zh")
     else:
         q1, q2 = (q.strip().upper() for q in args.compare)
-        bad = [q for q in (q1, q2) if not PERIOD_RE.match(q)]
+        bad = [q for q in (q1, q2) if not PERIOD_RE.fullmatch(q)]
         if bad:
             return _fail(f"{bad[0]!r} is not a period like 2025Q1 or 2025")
         digests = store.all()

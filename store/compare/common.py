@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from functools import lru_cache
 
 from yanbao.store.model import Digest
+from yanbao.store.periods import QUARTER_RE
 from yanbao.store.units import is_rate_unit
 
 _BASIS_ORDER = {"actual": 0, "guidance": 1, "consensus": 2}
-_QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
-_YEAR_RE = re.compile(r"^\d{4}$")
 
 
 # ---------------------------------------------------------------- helpers
@@ -53,10 +51,10 @@ def period_sort_key(period: str | None) -> tuple[int, int]:
     """Chronological order for YYYY and YYYYQn periods; a year sorts after its quarters."""
     if not period:
         return (0, 0)
-    m = _QUARTER_RE.match(period)
+    m = QUARTER_RE.fullmatch(period)
     if m:
         return (int(m.group(1)), int(m.group(2)))
-    if _YEAR_RE.match(period):
+    if period.isdigit() and len(period) == 4:
         return (int(period), 5)
     return (0, 0)
 

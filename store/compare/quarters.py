@@ -9,8 +9,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from yanbao.store.compare.common import (
-    _QUARTER_RE,
-    _YEAR_RE,
     _change,
     canonical_company,
     period_sort_key,
@@ -18,6 +16,7 @@ from yanbao.store.compare.common import (
 )
 from yanbao.store.compare.figures import FigureCell, FigureRow, _row_sort_key, figure_matrix
 from yanbao.store.model import Digest
+from yanbao.store.periods import QUARTER_RE
 
 _RISK_NUMBERING = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）.、]|[①-⑳])\s*")
 _RISK_SUFFIXES = ("的风险", "风险", "等", "risks", "risk")
@@ -249,7 +248,7 @@ def _compare(
         if left or right:
             rows.append(_pair(key, left, right, None))
     # Annual guidance and consensus (Meta 2025 capex) as each side's reports stated it.
-    if _QUARTER_RE.match(q1 or "") and _QUARTER_RE.match(q2 or ""):
+    if QUARTER_RE.fullmatch(q1 or "") and QUARTER_RE.fullmatch(q2 or ""):
         lv = figure_matrix(vintage_left, company=company, metric=metric)
         rv = figure_matrix(vintage_right, company=company, metric=metric)
         vkeys = list(dict.fromkeys([r.key for r in lv.rows] + [r.key for r in rv.rows]))
@@ -257,7 +256,7 @@ def _compare(
             if key[3] == "actual":
                 continue
             lrow, rrow = lv.row(*key), rv.row(*key)
-            years = {p for r in (lrow, rrow) if r for p in r.cells if _YEAR_RE.match(p)}
+            years = {p for r in (lrow, rrow) if r for p in r.cells if p.isdigit() and len(p) == 4}
             for year in sorted(years):
                 left = lrow.cells.get(year) if lrow else None
                 right = rrow.cells.get(year) if rrow else None
@@ -321,18 +320,28 @@ def _report_label(digest: Digest, when: str | None) -> str:
 
 def previous_report(digests: Iterable[Digest], digest: Digest) -> Digest | None:
     """The same broker's latest earlier report on an earlier period (same kind of report:
-    a company note follows a company note on the same company), or None."""
-    own_company = {canonical_company(r.company, r.ticker) for r in digest.company_ratings}
-    candidates = [
-        d
-        for d in digests
-        if d.id != digest.id
-        and d.broker == digest.broker
-        and report_order(d) < report_order(digest)
-        and period_sort_key(_main_period(d)) < period_sort_key(_main_period(digest))
-        and {canonical_company(r.company, r.ticker) for r in d.company_ratings} == own_company
-    ]
-    return max(candidates, key=report_order, default=None)
+    a company note follows a company note on the same company), or None.
+
+    One pass keeping only the best so far: ``digests`` may stream a big library. The app's
+    report-vs-previous and ``yanbao compare --reports`` both ask this."""
+    own_company = _rated_companies(digest)
+    mine, my_period = report_order(digest), period_sort_key(_main_period(digest))
+    best: Digest | None = None
+    best_order: tuple | None = None
+    for other in digests:
+        if other.id == digest.id or other.broker != digest.broker:
+            continue
+        order = report_order(other)
+        if order >= mine or (best_order is not None and order <= best_order):
+            continue
+        if period_sort_key(_main_period(other)) < my_period and _rated_companies(other) == own_company:
+            best, best_order = other, order
+    return best
+
+
+def _rated_companies(digest: Digest) -> set[str]:
+    """The companies a report rates: empty for a sector report, one for a company note."""
+    return {canonical_company(r.company, r.ticker) for r in digest.company_ratings}
 
 
 def _main_period(digest: Digest) -> str | None:
@@ -341,7 +350,7 @@ def _main_period(digest: Digest) -> str | None:
         return digest.period
     counts: dict[str, int] = {}
     for m in digest.metrics:
-        if m.period and _QUARTER_RE.match(m.period):
+        if m.period and QUARTER_RE.fullmatch(m.period):
             counts[m.period] = counts.get(m.period, 0) + 1
     if not counts:
         return None

@@ -220,10 +220,13 @@ def test_kill_9_mid_write_loses_nothing_that_was_added(tmp_path: Path) -> None:
     acknowledged: list[str] = []
     for round_no in range(12):
         proc = _writer(path, f"r{round_no:02d}", 400)
-        time.sleep(0.2 + 0.025 * round_no)  # from mid-import to deep into the writes
+        # Wait for the first acknowledged write (start-up time varies with the machine's
+        # load), then kill at a later moment each round, deeper into the writes.
+        first = proc.stdout.readline()
+        time.sleep(0.025 * round_no)
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
-        acknowledged += out.split()
+        acknowledged += (first + out).split()
         store = DigestStore(path)  # loads (from the index or a full parse) without error
         stored = {s.id for s in store.summaries()}
         missing = [i for i in acknowledged if i not in stored]

@@ -14,7 +14,7 @@ from yanbao.tui.app import YanbaoApp
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.help import HelpScreen
 from yanbao.tui.screens.ingest import IngestDialog
-from yanbao.tui.screens.library import Library
+from yanbao.tui.data.library import Library
 from yanbao.tui.screens.main import MainScreen
 from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.widgets.key_points import KeyPointsPane

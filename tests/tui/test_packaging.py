@@ -29,7 +29,7 @@ def test_data_helpers_of_the_screens_do_not_load_textual() -> None:
     """library.py and export_file.py hold no Textual: they run in workers and are reusable."""
     import subprocess
 
-    code = "import sys, yanbao.tui.screens.library, yanbao.tui.screens.export_file; print('textual' in sys.modules)"
+    code = "import sys, yanbao.tui.data.library, yanbao.tui.data.export_file; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from snapshot_app import fixture_digests
 
 from yanbao.store.db import WatchItem
-from yanbao.tui.widgets.compare import previous_report
-from yanbao.tui.widgets.risks import risk_tally
-from yanbao.tui.widgets.watchlist import company_detail
+from yanbao.store.compare import previous_report
+from yanbao.tui.data.risk_tally import risk_tally
+from yanbao.tui.data.company_detail import company_detail
 
 
 def test_risk_tally_merges_wording_and_keeps_odd_risks() -> None:
@@ -41,7 +41,7 @@ def test_previous_report_is_same_broker_and_earlier() -> None:
 
 
 def test_write_new_file_never_overwrites(tmp_path) -> None:
-    from yanbao.tui.screens.export_file import write_new_file
+    from yanbao.tui.data.export_file import write_new_file
 
     existing = tmp_path / "yanbao-watchlist.md"
     existing.write_text("keep me", encoding="utf-8")
@@ -54,7 +54,7 @@ def test_write_new_file_never_overwrites(tmp_path) -> None:
 
 def test_comparison_export_is_named_after_its_quarters(tmp_path, monkeypatch) -> None:
     from yanbao.store.compare import compare_quarters
-    from yanbao.tui.screens.export_file import export_view
+    from yanbao.tui.data.export_file import export_view
 
     monkeypatch.chdir(tmp_path)
     path, what = export_view("compare", compare_quarters(fixture_digests(), "2025Q1", "2025Q2"))
@@ -63,7 +63,7 @@ def test_comparison_export_is_named_after_its_quarters(tmp_path, monkeypatch) ->
 
 
 def test_shift_quarter_crosses_years() -> None:
-    from yanbao.tui.screens.library import shift_quarter
+    from yanbao.store.periods import shift_quarter
 
     assert shift_quarter("2025Q1", -1) == "2024Q4"
     assert shift_quarter("2024Q4", 1) == "2025Q1"
@@ -73,7 +73,7 @@ def test_shift_quarter_crosses_years() -> None:
 def _library(tmp_path, **options):
     from snapshot_app import make_store
 
-    from yanbao.tui.screens.library import Library
+    from yanbao.tui.data.library import Library
 
     library = Library(make_store(tmp_path / "store.json", **options))
     library.open(seed=False)
@@ -85,7 +85,7 @@ def test_quarter_digests_give_the_same_comparison_as_the_whole_library(tmp_path)
     pick (a quarter's guidance is given a quarter earlier), on the bundled samples."""
     from yanbao.store.compare import compare_quarters
 
-    from yanbao.tui.screens.library import report_periods
+    from yanbao.tui.data.library import report_periods
 
     library = _library(tmp_path, corpus=True)
     everything = fixture_digests(corpus=True)

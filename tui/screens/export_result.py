@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
-
 from yanbao.tui.widgets.safe_text import clean
 
 __all__ = ["ExportResultDialog"]

@@ -14,11 +14,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, ProgressBar, Static
-
 from yanbao.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
-    from yanbao.tui.screens.library import Library
+    from yanbao.tui.data.library import Library
 
 __all__ = ["IngestDialog", "result_line"]
 

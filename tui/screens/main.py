@@ -15,15 +15,20 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
-
-from yanbao.tui.screens.export_file import export_view
+from yanbao.tui.data.export_file import export_view
+from yanbao.tui.data.library import Library, report_periods
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.ingest import IngestDialog
-from yanbao.tui.screens.library import Library, report_periods
 from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.key_points import KeyPointsPane
-from yanbao.tui.widgets.report_list import SORT_KEYS, ReportList, ReportListHeader, filter_summaries, sort_summaries
+from yanbao.tui.widgets.report_list import (
+    SORT_KEYS,
+    ReportList,
+    ReportListHeader,
+    filter_summaries,
+    sort_summaries,
+)
 from yanbao.tui.widgets.risks import RisksPane
 from yanbao.tui.widgets.safe_text import clean
 from yanbao.tui.widgets.watchlist import WatchlistPane

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
 from textual import on, work
@@ -11,16 +11,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Label, Select, Static
 from textual_plotext import PlotextPlot
-
 from yanbao.store.units import basis_label
 from yanbao.tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
-    from yanbao.tui.screens.library import Library
+    from yanbao.tui.data.library import Library
 
-__all__ = ["ComparePane", "FigureChart", "diff_text", "previous_report"]
+__all__ = ["ComparePane", "FigureChart", "diff_text"]
 
 
 def _names(items: Any) -> list[str]:
@@ -64,24 +63,6 @@ def consensus_mark(vs: str | None) -> Text:
     marks = {"above": ("▲", "green"), "inline": ("●", "yellow"), "below": ("▼", "red")}
     mark, style = marks.get(vs or "", ("·", "dim"))
     return Text(mark, style=style)
-
-
-def previous_report(digests: Iterable[Digest], digest: Digest) -> Digest | None:
-    """The same broker's latest report published before ``digest``, if any.
-
-    One pass keeping only the best so far: ``digests`` may stream a big library."""
-    from yanbao.store.compare import report_order
-
-    mine = report_order(digest)
-    best: Digest | None = None
-    best_order: Any = None
-    for other in digests:
-        if other.id == digest.id or not other.broker or other.broker != digest.broker:
-            continue
-        order = report_order(other)
-        if order < mine and (best is None or order > best_order):
-            best, best_order = other, order
-    return best
 
 
 class FigureChart(PlotextPlot):
@@ -273,7 +254,7 @@ class ComparePane(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _compare_reports(self, library: Library, report: Digest) -> None:
         try:
-            from yanbao.store.compare import compare_reports
+            from yanbao.store.compare import compare_reports, previous_report
 
             previous = previous_report(library.stream_by_broker(report.broker), report) if report.broker else None
             if previous is None:

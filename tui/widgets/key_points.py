@@ -8,8 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
-
-from yanbao.tui.widgets.figures import consensus_flag, format_metric_value, format_number, metric_label
+from yanbao.tui.widgets.figures import (
+    consensus_flag,
+    format_metric_value,
+    format_number,
+    metric_label,
+)
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:

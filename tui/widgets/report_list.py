@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Sequence
 
 from rich.segment import Segment
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
-from textual.widget import Widget
-from rich.text import Text
 from textual.strip import Strip
-
+from textual.widget import Widget
 from yanbao.tui.widgets.safe_text import clean, fit
 
 __all__ = ["ReportList", "ReportListHeader", "Columns", "SORT_KEYS", "sort_summaries", "filter_summaries", "header_text"]

@@ -6,29 +6,18 @@ store itself is safe to share between threads; the lock only guards opening and 
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
+from yanbao.store.periods import shift_quarter
+
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
     from yanbao.store.model import Digest
 
-__all__ = ["Library", "WatchlistView", "report_periods", "shift_quarter"]
-
-
-QUARTER = re.compile(r"(\d{4})Q([1-4])")
-
-
-def shift_quarter(period: str, quarters: int) -> str | None:
-    """``2025Q1`` moved by ``quarters`` (-1 gives 2024Q4); None when not a quarter."""
-    found = QUARTER.fullmatch(period)
-    if found is None:
-        return None
-    index = int(found[1]) * 4 + int(found[2]) - 1 + quarters
-    return f"{index // 4}Q{index % 4 + 1}"
+__all__ = ["Library", "WatchlistView", "report_periods"]
 
 
 def report_periods(summaries: Iterable[Any]) -> list[str]:
