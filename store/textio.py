@@ -1,12 +1,14 @@
 """Read a report's text file whatever its encoding: UTF-8 (with or without BOM), GB18030/GBK, Big5.
 
-The encoding is detected from the bytes, never guessed from the file name.
+The encoding is detected from the bytes (charset-normalizer), never guessed from the file name.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+
+from charset_normalizer import from_bytes
 
 from yanbao.store.errors import ReportError
 
@@ -25,19 +27,6 @@ def clean_control_chars(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def _cjk_share(text: str) -> float:
-    """Share of characters that are common CJK ideographs or full-width punctuation."""
-    if not text:
-        return 0.0
-    common = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
-    return common / len(text)
-
-
-def _simplified_score(text: str) -> int:
-    """How many very frequent simplified-only characters appear: tells GB18030 from Big5 text."""
-    return sum(text.count(ch) for ch in "的这们说时会为对发经过国业务长营计开亿实现较预")
-
-
 def decode_report_bytes(data: bytes, path: str) -> str:
     """Decode a text report, raising ReportError when no supported encoding fits."""
     if not data.strip():
@@ -52,15 +41,9 @@ def decode_report_bytes(data: bytes, path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    candidates: list[tuple[float, str]] = []
-    for encoding in ("gb18030", "big5"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        score = _cjk_share(text) + (0.5 if _simplified_score(text) > 0 and encoding == "gb18030" else 0)
-        candidates.append((score, text))
-    plausible = [c for c in candidates if c[0] > 0.2]
-    if not plausible:
+    # charset-normalizer tells GB18030/GBK from Big5 (and from neither) by the text they give;
+    # only those two are offered: a Latin-1 or random byte file is refused, not mis-decoded.
+    best = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+    if best is None or best.chaos > 0.2:
         raise ReportError(path, "text encoding not recognised (expected UTF-8, GB18030/GBK or Big5)")
-    return max(plausible, key=lambda c: c[0])[1]
+    return str(best)
