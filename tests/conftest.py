@@ -102,3 +102,10 @@ def make_pdf(tmp_path: Path) -> Callable[..., Path]:
         return write_pdf(path, [report_lines(n)] * pages, **options)
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow durability tests (kill -9 rounds, the bad-input corpus, fuzzing, the wheel) go
+    first, so pytest-xdist hands them to different workers at the start instead of leaving
+    them to run one after another at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -56,6 +56,7 @@ def corpus(tmp_path: Path, make_pdf) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_bad_input_corpus(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store_path = tmp_path / "store.json"
     code = main(["--store", str(store_path), "ingest", str(corpus), "--jobs", "2"])

@@ -108,6 +108,7 @@ MEMORY_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_memory_ceiling_fails_one_file_not_the_batch(tmp_path: Path, make_pdf) -> None:
     """Run as the CLI does (a fresh, small process): a worker that needs more memory than
     its ceiling fails its files with a clear reason; the default ceiling leaves room."""
@@ -168,6 +169,7 @@ REPORT_TEXT = (
 )
 
 
+@pytest.mark.slow
 def test_kill_9_mid_ingest_at_twenty_moments(tmp_path: Path) -> None:
     """Twenty ingests into one store, each killed with SIGKILL at a different moment: the
     store loads every time and holds every digest any ingest reported stored."""

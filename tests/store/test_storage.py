@@ -213,6 +213,7 @@ def test_restore_without_backup_is_a_clear_error(tmp_path: Path) -> None:
         restore_backup(tmp_path / "store.json")
 
 
+@pytest.mark.slow
 def test_kill_9_mid_write_loses_nothing_that_was_added(tmp_path: Path) -> None:
     """Each round kills a writer mid-stream; every id it printed must still load.
     (tests/store/test_ingest.py kills whole ingests the same way.)"""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import tomllib
 import sys
 from pathlib import Path
@@ -34,6 +36,7 @@ def test_data_helpers_of_the_screens_do_not_load_textual() -> None:
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_wheel_installs_one_import_name_and_runs(tmp_path: Path) -> None:
     """The wheel holds ``yanbao`` only (no generic ``store``/``tui`` top-level names), and its
     ``yanbao`` command runs from a venv that has the wheel but not this checkout."""
