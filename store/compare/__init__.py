@@ -42,6 +42,7 @@ from yanbao.store.compare.quarters import (
     compare_reports,
     normalise_risk,
     previous_report,
+    risk_key,
 )
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "previous_report",
     "rating_history",
     "report_order",
+    "risk_key",
     "series",
 ]
 

@@ -15,6 +15,7 @@ from yanbao.store.compare.common import (
     report_order,
 )
 from yanbao.store.compare.figures import FigureCell, FigureRow, _row_sort_key, figure_matrix
+from yanbao.store.concepts import get_lexicon
 from yanbao.store.model import Digest
 from yanbao.store.periods import QUARTER_RE
 
@@ -49,25 +50,37 @@ class RiskDiff:
         return asdict(self)
 
 
-def _risks_by_key(digests: Iterable[Digest]) -> dict[str, str]:
-    """Each distinct risk (by matching key) with the wording of its latest statement."""
-    found: dict[str, str] = {}
+def risk_key(text: str) -> str:
+    """What groups risks: their concept where the bilingual lexicon has one ("concept:…"), so
+    "Returns on AI capex fall short" meets "AI投入回报不及预期"; else the normalised wording.
+    A risk made only of punctuation ("[/]") keeps its own text."""
+    concept = get_lexicon().concept_of(text, "risk")
+    if concept is not None:
+        return f"concept:{concept.key}"
+    return normalise_risk(text) or text.strip()
+
+
+def _risks_by_key(digests: Iterable[Digest]) -> dict[str, dict[str, str]]:
+    """Each risk key with its distinct wordings (by normalised text), latest statement last."""
+    found: dict[str, dict[str, str]] = {}
     for digest in sorted(digests, key=report_order):
         for risk in digest.risks:
-            # A risk made only of punctuation ("[/]") still counts, keyed by its own text.
-            key = normalise_risk(risk) or risk.strip()
+            key = risk_key(risk)
             if key:
-                found.pop(key, None)
-                found[key] = risk.strip()
+                wordings = found.pop(key, {})
+                wording = normalise_risk(risk) or risk.strip()
+                wordings.pop(wording, None)
+                wordings[wording] = risk.strip()
+                found[key] = wordings
     return found
 
 
 def _risk_diff(left: Iterable[Digest], right: Iterable[Digest]) -> RiskDiff:
     before, after = _risks_by_key(left), _risks_by_key(right)
     return RiskDiff(
-        new=[text for key, text in after.items() if key not in before],
-        recurring=[text for key, text in after.items() if key in before],
-        dropped=[text for key, text in before.items() if key not in after],
+        new=[text for key, texts in after.items() if key not in before for text in texts.values()],
+        recurring=[text for key, texts in after.items() if key in before for text in texts.values()],
+        dropped=[text for key, texts in before.items() if key not in after for text in texts.values()],
     )
 
 

@@ -507,11 +507,14 @@ class TestSampleCorpus:
             "全球宏观经济扰动" in view.risks.recurring
             or "全球宏观经济扰动风险" in view.risks.recurring
         )
+        # Supply of compute, said four ways in two languages, is one concept: Q2's "Capacity
+        # constraints delay Azure revenue" makes each of Q3's wordings recurring, not new.
         assert {
             "AI算力供给受限",
             "海外芯片供应受限",
             "Power and data-centre supply constraints",
-        } <= set(view.risks.new)
+        } <= set(view.risks.recurring)
+        assert view.risks.new == ["A less favourable AI partnership structure"]
         assert "外卖补贴竞争超预期" in view.risks.dropped
         # Baidu joins the sector lists; Microsoft stays the pick of Kestrelmoor's company notes
         assert [p.name for p in view.picks.added] == ["Baidu"]
@@ -610,3 +613,13 @@ def test_a_risk_of_punctuation_only_is_kept_in_the_diff(make_digest) -> None:
     a.risks, b.risks = ["行业竞争加剧"], ["行业竞争加剧风险", "[/]"]
     diff = compare_reports(a, b).risks
     assert diff.new == ["[/]"] and diff.recurring == ["行业竞争加剧风险"]
+
+
+def test_a_risk_said_in_two_languages_recurs():
+    """Kestrelmoor says "Returns on AI capex fall short", 启衡 says "AI投入回报不及预期": one
+    risk across languages, recurring rather than new on one side and dropped on the other."""
+    english = make_digest("en", "2025-05-01", "2025Q1", broker="Kestrelmoor", risks=["Returns on AI capex fall short"])
+    chinese = make_digest("zh", "2025-08-01", "2025Q2", broker="启衡证券", risks=["AI投入回报不及预期", "一个全新的风险"])
+    diff = compare_quarters([english, chinese], "2025Q1", "2025Q2").risks
+    assert diff.recurring == ["AI投入回报不及预期"]
+    assert diff.new == ["一个全新的风险"] and diff.dropped == []

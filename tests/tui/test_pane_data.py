@@ -112,3 +112,12 @@ def test_digests_naming_finds_by_name_or_ticker(tmp_path) -> None:
     view = library.watchlist_view([WatchItem("Microsoft", "MSFT"), WatchItem("Tencent", "0700.HK")])
     assert {d.id for d in by_item} <= {d.id for d in view.digests} and len(view.watchlist) == 2
     library.close()
+
+
+def test_risk_tally_groups_one_risk_said_in_two_languages() -> None:
+    """The bilingual lexicon makes "Returns on AI capex fall short" and "AI投入回报不及预期" one
+    row, named by the concept, in the library's risk table."""
+    english, chinese = fixture_digests()[:2]
+    english.risks, chinese.risks = ["Returns on AI capex fall short"], ["AI投入回报不及预期", "一个只出现一次的风险"]
+    tally = risk_tally([english, chinese])
+    assert [(t.wording, t.count) for t in tally] == [("AI 投入回报不及预期", 2), ("一个只出现一次的风险", 1)]

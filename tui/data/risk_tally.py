@@ -6,26 +6,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-from yanbao.store.compare import normalise_risk
+from yanbao.store.compare import risk_key
+from yanbao.store.concepts import get_lexicon
+from yanbao.tui.data.figure_text import FIGURE_LANG
 from yanbao.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
 
-__all__ = ["RiskTally", "risk_key", "risk_tally"]
-
-
-def risk_key(risk: str) -> str:
-    """The compare engine's light normal form (行业竞争加剧风险 ≈ 行业竞争加剧); a risk that
-    normalises to nothing (all punctuation) keeps its own text rather than being dropped."""
-    return normalise_risk(risk) or clean(risk, one_line=True)
+__all__ = ["RiskTally", "risk_key", "risk_tally"]  # risk_key: the compare engine's, one meaning
 
 
 @dataclass
 class RiskTally:
-    """One risk across the library: its usual wording, report count and quarters."""
+    """One risk across the library: its name (the concept's, where the bilingual lexicon has
+    one, else the usual wording), grouping key, report count and quarters."""
 
     wording: str
+    key: str = ""
     count: int = 0
     periods: set[str] = field(default_factory=set)
 
@@ -43,11 +41,13 @@ def risk_tally(digests: Iterable[Digest]) -> list[RiskTally]:
             if not key or key in seen:
                 continue
             seen.add(key)
-            tally = tallies.setdefault(key, RiskTally(risk))
+            tally = tallies.setdefault(key, RiskTally(risk, key))
             tally.count += 1
             if digest.period:
                 tally.periods.add(digest.period)
             wordings.setdefault(key, Counter())[clean(risk, one_line=True)] += 1
+    lexicon = get_lexicon()
     for key, tally in tallies.items():
-        tally.wording = wordings[key].most_common(1)[0][0]
+        concept = lexicon.get(key.removeprefix("concept:")) if key.startswith("concept:") else None
+        tally.wording = concept.label(FIGURE_LANG) if concept else wordings[key].most_common(1)[0][0]
     return sorted(tallies.values(), key=lambda t: (-t.count, t.wording))

@@ -59,7 +59,7 @@ class RisksPane(Vertical):
         if not digest.risks:
             target.update(Text("This report lists no risks.", style="dim italic"))
             return
-        counts = {risk_key(t.wording): t.count for t in self.tally}
+        counts = {t.key: t.count for t in self.tally}
         text = Text(end="")
         for number, risk in enumerate(digest.risks, 1):
             if number > 1:
