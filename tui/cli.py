@@ -96,12 +96,34 @@ def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
             sys.stderr.write(f"ingesting {done}/{total}…")
             sys.stderr.flush()
 
-    report = ingest_paths(
-        args.paths, store, jobs=args.jobs, timeout=args.timeout, password=args.password,
-        progress=progress, debug=args.debug,
-    )
+    options = dict(jobs=args.jobs, timeout=args.timeout, password=args.password, progress=progress, debug=args.debug)
+    report = ingest_paths(args.paths, store, **options)
     print(report.summary())
-    return 1 if report.failed else 0
+    if not args.watch:
+        return 1 if report.failed else 0
+    return _watch_folders(args, store, options, failed=report.failed)
+
+
+def _watch_folders(args: argparse.Namespace, store: DigestStore, options: dict, *, failed: int) -> int:
+    """After the first pass, ingest what lands in the folders until Ctrl+C; exit 1 if any failed."""
+    from yanbao.store.folder_watch import watch_and_ingest
+
+    folders = [p for p in args.paths if os.path.isdir(p)]
+    if not folders:
+        print("yanbao ingest: --watch needs a folder to watch", file=sys.stderr)
+        return 2
+    print(_clean(f"watching {', '.join(folders)} for new reports (Ctrl+C to stop)"), flush=True)
+    failures = [failed]
+
+    def on_batch(batch) -> None:
+        failures[0] += batch.failed
+        print(batch.summary(), flush=True)
+
+    try:
+        watch_and_ingest(folders, store, on_batch=on_batch, **options)
+    except KeyboardInterrupt:
+        pass
+    return 1 if failures[0] else 0
 
 
 def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
@@ -331,6 +353,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                    help="give up on a file after S seconds (default 60)")
     p.add_argument("--password", metavar="P", help="password for encrypted PDFs")
     p.add_argument("-q", "--quiet", action="store_true", help="print only failures and the summary")
+    p.add_argument("--watch", action="store_true",
+                   help="then keep watching the folders and ingest reports as they land (Ctrl+C stops)")
     p.set_defaults(func=cmd_ingest, needs_store=True)
 
     p = sub.add_parser("list", parents=common, help="list stored reports",
