@@ -1,0 +1,107 @@
+"""The Compare pane's history views: guidance revisions or ratings and target prices, a table
+of every step and a chart of the highlighted subject with one line per broker."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable
+from textual_plotext import PlotextPlot
+from yanbao.tui.data.histories import HistoryRow, Line, chart_lines, history_rows
+from yanbao.tui.widgets.safe_text import clean, safe
+
+__all__ = ["HistoryChart", "HistoryView"]
+
+HEADERS = {
+    "guidance": ("Guidance", "Date", "Broker", "Range / value", "Move", "Change"),
+    "ratings": ("Company", "Date", "Broker", "Target price", "Rating", "Target change"),
+}
+"""Column names of each history view."""
+
+
+class HistoryChart(PlotextPlot):
+    """Lines over time, one per broker (guidance midpoints, target prices)."""
+
+    def plot_lines(self, title: str, lines: Sequence[Line]) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        dates = sorted({date for line in lines for date, _ in line.points})
+        biggest = max((abs(v) for line in lines for _, v in line.points), default=0.0)
+        scale, word = (1e8, " (亿)") if biggest >= 1e8 else (1.0, "")
+        plt.title(clean(title, one_line=True)[:80] + word)  # plotext output is parsed as ANSI: clean text only
+        for line in lines:
+            xs = [dates.index(date) for date, _ in line.points]
+            ys = [value / scale for _, value in line.points]
+            plt.plot(xs, ys, marker="braille", label=clean(line.broker, one_line=True)[:20])
+            plt.scatter(xs, ys, marker="●")
+        if dates:
+            plt.xticks(list(range(len(dates))), [d[2:7] if len(d) >= 7 else d for d in dates])
+        self.refresh()
+
+
+class HistoryView(Vertical):
+    """A history table (``guidance`` or ``ratings``) and its chart; rows come from the pane."""
+
+    DEFAULT_CSS = """
+    HistoryView { height: 1fr; }
+    HistoryView > #history-table { height: 1fr; min-height: 4; }
+    HistoryView > HistoryChart { height: 14; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.kind = "guidance"
+        self.histories: list[Any] = []
+        self.rows: list[HistoryRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield HistoryChart(id="history-chart")
+
+    def show(self, kind: str, histories: list[Any]) -> None:
+        """Show ``histories`` (guidance or rating histories, as ``kind`` says); a subject's name
+        shows on its first row only."""
+        self.kind, self.histories = kind, histories
+        self.rows = rows = history_rows(kind, histories)
+        table = self.query_one("#history-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*HEADERS[kind])
+        previous = None
+        for row in rows:
+            move = Text(row.move)
+            if "▲" in row.move or row.change.startswith("+"):
+                move.stylize("green")
+            elif "▼" in row.move or row.change.startswith("-"):
+                move.stylize("red")
+            table.add_row(
+                safe(row.subject if row.subject != previous else "", one_line=True),
+                safe(row.date, one_line=True), safe(row.broker, one_line=True),
+                safe(row.value, one_line=True), move, safe(row.change, one_line=True),
+            )
+            previous = row.subject
+        self._chart(0)
+
+    @property
+    def highlighted(self) -> HistoryRow | None:
+        table = self.query_one("#history-table", DataTable)
+        return self.rows[table.cursor_row] if 0 <= table.cursor_row < len(self.rows) else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._chart(event.cursor_row)
+
+    def _chart(self, index: int) -> None:
+        chart = self.query_one(HistoryChart)
+        if not 0 <= index < len(self.rows):
+            chart.plot_lines("Nothing to chart", [])
+            return
+        series = self.rows[index].series
+        chart.plot_lines(series, chart_lines(self.rows, series))
+
+    def export_subject(self) -> tuple[str, list[Any]]:
+        """What ``e`` exports from this view: its kind and histories."""
+        return self.kind, list(self.histories)
