@@ -38,6 +38,8 @@ from yanbao.store.units import (
 __all__ = [
     "clean_text",
     "comparison_markdown",
+    "guidance_markdown",
+    "ratings_markdown",
     "escape_markdown",
     "report_markdown",
     "watchlist_markdown",
@@ -594,3 +596,20 @@ def comparison_markdown(
             else:
                 out.append("\n".join(f"- {_pick_text(p, lang)}" for p in items))
     return "\n".join(out) + "\n"
+
+
+def guidance_markdown(histories: Sequence[GuidanceHistory], *, lang: str = "zh") -> str:
+    """Guidance revisions as markdown: one table per company, figure and year."""
+    out = [line.replace("### ", "## ", 1) if line.startswith("### ") else line
+           for line in _guidance_section(histories, lang)]
+    out[1] = f"# {_t('guidance', lang)}"
+    return "\n".join(out[1:] if histories else [out[1], "", _t("none", lang)]) + "\n"
+
+
+def ratings_markdown(histories: Sequence[RatingHistory], *, lang: str = "zh") -> str:
+    """Ratings and target prices as markdown: one table per company, every broker's steps."""
+    out = [line.replace("### ", "## ", 1) if line.startswith("### ") else line
+           for line in _ratings_section(histories, lang)]
+    out[1] = f"# {_t('ratings', lang)}"
+    return "\n".join(out[1:] if histories else [out[1], "", _t("none", lang)]) + "\n"
+

@@ -548,6 +548,13 @@ def sample_exports() -> dict[str, str]:
     exports["samples/compare_reports_ls_2025q1_2025q2.md"] = comparison_markdown(
         compare_reports(digests["ls_2025q1_weekly"], digests["ls_2025q2_weekly"])
     )
+    # The Compare pane's history views, as `e` writes them
+    from yanbao.store.export import guidance_markdown, ratings_markdown
+
+    for lang in ("zh", "en"):
+        exports[f"samples/guidance_{lang}.md"] = guidance_markdown(guidance_history(every), lang=lang)
+        exports[f"samples/ratings_{lang}.md"] = ratings_markdown(rating_history(every), lang=lang)
+    exports["samples/ratings_none.md"] = ratings_markdown([], lang="en")
     return exports
 
 
@@ -557,6 +564,11 @@ SAMPLE_GOLDENS = (
         "samples/watchlist_zh.md",
         "samples/watchlist_en.md",
         "samples/compare_reports_ls_2025q1_2025q2.md",
+        "samples/guidance_zh.md",
+        "samples/guidance_en.md",
+        "samples/ratings_zh.md",
+        "samples/ratings_en.md",
+        "samples/ratings_none.md",
     ]
     + [
         f"samples/compare_{q1}_{q2}_{lang}.md"

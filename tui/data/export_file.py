@@ -45,8 +45,8 @@ def _slug(text: str) -> str:
 def view_markdown(pane: str, subject: Any) -> tuple[str, str, str]:
     """(markdown, file stem, what it is) for a pane's view.
 
-    ``subject`` is the digest (panes 1 and 3), the WatchlistView (2) or the
-    QuarterComparison (4).
+    ``subject`` is the digest (panes 1 and 3), the WatchlistView (2), the QuarterComparison
+    (4) or, for the Compare pane's history views (``guidance``, ``ratings``), their histories.
     """
     from yanbao.store import export
 
@@ -55,6 +55,10 @@ def view_markdown(pane: str, subject: Any) -> tuple[str, str, str]:
         return export.report_markdown(subject), stem, "the report"
     if pane == "watchlist":
         return export.watchlist_markdown(subject.digests, subject.watchlist), "yanbao-watchlist", "the watchlist"
+    if pane == "guidance":
+        return export.guidance_markdown(subject), "yanbao-guidance", "the guidance revisions"
+    if pane == "ratings":
+        return export.ratings_markdown(subject), "yanbao-ratings", "the ratings and target prices"
     sides = _slug(f"{subject.left_period or ''}-{subject.right_period or ''}")
     return export.comparison_markdown(subject), f"yanbao-compare-{sides}".rstrip("-"), "the comparison"
 

@@ -582,12 +582,10 @@ class MainScreen(Screen[None]):
     def action_export(self) -> None:
         """Export what the current pane shows as markdown."""
         pane = self.active_pane
-        subject = {
-            "keypoints": self.digest,
-            "risks": self.digest,
-            "watchlist": self.watchlist,
-            "compare": self.query_one(ComparePane).comparison,
-        }[pane]
+        if pane == "compare":  # a comparison, or the guidance / ratings history shown
+            pane, subject = self.query_one(ComparePane).export_subject()
+        else:
+            subject = {"keypoints": self.digest, "risks": self.digest, "watchlist": self.watchlist}[pane]
         if subject is not None:
             self._export(pane, subject)
 

@@ -9,10 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Label, Select, Static
+from textual.suggester import SuggestFromList
+from textual.widgets import DataTable, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 from yanbao.store.units import basis_label
 from yanbao.tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
+from yanbao.tui.widgets.history_view import HistoryView
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -65,6 +67,20 @@ def consensus_mark(vs: str | None) -> Text:
     return Text(mark, style=style)
 
 
+HISTORY_MODES = ("guidance", "ratings")
+WATCHLIST_WORDS = {"watchlist", "watched", "自选", "自选股", "★"}
+
+
+def narrow_comparison(comparison: Any, names: set[str] | None) -> None:
+    """Keep only the figure rows of ``names`` (canonical companies); None keeps every row."""
+    if names is None:
+        return
+    from yanbao.tui.data.histories import keep_companies
+
+    keep = keep_companies(names)
+    comparison.rows = [row for row in comparison.rows if keep(row.company)]
+
+
 class FigureChart(PlotextPlot):
     """A line chart of one figure across quarters."""
 
@@ -98,6 +114,10 @@ class ComparePane(Vertical):
     ComparePane > #compare-pickers > Label { padding: 1 1 0 0; }
     ComparePane > #compare-pickers > Select { width: 18; }
     ComparePane > #compare-pickers > #compare-mode { width: 26; }
+    ComparePane > #compare-pickers > #compare-company { width: 1fr; min-width: 16; }
+    ComparePane > HistoryView { display: none; }
+    ComparePane.-history > HistoryView { display: block; }
+    ComparePane.-history > #compare-table, ComparePane.-history > #compare-side { display: none; }
     ComparePane > #compare-status { height: 1; color: $text-muted; }
     ComparePane > #compare-table { height: 1fr; min-height: 4; }
     ComparePane > #compare-side { height: 16; }
@@ -113,6 +133,15 @@ class ComparePane(Vertical):
             self.comparison = comparison
             self.error = error
             self.note = note  # why there is nothing to compare (not an error)
+
+    class HistoriesReady(Message):
+        """A history view's histories (guidance or ratings), or why there are none."""
+
+        def __init__(self, kind: str, histories: list[Any], error: str | None = None) -> None:
+            super().__init__()
+            self.kind = kind
+            self.histories = histories
+            self.error = error
 
     class SeriesReady(Message):
         """The chart's points for the highlighted figure."""
@@ -132,14 +161,18 @@ class ComparePane(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-pickers"):
             yield Select(
-                [(Text("Two quarters"), "quarters"), (Text("Report vs previous"), "reports")],
+                [(Text("Two quarters"), "quarters"), (Text("Report vs previous"), "reports"),
+                 (Text("Guidance history"), "guidance"), (Text("Ratings & targets"), "ratings")],
                 id="compare-mode", allow_blank=False, value="quarters",
-                tooltip="Compare two quarters, or the selected report with its broker's previous one",
+                tooltip="Two quarters, the selected report vs its broker's previous one, "
+                        "every guidance revision, or ratings and target prices over time",
             )
             yield Label("From", classes="quarter-picker")
             yield Select([], id="compare-left", prompt="quarter", tooltip="The earlier quarter", classes="quarter-picker")
             yield Label(" to ", classes="quarter-picker")
             yield Select([], id="compare-right", prompt="quarter", tooltip="The later quarter", classes="quarter-picker")
+            yield Input(placeholder="all companies (a name, or: watchlist)", id="compare-company",
+                        tooltip="Narrow every mode to one company (completes from the registry) or to the watchlist")
         yield Static(Text("Loading the library…", style="dim italic"), id="compare-status")
         table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("Figure", "Change", "From", "To", "vs cons.")
@@ -148,6 +181,7 @@ class ComparePane(Vertical):
             yield FigureChart(id="compare-chart")
             with VerticalScroll(id="compare-diff-scroll"):
                 yield Static(Text(""), id="compare-diff")
+        yield HistoryView(id="compare-history")
 
     def set_library(self, library: Library, periods: Sequence[str]) -> None:
         """Offer the library's quarters; default to the latest two. Digests are asked of
@@ -194,9 +228,59 @@ class ComparePane(Vertical):
 
     @property
     def mode(self) -> str:
-        """``quarters`` (two quarters) or ``reports`` (selected report vs its broker's previous)."""
+        """``quarters`` (two quarters), ``reports`` (selected report vs its broker's previous),
+        ``guidance`` (every guidance revision) or ``ratings`` (ratings and target prices)."""
         value = self.query_one("#compare-mode", Select).value
         return value if isinstance(value, str) else "quarters"
+
+    @property
+    def narrowed_to(self) -> str | None:
+        """What the company box asks for: a company name, ``watchlist``, or None for all."""
+        text = " ".join(self.query_one("#compare-company", Input).value.split())
+        return text or None
+
+    def _names(self, library: Library) -> set[str] | None:
+        """The companies every mode is narrowed to (None: all); read in a worker."""
+        wanted = self.narrowed_to
+        if wanted is None:
+            return None
+        if wanted.casefold() in WATCHLIST_WORDS:
+            return {item.name for item in library.watchlist()}
+        return {wanted}
+
+    def export_subject(self) -> tuple[str, Any | None]:
+        """What ``e`` exports here: (``compare``, the comparison) or (``guidance``/``ratings``,
+        the histories shown)."""
+        if self.mode in HISTORY_MODES:
+            kind, histories = self.query_one(HistoryView).export_subject()
+            return kind, histories or None
+        return "compare", self.comparison
+
+    def on_mount(self) -> None:
+        self._offer_company_names()
+
+    @work(thread=True, exit_on_error=False, group="compare-names")
+    def _offer_company_names(self) -> None:
+        """Complete the company box from the registry (English and Chinese names, tickers)."""
+        try:
+            from yanbao.store.companies import get_registry
+
+            names = sorted({n for info in get_registry() for n in (info.name, info.name_zh, info.ticker) if n})
+        except Exception:  # no registry: the box still takes any name
+            names = []
+        suggester = SuggestFromList(["watchlist", *names], case_sensitive=False)
+        self.app.call_from_thread(setattr, self.query_one("#compare-company", Input), "suggester", suggester)
+
+    @on(Input.Submitted, "#compare-company")
+    def _company_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.refresh_comparison()
+
+    @on(Input.Changed, "#compare-company")
+    def _company_cleared(self, event: Input.Changed) -> None:
+        event.stop()
+        if not event.value.strip():
+            self.refresh_comparison()
 
     def set_report(self, digest: Digest | None) -> None:
         """The report selected in the list; compared in ``reports`` mode."""
@@ -220,8 +304,16 @@ class ComparePane(Vertical):
         self.query_one("#compare-status", Static).update(Text(why, style="dim italic"))
 
     def refresh_comparison(self) -> None:
-        """Recompute the comparison (quarters or reports) in a worker."""
+        """Recompute the comparison (quarters, reports or a history view) in a worker."""
         status = self.query_one("#compare-status", Static)
+        self.set_class(self.mode in HISTORY_MODES, "-history")
+        if self.mode in HISTORY_MODES:
+            if self.library is None:
+                return
+            what = "guidance revisions" if self.mode == "guidance" else "ratings and target prices"
+            status.update(Text(f"Reading {what}…", style="dim italic"))
+            self._histories(self.library, self.mode)
+            return
         if self.mode == "reports":
             if self.report is None:
                 self._clear("Select a report in the list to compare it with its broker's previous one.")
@@ -246,10 +338,46 @@ class ComparePane(Vertical):
             from yanbao.store.compare import compare_quarters
 
             comparison = compare_quarters(library.quarter_digests(left, right), left, right)
+            narrow_comparison(comparison, self._names(library))
         except Exception as error:  # shown as one line in the pane, never a traceback
             self.post_message(self.ComparisonReady(None, f"Comparison failed: {clean(error, one_line=True)}"))
             return
         self.post_message(self.ComparisonReady(comparison))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    def _histories(self, library: Library, kind: str) -> None:
+        try:
+            from yanbao.tui.data.histories import guidance_histories, rating_histories
+
+            names = self._names(library)
+            if names is None:
+                digests: Any = library.stream_digests()
+            else:  # only the reports naming those companies can hold their guidance or ratings
+                found: dict[str, Digest] = {}
+                for name in names:
+                    for digest in library.by_company(name):
+                        found.setdefault(digest.id, digest)
+                digests = list(found.values())
+            read = guidance_histories if kind == "guidance" else rating_histories
+            self.post_message(self.HistoriesReady(kind, read(digests, names)))
+        except Exception as error:  # shown as one line in the pane, never a traceback
+            self.post_message(self.HistoriesReady(kind, [], f"Reading failed: {clean(error, one_line=True)}"))
+
+    def on_compare_pane_histories_ready(self, message: HistoriesReady) -> None:
+        message.stop()
+        if message.kind != self.mode:
+            return  # the mode changed while reading
+        self.query_one(HistoryView).show(message.kind, message.histories)
+        status = self.query_one("#compare-status", Static)
+        if message.error:
+            status.update(Text(message.error, style="red"))
+            return
+        scope = clean(self.narrowed_to or "all companies", one_line=True)
+        what = "guidance figures" if message.kind == "guidance" else "companies rated"
+        legend = Text(f"{len(message.histories)} {what} · {scope}   ", style="dim")
+        if message.kind == "guidance":
+            legend.append_text(Text.assemble(("▲", "green"), " raise  ", ("▼", "red"), " cut  ↔ narrow  ⇔ widen  = reiterate"))
+        status.update(legend)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _compare_reports(self, library: Library, report: Digest) -> None:
@@ -262,6 +390,7 @@ class ComparePane(Vertical):
                 self.post_message(self.ComparisonReady(None, note=f"No earlier report from {broker} in the library."))
                 return
             comparison = compare_reports(previous, report)
+            narrow_comparison(comparison, self._names(library))
         except Exception as error:  # shown as one line in the pane, never a traceback
             self.post_message(self.ComparisonReady(None, f"Comparison failed: {clean(error, one_line=True)}"))
             return

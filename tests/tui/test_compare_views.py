@@ -1,0 +1,103 @@
+"""Pane 4's analysis views: guidance history and ratings with target prices, every mode
+narrowed to one company or the watchlist, and `e` writing each view's markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import settle
+from textual.widgets import DataTable, Input
+
+from yanbao.tui.widgets.compare import ComparePane
+from yanbao.tui.widgets.history_view import HistoryView
+
+SIZE = (120, 40)
+
+
+def table_rows(pane: ComparePane, selector: str) -> list[list[str]]:
+    table = pane.query_one(selector, DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def open_compare(pilot, mode: str | None = None) -> ComparePane:
+    await settle(pilot)
+    await pilot.press("4")
+    await settle(pilot)
+    pane = pilot.app.screen.query_one(ComparePane)
+    if mode:
+        pane.query_one("#compare-mode").value = mode
+        await settle(pilot)
+    return pane
+
+
+async def narrow(pilot, pane: ComparePane, text: str) -> None:
+    box = pane.query_one("#compare-company", Input)
+    box.value = text
+    box.focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+class TestGuidanceView:
+    async def test_meta_2025_every_revision_in_order(self, app_factory) -> None:
+        app = app_factory(corpus=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            pane = await open_compare(pilot, "guidance")
+            await narrow(pilot, pane, "Meta")
+            view = pane.query_one(HistoryView)
+            assert view.display and not pane.query_one("#compare-table").display
+            rows = [r for r in view.rows if r.subject.endswith("2025")]
+            assert [r.value for r in rows] == ["600-650 亿美元", "640-720 亿美元", "660-720 亿美元", "700-720 亿美元"]
+            shown = table_rows(view, "#history-table")
+            assert shown[0][0].startswith("Meta") and shown[1][0] == ""  # the subject once per group
+            assert [row[4] for row in shown[:4]] == ["· initial", "▲ raise", "↔ narrow↑", "↔ narrow↑"]
+            chart = str(view.query_one("#history-chart").render())
+            assert "Meta" in chart and "Kestrelmoor" in chart
+
+
+class TestRatingsView:
+    async def test_tencent_target_price_path_per_broker(self, app_factory) -> None:
+        app = app_factory(corpus=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            pane = await open_compare(pilot, "ratings")
+            await narrow(pilot, pane, "腾讯")
+            view = pane.query_one(HistoryView)
+            assert [(r.broker, r.value) for r in view.rows] == [("启衡证券", "650 港元"), ("启衡证券", "720 港元")]
+            assert table_rows(view, "#history-table")[1][5] == "+10.8%"
+
+
+class TestNarrowing:
+    async def test_two_quarters_narrowed_to_microsoft(self, app_factory) -> None:
+        app = app_factory(corpus=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            pane = await open_compare(pilot)
+            everyone = {row.company for row in pane.comparison.rows}
+            assert len(everyone) > 1
+            await narrow(pilot, pane, "微软")
+            assert pane.comparison.rows and {row.company for row in pane.comparison.rows} == {"Microsoft"}
+            await narrow(pilot, pane, "")
+            assert {row.company for row in pane.comparison.rows} == everyone
+
+    async def test_watchlist_narrows_the_guidance_view(self, app_factory) -> None:
+        app = app_factory(corpus=True, watch=("Microsoft", "Meta"))
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            pane = await open_compare(pilot, "guidance")
+            await narrow(pilot, pane, "watchlist")
+            assert {h.company for h in pane.query_one(HistoryView).histories} == {"Microsoft", "Meta"}
+
+
+class TestExport:
+    async def test_e_exports_each_history_view(self, app_factory, tmp_path: Path, monkeypatch) -> None:
+        monkeypatch.chdir(tmp_path)
+        app = app_factory(corpus=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            written = []
+            for mode in ("guidance", "ratings"):
+                pane = await open_compare(pilot, mode)
+                pane.query_one("#compare-mode").focus()
+                await pilot.press("e")
+                await settle(pilot)
+                written.append(app.screen.path)
+                await pilot.press("escape")
+        assert written[0].name.startswith("yanbao-guidance") and "700-720 亿美元" in written[0].read_text(encoding="utf-8")
+        assert written[1].name.startswith("yanbao-ratings") and "720" in written[1].read_text(encoding="utf-8")
