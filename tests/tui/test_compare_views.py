@@ -101,3 +101,27 @@ class TestExport:
                 await pilot.press("escape")
         assert written[0].name.startswith("yanbao-guidance") and "700-720 亿美元" in written[0].read_text(encoding="utf-8")
         assert written[1].name.startswith("yanbao-ratings") and "720" in written[1].read_text(encoding="utf-8")
+
+
+class TestWhoSaidWhat:
+    async def test_a_conflict_lists_each_brokers_value_and_sentence(self, app_factory) -> None:
+        """The samples disagree on AWS's 2025Q2 growth (18% vs 17.5%): the figure's detail
+        names each report's broker, date, value and sentence."""
+        from textual.widgets import Static
+
+        app = app_factory(corpus=True)
+        async with app.run_test(size=(160, 50), notifications=True) as pilot:
+            pane = await open_compare(pilot)
+            pane.query_one("#compare-left").value = "2025Q1"
+            pane.query_one("#compare-right").value = "2025Q2"
+            await settle(pilot)
+            rows = pane.comparison.rows
+            index = next(i for i, r in enumerate(rows) if r.segment == "AWS" and r.metric == "revenue_growth_yoy"
+                         and r.basis == "actual" and r.conflict)
+            pane.query_one("#compare-table", DataTable).move_cursor(row=index)
+            await settle(pilot)
+            detail = str(pane.query_one("#compare-diff", Static).render())
+            assert "reports disagree" in detail
+            assert "18%" in detail and "17.5%" in detail
+            brokers = {o.broker for o in rows[index].right.observations}
+            assert len(brokers) >= 2 and all(b in detail for b in brokers)

@@ -7,7 +7,7 @@ from typing import Any
 
 from yanbao.store import units
 
-__all__ = ["FIGURE_LANG", "format_cell", "format_metric_value", "format_number", "metric_label"]
+__all__ = ["FIGURE_LANG", "format_cell", "format_metric_value", "format_number", "metric_label", "who_said_what"]
 
 FIGURE_LANG = "zh"
 """Figures and metric names read as in the reports: 167亿美元, 收入同比增速."""
@@ -33,3 +33,23 @@ def format_cell(cell: Any) -> str:
 def metric_label(metric: str) -> str:
     """The metric key in words (收入同比增速); unknown keys as they are."""
     return units.metric_label(metric, FIGURE_LANG)
+
+
+def who_said_what(row: Any) -> list[tuple[str, bool]]:
+    """A compared figure's sources, side by side: for each side and each report that stated
+    it, ``date broker: value — sentence``; the flag marks a value the other reports of that
+    side do not share (a conflict)."""
+    lines: list[tuple[str, bool]] = []
+    for side, cell in (("From", getattr(row, "left", None)), ("To", getattr(row, "right", None))):
+        if cell is None:
+            continue
+        lines.append((f"{side} {cell.period}:", False))
+        distinct = len(cell.distinct)
+        for obs in cell.observations:
+            value = units.format_value(obs.value, obs.unit, low=obs.low, high=obs.high, lang=FIGURE_LANG) or "—"
+            who = " ".join(x for x in (obs.date, obs.broker) if x) or obs.digest_id[:12]
+            sentence = " ".join(obs.text.split())
+            odd = cell.conflict and distinct > 1 and not obs.same_figure(cell.shown)
+            lines.append((f"  {who}: {value}" + (f" — {sentence}" if sentence else ""), odd))
+    return lines
+

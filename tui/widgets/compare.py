@@ -13,6 +13,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 from yanbao.store.units import basis_label
+from yanbao.tui.data.figure_text import who_said_what
 from yanbao.tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
 from yanbao.tui.widgets.history_view import HistoryView
 from yanbao.tui.widgets.safe_text import clean, safe
@@ -439,11 +440,26 @@ class ComparePane(Vertical):
         self._chart(self.highlighted_row)
 
     def _chart(self, row: Any | None) -> None:
+        self._show_sources(row)
         if row is None:
             self.query_one(FigureChart).plot_series("No figure selected", [])
             return
         if self.library is not None:
             self._series(self.library, row.company, row.segment, row.metric, getattr(row, "basis", "actual"))
+
+    def _show_sources(self, row: Any | None) -> None:
+        """Beside the chart: who said what for the highlighted figure (⚠ where reports
+        disagree), then the risk and pick changes."""
+        text = Text(end="")
+        if row is not None:
+            title = "Who said what" + (" ⚠ reports disagree" if getattr(row, "conflict", False) else "")
+            text.append(title + "\n", style="bold yellow" if getattr(row, "conflict", False) else "bold")
+            for line, odd in who_said_what(row):
+                text.append(clean(line, one_line=True) + "\n", style="yellow" if odd else "")
+            text.append("\n")
+        if self.comparison is not None:
+            text.append_text(diff_text(self.comparison))
+        self.query_one("#compare-diff", Static).update(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare-series")
     def _series(self, library: Library, company: str, segment: str | None, metric: str, basis: str) -> None:
