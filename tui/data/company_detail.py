@@ -1,17 +1,20 @@
-"""Everything the library says about one watched company: the reports naming it and its
-figures pivoted by quarter (a ``*`` marks a cell two reports disagree on)."""
+"""Everything the library says about one watched company: the reports naming it, its figures
+pivoted by quarter (a ``*`` marks a cell two reports disagree on), each broker's latest rating
+and target price, and its latest guidance."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
-from yanbao.tui.data.figure_text import format_metric_value
+from yanbao.store import units
+from yanbao.store.compare import period_sort_key
+from yanbao.tui.data.figure_text import FIGURE_LANG, format_metric_value, metric_label
 
 if TYPE_CHECKING:
     from yanbao.store.model import Digest, Metric
 
-__all__ = ["CompanyDetail", "company_detail", "company_names"]
+__all__ = ["BrokerView", "CompanyDetail", "GuidanceNow", "company_detail", "company_names"]
 
 
 @dataclass
@@ -22,6 +25,28 @@ class CompanyDetail:
     reports: list[tuple[Digest, bool]] = field(default_factory=list)  # (digest, recommended)
     periods: list[str] = field(default_factory=list)
     figures: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)
+    views: list[BrokerView] = field(default_factory=list)  # latest rating per broker, newest first
+    guidance: list[GuidanceNow] = field(default_factory=list)  # latest guidance per figure
+
+
+@dataclass(frozen=True)
+class BrokerView:
+    """A broker's latest rating and target price for the company."""
+
+    broker: str
+    date: str
+    rating: str
+    target: str  # "720 港元", or "" when the report gives none
+
+
+@dataclass(frozen=True)
+class GuidanceNow:
+    """The latest guidance the library holds for one of the company's figures."""
+
+    figure: str  # "资本开支 · 2025"
+    value: str
+    broker: str
+    date: str
 
 
 def company_names(item: Any) -> set[str]:
@@ -72,4 +97,30 @@ def company_detail(digests: Sequence[Digest], item: Any) -> CompanyDetail:
                 row[period] += "*"  # another report disagrees
     detail.reports.sort(key=lambda pair: pair[0].date or "", reverse=True)
     detail.periods = sorted(periods)
+    detail.views, detail.guidance = _latest_views(detail.reports, names)
     return detail
+
+
+def _latest_views(reports: list[tuple[Digest, bool]], names: set[str]) -> tuple[list[BrokerView], list[GuidanceNow]]:
+    """Each broker's latest rating and target, and each guidance figure's latest value, from
+    ``reports`` (newest first)."""
+    views: dict[str, BrokerView] = {}
+    guidance: dict[tuple, GuidanceNow] = {}
+    for digest, _ in reports:
+        broker = digest.broker or "—"
+        for r in digest.company_ratings:
+            if broker not in views and ({r.company.casefold(), (r.ticker or "").casefold()} & names):
+                target = units.format_value(r.target_price, r.currency or "", lang=FIGURE_LANG) if r.target_price else ""
+                views[broker] = BrokerView(broker, digest.date or "—", r.rating, target or "")
+        for m in digest.metrics:
+            mine = (m.company and m.company.casefold() in names) or (m.ticker and m.ticker.casefold() in names)
+            if mine and (m.basis == "guidance" or m.metric.endswith("_guidance")) and m.basis != "consensus":
+                key = (m.segment, m.metric.removesuffix("_guidance"), m.period)
+                if key not in guidance:
+                    figure = " · ".join(x for x in (m.segment, metric_label(m.metric), m.period) if x)
+                    guidance[key] = GuidanceNow(figure, format_metric_value(m), broker, digest.date or "—")
+    # Guidance for what is still ahead: periods from the newest report's own period on.
+    newest = next((d.period for d, _ in reports if d.period), None)
+    ahead = [(key, now) for key, now in guidance.items()
+             if newest is None or key[2] is None or period_sort_key(key[2]) >= period_sort_key(newest[:4] if len(key[2]) == 4 else newest)]
+    return list(views.values()), [now for _, now in sorted(ahead, key=lambda kv: (kv[1].figure, period_sort_key(kv[0][2])))]

@@ -22,6 +22,23 @@ if TYPE_CHECKING:
 __all__ = ["WatchlistPane"]
 
 
+def views_text(detail: CompanyDetail) -> Text:
+    """Each broker's latest rating and target price, then the latest guidance, one per line."""
+    text = Text(end="")
+    for view in detail.views:
+        text.append(clean(view.broker, one_line=True), style="bold")
+        text.append(f" {view.date}  ", style="dim")
+        text.append(clean(view.rating, one_line=True))
+        if view.target:
+            text.append(f" · target {view.target}", style="cyan")
+        text.append("\n")
+    for now in detail.guidance:
+        text.append("Guidance ", style="dim")
+        text.append(clean(f"{now.figure}: {now.value}", one_line=True))
+        text.append(clean(f"  ({now.broker}, {now.date})", one_line=True) + "\n", style="dim")
+    return text
+
+
 class WatchlistPane(Horizontal):
     """The watched companies beside the detail of the highlighted one."""
 
@@ -60,6 +77,7 @@ class WatchlistPane(Horizontal):
             reports: DataTable[Any] = DataTable(id="watch-reports", cursor_type="row", zebra_stripes=True)
             reports.add_columns("Date", "Broker", "Period", "Pick", "Title")
             yield reports
+            yield Static(Text(""), id="watch-views")
             yield Static(Text("Figures by quarter"), classes="section-title")
             yield DataTable(id="watch-figures", cursor_type="row", zebra_stripes=True)
 
@@ -120,7 +138,9 @@ class WatchlistPane(Horizontal):
         self._report_ids = [digest.id for digest, _ in detail.reports] if detail else []
         if detail is None:
             heading.update(Text("No company watched yet: press w to add one.", style="dim italic"))
+            self.query_one("#watch-views", Static).update(Text(""))
             return
+        self.query_one("#watch-views", Static).update(views_text(detail))
         picks = sum(1 for _, recommended in detail.reports if recommended)
         title = safe(detail.name, "bold", one_line=True)
         title.append(f"  {len(detail.reports)} reports, recommended in {picks}", style="dim")
