@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from yanbao.store.name_scanner import _ANY, _CLASS_SUFFIX, _TICKER_WORDS, Scanner, add_alias, fold, name_key
+from yanbao.store.tickers import _BARE_US, _MARKED, _TICKER_SPLIT, TICKER_PATTERN, normalize_ticker
+
 __all__ = [
     "DATA_PATH",
     "TICKER_PATTERN",
@@ -33,46 +36,6 @@ __all__ = [
 
 DATA_PATH = Path(__file__).with_name("companies.json")
 
-# --- text folding -------------------------------------------------------------------------
-
-# One character in, one character out, so offsets in folded text are offsets in the original:
-# full-width ASCII to half-width, every dash to "-", ASCII letters to lower case.
-_FOLD_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_FOLD_TABLE.update({0x3000: 0x20, 0xA0: 0x20})
-_FOLD_TABLE.update({ord(d): ord("-") for d in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d"})
-_FOLD_TABLE = {k: chr(v) for k, v in _FOLD_TABLE.items()}
-_HALF_WIDTH = str.maketrans(_FOLD_TABLE)  # width and dashes only, case kept
-_FOLD_TABLE.update({ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
-_FOLD_TABLE.update({k: v.lower() for k, v in list(_FOLD_TABLE.items()) if v.isupper()})
-_FOLD = str.maketrans(_FOLD_TABLE)
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII, half-width ASCII and plain dashes; keeps the length of ``text``."""
-    return text.translate(_FOLD)
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-# Hong Kong share-class markers written after a name: 小米集团-W, 网易-S, 美团- W.
-_CLASS_SUFFIX = re.compile(r"\s*-\s*(?:sw|w|s|b)$")
-_SPACE_RUN = re.compile(r"\s+")
-_DASH_SPACES = re.compile(r"\s*-\s*")
-_SPACE_BY_CJK = re.compile(r"(?<=[\u3400-\u9fff]) | (?=[\u3400-\u9fff])")
-
-
-def _key(text: str) -> str:
-    """The comparison form of a name: folded, spaces collapsed (dropped beside Chinese)."""
-    text = _SPACE_RUN.sub(" ", fold(text)).strip()
-    return _SPACE_BY_CJK.sub("", text)
-
-
 # Words a user may add to a name that do not change the company: 腾讯公司, Baidu Inc.
 _CORPORATE_SUFFIX = re.compile(
     r"(?:股份有限公司|有限责任公司|有限公司|公司|集团|"
@@ -82,78 +45,7 @@ _CORPORATE_SUFFIX = re.compile(
 
 def _lookup_key(text: str) -> str:
     """``_key`` without spaces and without a share-class suffix, for exact lookups."""
-    return _CLASS_SUFFIX.sub("", _key(text)).replace(" ", "")
-
-
-# --- tickers ------------------------------------------------------------------------------
-
-_US_VENUE = r"(?:NASDAQ|NASDAQGS|NASDAQGM|NYSE|NYSEARCA|NYSEAMERICAN|AMEX|OTC|US)"
-_US_SUFFIX = r"(?:US|O|OQ|N|K|A|UN|UW|UQ|PK)"
-_TICKER_FORMS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(?:HK|HKG|HKEX|SEHK)\s*[:.]?\s*(\d{1,5})$"), "hk"),
-    (re.compile(r"^(\d{1,5})\s*[.\s]\s*(?:HK|HKG)$"), "hk"),
-    (re.compile(r"^(\d{5})$"), "hk"),
-    (re.compile(r"^(?:SH|SS|SHSE|SSE)\s*[:.]?\s*(\d{6})$"), "sh"),
-    (re.compile(r"^(?:SZ|SZSE)\s*[:.]?\s*(\d{6})$"), "sz"),
-    (re.compile(r"^(?:BJ|BSE)\s*[:.]?\s*(\d{6})$"), "bj"),
-    (re.compile(r"^(\d{6})\s*[.\s]\s*(?:SH|SS)$"), "sh"),
-    (re.compile(r"^(\d{6})\s*[.\s]\s*SZ$"), "sz"),
-    (re.compile(r"^(\d{6})\s*[.\s]\s*BJ$"), "bj"),
-    (re.compile(r"^(\d{6})(?:\s*[.\s]\s*(?:CH|CN|C1|C2))?$"), "a"),
-    (re.compile(r"^(\d{4})\s*[.\s]\s*(?:TW|TT|TWO)$"), "tw"),
-    (re.compile(r"^(?:TPE|TWSE)\s*[:.]?\s*(\d{4})$"), "tw"),
-    (re.compile(r"^(\d{4})\s*[.\s]\s*(?:T|JP|JT)$"), "t"),
-    (re.compile(r"^(\d{6})\s*[.\s]\s*(?:KS|KP)$"), "ks"),
-    (re.compile(rf"^{_US_VENUE}\s*[:.]\s*([A-Z]{{1,5}})$"), "us"),
-    (re.compile(rf"^([A-Z]{{1,5}})\s*[.\s]\s*{_US_SUFFIX}$"), "us"),
-]
-_BARE_US = re.compile(r"^[A-Z]{1,5}$")
-
-
-def normalize_ticker(raw: str) -> str | None:
-    """The schema form of a ticker written any common way, or None when it is not one.
-
-    ``0700 HK``, ``700.HK``, ``00700``, ``HK:0700`` -> ``0700.HK``; ``600519``, ``SH600519``,
-    ``600519 CH`` -> ``600519.SH``; ``NASDAQ:MSFT``, ``MSFT.US``, ``MSFT US Equity`` -> ``MSFT``;
-    ``2330 TT`` -> ``2330.TW``. A bare four-digit code is ambiguous and gives None; bare
-    letters count only when written in capitals.
-    """
-    text = fold(raw).strip().upper()
-    text = re.sub(r"\s+EQUITY$", "", text)
-    for pattern, market in _TICKER_FORMS:
-        m = pattern.match(text)
-        if not m:
-            continue
-        code = m.group(1)
-        if market == "hk":
-            number = int(code)
-            return f"{number:04d}.HK" if number else None
-        if market == "a":
-            market = {"6": "sh", "9": "sh", "0": "sz", "2": "sz", "3": "sz"}.get(code[0], "bj")
-        if market == "us":
-            return code
-        return f"{code}.{market.upper()}"
-    stripped = raw.strip()
-    if _BARE_US.match(stripped):
-        return stripped
-    return None
-
-
-_ONE_TICKER = (
-    r"(?:(?:NASDAQ|NYSE|NYSEARCA|AMEX|OTC|HKEX|SEHK|HKG|SHSE|SZSE|SSE|TPE|TWSE|HK|SH|SZ|SS|US)"
-    r"\s*[:：.]?\s*)?"
-    r"(?:\d{4,6}|[A-Z]{1,5})"
-    r"(?:\s*[.\s]\s*(?:HK|SH|SZ|SS|BJ|CH|US|OQ|O|N|TW|TT|KS|T)(?![A-Za-z]))?"
-    r"(?:\s+Equity)?"
-)
-TICKER_PATTERN = re.compile(
-    rf"[(（]\s*(?P<tickers>{_ONE_TICKER}(?:\s*[,，/、;；]\s*{_ONE_TICKER})*)\s*[)）]"
-)
-"""A parenthesised ticker (or several) as reports write them beside a name:
-``腾讯控股（0700.HK）``, ``Tencent (0700 HK)``, ``(NVDA US)``, ``（0981.HK/688981.SH）``."""
-
-_TICKER_SPLIT = re.compile(r"\s*[,，/、;；]\s*")
-_MARKED = re.compile(r"[.:：\s]|^\d{5,6}$")
+    return _CLASS_SUFFIX.sub("", name_key(text)).replace(" ", "")
 
 
 # --- data ---------------------------------------------------------------------------------
@@ -238,134 +130,6 @@ class SegmentMatch(NamedTuple):
     segment: str
 
 
-# --- scanning -----------------------------------------------------------------------------
-
-# Ordinary words that are also company names: matched only when written with a capital.
-_CAPITALIZED = frozenset(
-    "apple amazon oracle arm intel alphabet google tesla micron cadence intuit workday visa "
-    "zoom snap moonshot mistral perplexity lilly dell snowflake prudential quanta minimax "
-    "kimi claude grok gemini llama sora optimus ascend search office advertising gaming "
-    "services mac".split()
-)
-_EXACT = frozenset({"xAI", "FoA"})
-_SHORT_OK = frozenset({"JD"})  # two-letter names worth scanning for (always in capitals)
-# Tickers that are also everyday words or acronyms; never scanned for as names.
-_TICKER_WORDS = frozenset(
-    "NOW NET EDU CRM TEAM APP SNAP COIN DASH SHOP SPOT PONY COST SNOW PINS ASX ONC".split()
-)
-_ANY, _CAP, _UPPER = 0, 1, 2
-_GAP = r"\s{0,4}"  # PDF text breaks lines and spaces inside Chinese names
-_SUFFIX = r"(?P<sfx>\s{0,3}-\s{0,3}(?:sw|w|s|b)(?![a-z0-9]))?"
-
-
-def _case_rule(alias: str) -> int | None:
-    """How the case of an alias must look in text, or None when it is too short to scan."""
-    if any(_is_cjk(c) for c in alias):
-        return _ANY
-    letters = [c for c in alias if c.isalpha()]
-    if alias in _EXACT:
-        return _UPPER
-    if len(alias.replace(" ", "")) < 3 and alias not in _SHORT_OK:
-        return None
-    if letters and all(c.isupper() for c in letters):
-        return _UPPER
-    if alias.lower() in _CAPITALIZED:
-        return _CAP
-    return _ANY
-
-
-def _case_ok(rule: int, alias: str, written: str) -> bool:
-    if rule == _ANY:
-        return True
-    if rule == _CAP:
-        return written[:1].isupper()
-    return _SPACE_RUN.sub(" ", written.strip()) == alias
-
-
-def _trie_regex(keys: list[str]) -> str:
-    """One regex alternation shaped as a trie over ``keys`` (folded, longest tried first)."""
-    trie: dict = {}
-    for key in keys:
-        node = trie
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict, prev: str) -> str:
-        branches = []
-        for ch in sorted(c for c in node if c):  # children first: the longest name wins
-            gap = _GAP if prev and (_is_cjk(prev) or _is_cjk(ch)) else ""
-            piece = r"\s+" if ch == " " else re.escape(ch)
-            if not prev and _is_word(ch):
-                piece = f"{piece}(?<![a-z0-9]{re.escape(ch)})"
-            branches.append(f"{gap}{piece}{emit(node[ch], ch)}")
-        if "" in node:
-            branches.append("(?![a-z0-9])" if _is_word(prev) else "")
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
-
-    return emit(trie, "")
-
-
-class _Scanner:
-    """Finds registry words in text: one compiled regex plus a table from key to target."""
-
-    def __init__(self, entries: dict[str, tuple[object, int, str]]) -> None:
-        self.entries = entries  # key -> (target or None for a stop phrase, case rule, alias)
-        keys = sorted(entries, key=len, reverse=True)
-        body = _trie_regex(keys) if keys else "(?!)"
-        self.regex = re.compile(f"(?P<name>{body}){_SUFFIX}")
-
-    def scan(self, text: str) -> Iterator[tuple[int, int, str, object]]:
-        folded = fold(text)
-        entries = self.entries
-        search = self.regex.search
-        pos = 0
-        while True:
-            m = search(folded, pos)
-            if m is None:
-                return
-            start, name_end = m.span("name")
-            found = entries.get(folded[start:name_end])
-            if found is None:  # the name was written with spaces or a line break inside
-                found = entries.get(_key(text[start:name_end]))
-                if found is None:
-                    pos = start + 1
-                    continue
-            target, rule, alias = found
-            if target is None:  # a stop phrase: a longer word that is not a company
-                pos = name_end
-                continue
-            if rule != _ANY and not _case_ok(rule, alias, text[start:name_end].translate(_HALF_WIDTH)):
-                pos = start + 1
-                continue
-            end = name_end
-            if m.group("sfx") and _is_cjk(folded[name_end - 1]):
-                end = m.end()
-            shown = text[start:end]
-            if not shown.isascii() or " " in shown or end != name_end:
-                shown = _SPACE_BY_CJK.sub("", _SPACE_RUN.sub(" ", shown.strip()))
-                if end != name_end:
-                    shown = _DASH_SPACES.sub("-", shown)
-            yield start, end, shown, target
-            pos = end
-
-
-def _add(entries: dict, alias: str, target: object) -> None:
-    rule = _case_rule(alias)
-    if rule is None:
-        return
-    key = _CLASS_SUFFIX.sub("", _key(alias)) if any(_is_cjk(c) for c in alias) else _key(alias)
-    if not key:
-        return
-    old = entries.get(key)
-    if old is None:
-        entries[key] = (target, rule, alias)
-    elif old[0] is target and rule < old[1]:
-        entries[key] = (target, rule, alias)
-
-
 # --- registry -----------------------------------------------------------------------------
 
 
@@ -386,7 +150,7 @@ class CompanyRegistry:
             for seg in info.segments:
                 for alias in seg.aliases:
                     self._segment_by_key.setdefault(_lookup_key(alias), (info, seg.name))
-        self._context_scanners: dict[str, _Scanner] = {}
+        self._context_scanners: dict[str, Scanner] = {}
 
     @classmethod
     def from_json(cls, path: Path = DATA_PATH) -> CompanyRegistry:
@@ -413,7 +177,7 @@ class CompanyRegistry:
         ticker = normalize_ticker(text)
         if ticker is not None and ticker in self._by_ticker:
             return self._by_ticker[ticker]
-        bare = _CORPORATE_SUFFIX.sub("", _CLASS_SUFFIX.sub("", _key(text))).replace(" ", "")
+        bare = _CORPORATE_SUFFIX.sub("", _CLASS_SUFFIX.sub("", name_key(text))).replace(" ", "")
         if bare and bare in self._by_key:
             return self._by_key[bare]
         digits = fold(text).strip()
@@ -434,28 +198,28 @@ class CompanyRegistry:
     # scanning
 
     @functools.cached_property
-    def _company_scanner(self) -> _Scanner:
+    def _company_scanner(self) -> Scanner:
         entries: dict = {}
         for info in self.companies:
-            skip = {_key(a) for a in info.lookup_only}
+            skip = {name_key(a) for a in info.lookup_only}
             for alias in info.names:
-                if _key(alias) not in skip:
-                    _add(entries, alias, info)
+                if name_key(alias) not in skip:
+                    add_alias(entries, alias, info)
             for ticker in info.tickers:
                 if _BARE_US.match(ticker) and ticker not in _TICKER_WORDS:
-                    _add(entries, ticker, info)
+                    add_alias(entries, ticker, info)
         for phrase in self.stop_phrases:
-            entries[_key(phrase)] = (None, _ANY, phrase)
-        return _Scanner(entries)
+            entries[name_key(phrase)] = (None, _ANY, phrase)
+        return Scanner(entries)
 
     @functools.cached_property
-    def _segment_scanner(self) -> _Scanner:
+    def _segment_scanner(self) -> Scanner:
         entries: dict = {}
         for info in self.companies:
             for seg in info.segments:
                 for alias in seg.aliases:
-                    _add(entries, alias, (info, seg.name))
-        return _Scanner(entries)
+                    add_alias(entries, alias, (info, seg.name))
+        return Scanner(entries)
 
     def find_all(self, text: str) -> list[CompanyMatch]:
         """Every company named in ``text``: leftmost, longest, non-overlapping, in order."""
@@ -483,8 +247,8 @@ class CompanyRegistry:
             entries: dict = {}
             for seg in info.segments:
                 for alias in (seg.name, *seg.aliases, *seg.context_aliases):
-                    _add(entries, alias, seg.name)
-            scanner = self._context_scanners[info.name] = _Scanner(entries)
+                    add_alias(entries, alias, seg.name)
+            scanner = self._context_scanners[info.name] = Scanner(entries)
         for _start, _end, _alias, segment in scanner.scan(text):
             return segment
         return None
