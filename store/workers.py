@@ -5,6 +5,11 @@ warm (a forking parent warms it once and every worker inherits it; forkserver pr
 holds the file it parses plus the next one sent ahead, and parses one at a time; a worker
 that runs past a file's deadline, crashes or is killed is replaced, and only that file
 fails. pdfminer's logging and any stray output stay inside the worker.
+
+A worker never outlives the process that started it: on Linux the kernel kills it when its
+parent goes (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread notices the new parent id,
+and forked workers close the pool's ends of every pipe they inherit, so a worker waiting
+for its next file sees the end of its pipe once the parent is gone.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -29,10 +35,10 @@ from yanbao.store.errors import ReportError
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
 
-__all__ = ["FILES_PER_WORKER", "STARTUP_TIMEOUT_S", "ParseOutcome", "WorkerPool", "context", "start_early"]
+__all__ = ["FILES_PER_WORKER", "one_line", "STARTUP_TIMEOUT_S", "ParseOutcome", "WorkerPool", "context", "start_early"]
 
 
-def _one_line(text: str, limit: int = 200) -> str:
+def one_line(text: str, limit: int = 200) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -94,7 +100,7 @@ def _parse_one(path: str, password: str | None, memory_limit: int | None, debug:
     except BaseException as exc:  # noqa: BLE001 - anything pdfminer or the parser did not expect
         if isinstance(exc, (ImportError, OSError)) and _NO_MEMORY.search(str(exc)):
             return ("failed", _out_of_memory(memory_limit), None)  # a lazy import hit the ceiling
-        reason = f"could not be read: {type(exc).__name__}: {_one_line(exc)}".rstrip(": ")
+        reason = f"could not be read: {type(exc).__name__}: {one_line(exc)}".rstrip(": ")
         return ("failed", reason, traceback.format_exc())
 
 
@@ -140,6 +146,55 @@ def _tune_gc() -> None:
     gc.set_threshold(_GC_FIRST_GENERATION)
 
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_WATCHDOG_SECONDS = 1.0
+
+
+def _die_with_parent() -> None:
+    """Make this worker end when its parent does, even in the middle of a parse.
+
+    Linux: ask the kernel to SIGKILL us when the parent exits. Elsewhere: a daemon thread
+    that exits the process once the parent id changes (the parent died, we were adopted).
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # it died before the request took effect
+                    os._exit(0)
+                return
+        except (OSError, AttributeError):
+            pass  # no prctl here: watch instead
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_WATCHDOG_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="yanbao-parent-watch", daemon=True).start()
+
+
+# The pool's ends of the workers' pipes. A forked child inherits a copy of each; while any
+# copy is open, a worker never reads end-of-file after the pool's process has died.
+_POOL_ENDS: weakref.WeakSet[Connection] = weakref.WeakSet()
+
+
+def _close_pool_ends_in_child() -> None:
+    for end in list(_POOL_ENDS):
+        try:
+            end.close()
+        except OSError:
+            pass
+    _POOL_ENDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_pool_ends_in_child)
+
+
 def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> None:
     """A parser process: says ``ready``, then answers one ``(path, password)`` at a time.
 
@@ -147,6 +202,10 @@ def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> Non
     that has grown. Requests may queue in the pipe while a file is being parsed.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker must not run the parent's handlers
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _die_with_parent()
     if not debug:
         _quiet_worker()
     _limit_memory(memory_limit)
@@ -292,6 +351,7 @@ def _new_worker(ctx: multiprocessing.context.BaseContext, memory_limit: int | No
         _parent_warm = True
     _start_helpers(ctx)
     mine, theirs = ctx.Pipe(duplex=True)
+    _POOL_ENDS.add(mine)
     process = ctx.Process(target=_worker_loop, args=(theirs, memory_limit, debug), name="yanbao-parser", daemon=True)
     process.start()
     theirs.close()
@@ -431,7 +491,7 @@ class WorkerPool:
             except (EOFError, OSError):
                 return got
             except Exception as exc:  # noqa: BLE001 - a result that cannot be unpickled
-                message = ("failed", f"could not be read: {type(exc).__name__}: {_one_line(exc)}", None, None)
+                message = ("failed", f"could not be read: {type(exc).__name__}: {one_line(exc)}", None, None)
             got = True
             status, payload, detail, resident = message
             now = time.monotonic()
