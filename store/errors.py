@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ReportError", "StoreError"]
+__all__ = ["ReportError", "StoreError", "StoreLocked", "is_lock_timeout"]
 
 
 class ReportError(Exception):
@@ -21,3 +21,15 @@ class StoreError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class StoreLocked(StoreError):
+    """Another process held the store's lock for longer than this one would wait."""
+
+
+def is_lock_timeout(error: StoreError) -> bool:
+    """True when ``error`` says another writer held the lock (waiting may help).
+
+    Storage raises :class:`StoreLocked`; older storage code raised a plain StoreError
+    whose reason says so, which is recognised too."""
+    return isinstance(error, StoreLocked) or "locked by another" in error.reason

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from yanbao.store.errors import ReportError
-from yanbao.store.workers import WorkerPool, start_early
+from yanbao.store import report_files
+from yanbao.store.errors import ReportError, StoreError, is_lock_timeout
+from yanbao.store.report_files import REPORT_SUFFIXES, path_text
+from yanbao.store.workers import WorkerPool, one_line, start_early
 
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
@@ -39,7 +41,6 @@ __all__ = [
     "prestart_workers",
 ]
 
-REPORT_SUFFIXES = (".pdf", ".txt")
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_LIMIT = 2 * 1024**3  # bytes of address space per worker
 # Parsed digests are stored at least every BATCH_SECONDS, but never so often that writing
@@ -48,6 +49,12 @@ DEFAULT_MEMORY_LIMIT = 2 * 1024**3  # bytes of address space per worker
 BATCH_SECONDS = 1.0
 WRITE_SHARE = 10
 MAX_PENDING = 500  # digests held in memory before a write regardless
+# Another process holding the store's lock: retry every LOCK_RETRY_S (each try also waits
+# for the store's own lock timeout), say so every LOCK_NOTE_EVERY_S, give up after
+# LOCK_PATIENCE_S (a writer stopped with Ctrl-Z holds its lock for ever).
+LOCK_RETRY_S = 0.25
+LOCK_NOTE_EVERY_S = 30.0
+LOCK_PATIENCE_S = 600.0
 
 Progress = Callable[[int, int, "FileResult"], None]
 
@@ -72,6 +79,13 @@ class IngestReport:
 
     results: list[FileResult] = field(default_factory=list)
     cancelled: bool = False
+    stop_reason: str = ""  # why the batch stopped early on its own, if it did
+    total: int = 0  # files (and unusable paths) found; more than the results if stopped
+
+    @property
+    def not_done(self) -> int:
+        """Files the batch never reached (it was cancelled or stopped)."""
+        return max(0, self.total - len(self.results))
 
     def _count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -103,35 +117,10 @@ class IngestReport:
 
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[FileResult]]:
     """Report files under ``paths`` (folders walked recursively, hidden entries and other
-    file types skipped silently) and results for paths that cannot be ingested."""
-    found: list[Path] = []
-    problems: list[FileResult] = []
-    seen: set[Path] = set()
-
-    def add(path: Path) -> None:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            found.append(path)
-
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith(".") and name.lower().endswith(REPORT_SUFFIXES):
-                        add(Path(folder) / name)
-        elif path.is_file():
-            if path.name.lower().endswith(REPORT_SUFFIXES):
-                add(path)
-            else:
-                problems.append(FileResult(str(path), "skipped", "not a .pdf or .txt file"))
-        elif path.exists():
-            problems.append(FileResult(str(path), "failed", "not a regular file or folder"))
-        else:
-            problems.append(FileResult(str(path), "failed", "no such file or folder"))
-    return found, problems
+    file types skipped silently) and results for paths that cannot be ingested
+    (``store.report_files``: walking never raises)."""
+    found = report_files.collect_files(paths)
+    return found.files, [FileResult(*problem) for problem in found.problems]
 
 
 def _sha256(path: Path) -> str:
@@ -161,17 +150,18 @@ def parse_isolated(
     Raises ReportError with the one-line reason (``detail`` attribute: traceback, if any).
     """
     path = Path(path)
+    where = path_text(path)
     pool = WorkerPool(1, timeout, password, memory_limit, debug)
     queue = deque([(path, "")])
     try:
         while True:
             if pool.broken:
-                raise ReportError(str(path), f"the parser could not start ({pool.start_problem})")
+                raise ReportError(where, f"the parser could not start ({pool.start_problem})")
             pool.fill(queue)
             for outcome in pool.wait_some():
                 if outcome.digest is not None:
                     return outcome.digest
-                error = ReportError(str(path), outcome.reason)
+                error = ReportError(where, outcome.reason)
                 error.detail = outcome.detail  # type: ignore[attr-defined]
                 raise error
     finally:
@@ -197,21 +187,30 @@ def ingest_paths(
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     debug: bool = False,
     cancel: threading.Event | None = None,
+    note: Callable[[str], None] | None = None,
+    lock_patience: float = LOCK_PATIENCE_S,
 ) -> IngestReport:
     """Ingest files and folders into ``store``; one result per file, the batch never stops.
 
     ``progress(done, total, result)`` is called after each file is settled; an ``ok``
     result is reported once its digest is stored. Setting ``cancel`` stops the batch
-    (running parsers are killed, digests already parsed are still stored).
+    (running parsers are killed, digests already parsed are still stored). While another
+    process holds the store's lock, parsing goes on (up to ``MAX_PENDING`` digests ahead)
+    and ``note`` hears that the batch is waiting; after ``lock_patience`` seconds the batch
+    stops, and digests it could not store are failed results saying so.
     """
     files, problems = collect_files(paths)
     total = len(files) + len(problems)
-    report = IngestReport()
+    report = IngestReport(total=total)
 
     def settle(result: FileResult) -> None:
         report.results.append(result)
         if progress is not None:
             progress(len(report.results), total, result)
+
+    def say(message: str) -> None:
+        if note is not None:
+            note(message)
 
     for result in problems:
         settle(result)
@@ -221,10 +220,10 @@ def ingest_paths(
         try:
             size = path.stat().st_size
         except OSError as exc:
-            settle(FileResult(str(path), "failed", f"cannot be opened ({exc.strerror or exc})"))
+            settle(FileResult(path_text(path), "failed", f"cannot be opened ({exc.strerror or exc})"))
             continue
         if size == 0:
-            settle(FileResult(str(path), "failed", "the file is empty"))
+            settle(FileResult(path_text(path), "failed", "the file is empty"))
         else:
             sized.append((size, path))
     # Largest first: a big file handed out last would keep one worker busy while the
@@ -235,6 +234,14 @@ def ingest_paths(
     queue: deque[tuple[Path, str]] = deque()
     unhashed = iter([path for _, path in sized])
     first_seen: dict[str, Path] = {}
+
+    def stored_already(sha: str) -> bool:
+        try:
+            return store.has(sha)
+        except StoreError as exc:
+            if not is_lock_timeout(exc):
+                raise
+            return False  # cannot tell now: parse it; storing it again replaces it
 
     def hash_ahead() -> bool:
         """Hash files until the workers have enough queued; False once every file is hashed.
@@ -248,12 +255,12 @@ def ingest_paths(
             try:
                 sha = _sha256(path)
             except OSError as exc:
-                settle(FileResult(str(path), "failed", f"cannot be opened ({exc.strerror or exc})"))
+                settle(FileResult(path_text(path), "failed", f"cannot be opened ({exc.strerror or exc})"))
                 continue
             if sha in first_seen:
-                settle(FileResult(str(path), "skipped", f"same file as {first_seen[sha]}", sha))
-            elif store.has(sha):
-                settle(FileResult(str(path), "skipped", "already in the store", sha))
+                settle(FileResult(path_text(path), "skipped", f"same file as {path_text(first_seen[sha])}", sha))
+            elif stored_already(sha):
+                settle(FileResult(path_text(path), "skipped", "already in the store", sha))
             else:
                 first_seen[sha] = path
                 queue.append((path, sha))
@@ -262,45 +269,105 @@ def ingest_paths(
     pending: list[tuple[FileResult, Digest]] = []
     last_flush = time.monotonic()
     interval = BATCH_SECONDS
+    locked_since: float | None = None  # when a write first found another writer's lock
+    told_at = 0.0
+
+    def store_pending() -> None:
+        """Store every pending digest (one write); settle each file as it is stored.
+
+        A digest the store cannot take (a bug, or text it cannot encode) fails its own
+        file: the others are then stored one by one. A lock held elsewhere propagates
+        with the unstored digests still pending."""
+        try:
+            store.add_many(d for _, d in pending)
+        except StoreError:
+            raise
+        except Exception:  # noqa: BLE001 - one bad record must never cost the batch
+            while pending:
+                result, digest = pending[0]
+                try:
+                    store.add(digest)
+                except StoreError:
+                    raise
+                except Exception as exc:  # noqa: BLE001
+                    result = FileResult(result.path, "failed",
+                                        f"could not be stored ({type(exc).__name__}: {one_line(exc)})")
+                pending.pop(0)
+                settle(result)
+            return
+        batch = list(pending)
+        pending.clear()
+        for result, _ in batch:
+            settle(result)
 
     def flush() -> None:
-        nonlocal last_flush, interval
+        nonlocal last_flush, interval, locked_since, told_at
+        started = time.monotonic()
         if pending:
-            started = time.monotonic()
-            store.add_many(d for _, d in pending)
-            interval = max(BATCH_SECONDS, WRITE_SHARE * (time.monotonic() - started))
-            batch = list(pending)
-            pending.clear()
-            for result, _ in batch:
-                settle(result)
+            try:
+                store_pending()
+            except StoreError as exc:
+                if not is_lock_timeout(exc):
+                    raise
+                now = time.monotonic()
+                if locked_since is None:
+                    locked_since = started
+                if now - told_at >= LOCK_NOTE_EVERY_S:
+                    told_at = now
+                    say(f"waiting for another yanbao writing this library… ({len(pending)} parsed "
+                        f"and waiting to be stored, {now - locked_since:.0f} s so far)")
+            else:
+                if locked_since is not None:
+                    say("the library is free again: stored what was waiting")
+                locked_since, told_at = None, 0.0
+                interval = max(BATCH_SECONDS, WRITE_SHARE * (time.monotonic() - started))
         last_flush = time.monotonic()
 
     try:
         more = hash_ahead()
-        while queue or pool.busy or more:
+        while queue or pool.busy or more or pending:
             if cancel is not None and cancel.is_set():
                 report.cancelled = True
+                break
+            if locked_since is not None and time.monotonic() - locked_since > lock_patience:
+                report.stop_reason = (f"another yanbao held the library for more than "
+                                      f"{lock_patience:g} s")
                 break
             if pool.broken:
                 reason = f"the parser could not start ({pool.start_problem})"
                 queue.extendleft(reversed(pool.take_back()))
                 while queue:
-                    settle(FileResult(str(queue.popleft()[0]), "failed", reason))
+                    settle(FileResult(path_text(queue.popleft()[0]), "failed", reason))
                 for path in unhashed:
-                    settle(FileResult(str(path), "failed", reason))
-                break
-            pool.fill(queue)
-            more = hash_ahead()
-            if not (queue or pool.busy or pool.workers):
-                continue  # nothing to wait for: hash on
-            for outcome in pool.wait_some(max_wait=0.25 if cancel is not None else 1.0):
-                if outcome.digest is None:
-                    settle(FileResult(outcome.path, "failed", outcome.reason, detail=outcome.detail))
-                else:
-                    pending.append((FileResult(outcome.path, "ok", "", outcome.digest.id), outcome.digest))
-            if len(pending) >= MAX_PENDING or time.monotonic() - last_flush >= interval:
+                    settle(FileResult(path_text(path), "failed", reason))
+                more = False
+                if not pending:
+                    break
+            parsing = bool(queue or pool.busy or more)
+            if parsing and len(pending) < MAX_PENDING:  # while locked out, parse this far ahead
+                pool.fill(queue)
+                more = hash_ahead()
+                if not (queue or pool.busy or pool.workers):
+                    continue  # nothing to wait for: hash on
+            if parsing and pool.workers:
+                for outcome in pool.wait_some(max_wait=0.25 if cancel is not None else 1.0):
+                    where = path_text(outcome.path)
+                    if outcome.digest is None:
+                        settle(FileResult(where, "failed", outcome.reason, detail=outcome.detail))
+                    else:
+                        pending.append((FileResult(where, "ok", "", outcome.digest.id), outcome.digest))
+            elif pending and locked_since is not None:
+                time.sleep(LOCK_RETRY_S)  # nothing to parse: only the lock to wait for
+            done_parsing = not (queue or pool.busy or more)
+            if pending and (done_parsing or len(pending) >= MAX_PENDING
+                            or time.monotonic() - last_flush >= interval):
                 flush()
     finally:
         pool.close()
         flush()
+        if pending:  # stopped while another writer held the lock
+            reason = "parsed but not stored: another yanbao was writing this library; run again"
+            for result, _ in pending:
+                settle(FileResult(result.path, "failed", reason))
+            pending.clear()
     return report

@@ -19,6 +19,7 @@ from yanbao.store.metrics import read_metrics, split_sentences
 from yanbao.store.model import Digest, KeyPoint, Rating, Source
 from yanbao.store.pdf import PdfText, extract_pdf
 from yanbao.store.periods import find_periods, quarter_of_date, shift_quarter
+from yanbao.store.report_files import path_text
 from yanbao.store.sections import read_structure
 from yanbao.store.textio import clean_control_chars, decode_report_bytes
 
@@ -27,7 +28,7 @@ __all__ = ["parse_file", "parse_bytes", "parse_text", "report_period"]
 
 def parse_file(path: str | Path, *, password: str | None = None) -> Digest:
     """Parse a PDF or text report into a digest."""
-    where = str(path)
+    where = path_text(path)  # the digest and its errors name the file in valid text
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -36,21 +37,30 @@ def parse_file(path: str | Path, *, password: str | None = None) -> Digest:
         raise ReportError(where, "is a folder, not a file") from None
     except OSError as exc:
         raise ReportError(where, f"cannot be opened ({exc.strerror or exc})") from None
-    return parse_bytes(data, where, password=password)
+    return parse_bytes(data, where, password=password, file=Path(path))
 
 
-def parse_bytes(data: bytes, where: str, *, password: str | None = None) -> Digest:
-    """Parse a report given as bytes; ``where`` names it in the digest and in errors."""
+def parse_bytes(data: bytes, where: str, *, password: str | None = None, file: Path | None = None) -> Digest:
+    """Parse a report given as bytes; ``where`` names it in the digest and in errors
+    (``file``: the file the bytes came from, which a PDF is read from)."""
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise ReportError(where, "the file is empty")
     if data[:1024].lstrip().startswith(b"%PDF-") or where.lower().endswith(".pdf"):
-        pdf = extract_pdf(where, password=password) if Path(where).is_file() else _pdf_from_bytes(data, where, password)
+        file = file if file is not None else Path(where)
+        pdf = _pdf_from_file(file, where, password) if file.is_file() else _pdf_from_bytes(data, where, password)
         source = Source(path=where, kind="pdf", pages=pdf.pages, sha256=sha)
         return _digest(pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers)
     text = decode_report_bytes(data, where)
     source = Source(path=where, kind="text", pages=max(1, text.count("\x0c") + (0 if text.endswith("\x0c") else 1)), sha256=sha)
     return parse_text(text, source)
+
+
+def _pdf_from_file(file: Path, where: str, password: str | None) -> PdfText:
+    try:
+        return extract_pdf(file, password=password)
+    except ReportError as exc:
+        raise ReportError(where, exc.reason) from None
 
 
 def _pdf_from_bytes(data: bytes, where: str, password: str | None) -> PdfText:

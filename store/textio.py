@@ -18,6 +18,8 @@ __all__ = ["decode_report_bytes", "clean_control_chars"]
 # report's text: they could restyle a terminal. They are removed at the source.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\x80-\x9f]")
+# Anything a reader could see: not white space, not a control character, not a BOM.
+_READABLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\ufeff]")
 
 
 def clean_control_chars(text: str) -> str:
@@ -28,9 +30,17 @@ def clean_control_chars(text: str) -> str:
 
 
 def decode_report_bytes(data: bytes, path: str) -> str:
-    """Decode a text report, raising ReportError when no supported encoding fits."""
+    """Decode a text report, raising ReportError when no supported encoding fits or the
+    text has no readable character (a file of NUL bytes is as empty as an empty one)."""
     if not data.strip():
         raise ReportError(path, "the file is empty")
+    text = _decode(data, path)
+    if not _READABLE.search(text):
+        raise ReportError(path, "the file is empty (no readable characters)")
+    return text
+
+
+def _decode(data: bytes, path: str) -> str:
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             try:

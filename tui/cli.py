@@ -8,11 +8,15 @@ on stderr with a non-zero exit status; ``--debug`` adds the traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -78,7 +82,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
-    """Ingest files and folders; one line per failed or skipped file, then the counts."""
+    """Ingest files and folders; one line per failed or skipped file, then the counts.
+
+    SIGINT, SIGTERM and SIGHUP stop the batch cleanly: parsers are stopped, what was parsed
+    is stored, and the summary says how many files were not reached (a second signal
+    stops at once)."""
     from yanbao.store.ingest import ingest_paths
 
     show_progress = sys.stderr.isatty() and not args.quiet
@@ -96,11 +104,31 @@ def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
             sys.stderr.write(f"ingesting {done}/{total}…")
             sys.stderr.flush()
 
-    options = dict(jobs=args.jobs, timeout=args.timeout, password=args.password, progress=progress, debug=args.debug)
-    report = ingest_paths(args.paths, store, **options)
-    print(report.summary())
+    def note(message: str) -> None:
+        if show_progress:
+            sys.stderr.write("\r\x1b[2K")
+        print(_clean(message), file=sys.stderr, flush=True)
+
+    options = dict(jobs=args.jobs, timeout=args.timeout, password=args.password, progress=progress,
+                   debug=args.debug, note=note)
+    cancel = threading.Event()
+    with _stop_signals(cancel) as caught:
+        report = ingest_paths(args.paths, store, cancel=cancel, **options)
+    try:
+        if show_progress:
+            sys.stderr.write("\r\x1b[2K")
+        print(report.summary(), flush=True)
+        stopped = f"stopped by {caught[0].name}" if caught else report.stop_reason
+        if stopped:
+            print(_clean(f"{stopped}: {report.not_done} of {report.total} files not reached; "
+                         f"run the same command again to add them (stored files are skipped)"),
+                  file=sys.stderr, flush=True)
+    except OSError:
+        pass  # the terminal went away (SIGHUP): the store already holds what was stored
+    if caught:
+        return 128 + caught[0]
     if not args.watch:
-        return 1 if report.failed else 0
+        return 1 if report.failed or report.stop_reason else 0
     return _watch_folders(args, store, options, failed=report.failed)
 
 
@@ -124,6 +152,31 @@ def _watch_folders(args: argparse.Namespace, store: DigestStore, options: dict, 
     except KeyboardInterrupt:
         pass
     return 1 if failures[0] else 0
+
+
+@contextlib.contextmanager
+def _stop_signals(cancel: threading.Event) -> Iterator[list[signal.Signals]]:
+    """While the block runs, SIGINT, SIGTERM and SIGHUP set ``cancel`` (the batch stops
+    cleanly) and are listed in the yielded list; a second one interrupts at once."""
+    caught: list[signal.Signals] = []
+
+    def handler(signum: int, _frame: object) -> None:
+        if caught:
+            raise KeyboardInterrupt
+        caught.append(signal.Signals(signum))
+        cancel.set()
+
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    wanted = [getattr(signal, n) for n in names if hasattr(signal, n)]
+    if threading.current_thread() is not threading.main_thread():
+        yield caught  # signals reach the main thread only
+        return
+    saved = {sig: signal.signal(sig, handler) for sig in wanted}
+    try:
+        yield caught
+    finally:
+        for sig, previous in saved.items():
+            signal.signal(sig, previous)
 
 
 def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
@@ -399,13 +452,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+MAX_TIMEOUT_S = 24 * 3600.0  # a day: beyond it a parse is stuck, and timers overflow
+MAX_JOBS = 64  # each parser may use up to 2 GiB: more would be a typo, not a plan
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    if not (math.isfinite(value) and 0 < value <= MAX_TIMEOUT_S):
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT_S:g} seconds")
     return value
 
 
@@ -414,9 +471,25 @@ def _positive_int(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+    if not 1 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_JOBS}")
     return value
+
+
+INGEST_LOCK_WAIT_S = 2.0
+
+
+def _open_store(args: argparse.Namespace) -> DigestStore:
+    from yanbao.store.db import DigestStore, default_store_path
+
+    if args.command != "ingest":
+        return DigestStore(args.store)
+    from yanbao.store.storage import AtomicJSONStorage
+
+    # An ingest asks for the lock briefly and retries while it goes on parsing, saying that
+    # it waits (store.ingest), instead of sitting silent for the store's usual 30 s.
+    path = Path(args.store) if args.store else default_store_path()
+    return DigestStore(storage=AtomicJSONStorage(path, lock_timeout=INGEST_LOCK_WAIT_S))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -426,9 +499,7 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(f"{args.command}: give an action (see 'yanbao {args.command} --help')", 2)
     if not args.needs_store:
         return args.func(args)
-    from yanbao.store.db import DigestStore
-
-    store = DigestStore(args.store)
+    store = _open_store(args)
     try:
         return args.func(args, store)
     finally:
