@@ -26,6 +26,7 @@ from yanbao.store.compare import (
     report_order,
 )
 from yanbao.store.model import Digest, Metric
+from yanbao.store.text_safety import clean_line as clean_text
 from yanbao.store.units import (
     action_label,
     basis_label,
@@ -126,26 +127,10 @@ def _list_sep(lang: str) -> str:
 
 # ---------------------------------------------------------------- escaping
 
-_ANSI = re.compile(
-    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL / ST (or cut short)
-    r"|\x1b[P^_X][^\x1b]*(?:\x1b\\)?"  # DCS / PM / APC / SOS strings
-    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-    r"|\x1b[ -/]*[0-~]?"  # other ESC sequences, or a lone ESC
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # Only what would open a block: "1. " / "2) " lists, "- " / "+ " bullets, "---" / "===" rules.
 _LEADING = re.compile(r"^(\d{1,9})([.)])(?=\s|$)|^([-+=])(?=\s|$|[-+=])")
-
-
-def clean_text(text: str | None) -> str:
-    """Report text without terminal escapes or control characters, on one line."""
-    if not text:
-        return ""
-    text = _CONTROL.sub("", _ANSI.sub("", text))
-    return " ".join(text.split())
 
 
 def escape_markdown(text: str | None) -> str:

@@ -11,22 +11,19 @@ import re
 from charset_normalizer import from_bytes
 
 from yanbao.store.errors import ReportError
+from yanbao.store.text_safety import strip_controls
 
 __all__ = ["decode_report_bytes", "clean_control_chars"]
 
-# Control characters other than tab/newline, and ANSI/OSC escape sequences, never belong in a
-# report's text: they could restyle a terminal. They are removed at the source.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\x80-\x9f]")
 # Anything a reader could see: not white space, not a control character, not a BOM.
 _READABLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\ufeff]")
 
 
 def clean_control_chars(text: str) -> str:
-    """Drop escape sequences and control characters; keep newlines and tabs, map \\f and \\r to \\n."""
-    text = _ANSI.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
-    return _CONTROL.sub("", text)
+    """Drop escape sequences and control characters (``store.text_safety``, the one
+    sanitiser); keep newlines and tabs, map \\f and \\r to \\n. Done at the source, so no
+    digest carries them."""
+    return strip_controls(text.replace("\x0c", "\n"))
 
 
 def decode_report_bytes(data: bytes, path: str) -> str:

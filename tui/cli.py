@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import signal
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from yanbao.store.errors import ReportError, StoreError
+from yanbao.store.text_safety import clean, clean_line, json_text
 
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
@@ -38,23 +38,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
-def _clean(text: object, *, one_line: bool = True) -> str:
-    from yanbao.tui.widgets.safe_text import clean
-
-    return clean(text, one_line=one_line)
-
-
-# json.dumps escapes C0 controls; escape DEL and the C1 range too (0x9b is a CSI on some
-# terminals), so report text printed as JSON cannot drive the terminal either.
-_JSON_C1 = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
-
-
 def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2).translate(_JSON_C1) + "\n")
+    sys.stdout.write(json_text(data) + "\n")
 
 
 def _fail(message: str, code: int = 1) -> int:
-    print(f"{PROG}: {_clean(message)}", file=sys.stderr)
+    print(f"{PROG}: {clean_line(message)}", file=sys.stderr)
     return code
 
 
@@ -95,11 +84,11 @@ def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
         if show_progress:
             sys.stderr.write("\r\x1b[2K")
         if result.status == "failed":
-            print(_clean(result), file=sys.stderr)
+            print(clean_line(result), file=sys.stderr)
             if args.debug and result.detail:
-                print(result.detail.rstrip(), file=sys.stderr)
+                print(clean(result.detail.rstrip()), file=sys.stderr)
         elif result.status == "skipped" and not args.quiet:
-            print(_clean(result))
+            print(clean_line(result))
         if show_progress and done < total:
             sys.stderr.write(f"ingesting {done}/{total}…")
             sys.stderr.flush()
@@ -107,7 +96,7 @@ def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
     def note(message: str) -> None:
         if show_progress:
             sys.stderr.write("\r\x1b[2K")
-        print(_clean(message), file=sys.stderr, flush=True)
+        print(clean_line(message), file=sys.stderr, flush=True)
 
     options = dict(jobs=args.jobs, timeout=args.timeout, password=args.password, progress=progress,
                    debug=args.debug, note=note)
@@ -120,7 +109,7 @@ def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
         print(report.summary(), flush=True)
         stopped = f"stopped by {caught[0].name}" if caught else report.stop_reason
         if stopped:
-            print(_clean(f"{stopped}: {report.not_done} of {report.total} files not reached; "
+            print(clean_line(f"{stopped}: {report.not_done} of {report.total} files not reached; "
                          f"run the same command again to add them (stored files are skipped)"),
                   file=sys.stderr, flush=True)
     except OSError:
@@ -190,7 +179,7 @@ def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
             for s in rows
         ])
         return 0
-    from yanbao.tui.widgets.safe_text import clean, fit
+    from yanbao.tui.widgets.safe_text import fit
 
     brokers: dict[str | None, str] = {}  # few brokers, many rows: fit each once
     for s in rows:
@@ -228,7 +217,7 @@ def cmd_watch(args: argparse.Namespace, store: DigestStore) -> int:
             _print_json([{"name": i.name, "ticker": i.ticker} for i in items])
         elif items:
             for item in items:
-                print(_clean(f"{item.name}  {item.ticker or ''}".rstrip()))
+                print(clean_line(f"{item.name}  {item.ticker or ''}".rstrip()))
         else:
             print("the watchlist is empty: yanbao watch add NAME", file=sys.stderr)
         return 0
@@ -237,10 +226,10 @@ def cmd_watch(args: argparse.Namespace, store: DigestStore) -> int:
         return _fail(f"watch {args.action}: give a company name", 2)
     if args.action == "add":
         item = store.watchlist_add(name)
-        print(_clean(f"watching {item.name}" + (f" ({item.ticker})" if item.ticker else "")))
+        print(clean_line(f"watching {item.name}" + (f" ({item.ticker})" if item.ticker else "")))
         return 0
     if store.watchlist_remove(name):
-        print(_clean(f"stopped watching {name}"))
+        print(clean_line(f"stopped watching {name}"))
         return 0
     return _fail(f"{name} is not on the watchlist")
 
@@ -255,31 +244,31 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     path = Path(args.store) if args.store else default_store_path()
     health = inspect_store(path)
-    print(_clean(f"store: {path}"))
+    print(clean_line(f"store: {path}"))
     if not health.exists:
         print("  no store file yet (it is created on the first ingest)")
     elif health.problem:
-        print(_clean(f"  PROBLEM: {health.problem}"))
+        print(clean_line(f"  PROBLEM: {health.problem}"))
         print(f"  about {health.digests_readable} digests still visible in the damaged file")
     else:
         print(f"  loads fine: {health.digests_readable} digests, {health.watchlist} watched, schema {health.schema}")
         if health.journal_digests:
             print(f"  {health.journal_digests} of those digests are in the journal beside the store")
         for bad in health.digests_invalid:
-            print(_clean(f"  damaged digest {bad}"))
+            print(clean_line(f"  damaged digest {bad}"))
     if health.backup_exists:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(health.backup_modified or 0))
         if health.backup_problem:
-            print(_clean(f"backup: {backup_path(path)} ({when}) is not usable: {health.backup_problem}"))
+            print(clean_line(f"backup: {backup_path(path)} ({when}) is not usable: {health.backup_problem}"))
         else:
-            print(_clean(f"backup: {backup_path(path)} ({when}): {health.backup_digests} digests"))
+            print(clean_line(f"backup: {backup_path(path)} ({when}): {health.backup_digests} digests"))
     else:
         print("backup: none yet (kept from the first whole rewrite on: a watchlist change, a removal or a journal fold)")
     for tmp in health.stray_temp_files:
-        print(_clean(f"leftover from an interrupted write (safe to delete): {tmp}"))
+        print(clean_line(f"leftover from an interrupted write (safe to delete): {tmp}"))
     if args.restore:
         kept = restore_backup(path)
-        print(_clean(f"restored the backup into {path}" + (f"; the replaced file is kept as {kept}" if kept else "")))
+        print(clean_line(f"restored the backup into {path}" + (f"; the replaced file is kept as {kept}" if kept else "")))
         return 0
     if health.problem and health.backup_exists and not health.backup_problem:
         print("run 'yanbao doctor --restore' to put the backup back (the damaged file is kept aside)")
@@ -290,8 +279,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _print_digest(digest: Digest, *, brief: bool) -> None:
-    from yanbao.tui.widgets.safe_text import clean
-
     def line(text: str = "") -> None:
         print(clean(text))
 
@@ -506,6 +493,11 @@ def _run(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _print_traceback() -> None:
+    """The current traceback (``--debug``), cleaned: its messages may quote report text."""
+    print(clean(traceback.format_exc().rstrip()), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``yanbao`` console script; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -524,15 +516,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (StoreError, ReportError, LookupError, ValueError, OSError) as exc:
         if args.debug:
-            traceback.print_exc()
+            _print_traceback()
             if getattr(exc, "detail", None):  # the parser worker's own traceback
-                print(exc.detail.rstrip(), file=sys.stderr)
+                print(clean(exc.detail.rstrip()), file=sys.stderr)
         if isinstance(exc, OSError) and exc.filename:
             return _fail(f"{exc.filename}: {exc.strerror or exc}")
         return _fail(str(exc) if str(exc) else type(exc).__name__)
     except Exception as exc:  # noqa: BLE001 - a bug: still no traceback unless asked for
         if args.debug:
-            traceback.print_exc()
+            _print_traceback()
             return 1
         return _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
 

@@ -6,7 +6,6 @@ Report text reaches the terminal only as ``rich.text.Text`` (never markup). No t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +23,8 @@ from yanbao.store.compare import (
     previous_report,
     rating_history,
 )
-from yanbao.store.export import clean_text
 from yanbao.store.model import PERIOD_RE
+from yanbao.store.text_safety import clean_line, json_text
 from yanbao.store.units import (
     action_label,
     basis_label,
@@ -79,7 +78,7 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
 
 
 def _fail(message: str) -> int:
-    print(f"yanbao compare: {clean_text(message)}", file=sys.stderr)
+    print(f"yanbao compare: {clean_line(message)}", file=sys.stderr)
     return 1
 
 
@@ -149,7 +148,12 @@ def run_compare(args: argparse.Namespace, store: DigestStore) -> int:
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    print(json_text(data))
+
+
+def _text(value: object, style: str = "") -> Text:
+    """A table cell or line from data (report text, tickers, units): cleaned, never markup."""
+    return Text(clean_line(value), style=style)
 
 
 def _cell_text(cell: FigureCell | None, metric: str, lang: str) -> Text:
@@ -160,25 +164,25 @@ def _cell_text(cell: FigureCell | None, metric: str, lang: str) -> Text:
             format_value(o.value, o.unit, low=o.low, high=o.high, lang=lang, metric=metric)
             for o in cell.distinct
         ]
-        return Text(" / ".join(values), style="yellow")
-    return Text(
+        return _text(" / ".join(values), style="yellow")
+    return _text(
         format_value(cell.value, cell.unit, low=cell.low, high=cell.high, lang=lang, metric=metric)
     )
 
 
 def _change_text(change: float | None, unit: str | None, lang: str) -> Text:
     style = "green" if change and change > 0 else "red" if change and change < 0 else ""
-    return Text(format_change(change, unit, lang), style=style)
+    return _text(format_change(change, unit, lang), style=style)
 
 
 def _print_comparison(console: Console, comparison: QuarterComparison, lang: str) -> None:
     table = Table(
-        title=Text(f"{clean_text(comparison.left_label)} → {clean_text(comparison.right_label)}")
+        title=_text(f"{comparison.left_label} → {comparison.right_label}")
     )
     for header in ("Company", "Segment", "Metric", "Basis"):
         table.add_column(header)
-    table.add_column(Text(clean_text(comparison.left_label)), justify="right")
-    table.add_column(Text(clean_text(comparison.right_label)), justify="right")
+    table.add_column(_text(comparison.left_label), justify="right")
+    table.add_column(_text(comparison.right_label), justify="right")
     table.add_column("Change", justify="right")
     table.add_column("vs consensus")
     for row in comparison.rows:
@@ -190,14 +194,14 @@ def _print_comparison(console: Console, comparison: QuarterComparison, lang: str
         if row.conflict:
             change.append(" ⚠ conflict", style="yellow")
         table.add_row(
-            Text(clean_text(row.company) or "—"),
-            Text(clean_text(row.segment)),
-            Text(clean_text(metric)),
-            Text(basis_label(row.basis, lang)),
+            _text(clean_line(row.company) or "—"),
+            _text(row.segment),
+            _text(metric),
+            _text(basis_label(row.basis, lang)),
             _cell_text(row.left, row.metric, lang),
             _cell_text(row.right, row.metric, lang),
             change,
-            Text(" → ".join(v or "—" for v in vs) if any(vs) else ""),
+            _text(" → ".join(v or "—" for v in vs) if any(vs) else ""),
         )
     console.print(table)
     for title, items, style in (
@@ -205,7 +209,7 @@ def _print_comparison(console: Console, comparison: QuarterComparison, lang: str
         ("Recurring risks", comparison.risks.recurring, ""),
         ("Dropped risks", comparison.risks.dropped, "green"),
     ):
-        _print_list(console, title, [clean_text(r) for r in items], style)
+        _print_list(console, title, list(items), style)
     for title, picks, style in (
         ("Picks added", comparison.picks.added, "green"),
         ("Picks kept", comparison.picks.kept, ""),
@@ -214,20 +218,22 @@ def _print_comparison(console: Console, comparison: QuarterComparison, lang: str
         _print_list(
             console,
             title,
-            [clean_text(p.name) + (f" ({p.ticker})" if p.ticker else "") for p in picks],
+            [p.name + (f" ({p.ticker})" if p.ticker else "") for p in picks],
             style,
         )
 
 
 def _print_list(console: Console, title: str, items: list[str], style: str) -> None:
+    """``title: a, b, c`` with every item cleaned (names, tickers and risks are data)."""
     line = Text(f"{title}: ", style="bold")
-    line.append(", ".join(items) if items else "none", style=style if items else "dim")
+    shown = [clean_line(item) for item in items]
+    line.append(", ".join(shown) if shown else "none", style=style if shown else "dim")
     console.print(line)
 
 
 def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
     title = " · ".join(
-        clean_text(x)
+        clean_line(x)
         for x in (
             history.company,
             history.segment,
@@ -236,17 +242,17 @@ def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
         )
         if x
     )
-    table = Table(title=Text(title))
+    table = Table(title=_text(title))
     for header in ("Date", "Broker", "Guidance", "Move", "Change"):
         table.add_column(header)
     for step in history.steps:
-        date = Text(clean_text(step.date) or "—")
+        date = _text(clean_line(step.date) or "—")
         if step.quoted:
             date.append(" (quoted earlier guidance)", style="dim")
         table.add_row(
             date,
-            Text(clean_text(step.broker)),
-            Text(
+            _text(step.broker),
+            _text(
                 format_value(
                     step.value,
                     step.unit,
@@ -256,7 +262,7 @@ def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
                     metric=history.metric,
                 )
             ),
-            Text(
+            _text(
                 step.move
                 + (
                     {"up": " ↑", "down": " ↓"}.get(step.direction or "", "")
@@ -271,19 +277,19 @@ def _guidance_table(history: GuidanceHistory, lang: str) -> Table:
 
 
 def _rating_table(history: RatingHistory, lang: str) -> Table:
-    title = clean_text(history.company) + (
-        f" ({clean_text(history.ticker)})" if history.ticker else ""
+    title = clean_line(history.company) + (
+        f" ({clean_line(history.ticker)})" if history.ticker else ""
     )
-    table = Table(title=Text(title))
+    table = Table(title=_text(title))
     for header in ("Date", "Broker", "Rating", "Action", "Target", "Target change"):
         table.add_column(header)
     for entry in history.entries:
         table.add_row(
-            Text(clean_text(entry.date) or "—"),
-            Text(clean_text(entry.broker)),
-            Text(clean_text(entry.rating)),
-            Text(action_label(entry.action, lang)),
-            Text(format_value(entry.target_price, entry.currency or "", lang=lang)),
+            _text(clean_line(entry.date) or "—"),
+            _text(entry.broker),
+            _text(entry.rating),
+            _text(action_label(entry.action, lang)),
+            _text(format_value(entry.target_price, entry.currency or "", lang=lang)),
             _change_text(entry.target_change_pct, "%", lang),
         )
     return table

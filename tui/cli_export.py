@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from yanbao.store.compare import compare_quarters, guidance_history, rating_history
-from yanbao.store.export import clean_text, comparison_markdown, report_markdown, watchlist_markdown
+from yanbao.store.export import comparison_markdown, report_markdown, watchlist_markdown
 from yanbao.store.model import PERIOD_RE
+from yanbao.store.text_safety import clean_line
 from yanbao.tui.cli_common import resolve_report
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
 
 
 def _fail(message: str) -> int:
-    print(f"yanbao export: {clean_text(message)}", file=sys.stderr)
+    print(f"yanbao export: {clean_line(message)}", file=sys.stderr)
     return 1
 
 
@@ -93,7 +94,7 @@ def run_export(args: argparse.Namespace, store: DigestStore) -> int:
         OSError,
     ) as error:
         return _fail(str(error))
-    print(f"Wrote {path}", file=sys.stderr)
+    print(clean_line(f"Wrote {path}"), file=sys.stderr)
     return 0
 
 
