@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 from yanbao.store.compare.common import (
     _BASIS_ORDER,
-    _close,
     _company_filter,
     _guidance_metric,
     period_sort_key,
@@ -16,6 +16,16 @@ from yanbao.store.compare.common import (
 )
 from yanbao.store.model import Digest, Metric
 from yanbao.store.units import METRIC_LABELS, midpoint
+
+
+def _to_key(number: float | None) -> float | None:
+    """``number`` to 6 significant digits (figures read from text carry fewer, so only float
+    noise is lost), with anything below 1e-9 as 0."""
+    if number is None:
+        return None
+    if abs(number) < 1e-9:
+        return 0.0
+    return float(f"{number:.6g}")
 
 
 @dataclass
@@ -39,14 +49,15 @@ class Observation:
         """The figure as one number (a range's midpoint)."""
         return midpoint(self.value, self.low, self.high)
 
+    @cached_property
+    def figure_key(self) -> tuple[str, float | None, float | None, float | None]:
+        """What the statement says — unit, value and range, each to 6 significant digits —
+        as a key: statements are grouped by it in one pass, never compared pairwise."""
+        return (self.unit, _to_key(self.value), _to_key(self.low), _to_key(self.high))
+
     def same_figure(self, other: Observation) -> bool:
         """True when both say the same thing (same unit, value and range)."""
-        return (
-            self.unit == other.unit
-            and _close(self.value, other.value)
-            and _close(self.low, other.low)
-            and _close(self.high, other.high)
-        )
+        return self.figure_key == other.figure_key
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -94,11 +105,10 @@ class FigureCell:
     @property
     def distinct(self) -> list[Observation]:
         """One observation per different value stated (more than one means a conflict)."""
-        found: list[Observation] = []
+        found: dict[tuple, Observation] = {}
         for obs in self.observations:
-            if not any(obs.same_figure(f) for f in found):
-                found.append(obs)
-        return found
+            found.setdefault(obs.figure_key, obs)
+        return list(found.values())
 
     def to_dict(self) -> dict:
         return {
@@ -117,33 +127,30 @@ class FigureCell:
 
 def _majority(observations: list[Observation]) -> Observation:
     """The value most reports give (ties: the latest report's), as its latest statement."""
-    groups: list[list[Observation]] = []
-    latest: list[int] = []  # position of each group's latest statement
+    groups: dict[tuple, list[Observation]] = {}
+    latest: dict[tuple, int] = {}  # position of each group's latest statement
     for position, obs in enumerate(observations):
-        for g, group in enumerate(groups):
-            if obs.same_figure(group[0]):
-                group.append(obs)
-                latest[g] = position
-                break
-        else:
-            groups.append([obs])
-            latest.append(position)
+        groups.setdefault(obs.figure_key, []).append(obs)
+        latest[obs.figure_key] = position
     # observations arrive in report order, so the last group member is the latest statement
-    best = groups[max(range(len(groups)), key=lambda g: (len(groups[g]), latest[g]))]
+    best = groups[max(groups, key=lambda k: (len(groups[k]), latest[k]))]
     # prefer the latest statement that also says how the figure compared with consensus
     with_consensus = [o for o in best if o.vs_consensus is not None or o.consensus is not None]
     return (with_consensus or best)[-1]
 
 
+def _disagree(observations: list[Observation]) -> bool:
+    return len({o.figure_key for o in observations}) > 1
+
+
 def _make_cell(period: str, basis: str, observations: list[Observation]) -> FigureCell:
     if basis == "actual":
         shown = _majority(observations)
-        conflict = any(not o.same_figure(observations[0]) for o in observations)
-        return FigureCell(period, observations, shown, conflict)
+        return FigureCell(period, observations, shown, _disagree(observations))
     vintages: dict[str, list[Observation]] = {}
     for obs in observations:
         vintages.setdefault(obs.report_period or obs.date or obs.digest_id, []).append(obs)
-    conflict = any(any(not o.same_figure(group[0]) for o in group) for group in vintages.values())
+    conflict = any(_disagree(group) for group in vintages.values())
     latest = list(vintages.values())[-1]
     return FigureCell(period, observations, _majority(latest), conflict)
 

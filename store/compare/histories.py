@@ -238,6 +238,9 @@ def rating_history(digests: Iterable[Digest], *, company: str | None = None) -> 
     """
     wanted = _company_filter(company)
     histories: dict[str, RatingHistory] = {}
+    # (company, broker, currency) -> that broker's latest target: one look-up per rating,
+    # not a scan of the company's history (which made long histories quadratic)
+    last_target: dict[tuple[str, str | None, str | None], float] = {}
     for digest in sorted(digests, key=report_order):
         for r in digest.company_ratings:
             name = canonical_company(r.company, r.ticker)
@@ -245,16 +248,12 @@ def rating_history(digests: Iterable[Digest], *, company: str | None = None) -> 
                 continue
             history = histories.setdefault(name.casefold(), RatingHistory(name, r.ticker))
             history.ticker = history.ticker or r.ticker
+            mark = (name.casefold(), digest.broker, r.currency)
             before = r.previous_target_price
             if before is None:
-                earlier = [
-                    e
-                    for e in history.entries
-                    if e.broker == digest.broker
-                    and e.currency == r.currency
-                    and e.target_price is not None
-                ]
-                before = earlier[-1].target_price if earlier else None
+                before = last_target.get(mark)
+            if r.target_price is not None:
+                last_target[mark] = r.target_price
             change = None
             if before and r.target_price is not None:
                 change = round((r.target_price - before) / before * 100, 6)
