@@ -14,6 +14,7 @@ from pathlib import Path
 
 from yanbao.store import meta
 from yanbao.store.companies_in_text import CompanyFinder
+from yanbao.store.digest_limits import cap_digest, cap_lines
 from yanbao.store.errors import ReportError
 from yanbao.store.metrics import read_metrics, split_sentences
 from yanbao.store.model import Digest, KeyPoint, Rating, Source
@@ -83,6 +84,7 @@ def parse_text(text: str, source: Source) -> Digest:
 
 def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = ()) -> Digest:
     sidebar, headers = list(sidebar), list(headers)
+    lines, text_cut = cap_lines(lines)  # a pathological file costs bounded time and space
     structure = read_structure(lines, wrapped_head=source.kind == "pdf")
     head = structure.head
     all_text = "\n".join(structure.body)
@@ -121,7 +123,7 @@ def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), header
     # A company report that rates its company Buy / Overweight puts it forward.
     if subject is not None and ratings and ratings[0].rating in meta.POSITIVE_RATINGS:
         subject.role = "recommended"
-    return Digest(
+    return cap_digest(Digest(
         id=source.sha256,
         source=source,
         title=title,
@@ -137,7 +139,7 @@ def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), header
         metrics=metrics,
         risks=structure.risks,
         company_ratings=ratings,
-    )
+    ), text_cut=text_cut)
 
 
 def _is_company_report(lines: list[str], company: str, title: str, finder: CompanyFinder) -> bool:
