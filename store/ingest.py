@@ -151,6 +151,9 @@ def parse_isolated(
     """
     path = Path(path)
     where = path_text(path)
+    problem = report_files.file_problem(path)
+    if problem is not None:  # a named pipe would block the parser until its time is up
+        raise ReportError(where, problem)
     pool = WorkerPool(1, timeout, password, memory_limit, debug)
     queue = deque([(path, "")])
     try:

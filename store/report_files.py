@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["REPORT_SUFFIXES", "FoundFiles", "collect_files", "path_from_text", "path_text"]
+__all__ = ["REPORT_SUFFIXES", "FoundFiles", "collect_files", "file_problem", "path_from_text", "path_text"]
 
 REPORT_SUFFIXES = (".pdf", ".txt")
 
@@ -69,6 +69,28 @@ def _not_regular(mode: int) -> str:
     return f"not a regular file ({kind})"
 
 
+def _link_problem(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "not a regular file (a symlink loop)"
+    if error.errno == errno.ENOENT:
+        return "not a regular file (a link to nothing)"
+    return f"not a regular file (cannot be followed: {error.strerror})"
+
+
+def file_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be read as one report file (missing, a folder, a named pipe
+    that would block a reader for ever, a symlink loop...), or None when it can be tried."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if not os.path.lexists(path):
+            return "no such file"
+        return _link_problem(exc) if os.path.islink(path) else f"cannot be opened ({exc.strerror})"
+    if stat.S_ISDIR(st.st_mode):
+        return "is a folder, not a file"
+    return None if stat.S_ISREG(st.st_mode) else _not_regular(st.st_mode)
+
+
 def _wants(name: str) -> bool:
     return not name.startswith(".") and name.lower().endswith(REPORT_SUFFIXES)
 
@@ -99,12 +121,8 @@ class _Walk:
             return
         try:
             st = os.stat(path)
-        except OSError as exc:
-            # A link that leads nowhere, or around in a circle.
-            what = "a symlink loop" if exc.errno == errno.ELOOP else "a link to nothing"
-            if exc.errno not in (errno.ELOOP, errno.ENOENT):
-                what = f"cannot be followed: {exc.strerror}"
-            self.problem(path, "skipped", f"not a regular file ({what})", link)
+        except OSError as exc:  # a link that leads nowhere, or around in a circle
+            self.problem(path, "skipped", _link_problem(exc), link)
             return
         if stat.S_ISDIR(st.st_mode):
             if given:

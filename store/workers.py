@@ -166,8 +166,8 @@ def _die_with_parent() -> None:
                 if os.getppid() != parent:  # it died before the request took effect
                     os._exit(0)
                 return
-        except (OSError, AttributeError):
-            pass  # no prctl here: watch instead
+        except (ImportError, OSError, AttributeError):
+            pass  # no ctypes or no prctl here: watch instead
 
     def watch() -> None:
         while os.getppid() == parent:

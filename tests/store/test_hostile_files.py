@@ -24,6 +24,7 @@ from yanbao.store.model import Digest
 from yanbao.store.report_files import collect_files, path_from_text, path_text
 from yanbao.store.storage import AtomicJSONStorage, lock_path
 from yanbao.tui.cli import main
+from tests.store.unprivileged import NOBODY, cli_without_root
 
 YANBAO = Path(sys.executable).parent / "yanbao"
 BAD_NAME = os.fsdecode(b"bad\xff\xfename.pdf")  # not valid UTF-8: Python holds it with surrogates
@@ -148,45 +149,6 @@ def test_collect_files_names_each_problem_once(hostile_tree: Path) -> None:
     assert len(names) == len(set(names)) == 5
 
 
-NOBODY = 65534
-
-
-def cli_without_root(argv: list[str], outdir: Path) -> tuple[int, str, str]:
-    """``yanbao ARGV`` in a forked child that is not root (root reads any folder). The child
-    cannot read this interpreter's files once it is ``nobody``, so what it needs is loaded
-    here first."""
-    import ctypes  # noqa: F401 - the workers' parent-death request
-    import resource  # noqa: F401 - the workers' memory ceiling
-
-    from yanbao.store import workers
-
-    workers._warm_up()
-    out, err = outdir / "out", outdir / "err"
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 99
-        try:
-            os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT), 1)
-            os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT), 2)
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(NOBODY)
-                os.setuid(NOBODY)
-            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-            code = main(argv)
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BaseException:  # noqa: BLE001 - report it to the parent through stderr
-            import traceback
-
-            os.write(2, traceback.format_exc().encode())
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), out.read_text(), err.read_text()
-
-
 def test_a_folder_that_cannot_be_read_is_an_error(tmp_path: Path) -> None:
     """It was skipped silently (0 ok, 0 skipped, 0 failed, exit 0)."""
     top = Path(tempfile.mkdtemp(prefix="yanbao-perm-"))  # not under root's private tmp_path
@@ -297,21 +259,35 @@ def test_a_lock_held_for_ever_ends_the_batch_with_a_summary(tmp_path: Path) -> N
     assert report.counts["ok"] == 0 and len(report.results) + report.not_done == 4
 
 
-HOLD_SCRIPT = "import sys, time; from filelock import FileLock\nwith FileLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(float(sys.argv[2]))\n"
+HOLD_SCRIPT = """
+import os, sys, time
+from filelock import FileLock
+with FileLock(sys.argv[1]):
+    print("held", flush=True)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(sys.argv[2]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+"""
 
 
 def test_cli_ingest_waits_with_a_message(tmp_path: Path) -> None:
+    """Another process holds the lock until the ingest says it waits; then the ingest
+    stores everything and ends as usual."""
     path = tmp_path / "s.json"
     DigestStore(path).watchlist_add("Tencent")
     (tmp_path / "in").mkdir()
     for n in range(3):
         text_report(tmp_path / "in", n)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_SCRIPT, str(lock_path(path)), "5"],
+    release = tmp_path / "release"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_SCRIPT, str(lock_path(path)), str(release)],
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
-    done = subprocess.run([str(YANBAO), "--store", str(path), "ingest", str(tmp_path / "in")],
-                          capture_output=True, text=True, timeout=120, check=False)
+    ingest = subprocess.Popen([str(YANBAO), "--store", str(path), "ingest", str(tmp_path / "in")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = ingest.stderr.readline()
+    release.touch()
+    out, err = ingest.communicate(timeout=120)
     holder.wait(timeout=30)
-    assert done.returncode == 0, done.stderr
-    assert "waiting for another yanbao writing this library…" in done.stderr
-    assert done.stdout.strip() == "3 ok, 0 skipped, 0 failed"
+    assert first.startswith("waiting for another yanbao writing this library…"), first + err
+    assert ingest.returncode == 0, err
+    assert out.strip() == "3 ok, 0 skipped, 0 failed"
