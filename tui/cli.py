@@ -224,6 +224,8 @@ def cmd_watch(args: argparse.Namespace, store: DigestStore) -> int:
     name = " ".join(args.name or [])
     if not name.strip():
         return _fail(f"watch {args.action}: give a company name", 2)
+    if not _is_text(name):  # bytes that are not UTF-8 cannot be stored or matched
+        return _fail(f"watch {args.action}: the name is not valid UTF-8 text", 2)
     if args.action == "add":
         item = store.watchlist_add(name)
         print(clean_line(f"watching {item.name}" + (f" ({item.ticker})" if item.ticker else "")))
@@ -493,6 +495,15 @@ def _run(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _is_text(value: str) -> bool:
+    """False for command-line text holding bytes that are not UTF-8 (lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _print_traceback() -> None:
     """The current traceback (``--debug``), cleaned: its messages may quote report text."""
     print(clean(traceback.format_exc().rstrip()), file=sys.stderr)
@@ -504,6 +515,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.store is not None:
+        if not args.store.strip():
+            parser.error("argument --store: give a file name")
         args.store = os.path.expanduser(args.store)
     try:
         return _run(args)

@@ -177,13 +177,21 @@ def test_a_folder_that_cannot_be_read_is_an_error(tmp_path: Path) -> None:
     "argv",
     [["ingest", "x", "--timeout", t] for t in ("inf", "-inf", "nan", "-1", "0", "1e400", "1e9", "abc", "")]
     + [["parse", "x", "--timeout", "inf"]]
-    + [["ingest", "x", "--jobs", j] for j in ("0", "-3", "100000", "2.5", "")],
+    + [["ingest", "x", "--jobs", j] for j in ("0", "-3", "100000", "2.5", "")]
+    + [["--store", "", "list"], ["--store", " ", "watch", "list"]],
 )
 def test_absurd_arguments_are_usage_errors(argv: list[str], capsys) -> None:
+    """``--timeout inf`` was ``internal error: OverflowError``."""
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and err.count("\n") == 1 and "internal error" not in err, err
+
+
+def test_a_watch_name_that_is_not_utf8_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    """It was ``internal error: TypeError: str is not valid UTF-8``."""
+    code, out, err = run(capsys, "--store", str(tmp_path / "s.json"), "watch", "add", os.fsdecode(b"\xff\xfe"))
+    assert code == 2 and err.count("\n") == 1 and "not valid UTF-8" in err and "internal error" not in err
 
 
 # -- another writer holds the lock -----------------------------------------------------------
