@@ -402,6 +402,46 @@ class TestIngest:
             assert isinstance(app.screen, MainScreen)
             assert len(app.screen.query_one(ReportList).rows) == 5
 
+    async def test_waiting_for_another_writer_is_shown(self, app_factory, tmp_path: Path, monkeypatch) -> None:
+        """Another process holds the library's lock: the dialog says the ingest waits, and
+        the ingest ends normally once the lock is free (issue 18)."""
+        import threading
+
+        from filelock import FileLock
+
+        from yanbao.store.storage import AtomicJSONStorage, lock_path
+
+        # The app's stores ask for the lock for 0.3 s at a time instead of 30 s.
+        monkeypatch.setitem(AtomicJSONStorage.__init__.__kwdefaults__, "lock_timeout", 0.3)
+        folder = tmp_path / "inbox"
+        folder.mkdir()
+        (folder / "note.txt").write_text("测试证券 晨会纪要\n投资要点\n1）云业务收入同比增长20%。\n", encoding="utf-8")
+        app = app_factory()
+        release = threading.Event()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            held = threading.Event()
+
+            def hold() -> None:  # filelock locks belong to the thread that takes them
+                with FileLock(str(lock_path(tmp_path / "store.json"))):
+                    held.set()
+                    release.wait(60)
+
+            threading.Thread(target=hold, daemon=True).start()
+            held.wait(10)
+            await pilot.press("i")
+            app.screen.query_one(Input).value = str(folder)
+            await pilot.press("enter")
+            status = app.screen.query_one("#ingest-status", Static)
+            for _ in range(600):
+                if "waiting for another yanbao" in str(status.render()):
+                    break
+                await pilot.pause(0.05)
+            assert "waiting for another yanbao writing this library…" in str(status.render())
+            release.set()
+            await settle(pilot, timeout=120)
+            assert "1 ok, 0 skipped, 0 failed" in str(status.render())
+
     async def test_missing_path_is_one_line(self, app_factory) -> None:
         app = app_factory()
         async with app.run_test(size=SIZE, notifications=True) as pilot:

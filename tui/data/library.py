@@ -168,8 +168,10 @@ class Library:
         paths: list[str],
         progress: Callable[..., None] | None = None,
         cancel: threading.Event | None = None,
+        note: Callable[[str], None] | None = None,
     ) -> Any:
-        """Parse and store files or folders; returns the IngestReport."""
+        """Parse and store files or folders; returns the IngestReport. ``note`` hears about
+        the batch as a whole (waiting for another process writing the library)."""
         from yanbao.store.ingest import ingest_paths
 
         cancel = cancel or threading.Event()
@@ -177,7 +179,7 @@ class Library:
         if self._stopping.is_set():
             cancel.set()
         try:
-            return ingest_paths(paths, self._require(), progress=progress, cancel=cancel)
+            return ingest_paths(paths, self._require(), progress=progress, cancel=cancel, note=note)
         finally:
             self._cancels.discard(cancel)
 

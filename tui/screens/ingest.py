@@ -51,6 +51,13 @@ class IngestDialog(ModalScreen[Any]):
             self.total = total
             self.result = result
 
+    class Note(Message):
+        """Word about the batch as a whole, e.g. it waits for another writer (ingest thread)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     class Finished(Message):
         """The ingest ended with a report, or an error line."""
 
@@ -101,7 +108,8 @@ class IngestDialog(ModalScreen[Any]):
             self.post_message(self.Progress(done, total, result))
 
         try:
-            report = self.library.ingest([path], progress=progress, cancel=self.cancel)
+            report = self.library.ingest([path], progress=progress, cancel=self.cancel,
+                                         note=lambda text: self.post_message(self.Note(text)))
         except Exception as error:  # one line for the user, never a traceback
             self.post_message(self.Finished(None, f"Ingest failed: {clean(error, one_line=True)}"))
             return
@@ -116,6 +124,11 @@ class IngestDialog(ModalScreen[Any]):
         self.query_one("#ingest-log", Static).update(log)
         scroll = self.query_one("#ingest-log-scroll", VerticalScroll)
         self.call_after_refresh(scroll.scroll_end, animate=False)
+
+    def on_ingest_dialog_note(self, message: Note) -> None:
+        message.stop()
+        if self.running and not self.cancel.is_set():
+            self.query_one("#ingest-status", Static).update(Text(clean(message.text, one_line=True), style="yellow"))
 
     def on_ingest_dialog_finished(self, message: Finished) -> None:
         message.stop()
