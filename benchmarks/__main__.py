@@ -137,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
                 _say("store: search")
                 figures.append(store_bench.search_figure(big_store, digests[: settings.digests],
                                                          settings.search_repeats))
+                from benchmarks.compare_bench import compare_figure
+
+                _say("store: compare at scale")
+                figures.append(compare_figure())
             if "app" in sections:
                 from benchmarks.app_bench import app_figures
 

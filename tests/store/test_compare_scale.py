@@ -7,29 +7,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from benchmarks.compare_bench import figure_reports
 from tests.conftest import build_digest
 from yanbao.store.compare import compare_quarters, figure_matrix, guidance_history, rating_history
-from yanbao.store.model import CompanyRating, Digest, Metric
-
-PER_REPORT = 50
-
-
-def reports(figures: int) -> list[Digest]:
-    """Reports whose figures all land in the same few cells, every value different: the
-    worst case for grouping statements of one figure."""
-    out = []
-    for d in range(figures // PER_REPORT):
-        base = d * PER_REPORT
-        metrics = [Metric("Microsoft", "revenue_growth_yoy", "2025Q2", float(base + i), "%", "MSFT", "Azure")
-                   for i in range(PER_REPORT // 2)]
-        metrics += [Metric("Microsoft", "capex", "2025", None, "USD", basis="guidance",
-                           low=1e9 * (base + i + 1), high=2e9 * (base + i + 1)) for i in range(PER_REPORT // 2)]
-        ratings = [CompanyRating("Microsoft", "买入", "MSFT", "maintain", 100.0 + base + i, "USD")
-                   for i in range(PER_REPORT)]
-        out.append(build_digest(d, metrics=metrics, company_ratings=ratings,
-                                period="2025Q1" if d % 2 else "2025Q2"))
-    return out
-
+from yanbao.store.model import Digest, Metric
 
 def ratio(work: Callable[[list[Digest]], object], small: list[Digest], big: list[Digest],
           rounds: int = 5) -> float:
@@ -45,7 +26,7 @@ def ratio(work: Callable[[list[Digest]], object], small: list[Digest], big: list
 
 
 def test_comparisons_grow_linearly_with_the_figures() -> None:
-    small, big = reports(2_500), reports(10_000)
+    small, big = figure_reports(2_500), figure_reports(10_000)
     for name, run in (
         ("compare_quarters", lambda ds: compare_quarters(ds, "2025Q1", "2025Q2")),
         ("figure_matrix", lambda ds: figure_matrix(ds).conflicts),
