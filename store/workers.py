@@ -6,10 +6,7 @@ holds the file it parses plus the next one sent ahead, and parses one at a time;
 that runs past a file's deadline, crashes or is killed is replaced, and only that file
 fails. pdfminer's logging and any stray output stay inside the worker.
 
-A worker never outlives the process that started it: on Linux the kernel kills it when its
-parent goes (``PR_SET_PDEATHSIG``), elsewhere a watchdog thread notices the new parent id,
-and forked workers close the pool's ends of every pipe they inherit, so a worker waiting
-for its next file sees the end of its pipe once the parent is gone.
+A worker never outlives the process that started it (``store.worker_lifetime``).
 """
 
 from __future__ import annotations
@@ -23,13 +20,13 @@ import sys
 import threading
 import time
 import traceback
-import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from yanbao.store import worker_lifetime
 from yanbao.store.errors import ReportError
 
 if TYPE_CHECKING:
@@ -146,56 +143,7 @@ def _tune_gc() -> None:
     gc.set_threshold(_GC_FIRST_GENERATION)
 
 
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-_WATCHDOG_SECONDS = 1.0
-
-
-def _die_with_parent() -> None:
-    """Make this worker end when its parent does, even in the middle of a parse.
-
-    Linux: ask the kernel to SIGKILL us when the parent exits. Elsewhere: a daemon thread
-    that exits the process once the parent id changes (the parent died, we were adopted).
-    """
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
-                if os.getppid() != parent:  # it died before the request took effect
-                    os._exit(0)
-                return
-        except (ImportError, OSError, AttributeError):
-            pass  # no ctypes or no prctl here: watch instead
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_WATCHDOG_SECONDS)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="yanbao-parent-watch", daemon=True).start()
-
-
-# The pool's ends of the workers' pipes. A forked child inherits a copy of each; while any
-# copy is open, a worker never reads end-of-file after the pool's process has died.
-_POOL_ENDS: weakref.WeakSet[Connection] = weakref.WeakSet()
-
-
-def _close_pool_ends_in_child() -> None:
-    for end in list(_POOL_ENDS):
-        try:
-            end.close()
-        except OSError:
-            pass
-    _POOL_ENDS.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_close_pool_ends_in_child)
-
-
-def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> None:
+def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool, pool_pid: int) -> None:
     """A parser process: says ``ready``, then answers one ``(path, password)`` at a time.
 
     Every message carries the worker's resident memory, so the pool can replace a worker
@@ -205,7 +153,7 @@ def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool) -> Non
     for name in ("SIGTERM", "SIGHUP"):  # a forked worker must not run the parent's handlers
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
-    _die_with_parent()
+    worker_lifetime.die_with_parent(pool_pid)
     if not debug:
         _quiet_worker()
     _limit_memory(memory_limit)
@@ -351,8 +299,8 @@ def _new_worker(ctx: multiprocessing.context.BaseContext, memory_limit: int | No
         _parent_warm = True
     _start_helpers(ctx)
     mine, theirs = ctx.Pipe(duplex=True)
-    _POOL_ENDS.add(mine)
-    process = ctx.Process(target=_worker_loop, args=(theirs, memory_limit, debug), name="yanbao-parser", daemon=True)
+    worker_lifetime.track_pool_end(mine)
+    process = ctx.Process(target=_worker_loop, args=(theirs, memory_limit, debug, os.getpid()), name="yanbao-parser", daemon=True)
     process.start()
     theirs.close()
     return _Worker(process, mine, startup_deadline)

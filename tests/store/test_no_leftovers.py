@@ -102,9 +102,9 @@ IDLE_POOL = textwrap.dedent(
     """
     import os, signal, sys, time
     from collections import deque
-    from yanbao.store import workers
+    from yanbao.store import worker_lifetime, workers
 
-    workers._die_with_parent = lambda: None  # only the closed pipe ends can tell them
+    worker_lifetime.die_with_parent = lambda _pool: None  # only the closed pipe ends can tell them
     pool = workers.WorkerPool(2, 60.0, None, None, False)
     pool.fill(deque([(sys.argv[1], ""), (sys.argv[1], "")]))
     done = 0
@@ -137,18 +137,22 @@ THREADED_INGEST = textwrap.dedent(
     from yanbao.store.db import DigestStore
     from yanbao.store.ingest import ingest_paths
 
-    store = DigestStore(storage=MemoryStorage())
-    worker = threading.Thread(target=lambda: ingest_paths([sys.argv[1]], store, jobs=2,
-                                                           cancel=threading.Event()))
-    worker.start()
-    worker.join()
+    def main():
+        store = DigestStore(storage=MemoryStorage())
+        worker = threading.Thread(target=lambda: ingest_paths([sys.argv[1]], store, jobs=2,
+                                                               cancel=threading.Event()))
+        worker.start()
+        worker.join()
+
+    if __name__ == "__main__":  # forkserver's children import this module again
+        main()
     """
 )
 
 
 def test_app_style_ingest_killed_leaves_no_worker(slow_folder: Path, tmp_path: Path) -> None:
     """From a thread (as the app ingests) workers come from forkserver; kill -9 of the app
-    takes the server and its workers with it."""
+    takes its workers with it, and the server and resource tracker end soon after."""
     script = tmp_path / "threaded.py"
     script.write_text(THREADED_INGEST)
     proc = subprocess.Popen([sys.executable, str(script), str(slow_folder)], cwd=REPO)
@@ -163,4 +167,6 @@ def test_app_style_ingest_killed_leaves_no_worker(slow_folder: Path, tmp_path: P
     time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert still_alive_after([*helpers, *workers], 2.0) == []
+    assert still_alive_after(workers, 2.0) == []
+    # multiprocessing's own helpers end on their own once they see the app gone
+    assert still_alive_after(helpers, 10.0) == []

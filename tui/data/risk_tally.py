@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Iterable
 
 from yanbao.store.compare import risk_key
 from yanbao.store.concepts import get_lexicon
+from yanbao.store.text_safety import clean
 from yanbao.tui.data.figure_text import FIGURE_LANG
-from yanbao.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
