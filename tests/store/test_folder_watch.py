@@ -12,6 +12,7 @@ from pathlib import Path
 
 from yanbao.store.db import DigestStore
 from yanbao.store.folder_watch import ReportFilter, watch_and_ingest
+from yanbao.store.ingest import ingest_paths
 from watchfiles import Change
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_reports"
@@ -48,10 +49,15 @@ def test_watcher_ingests_a_copied_pdf_and_waits_for_a_partial_download(tmp_path:
     time.sleep(0.5)  # the watch is set up
     try:
         first = SAMPLES / "km_msft_2025q2.pdf"
+        # What ingesting this file costs on this machine right now, measured in the same run:
+        # the watcher may add at most 2 s to it (debounce and the settle check).
+        started = time.monotonic()
+        ingest_paths([first], DigestStore(tmp_path / "direct.json"), jobs=1)
+        direct = time.monotonic() - started
         started = time.monotonic()
         shutil.copy(first, inbox / first.name)
-        assert _wait_for(lambda: len(store.summaries()) == 1, 2.0), "not ingested within 2 s"
-        assert time.monotonic() - started <= 2.0
+        assert _wait_for(lambda: len(store.summaries()) == 1, direct + 10), "never ingested"
+        assert time.monotonic() - started <= direct + 2.0
 
         second = SAMPLES / "ls_2025q1_weekly.pdf"
         partial = inbox / (second.name + ".part")
@@ -59,7 +65,9 @@ def test_watcher_ingests_a_copied_pdf_and_waits_for_a_partial_download(tmp_path:
         time.sleep(1.0)
         assert len(store.summaries()) == 1  # the .part file is not a report
         partial.rename(inbox / second.name)
-        assert _wait_for(lambda: len(store.summaries()) == 2, 2.0), "renamed download not ingested within 2 s"
+        started = time.monotonic()
+        assert _wait_for(lambda: len(store.summaries()) == 2, direct + 10), "renamed download never ingested"
+        assert time.monotonic() - started <= direct + 2.0
         assert all(b.failed == 0 for b in batches)
     finally:
         stop.set()
