@@ -56,6 +56,22 @@ class WatchlistPane(Horizontal):
             super().__init__()
             self.detail = detail
 
+    class Changed(Message):
+        """The watchlist was changed (or a change was refused); ``note`` says how."""
+
+        def __init__(self, items: list[Any], note: str, keep: str | None = None) -> None:
+            super().__init__()
+            self.items = items
+            self.note = note
+            self.keep = keep
+
+    class Failed(Message):
+        """The store could not be changed or read."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
     class OpenReport(Message):
         """Enter on one of the company's reports: show it in the Key points pane."""
 
@@ -63,10 +79,10 @@ class WatchlistPane(Horizontal):
             super().__init__()
             self.digest_id = digest_id
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, library: Library | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.items: list[Any] = []
-        self.library: Library | None = None
+        self.library: Library | None = library
         self._report_ids: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -106,6 +122,38 @@ class WatchlistPane(Horizontal):
             option_list.highlighted = names.index(current) if current in names else 0
         else:
             self._show(None)
+
+    # -- changing the watchlist (workers: the store writes to disk) -------------------------
+    def watch(self, name: str) -> None:
+        """Add ``name`` to the watchlist; a ``Changed`` message says how it went."""
+        self._watch(name)
+
+    def unwatch(self, name: str) -> None:
+        """Remove ``name`` from the watchlist; a ``Changed`` message says how it went."""
+        self._unwatch(name)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="watchlist")
+    def _watch(self, name: str) -> None:
+        try:
+            assert self.library is not None
+            item = self.library.watch(name)
+            items = self.library.watchlist()
+        except Exception as error:
+            self.post_message(self.Failed(clean(error, one_line=True)))
+            return
+        self.post_message(self.Changed(items, f"Watching {item.name}", keep=item.name))
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="watchlist")
+    def _unwatch(self, name: str) -> None:
+        try:
+            assert self.library is not None
+            removed = self.library.unwatch(name)
+            items = self.library.watchlist()
+        except Exception as error:
+            self.post_message(self.Failed(clean(error, one_line=True)))
+            return
+        note = f"Stopped watching {name}" if removed else f"{name} was not on the watchlist"
+        self.post_message(self.Changed(items, note))
 
     @on(OptionList.OptionHighlighted, "#watch-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
