@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
+from yanbao.tui.data.company_names import company_keys, company_terms
 from yanbao.tui.widgets.report_list import (
     SORT_KEYS,
     ReportList,
@@ -71,6 +72,8 @@ class ReportBrowser(Vertical):
         self.summaries: list[Any] = []
         self.search_ids: set[str] | None = None
         self.loaded = False
+        # company: terms resolved through the registry (腾讯 → Tencent's names), per term.
+        self._company_names: dict[str, frozenset[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: words, broker:…, period:…, company:…", id="filter")
@@ -107,7 +110,7 @@ class ReportBrowser(Vertical):
         """Filter, search and sort the summaries into the list, keeping the cursor's report."""
         report_list = self.report_list
         keep = report_list.highlighted.id if report_list.highlighted is not None else None
-        rows = filter_summaries(self.summaries, self.filter_text, self.search_ids)
+        rows = filter_summaries(self.summaries, self.filter_text, self.search_ids, self._company_names)
         report_list.empty_message = self._empty_message()
         report_list.set_rows(sort_summaries(rows, self.sort_key, self.sort_reverse), keep_id=keep)
         self._update_header()
@@ -115,7 +118,14 @@ class ReportBrowser(Vertical):
             self.post_message(self.Emptied())
 
     def _empty_message(self) -> str:
-        return EMPTY_LIBRARY
+        if not self.summaries:
+            return EMPTY_LIBRARY
+        asked = " and ".join(
+            f"{label} “{clean(value, one_line=True)}”"
+            for label, value in (("search", self.search_query), ("filter", self.filter_text))
+            if value
+        )
+        return f"No report matches {asked} (Esc clears)." if asked else EMPTY_LIBRARY
 
     def _update_header(self) -> None:
         header = self.query_one(ReportListHeader)
@@ -183,6 +193,9 @@ class ReportBrowser(Vertical):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.filter_text = event.value.strip()
+        for term in company_terms(self.filter_text):
+            if term not in self._company_names:
+                self._company_names[term] = company_keys(term)
         self.refresh_list()
 
     @on(Input.Submitted, "#filter")

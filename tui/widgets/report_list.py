@@ -7,7 +7,7 @@ each row is rendered from its summary when it scrolls into view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar, Mapping, Sequence
 
 from rich.segment import Segment
 from rich.text import Text
@@ -70,11 +70,16 @@ def sort_summaries(rows: Sequence[Any], key: str = "date", reverse: bool = True)
     return sorted(by_date, key=lambda s: _sort_value(s, key).casefold(), reverse=reverse)
 
 
-def filter_summaries(rows: Sequence[Any], query: str, ids: set[str] | None = None) -> list[Any]:
+def filter_summaries(
+    rows: Sequence[Any], query: str, ids: set[str] | None = None,
+    company_names: Mapping[str, frozenset[str]] | None = None,
+) -> list[Any]:
     """Rows matching a filter such as ``broker:华安 period:2025Q1 company:Tencent cloud``.
 
     ``broker:``, ``period:`` and ``company:`` match their field; bare words match the
     title, broker, period or companies. ``ids`` (a search result) narrows further.
+    ``company_names`` maps a ``company:`` value to every name of its company (the
+    registry's, see ``tui.data.company_names``), so ``company:腾讯`` finds Tencent.
     """
     if not query.split() and ids is None:
         return list(rows)  # nothing to filter by: never touch the rows' company details
@@ -96,7 +101,9 @@ def filter_summaries(rows: Sequence[Any], query: str, ids: set[str] | None = Non
             if field_name == "period" and value not in period:
                 return False
             if field_name == "company" and value not in companies:
-                return False
+                names = company_names.get(value) if company_names else None
+                if not names or names.isdisjoint(k.casefold() for k in summary.company_keys):
+                    return False
             if field_name == "any" and not any(
                 value in part for part in (summary.title.casefold(), broker, period, companies)
             ):
