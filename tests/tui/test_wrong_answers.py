@@ -5,8 +5,13 @@ from __future__ import annotations
 from conftest import settle
 from textual.widgets import Input
 
+from yanbao.store.db import DigestStore
 from yanbao.tui.app import YanbaoApp
+from yanbao.tui.screens.choice import ChoiceDialog
+from yanbao.tui.screens.main import MainScreen
+from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.widgets.report_list import ReportList
+from yanbao.tui.widgets.watchlist import WatchlistPane
 
 SIZE = (120, 40)
 
@@ -69,3 +74,91 @@ class TestNothingFound:
             await type_filter(pilot, "broker:Nobody")
             message = app.screen.query_one(ReportList).empty_message
             assert "No reports yet" not in message and "broker:Nobody" in message
+
+
+def notes(app: YanbaoApp) -> list[str]:
+    """The notifications shown so far."""
+    return [n.message for n in app._notifications]
+
+
+class TestWatchGuard:
+    """``w`` asks before watching a name nobody knows; says when it is already watched;
+    ``d`` says what the user typed."""
+
+    async def watch_typed(self, pilot, name: str) -> None:
+        await pilot.press("w")
+        assert isinstance(pilot.app.screen, PromptDialog)
+        pilot.app.screen.query_one(Input).value = name
+        await pilot.press("enter")
+        await settle(pilot)
+
+    async def test_a_typo_offers_the_closest_names(self, app_factory, tmp_path) -> None:
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await self.watch_typed(pilot, "Tencnet")
+            dialog = app.screen
+            assert isinstance(dialog, ChoiceDialog)
+            assert dialog.values[0] == "Tencent" and dialog.values[-1] == "Tencnet"
+            await pilot.press("enter")  # the first: the closest match
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
+        assert [i.name for i in DigestStore(tmp_path / "store.json").watchlist()] == ["Microsoft", "Tencent"]
+
+    async def test_an_unknown_name_is_not_added_unless_confirmed(self, app_factory, tmp_path) -> None:
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await self.watch_typed(pilot, "foobar")
+            assert isinstance(app.screen, ChoiceDialog) and app.screen.values == ["foobar"]
+            await pilot.press("escape")
+            await settle(pilot)
+            assert any("foobar was not added" in n for n in notes(app))
+            assert [i.name for i in DigestStore(tmp_path / "store.json").watchlist()] == ["Microsoft"]
+            await self.watch_typed(pilot, "foobar")
+            await pilot.press("enter")  # "as typed": the user insists
+            await settle(pilot)
+        assert [i.name for i in DigestStore(tmp_path / "store.json").watchlist()] == ["Microsoft", "foobar"]
+
+    async def test_a_known_name_is_added_without_asking(self, app_factory, tmp_path) -> None:
+        app = app_factory(watch=())
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await self.watch_typed(pilot, "快手")  # in the library, by its Chinese name
+            assert isinstance(app.screen, MainScreen)
+        assert len(DigestStore(tmp_path / "store.json").watchlist()) == 1
+
+    async def test_watching_again_says_already_watched(self, app_factory, tmp_path) -> None:
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await self.watch_typed(pilot, "微软")
+            assert isinstance(app.screen, MainScreen)
+            assert any(n == "微软 (Microsoft) is already watched" for n in notes(app)), notes(app)
+        assert [i.name for i in DigestStore(tmp_path / "store.json").watchlist()] == ["Microsoft"]
+
+    async def test_removing_names_what_was_typed(self, app_factory, tmp_path) -> None:
+        app = app_factory(watch=("Apple", "Microsoft"))
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("d")
+            assert isinstance(app.screen, PromptDialog)
+            app.screen.query_one(Input).value = "苹果"
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "Stopped watching 苹果 (Apple)" in notes(app), notes(app)
+        assert [i.name for i in DigestStore(tmp_path / "store.json").watchlist()] == ["Microsoft"]
+
+    async def test_cursor_stays_near_after_removal(self, app_factory) -> None:
+        app = app_factory(watch=("Apple", "Microsoft", "Tencent"))
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("2")
+            await settle(pilot)
+            await pilot.press("down", "down")  # Tencent, the last
+            await settle(pilot)
+            await pilot.press("up", "d")  # remove Microsoft
+            await settle(pilot)
+            pane = app.screen.query_one(WatchlistPane)
+            assert [i.name for i in pane.items] == ["Apple", "Tencent"]
+            assert pane.highlighted_item.name == "Tencent"

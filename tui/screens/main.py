@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
+from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.ingest import IngestDialog
 from yanbao.tui.screens.prompt import PromptDialog
@@ -444,6 +445,24 @@ class MainScreen(Screen[None]):
                          id="unwatch-dialog"),
             done,
         )
+
+    def on_watchlist_pane_unsure(self, message: WatchlistPane.Unsure) -> None:
+        """A name nobody knows (a typo?): offer the closest known names, or add it as typed."""
+        message.stop()
+        name = clean(message.name, one_line=True)
+        answers = [(f"Watch {s}", s) for s in message.suggestions]
+        answers.append((f"Watch “{name}” as typed", message.name))
+        question = f"Neither the company registry nor the library knows “{name}”."
+        if message.suggestions:
+            question += " Did you mean one of these?"
+
+        def done(choice: str | None) -> None:
+            if choice:
+                self.query_one(WatchlistPane).watch(choice, confirmed=True)
+            else:
+                self.say(f"{name} was not added to the watchlist", timeout=3)
+
+        self.app.push_screen(ChoiceDialog("Unknown company", question, answers, id="unsure-dialog"), done)
 
     def on_watchlist_pane_changed(self, message: WatchlistPane.Changed) -> None:
         message.stop()

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from yanbao.store.units import basis_label
 from yanbao.tui.data.company_detail import CompanyDetail, company_detail
+from yanbao.tui.data.company_names import closest_names, company_keys, registry_name
 from yanbao.tui.widgets.figures import FIGURE_LANG, metric_label
 from yanbao.tui.widgets.safe_text import clean, safe
 
@@ -72,6 +73,14 @@ class WatchlistPane(Horizontal):
             super().__init__()
             self.reason = reason
 
+    class Unsure(Message):
+        """A name neither the registry nor the library knows: ask before watching it."""
+
+        def __init__(self, name: str, suggestions: list[str]) -> None:
+            super().__init__()
+            self.name = name
+            self.suggestions = suggestions
+
     class OpenReport(Message):
         """Enter on one of the company's reports: show it in the Key points pane."""
 
@@ -109,6 +118,7 @@ class WatchlistPane(Horizontal):
     def set_data(self, items: Sequence[Any], library: Library, *, keep: str | None = None) -> None:
         """Show a new watchlist; each company's reports are asked of ``library`` when shown."""
         current = keep or (self.highlighted_item.name if self.highlighted_item else None)
+        old_index = self.query_one("#watch-list", OptionList).highlighted or 0
         self.items = list(items)
         self.library = library
         option_list = self.query_one("#watch-list", OptionList)
@@ -119,23 +129,38 @@ class WatchlistPane(Horizontal):
         )
         if self.items:
             names = [item.name for item in self.items]
-            option_list.highlighted = names.index(current) if current in names else 0
+            # The same company, else the row where it was (after a removal, its neighbour).
+            option_list.highlighted = names.index(current) if current in names else min(old_index, len(names) - 1)
         else:
             self._show(None)
 
     # -- changing the watchlist (workers: the store writes to disk) -------------------------
-    def watch(self, name: str) -> None:
-        """Add ``name`` to the watchlist; a ``Changed`` message says how it went."""
-        self._watch(name)
+    def watch(self, name: str, *, confirmed: bool = False) -> None:
+        """Add ``name`` to the watchlist; a ``Changed`` message says how it went. A name no
+        one knows (a typo) is not added unless ``confirmed``: ``Unsure`` asks first."""
+        self._watch(name, confirmed)
 
     def unwatch(self, name: str) -> None:
         """Remove ``name`` from the watchlist; a ``Changed`` message says how it went."""
         self._unwatch(name)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="watchlist")
-    def _watch(self, name: str) -> None:
+    def _watch(self, name: str, confirmed: bool) -> None:
         try:
             assert self.library is not None
+            items = self.library.watchlist()
+            keys = company_keys(name)
+            already = next((i for i in items if keys & {i.name.casefold(), (i.ticker or "").casefold()}), None)
+            if already is not None:
+                shown = name if already.name == name else f"{name} ({already.name})"
+                self.post_message(self.Changed(items, f"{shown} is already watched", keep=already.name))
+                return
+            if not confirmed and registry_name(name) is None:
+                summaries = self.library.summaries()
+                if not any(k.casefold() in keys for s in summaries for k in s.company_keys):
+                    library_names = {n for s in summaries for n in s.companies}
+                    self.post_message(self.Unsure(name, closest_names(name, library_names)))
+                    return
             item = self.library.watch(name)
             items = self.library.watchlist()
         except Exception as error:
@@ -147,12 +172,16 @@ class WatchlistPane(Horizontal):
     def _unwatch(self, name: str) -> None:
         try:
             assert self.library is not None
+            before = [i.name for i in self.library.watchlist()]
             removed = self.library.unwatch(name)
             items = self.library.watchlist()
         except Exception as error:
             self.post_message(self.Failed(clean(error, one_line=True)))
             return
-        note = f"Stopped watching {name}" if removed else f"{name} was not on the watchlist"
+        # Say it in the user's words; the watched name too when it differs (苹果 → Apple).
+        gone = [n for n in before if n not in {i.name for i in items}]
+        shown = name if gone in ([], [name]) else f"{name} ({', '.join(gone)})"
+        note = f"Stopped watching {shown}" if removed else f"{name} was not on the watchlist"
         self.post_message(self.Changed(items, note))
 
     @on(OptionList.OptionHighlighted, "#watch-list")
