@@ -462,6 +462,7 @@ class MainScreen(Screen[None]):
             else:
                 self.say(f"{name} was not added to the watchlist", timeout=3)
 
+        self.say(f"{name}: not a company the registry or the library knows", timeout=4)
         self.app.push_screen(ChoiceDialog("Unknown company", question, answers, id="unsure-dialog"), done)
 
     def on_watchlist_pane_changed(self, message: WatchlistPane.Changed) -> None:
