@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conftest import settle
-from textual.widgets import Input
+from snapshot_app import fixture_digests
+from textual.widgets import DataTable, Input, Static
 
 from yanbao.store.db import DigestStore
 from yanbao.tui.app import YanbaoApp
 from yanbao.tui.screens.choice import ChoiceDialog
+from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.main import MainScreen
 from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.widgets.report_list import ReportList
+from yanbao.tui.widgets.risks import RisksPane
 from yanbao.tui.widgets.watchlist import WatchlistPane
 
 SIZE = (120, 40)
@@ -162,3 +167,52 @@ class TestWatchGuard:
             pane = app.screen.query_one(WatchlistPane)
             assert [i.name for i in pane.items] == ["Apple", "Tencent"]
             assert pane.highlighted_item.name == "Tencent"
+
+
+def add_digests(tmp_path, *digests) -> None:
+    """Put more digests into the fixture store the app will open."""
+    store = DigestStore(tmp_path / "store.json")
+    store.add_many(list(digests))
+    store.close()
+
+
+LONG_RISK = "宏观经济下行导致广告主预算收缩的风险，" * 80  # a paragraph the parser took for a risk
+
+
+class TestRisksPane:
+    """Pane 3 exports its own table; junk never reaches the tally; long risks are bounded and wrap."""
+
+    async def test_e_exports_the_risk_table(self, app_factory, tmp_path, monkeypatch) -> None:
+        monkeypatch.chdir(tmp_path)
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("3")
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            assert isinstance(app.screen, ExportResultDialog)
+            text = app.screen.path.read_text(encoding="utf-8")
+        assert text.startswith("# Risks") and "## Across the library" in text
+        assert "| Risk | Reports | Quarters |" in text and "地缘政治" in text
+        assert "## Key points" not in text and "关键" not in text.split("\n")[0]
+
+    async def test_junk_and_overlong_risks_are_guarded(self, app_factory, tmp_path) -> None:
+        base = fixture_digests()[0]
+        junk = replace(base, id="f6" * 32, date="2025-09-01", risks=["com", "1%", "10", "00%", LONG_RISK, "监管政策变化"])
+        app = app_factory()
+        add_digests(tmp_path, junk)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("3")
+            await settle(pilot)
+            pane = app.screen.query_one(RisksPane)
+            wordings = [t.wording for t in pane.tally]
+            assert not {"com", "1%", "10", "00%"} & set(wordings)
+            assert max(len(w) for w in wordings) <= 160
+            table = pane.query_one("#risks-library", DataTable)
+            assert sum(c.get_render_width(table) for c in table.columns.values()) <= table.size.width
+            long_row = next(i for i, t in enumerate(pane.tally) if t.wording.startswith("宏观经济下行"))
+            assert table.rows[table.ordered_rows[long_row].key].height > 1  # wrapped, not cut
+            shown = str(pane.query_one("#risks-report", Static).render())
+            assert "com" not in shown.split("\n")[0] and "1. 宏观经济" in shown and "2. 监管政策变化" in shown

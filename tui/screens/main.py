@@ -304,7 +304,9 @@ class MainScreen(Screen[None]):
             return None
         if action == "export":
             pane = self.active_pane
-            if pane in ("keypoints", "risks") and self.digest is None:
+            if pane == "keypoints" and self.digest is None:
+                return None
+            if pane == "risks" and self.digest is None and not self.query_one(RisksPane).tally:
                 return None
             if pane == "compare" and self.query_one(ComparePane).comparison is None:
                 return None
@@ -482,7 +484,11 @@ class MainScreen(Screen[None]):
         if pane == "compare":  # a comparison, or the guidance / ratings history shown
             pane, subject = self.query_one(ComparePane).export_subject()
         else:
-            subject = {"keypoints": self.digest, "risks": self.digest, "watchlist": self.watchlist}[pane]
+            subject = {
+                "keypoints": self.digest,
+                "risks": self.query_one(RisksPane).view,
+                "watchlist": self.watchlist,
+            }[pane]
         if subject is not None:
             self._export(pane, subject)
 
