@@ -52,11 +52,13 @@ def wrap_offsets(text: str, width: int) -> list[int]:
             tokens[index] = (cut, text[cut:start + len(token)])
             line_start, used = cut, 0
             continue
-        # Keep closing punctuation on the line it closes: carry what comes before it over.
-        # (At most two characters: a line of nothing but punctuation still breaks.)
+        # Keep closing punctuation on the line it closes: carry what comes before it over;
+        # when nothing can move (the line is one word and its marks), break where it overflowed.
         back = index
-        while tokens[index][1][0] in _NO_LINE_START and index > back - 2 and tokens[index - 1][0] > line_start:
-            index -= 1
+        while tokens[back][1][0] in _NO_LINE_START and back > 0 and tokens[back - 1][0] > line_start:
+            back -= 1
+        if tokens[back][1][0] not in _NO_LINE_START:
+            index = back
         cut = tokens[index][0]
         offsets.append(cut)
         line_start, used = cut, 0
