@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from conftest import settle
 from snapshot_app import fixture_digests
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from yanbao.store.db import DigestStore
 from yanbao.tui.app import YanbaoApp
@@ -14,6 +14,7 @@ from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.main import MainScreen
 from yanbao.tui.screens.prompt import PromptDialog
+from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.report_list import ReportList
 from yanbao.tui.widgets.risks import RisksPane
 from yanbao.tui.widgets.watchlist import WatchlistPane
@@ -216,3 +217,25 @@ class TestRisksPane:
             assert table.rows[table.ordered_rows[long_row].key].height > 1  # wrapped, not cut
             shown = str(pane.query_one("#risks-report", Static).render())
             assert "com" not in shown.split("\n")[0] and "1. 宏观经济" in shown and "2. 监管政策变化" in shown
+
+
+class TestCompareOrder:
+    """Quarters picked backwards are put in order (and the pane says so)."""
+
+    async def test_reversed_quarters_are_ordered(self, app_factory) -> None:
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("4")
+            await settle(pilot)
+            pane = app.screen.query_one(ComparePane)
+            pane.query_one("#compare-left", Select).value = "2025Q2"
+            await settle(pilot)
+            pane.query_one("#compare-right", Select).value = "2025Q1"
+            await settle(pilot)
+            assert pane.quarters == ("2025Q1", "2025Q2")
+            assert (pane.comparison.left_period, pane.comparison.right_period) == ("2025Q1", "2025Q2")
+            azure = pane.comparison.find("Microsoft", "Azure", "revenue_growth_yoy")
+            assert azure.change == 6.0  # a rise shown as a rise, not a cut
+            assert "swapped" in str(pane.query_one("#compare-status", Static).render())
+            assert any("From was later than To" in n for n in notes(app))

@@ -158,6 +158,7 @@ class ComparePane(Vertical):
         self.comparison: Any | None = None
         self.report: Digest | None = None
         self._rows: list[Any] = []
+        self.swapped = False  # the user picked From later than To; the pane put them in order
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-pickers"):
@@ -328,6 +329,15 @@ class ComparePane(Vertical):
         if quarters is None:
             status.update(Text("Not enough quarters in the library to compare.", style="dim italic"))
             return
+        from yanbao.store.compare import period_sort_key
+
+        self.swapped = period_sort_key(quarters[0]) > period_sort_key(quarters[1])
+        if self.swapped:  # From later than To would show a raise as a cut: put them in order
+            quarters = (quarters[1], quarters[0])
+            with self.prevent(Select.Changed):
+                self.query_one("#compare-left", Select).value = quarters[0]
+                self.query_one("#compare-right", Select).value = quarters[1]
+            self.notify(f"From was later than To: comparing {quarters[0]} → {quarters[1]}", timeout=4, markup=False)
         if self.library is None:
             return
         status.update(Text(f"Comparing {quarters[0]} with {quarters[1]}…", style="dim italic"))
@@ -414,6 +424,8 @@ class ComparePane(Vertical):
         comparison = message.comparison
         sides = f"{comparison.left_label} → {comparison.right_label}"
         legend = Text(f"{clean(sides, one_line=True)}: {len(self._rows)} figures   ", style="dim")
+        if self.swapped and self.mode == "quarters":
+            legend = Text("(From/To swapped: earlier first) ", style="yellow") + legend
         legend.append_text(Text.assemble(("▲", "green"), " above  ", ("●", "yellow"), " inline  ", ("▼", "red"), " below consensus  ⚠ reports disagree"))
         status.update(legend)
         for row in self._rows:
