@@ -239,3 +239,42 @@ class TestCompareOrder:
             assert azure.change == 6.0  # a rise shown as a rise, not a cut
             assert "swapped" in str(pane.query_one("#compare-status", Static).render())
             assert any("From was later than To" in n for n in notes(app))
+
+
+def kestrel_reports() -> list:
+    """One broker's Tencent note, its sector report a month earlier and its previous Tencent note."""
+    from yanbao.store.model import CompanyRating
+
+    base = fixture_digests()[0]
+
+    def make(tag: str, date: str, period: str, rated: bool, title: str):
+        return replace(
+            base, id=tag * 32, date=date, period=period, title=title, broker="Kestrel Securities",
+            source=replace(base.source, sha256=tag * 32, path=f"reports/{tag}.pdf"),
+            company_ratings=[CompanyRating("腾讯控股", "买入", ticker="0700.HK")] if rated else [],
+        )
+
+    return [
+        make("e1", "2025-05-15", "2025Q1", True, "腾讯控股：一季度广告加速"),
+        make("e2", "2025-08-20", "2025Q2", False, "互联网行业：美团、阿里巴巴与腾讯的二季度"),
+        make("e3", "2025-09-10", "2025Q2", True, "腾讯控股：二季度云收入超预期"),
+    ]
+
+
+class TestReportVsPrevious:
+    """The app's report-vs-previous is ``store.compare.previous_report``, as the CLI's is."""
+
+    async def test_a_company_note_is_compared_with_the_previous_note_on_it(self, app_factory, tmp_path) -> None:
+        older, sector, newest = kestrel_reports()
+        app = app_factory()
+        add_digests(tmp_path, older, sector, newest)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one(ReportList).highlighted.id == newest.id
+            await pilot.press("4")
+            await settle(pilot)
+            pane = app.screen.query_one(ComparePane)
+            pane.query_one("#compare-mode", Select).value = "reports"
+            await settle(pilot)
+            assert pane.comparison is not None
+            assert pane.comparison.left_ids == [older.id] and pane.comparison.right_ids == [newest.id]
