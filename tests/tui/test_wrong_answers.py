@@ -278,3 +278,44 @@ class TestReportVsPrevious:
             await settle(pilot)
             assert pane.comparison is not None
             assert pane.comparison.left_ids == [older.id] and pane.comparison.right_ids == [newest.id]
+
+
+class TestStartup:
+    """While the first report is read, the panes name it instead of asking to select one."""
+
+    async def test_no_select_a_report_while_row_one_is_highlighted(self, tmp_path) -> None:
+        import threading
+
+        from snapshot_app import make_store
+
+        from yanbao.tui.data.library import Library
+
+        opened, read = threading.Event(), threading.Event()
+
+        class SlowLibrary(Library):
+            def open(self, *, seed: bool = True) -> tuple[int, list[str]]:
+                opened.wait(10)
+                return super().open(seed=seed)
+
+            def get(self, digest_id: str):
+                read.wait(10)
+                return super().get(digest_id)
+
+        app = YanbaoApp(store_path=make_store(tmp_path / "store.json"))
+        app.library = SlowLibrary(app.library.store_path)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.pause()
+            heading = app.screen.query_one("#kp-heading", Static)
+            seen = [str(heading.render())]
+            opened.set()
+            while not app.screen.query_one(ReportList).rows:
+                await pilot.pause(0.02)
+            await pilot.pause(0.3)
+            seen.append(str(heading.render()))
+            read.set()
+            await settle(pilot)
+            seen.append(str(heading.render()))
+            first = app.screen.query_one(ReportList).rows[0].title
+            assert not any("Select a report" in text for text in seen), seen
+            assert "Opening the store" in seen[0] and first in seen[1] and "Opening the report" in seen[1]
+            assert seen[2].startswith(first) and "Opening" not in seen[2]

@@ -250,6 +250,7 @@ class MainScreen(Screen[None]):
         if self._pane_timer is not None:
             self._pane_timer.stop()
         digest_id = event.summary.id
+        self.query_one(KeyPointsPane).opening(event.summary.title)
         self._pane_timer = self.set_timer(PANE_DELAY, lambda: self._show_highlighted(digest_id))
 
     def _show_highlighted(self, digest_id: str) -> None:

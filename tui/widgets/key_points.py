@@ -71,7 +71,7 @@ class KeyPointsPane(VerticalScroll):
         self._metrics: list[Metric] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Select a report in the list.", style="dim italic"), id="kp-heading")
+        yield Static(Text("Opening the store…", style="dim italic"), id="kp-heading")
         yield Static(Text("Key points"), classes="section-title")
         yield Static(Text(""), id="kp-points")
         yield Static(Text("Recommendation"), classes="section-title")
@@ -106,7 +106,7 @@ class KeyPointsPane(VerticalScroll):
         table = self.query_one("#kp-metrics", DataTable)
         table.clear()
         if digest is None:
-            heading.update(Text("Select a report in the list.", style="dim italic"))
+            heading.update(Text("No report selected.", style="dim italic"))
             self.query_one("#kp-points", Static).update(Text(""))
             self.query_one("#kp-recommendation", Static).update(Text(""))
             self.query_one("#kp-source", Static).update(Text(""))
@@ -129,6 +129,13 @@ class KeyPointsPane(VerticalScroll):
                 consensus_flag(metric.vs_consensus),
             )
         self._show_source(self.highlighted_metric)
+
+    def opening(self, title: str) -> None:
+        """The cursor rests on a report whose digest is being read: name it meanwhile."""
+        if self.digest is None:
+            heading = safe(title, "bold", one_line=True)
+            heading.append("\nOpening the report…", style="dim italic")
+            self.query_one("#kp-heading", Static).update(heading)
 
     def _show_source(self, metric: Metric | None) -> None:
         source = self.query_one("#kp-source", Static)
