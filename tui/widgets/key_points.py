@@ -14,6 +14,7 @@ from yanbao.tui.widgets.figures import (
     format_number,
     metric_label,
 )
+from yanbao.tui.widgets.paragraphs import Paragraphs, ParagraphsStatic
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -39,20 +40,20 @@ def report_heading(digest: Digest) -> Text:
     return text
 
 
-def key_points_text(digest: Digest) -> Text:
-    """Each section heading, then its points indented."""
-    text = Text(end="")
+def key_points_text(digest: Digest) -> Paragraphs:
+    """Each section heading, then its points; wrapped lines hang under their first word."""
+    items: list[tuple[Text, Text | None]] = []
     for number, section in enumerate(digest.key_points, 1):
-        if number > 1:
-            text.append("\n")
-        text.append(f"{number}. ", style="bold")
-        text.append(clean(section.heading, one_line=True), style="bold")
-        for point in section.points:
-            text.append("\n   • ")
-            text.append(clean(point, one_line=True))
+        items.append((Text(f"{number}. ", style="bold"), safe(section.heading, "bold", one_line=True)))
+        items.extend((Text("   • "), safe(point, one_line=True)) for point in section.points)
     if not digest.key_points:
-        text.append("No key points were found in this report.", style="dim italic")
-    return text
+        items.append((Text(), Text("No key points were found in this report.", style="dim italic")))
+    return Paragraphs(items)
+
+
+def paragraph(text: Text) -> Paragraphs:
+    """One paragraph, wrapped by character where it is Chinese."""
+    return Paragraphs([(Text(), text)])
 
 
 class KeyPointsPane(VerticalScroll):
@@ -73,15 +74,15 @@ class KeyPointsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(Text("Opening the store…", style="dim italic"), id="kp-heading")
         yield Static(Text("Key points"), classes="section-title")
-        yield Static(Text(""), id="kp-points")
+        yield ParagraphsStatic(Text(""), id="kp-points")
         yield Static(Text("Recommendation"), classes="section-title")
-        yield Static(Text(""), id="kp-recommendation")
+        yield ParagraphsStatic(Text(""), id="kp-recommendation")
         yield Static(Text("Metrics"), classes="section-title")
         table: DataTable[Any] = DataTable(id="kp-metrics", cursor_type="row", zebra_stripes=True)
         table.add_columns("Company", "Segment", "Metric", "Period", "Basis", "Value", "Consensus", "vs")
         yield table
         yield Static(Text("Source sentence"), classes="section-title")
-        yield Static(Text(""), id="kp-source")
+        yield ParagraphsStatic(Text(""), id="kp-source")
 
     @property
     def highlighted_metric(self) -> Metric | None:
@@ -99,7 +100,9 @@ class KeyPointsPane(VerticalScroll):
         return metric.company if table.has_focus and metric is not None else None
 
     def show(self, digest: Digest | None) -> None:
-        """Fill the pane from one digest (None clears it)."""
+        """Fill the pane from one digest (None clears it); another report starts at the top."""
+        if digest is None or self.digest is None or digest.id != self.digest.id:
+            self.scroll_home(animate=False)
         self.digest = digest
         self._metrics = list(digest.metrics) if digest else []
         heading = self.query_one("#kp-heading", Static)
@@ -115,7 +118,7 @@ class KeyPointsPane(VerticalScroll):
         self.query_one("#kp-points", Static).update(key_points_text(digest))
         recommendation = digest.recommendation or ""
         self.query_one("#kp-recommendation", Static).update(
-            safe(recommendation) if recommendation else Text("None given.", style="dim italic")
+            paragraph(safe(recommendation, one_line=True)) if recommendation else Text("None given.", style="dim italic")
         )
         for metric in self._metrics:
             table.add_row(
@@ -142,7 +145,7 @@ class KeyPointsPane(VerticalScroll):
         if metric is None:
             source.update(Text("No metrics in this report." if self.digest else "", style="dim italic"))
         else:
-            source.update(safe(metric.text or "(no sentence recorded)"))
+            source.update(paragraph(safe(metric.text or "(no sentence recorded)", one_line=True)))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
