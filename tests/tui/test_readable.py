@@ -71,3 +71,31 @@ class TestScroll:
             await pilot.press("j")
             await settle(pilot)
             assert pane.digest.id != "f7" * 32 and pane.scroll_y == 0
+
+
+class TestFooter:
+    """The essential keys stay visible in the footer at 120 and at 80 columns."""
+
+    ESSENTIAL = ("?", "q", "/", "f", "s", "w", "d", "e", "i")
+
+    async def shown_keys(self, app, pilot) -> set[str]:
+        from textual.widgets._footer import FooterKey
+
+        await pilot.pause()
+        width = app.size.width
+        return {
+            key.key_display for key in app.screen.query(FooterKey)
+            if key.region.width and key.region.right <= width
+        }
+
+    async def test_essential_keys_fit_at_120_and_80(self, app_factory) -> None:
+        for size in ((120, 40), (80, 24)):
+            app = app_factory()
+            async with app.run_test(size=size, notifications=True) as pilot:
+                await settle(pilot)
+                shown = await self.shown_keys(app, pilot)
+                assert set(self.ESSENTIAL) <= shown, (size, shown)
+                await pilot.press("3")  # a pane focused: still there
+                await settle(pilot)
+                shown = await self.shown_keys(app, pilot)
+                assert set(self.ESSENTIAL) <= shown, (size, shown)

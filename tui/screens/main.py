@@ -50,11 +50,15 @@ EAGER_LIBRARY = 2000
 class MainScreen(Screen[None]):
     """Browse reports and the library: list, key points, watchlist, risks, compare."""
 
+    # Footer order is priority order: Help and Quit first so that no width hides them; the
+    # pane keys are on the tabs ("1 Key points"), so the footer leaves them out.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show_pane('keypoints')", "Points", tooltip="Pane 1: key points, metrics and sources", id="pane-1"),
-        Binding("2", "show_pane('watchlist')", "Watch", tooltip="Pane 2: watched companies across reports", id="pane-2"),
-        Binding("3", "show_pane('risks')", "Risks", tooltip="Pane 3: this report's risks and their recurrence", id="pane-3"),
-        Binding("4", "show_pane('compare')", "Compare", tooltip="Pane 4: compare two quarters", id="pane-4"),
+        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Show every key", id="main-help"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit yanbao", id="main-quit"),
+        Binding("1", "show_pane('keypoints')", "Points", show=False, tooltip="Pane 1: key points, metrics and sources", id="pane-1"),
+        Binding("2", "show_pane('watchlist')", "Watch", show=False, tooltip="Pane 2: watched companies across reports", id="pane-2"),
+        Binding("3", "show_pane('risks')", "Risks", show=False, tooltip="Pane 3: this report's risks and their recurrence", id="pane-3"),
+        Binding("4", "show_pane('compare')", "Compare", show=False, tooltip="Pane 4: compare two quarters", id="pane-4"),
         Binding("slash", "search", "Search", key_display="/", tooltip="Search titles, key points, companies and risks", id="search"),
         Binding("f", "filter", "Filter", tooltip="Filter the list: words, broker:, period:, company:", id="filter"),
         Binding("s", "sort", "Sort", tooltip="Sort the list by date, broker, period or title (again to cycle)", id="sort"),
@@ -129,7 +133,7 @@ class MainScreen(Screen[None]):
                     yield RisksPane(id="risks-pane")
                 with TabPane("4 Compare", id="compare"):
                     yield ComparePane(id="compare-pane")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def browser(self) -> ReportBrowser:

@@ -140,7 +140,7 @@ class ReportList(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
-        Binding("enter", "open", "Open", tooltip="Open the report in the Key points pane"),
+        Binding("enter", "open", "Open", show=False, tooltip="Open the report in the Key points pane"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"report-list--cursor", "report-list--empty"}
