@@ -99,3 +99,25 @@ class TestFooter:
                 await settle(pilot)
                 shown = await self.shown_keys(app, pilot)
                 assert set(self.ESSENTIAL) <= shown, (size, shown)
+
+
+def table_fits(table: DataTable) -> bool:
+    """Every column inside the table's width: nothing waits behind a horizontal scroll."""
+    return sum(c.get_render_width(table) for c in table.columns.values()) <= table.size.width
+
+
+class TestValueColumns:
+    """Value columns show whole at every size; labels give up cells (segment first)."""
+
+    async def test_metrics_values_show_at_80_and_120(self, app_factory) -> None:
+        for size in ((80, 24), (120, 40)):
+            app = app_factory(corpus=True)
+            async with app.run_test(size=size, notifications=True) as pilot:
+                await settle(pilot)
+                table = app.screen.query_one("#kp-metrics", DataTable)
+                assert table.row_count > 0 and table_fits(table), size
+                labels = [str(c.label) for c in table.columns.values()]
+                assert labels[-3:-1] in (["Value", "Consensus"], ["Value", "Cons."]) and labels[-1] == "vs"
+                for index in range(table.row_count):
+                    values = [str(cell) for cell in table.get_row_at(index)[3:]]
+                    assert not any(v.endswith("…") for v in values), (size, values)

@@ -11,7 +11,7 @@ from typing import Iterable
 
 from yanbao.store.companies import get_registry
 
-__all__ = ["company_terms", "company_keys", "closest_names", "registry_name"]
+__all__ = ["company_terms", "company_keys", "closest_names", "registry_name", "short_name"]
 
 
 def company_terms(query: str) -> list[str]:
@@ -63,3 +63,15 @@ def closest_names(name: str, library_names: Iterable[str] = (), *, limit: int = 
         if len(shown) == limit:
             break
     return shown
+
+
+def short_name(name: str) -> str:
+    """The registry's shortest name for ``name``'s company (Microsoft → 微软, Alphabet →
+    Google): what a narrow column shows. ``name`` itself when unknown or already shortest."""
+    from rich.cells import cell_len
+
+    info = get_registry().lookup(name) if name else None
+    if info is None:
+        return name
+    names = [n for n in (info.name, info.name_zh, *info.aliases) if n and len(n.strip()) >= 2]
+    return min(names, key=lambda n: (cell_len(n), n != info.name_zh), default=name) if names else name
