@@ -121,3 +121,24 @@ class TestValueColumns:
                 for index in range(table.row_count):
                     values = [str(cell) for cell in table.get_row_at(index)[3:]]
                     assert not any(v.endswith("…") for v in values), (size, values)
+
+    async def test_compare_and_watchlist_values_show_at_80(self, app_factory) -> None:
+        app = app_factory(corpus=True)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("4")
+            await settle(pilot)
+            table = app.screen.query_one("#compare-table", DataTable)
+            assert table.row_count > 0 and table_fits(table)
+            assert [str(c.label) for c in table.columns.values()][1:] == ["Change", "From", "To", "vs cons."]
+            for index in range(table.row_count):
+                assert not any(str(cell).endswith("…") for cell in table.get_row_at(index)[1:])
+            await pilot.press("2")
+            await settle(pilot)
+            reports = app.screen.query_one("#watch-reports", DataTable)
+            assert reports.row_count > 0 and table_fits(reports)
+            watched = app.screen.query_one("#watch-list")
+            assert watched.size.width > 40  # stacked above the detail, names whole
+            for index in range(reports.row_count):
+                date, _, period, _, title = (str(c) for c in reports.get_row_at(index))
+                assert len(date) == 10 and not period.endswith("…") and len(title) >= 8

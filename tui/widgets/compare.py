@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -14,6 +14,8 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 from yanbao.store.units import basis_label
 from yanbao.tui.data.figure_text import who_said_what
+from yanbao.tui.data.company_names import short_name
+from yanbao.tui.widgets.fitted_table import Column, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
 from yanbao.tui.widgets.history_view import HistoryView
 from yanbao.tui.widgets.safe_text import clean, safe
@@ -23,6 +25,18 @@ if TYPE_CHECKING:
     from yanbao.tui.data.library import Library
 
 __all__ = ["ComparePane", "FigureChart", "diff_text"]
+
+COMPARE_COLUMNS = [
+    Column("Figure", shrink_order=0, floor=10),
+    Column("Change", value=True),
+    Column("From", value=True),
+    Column("To", value=True),
+    Column("vs cons.", value=True),
+]
+"""The figure's name gives up cells so that the change and both values always show."""
+
+COMPACT_WIDTH = 100
+"""Below this many cells companies go by their short names."""
 
 
 def _names(items: Any) -> list[str]:
@@ -49,8 +63,9 @@ def diff_text(comparison: Any) -> Text:
     return text
 
 
-def _figure_label(row: Any) -> str:
-    """Company · segment · metric, with basis and target year when not a plain actual figure."""
+def _figure_label(row: Any, *, short: bool = False) -> str:
+    """Company · segment · metric, with basis and target year when not a plain actual figure
+    (``short``: the company by its shortest name, for a narrow pane)."""
     label = metric_label(row.metric)
     basis = getattr(row, "basis", "actual")
     if basis and basis != "actual" and basis not in row.metric:
@@ -58,7 +73,8 @@ def _figure_label(row: Any) -> str:
     target = getattr(row, "target_period", None)
     if target:
         label += f" {target}"
-    return " · ".join(p for p in (row.company, row.segment, label) if p)
+    company = short_name(row.company) if short and row.company else row.company
+    return " · ".join(p for p in (company, row.segment, label) if p)
 
 
 def consensus_mark(vs: str | None) -> Text:
@@ -158,6 +174,7 @@ class ComparePane(Vertical):
         self.comparison: Any | None = None
         self.report: Digest | None = None
         self._rows: list[Any] = []
+        self._table_width = 0
         self.swapped = False  # the user picked From later than To; the pane put them in order
 
     def compose(self) -> ComposeResult:
@@ -176,9 +193,7 @@ class ComparePane(Vertical):
             yield Input(placeholder="all companies (a name, or: watchlist)", id="compare-company",
                         tooltip="Narrow every mode to one company (completes from the registry) or to the watchlist")
         yield Static(Text("Loading the library…", style="dim italic"), id="compare-status")
-        table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Figure", "Change", "From", "To", "vs cons.")
-        yield table
+        yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="compare-side"):
             yield FigureChart(id="compare-chart")
             with VerticalScroll(id="compare-diff-scroll"):
@@ -428,24 +443,36 @@ class ComparePane(Vertical):
             legend = Text("(From/To swapped: earlier first) ", style="yellow") + legend
         legend.append_text(Text.assemble(("▲", "green"), " above  ", ("●", "yellow"), " inline  ", ("▼", "red"), " below consensus  ⚠ reports disagree"))
         status.update(legend)
+        self._fill_table()
+        self.query_one("#compare-diff", Static).update(diff_text(message.comparison))
+        self._chart(self.highlighted_row)
+
+    def _fill_table(self) -> None:
+        """The figure changes at the pane's width: values whole, the figure's name cut."""
+        width = self._table_width = self.content_region.width
+        compact = width < COMPACT_WIDTH
+        rows = []
         for row in self._rows:
             unit = getattr(row, "change_unit", None)
             flags = Text(end="")
             flags.append_text(consensus_mark(getattr(row, "left_vs_consensus", None)))
-            flags.append(" → ", style="dim")
+            flags.append("→" if compact else " → ", style="dim")
             flags.append_text(consensus_mark(getattr(row, "right_vs_consensus", None)))
             change = format_change(getattr(row, "change", None), unit)
             if getattr(row, "conflict", False):
                 change.append(" ⚠", style="yellow")
-            table.add_row(
-                safe(_figure_label(row), one_line=True),
+            rows.append([
+                safe(_figure_label(row, short=compact), one_line=True),
                 change,
                 Text(format_cell(row.left)),
                 Text(format_cell(row.right)),
                 flags,
-            )
-        self.query_one("#compare-diff", Static).update(diff_text(message.comparison))
-        self._chart(self.highlighted_row)
+            ])
+        fill_fitted(self.query_one("#compare-table", DataTable), COMPARE_COLUMNS, rows, width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.comparison is not None and self.content_region.width != self._table_width:
+            self._fill_table()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from yanbao.store.units import basis_label
 from yanbao.tui.data.company_detail import CompanyDetail, company_detail
 from yanbao.tui.data.company_names import closest_names, company_keys, registry_name
+from yanbao.tui.widgets.fitted_table import Column, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, metric_label
 from yanbao.tui.widgets.safe_text import clean, safe
 
@@ -21,6 +22,15 @@ if TYPE_CHECKING:
     from yanbao.tui.data.library import Library
 
 __all__ = ["WatchlistPane"]
+
+REPORT_COLUMNS = [
+    Column("Date", value=True),
+    Column("Broker", shrink_order=0, floor=12),
+    Column("Period", value=True),
+    Column("Pick", value=True),
+    Column("Title", shrink_order=1, floor=12),
+]
+"""A watched company's reports: a long broker name gives up cells first, then the title."""
 
 
 def views_text(detail: CompanyDetail) -> Text:
@@ -93,15 +103,15 @@ class WatchlistPane(Horizontal):
         self.items: list[Any] = []
         self.library: Library | None = library
         self._report_ids: list[str] = []
+        self._detail: CompanyDetail | None = None
+        self._tables_width = 0
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="watch-list")
         with VerticalScroll(id="watch-detail"):
             yield Static(Text("No company watched yet: press w to add one.", style="dim italic"), id="watch-heading")
             yield Static(Text("Reports naming it"), classes="section-title")
-            reports: DataTable[Any] = DataTable(id="watch-reports", cursor_type="row", zebra_stripes=True)
-            reports.add_columns("Date", "Broker", "Period", "Pick", "Title")
-            yield reports
+            yield DataTable(id="watch-reports", cursor_type="row", zebra_stripes=True)
             yield Static(Text(""), id="watch-views")
             yield Static(Text("Figures by quarter"), classes="section-title")
             yield DataTable(id="watch-figures", cursor_type="row", zebra_stripes=True)
@@ -208,11 +218,9 @@ class WatchlistPane(Horizontal):
 
     def _show(self, detail: CompanyDetail | None) -> None:
         heading = self.query_one("#watch-heading", Static)
-        reports = self.query_one("#watch-reports", DataTable)
-        figures = self.query_one("#watch-figures", DataTable)
-        reports.clear()
-        figures.clear(columns=True)
+        self._detail = detail
         self._report_ids = [digest.id for digest, _ in detail.reports] if detail else []
+        self._fill_tables()
         if detail is None:
             heading.update(Text("No company watched yet: press w to add one.", style="dim italic"))
             self.query_one("#watch-views", Static).update(Text(""))
@@ -222,18 +230,39 @@ class WatchlistPane(Horizontal):
         title = safe(detail.name, "bold", one_line=True)
         title.append(f"  {len(detail.reports)} reports, recommended in {picks}", style="dim")
         heading.update(title)
-        for digest, recommended in detail.reports:
-            reports.add_row(
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._detail is not None and self._detail_width() != self._tables_width:
+            self._fill_tables()
+
+    def _detail_width(self) -> int:
+        return self.query_one("#watch-detail").scrollable_content_region.width
+
+    def _fill_tables(self) -> None:
+        """Reports and figures at the detail's width: dates, periods and values whole."""
+        detail = self._detail
+        width = self._tables_width = self._detail_width()
+        reports = self.query_one("#watch-reports", DataTable)
+        figures = self.query_one("#watch-figures", DataTable)
+        if detail is None:
+            reports.clear()
+            figures.clear(columns=True)
+            return
+        report_rows = [
+            [
                 Text(digest.date or "—"),
                 safe(digest.broker or "—", one_line=True),
                 Text(digest.period or "—"),
                 Text("✓ pick", style="green bold") if recommended else Text(""),
                 safe(digest.title, one_line=True),
-            )
-        figures.add_column("Figure")
-        for period in detail.periods:
-            figures.add_column(period)
+            ]
+            for digest, recommended in detail.reports
+        ]
+        fill_fitted(reports, REPORT_COLUMNS, report_rows, width)
+        figure_rows = []
         for (segment, metric, basis), cells in sorted(detail.figures.items()):
             shown_basis = basis_label(basis, FIGURE_LANG) if basis != "actual" and basis not in metric else ""
             label = " · ".join(p for p in (segment, metric_label(metric), shown_basis) if p)
-            figures.add_row(safe(label, one_line=True), *(Text(clean(cells.get(p, "")), style="") for p in detail.periods))
+            figure_rows.append([safe(label, one_line=True), *(Text(clean(cells.get(p, ""))) for p in detail.periods)])
+        columns = [Column("Figure", shrink_order=0, floor=8), *(Column(p, value=True) for p in detail.periods)]
+        fill_fitted(figures, columns, figure_rows, width)
