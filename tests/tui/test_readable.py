@@ -142,3 +142,60 @@ class TestValueColumns:
             for index in range(reports.row_count):
                 date, _, period, _, title = (str(c) for c in reports.get_row_at(index))
                 assert len(date) == 10 and not period.endswith("…") and len(title) >= 8
+
+
+class TestSplit:
+    """The list/pane split moves with [ and ] or by dragging the bar, and is remembered."""
+
+    async def test_keys_resize_and_the_next_start_remembers(self, app_factory, own_settings) -> None:
+        from yanbao.tui.data.settings import load_settings
+        from yanbao.tui.widgets.report_browser import ReportBrowser
+
+        app = app_factory()
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot)
+            before = app.screen.query_one(ReportBrowser).size.height  # stacked at 120 columns
+            rows_before = app.screen.query_one(ReportList).size.height
+            await pilot.press("right_square_bracket", "right_square_bracket")
+            await pilot.pause()
+            after = app.screen.query_one(ReportBrowser).size.height
+            assert after > before and app.screen.query_one(ReportList).size.height > rows_before
+        saved = load_settings(own_settings).split
+        assert saved is not None
+        app = app_factory()
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one(ReportBrowser).size.height == after
+
+    async def test_dragging_the_bar(self, app_factory, own_settings) -> None:
+        from yanbao.tui.data.settings import load_settings
+        from yanbao.tui.widgets.report_browser import ReportBrowser
+        from yanbao.tui.widgets.splitter import Splitter
+
+        app = app_factory()
+        async with app.run_test(size=(200, 50), notifications=True) as pilot:
+            await settle(pilot)
+            browser = app.screen.query_one(ReportBrowser)
+            before = browser.size.width
+            await pilot.mouse_down(Splitter)
+            await pilot.hover("#main", offset=(120, 10))
+            await pilot.mouse_up("#main", offset=(120, 10))
+            await pilot.pause()
+            assert browser.size.width > before + 20
+        assert load_settings(own_settings).split == 60
+
+    async def test_list_shows_more_rows_at_120x40(self, app_factory) -> None:
+        app = app_factory(corpus=True)
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one(ReportList).size.height >= 10
+
+
+class TestListColumns:
+    """The sorted column keeps its arrow; a wide list gives brokers room."""
+
+    def test_period_header_keeps_its_arrow_and_brokers_get_room(self) -> None:
+        from yanbao.tui.widgets.report_list import Columns, header_text
+
+        assert "Period▼" in header_text(60, "period", True)
+        assert "Kestrelmoor Sec" in Columns.for_width(120).line("2025-11-05", "Kestrelmoor Securities", "2025Q3", "x")

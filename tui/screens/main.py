@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
+from yanbao.tui.data.settings import load_settings, save_settings
 from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.ingest import IngestDialog
@@ -25,6 +26,7 @@ from yanbao.tui.widgets.report_browser import ReportBrowser
 from yanbao.tui.widgets.report_list import ReportList
 from yanbao.tui.widgets.risks import RisksPane
 from yanbao.tui.widgets.safe_text import clean
+from yanbao.tui.widgets.splitter import Splitter
 from yanbao.tui.widgets.watchlist import WatchlistPane
 
 if TYPE_CHECKING:
@@ -66,6 +68,10 @@ class MainScreen(Screen[None]):
         Binding("d", "unwatch", "-Watch", tooltip="Remove the highlighted company from the watchlist", id="unwatch"),
         Binding("e", "export", "Export", tooltip="Export the current view as a markdown file", id="export"),
         Binding("i", "ingest", "Ingest", tooltip="Ingest a file or folder of reports", id="ingest"),
+        Binding("left_square_bracket", "resize_list(-5)", "List−", key_display="[", show=False,
+                tooltip="Give the report list less room (or drag the bar between list and panes)", id="list-smaller"),
+        Binding("right_square_bracket", "resize_list(5)", "List+", key_display="]", show=False,
+                tooltip="Give the report list more room (remembered for next time)", id="list-bigger"),
         Binding("j", "cursor_down", "Down", show=False, tooltip="Move down in the focused list or table", id="down"),
         Binding("k", "cursor_up", "Up", show=False, tooltip="Move up in the focused list or table", id="up"),
         Binding("escape", "back", "Back", show=False, tooltip="Back to the report list; again clears filter and search", id="back"),
@@ -115,6 +121,7 @@ class MainScreen(Screen[None]):
         self._wanted: set[str] = set()
         self._filled: set[str] = set()
         self._pane_timer: Timer | None = None
+        self.settings = load_settings()
 
     def say(self, message: object, **options: Any) -> None:
         """Notify with text that may hold report words: cleaned, never read as markup."""
@@ -124,6 +131,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield ReportBrowser(self.library, id="report-pane")
+            yield Splitter(id="splitter")
             with TabbedContent(initial="keypoints", id="panes"):
                 with TabPane("1 Key points", id="keypoints"):
                     yield KeyPointsPane(id="keypoints-pane")
@@ -151,6 +159,51 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.height < SHORT_HEIGHT, "-short")
+        self._apply_split()
+
+    # -- the list/pane split (keys [ ], or drag the bar; remembered) ------------------------
+    def _apply_split(self) -> None:
+        """Size the list by the user's share: its height above the panes, else its width."""
+        narrow = self.has_class("-narrow")
+        self.query_one(Splitter).vertical = narrow
+        styles = self.browser.styles
+        share = self.settings.split
+        if share is None:  # the stylesheet's default layout
+            styles.clear_rule("width")
+            styles.clear_rule("height")
+            styles.clear_rule("max_width")
+        elif narrow:
+            styles.clear_rule("width")
+            styles.clear_rule("max_width")
+            styles.height = f"{share}%"
+        else:
+            styles.clear_rule("height")
+            styles.width = f"{share}%"
+            styles.max_width = "90%"
+        self.query_one(Splitter).refresh()
+
+    def _list_share(self) -> int:
+        """The list's share of the screen now, in percent."""
+        main = self.query_one("#main").content_region
+        if self.has_class("-narrow"):
+            return round(self.browser.outer_size.height * 100 / max(1, main.height))
+        return round(self.browser.outer_size.width * 100 / max(1, main.width))
+
+    def set_split(self, share: int, *, remember: bool = True) -> None:
+        """Give the list ``share`` percent of the screen (10-90)."""
+        self.settings.split = max(10, min(90, share))
+        self._apply_split()
+        if remember:
+            save_settings(self.settings)
+
+    def action_resize_list(self, delta: int) -> None:
+        """[ and ]: five percent less or more room for the report list."""
+        self.set_split((self.settings.split or self._list_share()) + delta)
+
+    @on(Splitter.Moved)
+    def _splitter_moved(self, event: Splitter.Moved) -> None:
+        event.stop()
+        self.set_split(event.share, remember=event.done)
 
     # -- store loading (workers) ----------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")

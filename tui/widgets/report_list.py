@@ -38,10 +38,13 @@ class Columns:
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
-        """Give the title whatever the fixed columns leave (at least 8 cells)."""
-        # Fixed columns keep their widths at every size so the header always lines up.
-        title = max(8, width - (1 + 10 + 1 + 10 + 1 + 6 + 1))
-        return cls(10, 10, 6, title)
+        """Give the title whatever the fixed columns leave (at least 8 cells); a wide list
+        gives the broker up to 18 cells, so "Kestrelmoor Securities" is not "Kestrelmo…"."""
+        # Columns keep their widths for a given width so the header always lines up. The
+        # period column fits "Period▼" (the sort arrow) as well as "2025Q1".
+        broker = 10 + max(0, min(8, (width - 70) // 5))
+        title = max(8, width - (1 + 10 + 1 + broker + 1 + 7 + 1))
+        return cls(10, broker, 7, title)
 
     def line(self, date: str, broker: str, period: str, title: str) -> str:
         """One row laid out in cells, so that Chinese columns line up."""
