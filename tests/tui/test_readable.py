@@ -199,3 +199,29 @@ class TestListColumns:
 
         assert "Period▼" in header_text(60, "period", True)
         assert "Kestrelmoor Sec" in Columns.for_width(120).line("2025-11-05", "Kestrelmoor Securities", "2025Q3", "x")
+
+
+class TestTabStops:
+    """Tab stops only where a key acts: no stop on the tabs (1-4 do that) or on a scroll
+    area with nothing to scroll."""
+
+    async def test_two_tabs_from_the_list_to_the_metrics(self, app_factory) -> None:
+        from textual.widgets._tabbed_content import ContentTabs
+
+        from yanbao.tui.widgets.scroll import ScrollWhenNeeded
+
+        app = app_factory()
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("tab", "tab")
+            assert app.focused.id == "kp-metrics"
+            for pane in ("2", "3", "4"):
+                await pilot.press(pane)
+                await settle(pilot)
+                app.screen.query_one(ReportList).focus()
+                for _ in range(8):
+                    await pilot.press("tab")
+                    focused = app.focused
+                    assert not isinstance(focused, ContentTabs)
+                    if isinstance(focused, ScrollWhenNeeded):
+                        assert focused.max_scroll_y > 0

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTabs
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
 from yanbao.tui.data.settings import load_settings, save_settings
@@ -149,6 +150,8 @@ class MainScreen(Screen[None]):
         return self.query_one(ReportBrowser)
 
     def on_mount(self) -> None:
+        # The tabs need no Tab stop: 1-4 switch panes and a click still works.
+        self.query_one("#panes", TabbedContent).query_one(ContentTabs).can_focus = False
         self.query_one(ReportList).focus()
         self._open_store()
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Input, Label, Select, Static
@@ -18,6 +18,7 @@ from yanbao.tui.data.company_names import short_name
 from yanbao.tui.widgets.fitted_table import Column, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
 from yanbao.tui.widgets.history_view import HistoryView
+from yanbao.tui.widgets.scroll import ScrollWhenNeeded
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ class ComparePane(Vertical):
         yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="compare-side"):
             yield FigureChart(id="compare-chart")
-            with VerticalScroll(id="compare-diff-scroll"):
+            with ScrollWhenNeeded(id="compare-diff-scroll"):
                 yield Static(Text(""), id="compare-diff")
         yield HistoryView(id="compare-history")
 

@@ -16,6 +16,7 @@ from yanbao.tui.data.company_detail import CompanyDetail, company_detail
 from yanbao.tui.data.company_names import closest_names, company_keys, registry_name
 from yanbao.tui.widgets.fitted_table import Column, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, metric_label
+from yanbao.tui.widgets.scroll import ScrollWhenNeeded
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ class WatchlistPane(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="watch-list")
-        with VerticalScroll(id="watch-detail"):
+        with ScrollWhenNeeded(id="watch-detail"):
             yield Static(Text("No company watched yet: press w to add one.", style="dim italic"), id="watch-heading")
             yield Static(Text("Reports naming it"), classes="section-title")
             yield DataTable(id="watch-reports", cursor_type="row", zebra_stripes=True)
