@@ -225,3 +225,46 @@ class TestTabStops:
                     assert not isinstance(focused, ContentTabs)
                     if isinstance(focused, ScrollWhenNeeded):
                         assert focused.max_scroll_y > 0
+
+
+class TestLanguage:
+    """One label language per screen, from the setting (or the report's), shared with the CLI."""
+
+    async def test_setting_en_gives_english_labels_in_app_and_cli(self, app_factory, own_settings, tmp_path, capsys) -> None:
+        from yanbao.tui.cli import main
+        from yanbao.tui.data.settings import Settings, save_settings
+        from yanbao.tui.widgets.compare import ComparePane
+
+        save_settings(Settings(lang="en"), own_settings)
+        app = app_factory()
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot)
+            digest = app.screen.query_one(KeyPointsPane).digest
+            assert digest.language == "zh"
+            table = app.screen.query_one("#kp-metrics", DataTable)
+            labels = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+            assert "Revenue growth YoY" in labels and "收入同比增速" not in labels
+            await pilot.press("4")
+            await settle(pilot)
+            compare = app.screen.query_one(ComparePane).query_one("#compare-table", DataTable)
+            figures = [str(compare.get_row_at(i)[0]) for i in range(compare.row_count)]
+            assert "Microsoft · Azure · Revenue growth YoY" in figures
+        capsys.readouterr()
+        assert main(["--store", str(tmp_path / "store.json"), "show", digest.id[:12]]) == 0
+        assert "Revenue growth YoY" in capsys.readouterr().out
+
+    async def test_auto_follows_the_report_on_every_pane(self, app_factory) -> None:
+        from yanbao.tui.widgets.compare import ComparePane
+
+        app = app_factory()
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("j")  # 2025-05-20 Example Securities, an English report
+            await settle(pilot)
+            assert app.screen.query_one(KeyPointsPane).digest.language == "en"
+            table = app.screen.query_one("#kp-metrics", DataTable)
+            assert all(str(table.get_row_at(i)[2]).isascii() for i in range(table.row_count))
+            await pilot.press("4")
+            await settle(pilot)
+            compare = app.screen.query_one(ComparePane).query_one("#compare-table", DataTable)
+            assert "Microsoft · Azure · Revenue growth YoY" in [str(compare.get_row_at(i)[0]) for i in range(compare.row_count)]

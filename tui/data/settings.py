@@ -12,7 +12,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Settings", "settings_path", "load_settings", "save_settings", "LANGS"]
+__all__ = ["Settings", "settings_path", "load_settings", "save_settings", "label_lang", "LANGS"]
 
 LANGS = ("zh", "en")
 """Label languages; ``auto`` (or unset) follows each report's language."""
@@ -67,3 +67,11 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
         os.replace(temp, target)
     except OSError:
         pass
+
+
+def label_lang(setting: str | None, report_lang: str | None = None, fallback: str = "zh") -> str:
+    """The language labels are written in: the setting when it names one, else the
+    report's own language, else ``fallback`` (a view of many reports)."""
+    if setting in LANGS:
+        return setting
+    return report_lang if report_lang in LANGS else fallback

@@ -16,7 +16,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
-from yanbao.tui.data.settings import load_settings, save_settings
+from yanbao.tui.data.settings import label_lang, load_settings, save_settings
 from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.ingest import IngestDialog
@@ -343,9 +343,20 @@ class MainScreen(Screen[None]):
     def on_main_screen_digest_loaded(self, message: DigestLoaded) -> None:
         self._show_digest(message.digest)
 
+    @property
+    def lang(self) -> str:
+        """The label language of this screen: the setting (``--lang`` or settings.json),
+        else the shown report's language."""
+        setting = getattr(self.app, "lang", None) or self.settings.lang
+        return label_lang(setting, self.digest.language if self.digest is not None else None)
+
     def _show_digest(self, digest: Digest | None) -> None:
         had_digest = self.digest is not None
         self.digest = digest
+        lang = self.lang  # one language for every pane on the screen
+        self.query_one(KeyPointsPane).lang = lang
+        self.query_one(ComparePane).set_lang(lang)
+        self.query_one(WatchlistPane).set_lang(lang)
         self.query_one(KeyPointsPane).show(digest)
         self.query_one(RisksPane).show_report(digest)
         self.query_one(ComparePane).set_report(digest)

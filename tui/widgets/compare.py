@@ -64,13 +64,13 @@ def diff_text(comparison: Any) -> Text:
     return text
 
 
-def _figure_label(row: Any, *, short: bool = False) -> str:
+def _figure_label(row: Any, *, short: bool = False, lang: str = FIGURE_LANG) -> str:
     """Company · segment · metric, with basis and target year when not a plain actual figure
     (``short``: the company by its shortest name, for a narrow pane)."""
-    label = metric_label(row.metric)
+    label = metric_label(row.metric, lang)
     basis = getattr(row, "basis", "actual")
     if basis and basis != "actual" and basis not in row.metric:
-        label += f"({basis_label(basis, FIGURE_LANG)})"
+        label += f"({basis_label(basis, lang)})"
     target = getattr(row, "target_period", None)
     if target:
         label += f" {target}"
@@ -176,6 +176,7 @@ class ComparePane(Vertical):
         self.report: Digest | None = None
         self._rows: list[Any] = []
         self._table_width = 0
+        self.lang = FIGURE_LANG  # the screen's label language
         self.swapped = False  # the user picked From later than To; the pane put them in order
 
     def compose(self) -> ComposeResult:
@@ -459,17 +460,25 @@ class ComparePane(Vertical):
             flags.append_text(consensus_mark(getattr(row, "left_vs_consensus", None)))
             flags.append("→" if compact else " → ", style="dim")
             flags.append_text(consensus_mark(getattr(row, "right_vs_consensus", None)))
-            change = format_change(getattr(row, "change", None), unit)
+            change = format_change(getattr(row, "change", None), unit, self.lang)
             if getattr(row, "conflict", False):
                 change.append(" ⚠", style="yellow")
             rows.append([
-                safe(_figure_label(row, short=compact), one_line=True),
+                safe(_figure_label(row, short=compact, lang=self.lang), one_line=True),
                 change,
-                Text(format_cell(row.left)),
-                Text(format_cell(row.right)),
+                Text(format_cell(row.left, self.lang)),
+                Text(format_cell(row.right, self.lang)),
                 flags,
             ])
         fill_fitted(self.query_one("#compare-table", DataTable), COMPARE_COLUMNS, rows, width)
+
+    def set_lang(self, lang: str) -> None:
+        """Write the figures' labels in ``lang`` from now on."""
+        if lang != self.lang:
+            self.lang = lang
+            if self.comparison is not None:
+                self._fill_table()
+                self._chart(self.highlighted_row)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.comparison is not None and self.content_region.width != self._table_width:
@@ -494,7 +503,7 @@ class ComparePane(Vertical):
         if row is not None:
             title = "Who said what" + (" ⚠ reports disagree" if getattr(row, "conflict", False) else "")
             text.append(title + "\n", style="bold yellow" if getattr(row, "conflict", False) else "bold")
-            for line, odd in who_said_what(row):
+            for line, odd in who_said_what(row, self.lang):
                 text.append(clean(line, one_line=True) + "\n", style="yellow" if odd else "")
             text.append("\n")
         if self.comparison is not None:
@@ -503,8 +512,9 @@ class ComparePane(Vertical):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare-series")
     def _series(self, library: Library, company: str, segment: str | None, metric: str, basis: str) -> None:
-        shown_basis = basis_label(basis, FIGURE_LANG) if basis != "actual" and basis not in metric else ""
-        title = " · ".join(p for p in (company, segment, metric_label(metric), shown_basis) if p)
+        lang = self.lang
+        shown_basis = basis_label(basis, lang) if basis != "actual" and basis not in metric else ""
+        title = " · ".join(p for p in (company, segment, metric_label(metric, lang), shown_basis) if p)
         try:
             from yanbao.store.compare import series
 

@@ -93,6 +93,7 @@ class KeyPointsPane(VerticalScroll):
         self.digest: Digest | None = None
         self._metrics: list[Metric] = []
         self._metrics_width = 0
+        self.lang = FIGURE_LANG  # the screen's label language (set before ``show``)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Opening the store…", style="dim italic"), id="kp-heading")
@@ -142,21 +143,21 @@ class KeyPointsPane(VerticalScroll):
         )
         self._show_source(self.highlighted_metric)
 
-    @staticmethod
-    def _metric_row(metric: Metric, compact: bool) -> list[Text]:
+    def _metric_row(self, metric: Metric, compact: bool) -> list[Text]:
+        lang = self.lang
         period = metric.period or "—"
         if metric.fiscal_period and not compact:
             period = f"{period} ({metric.fiscal_period})"
-        flag = consensus_flag(metric.vs_consensus)
+        flag = consensus_flag(metric.vs_consensus, lang)
         company = short_name(metric.company) if compact and metric.company else metric.company
         return [
             safe(company or "—", one_line=True),
             safe(metric.segment or "", one_line=True),
-            safe(metric_label(metric.metric), one_line=True),
+            safe(metric_label(metric.metric, lang), one_line=True),
             safe(period, one_line=True),
-            Text(basis_label(metric.basis, FIGURE_LANG)),
-            safe(format_metric_value(metric), one_line=True),
-            Text(format_number(metric.consensus, metric.unit) if metric.consensus is not None else ""),
+            Text(basis_label(metric.basis, lang)),
+            safe(format_metric_value(metric, lang), one_line=True),
+            Text(format_number(metric.consensus, metric.unit, lang) if metric.consensus is not None else ""),
             flag[:1] if compact else flag,
         ]
 

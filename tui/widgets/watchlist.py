@@ -106,6 +106,7 @@ class WatchlistPane(Horizontal):
         self._report_ids: list[str] = []
         self._detail: CompanyDetail | None = None
         self._tables_width = 0
+        self.lang = FIGURE_LANG  # the screen's label language
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="watch-list")
@@ -205,7 +206,7 @@ class WatchlistPane(Horizontal):
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch-detail")
     def _compute(self, item: Any) -> None:
         if self.library is not None:
-            self.post_message(self.DetailReady(company_detail(self.library.digests_naming(item), item)))
+            self.post_message(self.DetailReady(company_detail(self.library.digests_naming(item), item, self.lang)))
 
     def on_watchlist_pane_detail_ready(self, message: DetailReady) -> None:
         message.stop()
@@ -231,6 +232,14 @@ class WatchlistPane(Horizontal):
         title = safe(detail.name, "bold", one_line=True)
         title.append(f"  {len(detail.reports)} reports, recommended in {picks}", style="dim")
         heading.update(title)
+
+    def set_lang(self, lang: str) -> None:
+        """Write the figures in ``lang`` from now on (the highlighted company is redone)."""
+        if lang != self.lang:
+            self.lang = lang
+            item = self.highlighted_item
+            if item is not None:
+                self._compute(item)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._detail is not None and self._detail_width() != self._tables_width:
@@ -262,8 +271,8 @@ class WatchlistPane(Horizontal):
         fill_fitted(reports, REPORT_COLUMNS, report_rows, width)
         figure_rows = []
         for (segment, metric, basis), cells in sorted(detail.figures.items()):
-            shown_basis = basis_label(basis, FIGURE_LANG) if basis != "actual" and basis not in metric else ""
-            label = " · ".join(p for p in (segment, metric_label(metric), shown_basis) if p)
+            shown_basis = basis_label(basis, self.lang) if basis != "actual" and basis not in metric else ""
+            label = " · ".join(p for p in (segment, metric_label(metric, self.lang), shown_basis) if p)
             figure_rows.append([safe(label, one_line=True), *(Text(clean(cells.get(p, ""))) for p in detail.periods)])
         columns = [Column("Figure", shrink_order=0, floor=8), *(Column(p, value=True) for p in detail.periods)]
         fill_fitted(figures, columns, figure_rows, width)
