@@ -99,22 +99,28 @@ class RisksPane(Vertical):
         if self.tally and self._risk_width() != self._table_width:
             self._fill_table()
 
+    def _quarters_width(self) -> int:
+        """Room for every quarter on one line when the pane has it (a third at most)."""
+        longest = max((len(", ".join(t.periods)) for t in self.tally), default=QUARTERS_WIDTH)
+        return max(QUARTERS_WIDTH, min(longest, self.size.width // 3))
+
     def _risk_width(self) -> int:
         # Each column has one cell of padding either side; the scrollbar takes two.
-        return max(16, self.size.width - 2 - REPORTS_WIDTH - QUARTERS_WIDTH - 3 * 2 - 2)
+        return max(16, self.size.width - 2 - REPORTS_WIDTH - self._quarters_width() - 3 * 2 - 2)
 
     def _fill_table(self) -> None:
         """Rows whose wording wraps in the risk column; the counts and quarters always show."""
         table = self.query_one("#risks-library", DataTable)
         cursor = table.cursor_row
         width = self._table_width = self._risk_width()
+        quarters_width = self._quarters_width()
         table.clear(columns=True)
         table.add_column("Risk", width=width)
         table.add_column("Reports", width=REPORTS_WIDTH)
-        table.add_column("Quarters", width=QUARTERS_WIDTH)
+        table.add_column("Quarters", width=quarters_width)
         for tally in self.tally:
             wording = wrap_lines(clean(tally.wording, one_line=True), width)
-            quarters = wrap_lines(", ".join(sorted(tally.periods)) or "—", QUARTERS_WIDTH)
+            quarters = wrap_lines(", ".join(sorted(tally.periods)) or "—", quarters_width)
             table.add_row(
                 Text("\n".join(wording)),
                 Text(str(tally.count), justify="right"),
