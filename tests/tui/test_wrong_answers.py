@@ -177,7 +177,7 @@ def add_digests(tmp_path, *digests) -> None:
     store.close()
 
 
-LONG_RISK = "宏观经济下行导致广告主预算收缩的风险，" * 80  # a paragraph the parser took for a risk
+LONG_RISK = "门店翻新节奏与装修工期安排的说明，" * 80  # a paragraph the parser took for a risk
 
 
 class TestRisksPane:
@@ -213,10 +213,10 @@ class TestRisksPane:
             assert max(len(w) for w in wordings) <= 160
             table = pane.query_one("#risks-library", DataTable)
             assert sum(c.get_render_width(table) for c in table.columns.values()) <= table.size.width
-            long_row = next(i for i, t in enumerate(pane.tally) if t.wording.startswith("宏观经济下行"))
+            long_row = next(i for i, t in enumerate(pane.tally) if t.wording.startswith("门店翻新"))
             assert table.rows[table.ordered_rows[long_row].key].height > 1  # wrapped, not cut
             shown = str(pane.query_one("#risks-report", Static).render())
-            assert "com" not in shown.split("\n")[0] and "1. 宏观经济" in shown and "2. 监管政策变化" in shown
+            assert "com" not in shown.split("\n")[0] and "1. 门店翻新" in shown and "2. 监管政策变化" in shown
 
 
 class TestCompareOrder:
