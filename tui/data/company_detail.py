@@ -97,11 +97,13 @@ def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG
                 row[period] += "*"  # another report disagrees
     detail.reports.sort(key=lambda pair: pair[0].date or "", reverse=True)
     detail.periods = sorted(periods)
-    detail.views, detail.guidance = _latest_views(detail.reports, names)
+    detail.views, detail.guidance = _latest_views(detail.reports, names, lang)
     return detail
 
 
-def _latest_views(reports: list[tuple[Digest, bool]], names: set[str]) -> tuple[list[BrokerView], list[GuidanceNow]]:
+def _latest_views(
+    reports: list[tuple[Digest, bool]], names: set[str], lang: str = FIGURE_LANG
+) -> tuple[list[BrokerView], list[GuidanceNow]]:
     """Each broker's latest rating and target, and each guidance figure's latest value, from
     ``reports`` (newest first)."""
     views: dict[str, BrokerView] = {}
