@@ -29,9 +29,10 @@ class YanbaoApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?", tooltip="Show every key", id="help"),
     ]
 
-    def __init__(self, store_path: str | Path | None = None) -> None:
+    def __init__(self, store_path: str | Path | None = None, *, lang: str | None = None) -> None:
         super().__init__()
         self.library = Library(store_path)
+        self.lang = lang  # --lang: zh, en or auto; None follows settings.json
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.library))

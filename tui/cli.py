@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from yanbao.store.errors import ReportError, StoreError
 from yanbao.store.text_safety import clean, clean_line, json_text
+from yanbao.tui.cli_common import LANG_CHOICES, labels_lang
 from yanbao.tui.cli_ingest import cmd_ingest
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     """Open the Textual app on the store (the app seeds an empty store with the samples)."""
     from yanbao.tui.app import YanbaoApp
 
-    YanbaoApp(store_path=args.store).run()
+    YanbaoApp(store_path=args.store, lang=getattr(args, "lang", None)).run()
     return 0
 
 
@@ -64,7 +65,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(digest.to_dict())
     else:
-        _print_digest(digest, brief=True)
+        _print_digest(digest, brief=True, lang=labels_lang(args, digest.language))
     return 0
 
 
@@ -105,7 +106,7 @@ def cmd_show(args: argparse.Namespace, store: DigestStore) -> int:
     if args.json:
         _print_json(digest.to_dict())
     else:
-        _print_digest(digest, brief=False)
+        _print_digest(digest, brief=False, lang=labels_lang(args, digest.language))
     return 0
 
 
@@ -180,7 +181,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 # -- printing a digest ---------------------------------------------------------------------
 
 
-def _print_digest(digest: Digest, *, brief: bool) -> None:
+def _print_digest(digest: Digest, *, brief: bool, lang: str | None = None) -> None:
     def line(text: str = "") -> None:
         print(clean(text))
 
@@ -214,7 +215,7 @@ def _print_digest(digest: Digest, *, brief: bool) -> None:
     if digest.metrics:
         from yanbao.store.units import basis_label, format_value, metric_label
 
-        lang = digest.language
+        lang = lang or digest.language
         line()
         line("Figures")
         for m in digest.metrics:
@@ -255,7 +256,7 @@ def _command_in(argv: Sequence[str]) -> str | None:
     """The subcommand named in ``argv`` (skipping the global options), if any."""
     tokens = iter(argv)
     for token in tokens:
-        if token == "--store":
+        if token in ("--store", "--lang"):
             next(tokens, None)
         elif not token.startswith("-"):
             return token
@@ -273,6 +274,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--store", metavar="PATH", default=None,
                         help="store file (default: $YANBAO_STORE, else the user data folder)")
     parser.add_argument("--debug", action="store_true", default=False, help="show tracebacks for errors")
+    parser.add_argument("--lang", choices=LANG_CHOICES, default=None,
+                        help="label language of app and commands: zh, en or auto (the report's); "
+                        "default from settings.json")
     parser.set_defaults(func=None, needs_store=False)
     common = (_common(),)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

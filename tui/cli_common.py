@@ -8,7 +8,19 @@ if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
     from yanbao.store.model import Digest
 
-__all__ = ["resolve_report"]
+__all__ = ["resolve_report", "labels_lang", "LANG_CHOICES"]
+
+LANG_CHOICES = ("zh", "en", "auto")
+"""``--lang``: label language for app and CLI alike; ``auto`` follows each report's."""
+
+
+def labels_lang(args: object, report_lang: str | None = None, fallback: str = "zh") -> str:
+    """The label language of a command: ``--lang`` (top level or the command's), else the
+    settings file's, else the report's own, else zh. The app resolves it the same way."""
+    from yanbao.tui.data.settings import label_lang, load_settings
+
+    setting = getattr(args, "lang", None) or load_settings().lang
+    return label_lang(setting, report_lang, fallback)
 
 
 def resolve_report(store: DigestStore, ident: str) -> Digest:

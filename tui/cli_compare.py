@@ -33,7 +33,7 @@ from yanbao.store.units import (
     metric_label,
     vs_consensus_label,
 )
-from yanbao.tui.cli_common import resolve_report
+from yanbao.tui.cli_common import LANG_CHOICES, labels_lang, resolve_report
 
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
@@ -72,7 +72,8 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
     )
     parser.add_argument("--company", help="only this company (name, alias or ticker)")
     parser.add_argument("--metric", help="only this metric key, e.g. revenue_growth_yoy")
-    parser.add_argument("--lang", choices=("zh", "en"), default="en", help="labels (default en)")
+    parser.add_argument("--lang", choices=LANG_CHOICES, default=argparse.SUPPRESS,
+                        help="labels (default: --lang or settings, else en)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.set_defaults(func=run_compare)
 
@@ -87,7 +88,7 @@ def run_compare(args: argparse.Namespace, store: DigestStore) -> int:
     console = Console(highlight=False)
     if not console.is_terminal:
         console.width = 200  # piped or captured: do not fold tables at 80 columns
-    lang = getattr(args, "lang", "en") or "en"
+    lang = labels_lang(args, fallback="en")  # with no setting, as before: English tables
     if args.guidance or args.ratings:
         if args.quarters:
             return _fail("--guidance and --ratings take no quarters")

@@ -15,7 +15,7 @@ from yanbao.store.compare import compare_quarters, guidance_history, rating_hist
 from yanbao.store.export import comparison_markdown, report_markdown, watchlist_markdown
 from yanbao.store.model import PERIOD_RE
 from yanbao.store.text_safety import clean_line
-from yanbao.tui.cli_common import resolve_report
+from yanbao.tui.cli_common import LANG_CHOICES, labels_lang, resolve_report
 
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
@@ -40,7 +40,8 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
     parser.add_argument("--company", help="with --compare: only this company")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument(
-        "--lang", choices=("zh", "en"), help="label language (default: the report's, else zh)"
+        "--lang", choices=LANG_CHOICES, default=argparse.SUPPRESS,
+        help="label language (default: --lang or settings, else the report's, else zh)",
     )
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     parser.set_defaults(func=run_export)
@@ -61,9 +62,9 @@ def run_export(args: argparse.Namespace, store: DigestStore) -> int:
             digest = resolve_report(store, args.id)
         except LookupError as error:
             return _fail(str(error))
-        text = report_markdown(digest, lang=args.lang)
+        text = report_markdown(digest, lang=labels_lang(args, digest.language))
     elif args.watchlist:
-        text = watchlist_markdown(store.all(), store.watchlist(), lang=args.lang or "zh")
+        text = watchlist_markdown(store.all(), store.watchlist(), lang=labels_lang(args))
     else:
         q1, q2 = (q.strip().upper() for q in args.compare)
         bad = [q for q in (q1, q2) if not PERIOD_RE.fullmatch(q)]
@@ -80,7 +81,7 @@ def run_export(args: argparse.Namespace, store: DigestStore) -> int:
             if any(s.report_period in (q1, q2) for s in h.steps)
         ]
         ratings = rating_history(in_view, company=args.company)
-        text = comparison_markdown(comparison, guidance, ratings=ratings, lang=args.lang or "zh")
+        text = comparison_markdown(comparison, guidance, ratings=ratings, lang=labels_lang(args))
     if not args.output:
         _write_stdout(text)
         return 0

@@ -43,3 +43,11 @@ def app_factory(tmp_path: Path) -> Callable[..., YanbaoApp]:
         return make_app(tmp_path, **options)
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def own_settings(tmp_path: Path, monkeypatch) -> Path:
+    """Each test starts from default settings in its own file, never the user's."""
+    path = tmp_path / "settings.json"
+    monkeypatch.setenv("YANBAO_CONFIG", str(path))
+    return path

@@ -1,4 +1,4 @@
-"""SVG snapshots of each pane at 80x24 and 120x40, the help screen and a hostile report.
+"""SVG snapshots of each pane at 80x24, 120x40 and 200x50, the help screen and a hostile report.
 
 Deterministic: fixed digests (the expected digests of the bundled samples, see
 snapshot_app.py), workers awaited before the picture, no clock, and the cursor in no
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from conftest import settle
 
-SIZES = [(80, 24), (120, 40)]
+SIZES = [(80, 24), (120, 40), (200, 50)]
 
 
 def before(*keys: str):
@@ -32,6 +32,10 @@ class TestPanes:
     def test_key_points(self, snap_compare, app_factory, size) -> None:
         """Pane 1: the third-newest sample, its points, recommendation and metrics with flags."""
         assert snap_compare(app_factory(corpus=True), terminal_size=size, run_before=before("j", "j", "1"))
+
+    def test_metrics(self, snap_compare, app_factory, size) -> None:
+        """Pane 1 scrolled to its metrics table: every value column whole at every size."""
+        assert snap_compare(app_factory(corpus=True), terminal_size=size, run_before=before("j", "j", "1", "tab"))
 
     def test_watchlist(self, snap_compare, app_factory, size) -> None:
         """Pane 2: Microsoft watched; its reports newest first and its figures by quarter."""

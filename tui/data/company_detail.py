@@ -65,7 +65,7 @@ def company_names(item: Any) -> set[str]:
     return names
 
 
-def company_detail(digests: Sequence[Digest], item: Any) -> CompanyDetail:
+def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG) -> CompanyDetail:
     """Reports naming the company (newest first) and its figures pivoted by quarter."""
     names = company_names(item)
     detail = CompanyDetail(str(item.name))
@@ -90,18 +90,20 @@ def company_detail(digests: Sequence[Digest], item: Any) -> CompanyDetail:
             period = metric.period or digest.period or "—"
             periods.add(period)
             row = detail.figures.setdefault((metric.segment or "", metric.metric, metric.basis), {})
-            value = format_metric_value(metric)
+            value = format_metric_value(metric, lang)
             if period not in row:  # digests come newest first: the latest report wins
                 row[period] = value
             elif row[period] != value and not row[period].endswith("*"):
                 row[period] += "*"  # another report disagrees
     detail.reports.sort(key=lambda pair: pair[0].date or "", reverse=True)
     detail.periods = sorted(periods)
-    detail.views, detail.guidance = _latest_views(detail.reports, names)
+    detail.views, detail.guidance = _latest_views(detail.reports, names, lang)
     return detail
 
 
-def _latest_views(reports: list[tuple[Digest, bool]], names: set[str]) -> tuple[list[BrokerView], list[GuidanceNow]]:
+def _latest_views(
+    reports: list[tuple[Digest, bool]], names: set[str], lang: str = FIGURE_LANG
+) -> tuple[list[BrokerView], list[GuidanceNow]]:
     """Each broker's latest rating and target, and each guidance figure's latest value, from
     ``reports`` (newest first)."""
     views: dict[str, BrokerView] = {}
@@ -110,15 +112,15 @@ def _latest_views(reports: list[tuple[Digest, bool]], names: set[str]) -> tuple[
         broker = digest.broker or "—"
         for r in digest.company_ratings:
             if broker not in views and ({r.company.casefold(), (r.ticker or "").casefold()} & names):
-                target = units.format_value(r.target_price, r.currency or "", lang=FIGURE_LANG) if r.target_price else ""
+                target = units.format_value(r.target_price, r.currency or "", lang=lang) if r.target_price else ""
                 views[broker] = BrokerView(broker, digest.date or "—", r.rating, target or "")
         for m in digest.metrics:
             mine = (m.company and m.company.casefold() in names) or (m.ticker and m.ticker.casefold() in names)
             if mine and (m.basis == "guidance" or m.metric.endswith("_guidance")) and m.basis != "consensus":
                 key = (m.segment, m.metric.removesuffix("_guidance"), m.period)
                 if key not in guidance:
-                    figure = " · ".join(x for x in (m.segment, metric_label(m.metric), m.period) if x)
-                    guidance[key] = GuidanceNow(figure, format_metric_value(m), broker, digest.date or "—")
+                    figure = " · ".join(x for x in (m.segment, metric_label(m.metric, lang), m.period) if x)
+                    guidance[key] = GuidanceNow(figure, format_metric_value(m, lang), broker, digest.date or "—")
     # Guidance for what is still ahead: periods from the newest report's own period on.
     newest = next((d.period for d, _ in reports if d.period), None)
     ahead = [(key, now) for key, now in guidance.items()

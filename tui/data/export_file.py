@@ -45,12 +45,19 @@ def _slug(text: str) -> str:
 def view_markdown(pane: str, subject: Any) -> tuple[str, str, str]:
     """(markdown, file stem, what it is) for a pane's view.
 
-    ``subject`` is the digest (panes 1 and 3), the WatchlistView (2), the QuarterComparison
-    (4) or, for the Compare pane's history views (``guidance``, ``ratings``), their histories.
+    ``subject`` is the digest (pane 1), the WatchlistView (2), the RisksView (3), the
+    QuarterComparison (4) or, for the Compare pane's history views (``guidance``,
+    ``ratings``), their histories.
     """
     from yanbao.store import export
 
-    if pane in ("keypoints", "risks"):
+    if pane == "risks":
+        from yanbao.tui.data.risk_tally import risks_markdown
+
+        digest = subject.digest
+        stem = f"yanbao-risks-{_slug(digest.date or '') or 'undated'}-{digest.id[:8]}" if digest else "yanbao-risks"
+        return risks_markdown(digest, subject.tally), stem, "the risk table"
+    if pane == "keypoints":
         stem = f"yanbao-report-{_slug(subject.date or '') or 'undated'}-{subject.id[:8]}"
         return export.report_markdown(subject), stem, "the report"
     if pane == "watchlist":

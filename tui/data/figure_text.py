@@ -10,32 +10,32 @@ from yanbao.store import units
 __all__ = ["FIGURE_LANG", "format_cell", "format_metric_value", "format_number", "metric_label", "who_said_what"]
 
 FIGURE_LANG = "zh"
-"""Figures and metric names read as in the reports: 167亿美元, 收入同比增速."""
+"""The default label language (see ``tui.data.settings.label_lang``): 167亿美元, 收入同比增速."""
 
 
-def format_number(value: float | None, unit: str | None) -> str:
+def format_number(value: float | None, unit: str | None, lang: str = FIGURE_LANG) -> str:
     """One value with its unit (``33%``, ``+0.2pp``, ``167亿美元``); ``—`` when missing."""
-    return units.format_value(value, unit, lang=FIGURE_LANG) or "—"
+    return units.format_value(value, unit, lang=lang) or "—"
 
 
-def format_metric_value(metric: Any) -> str:
+def format_metric_value(metric: Any, lang: str = FIGURE_LANG) -> str:
     """A metric's value, or its low-high range."""
-    return units.format_value(metric.value, metric.unit, low=metric.low, high=metric.high, lang=FIGURE_LANG) or "—"
+    return units.format_value(metric.value, metric.unit, low=metric.low, high=metric.high, lang=lang) or "—"
 
 
-def format_cell(cell: Any) -> str:
+def format_cell(cell: Any, lang: str = FIGURE_LANG) -> str:
     """A compare-engine FigureCell (value or range), ``—`` when absent."""
     if cell is None:
         return "—"
-    return format_metric_value(cell)
+    return format_metric_value(cell, lang)
 
 
-def metric_label(metric: str) -> str:
-    """The metric key in words (收入同比增速); unknown keys as they are."""
-    return units.metric_label(metric, FIGURE_LANG)
+def metric_label(metric: str, lang: str = FIGURE_LANG) -> str:
+    """The metric key in words (收入同比增速 / Revenue growth YoY); unknown keys as they are."""
+    return units.metric_label(metric, lang)
 
 
-def who_said_what(row: Any) -> list[tuple[str, bool]]:
+def who_said_what(row: Any, lang: str = FIGURE_LANG) -> list[tuple[str, bool]]:
     """A compared figure's sources, side by side: for each side and each report that stated
     it, ``date broker: value — sentence``; the flag marks a value the other reports of that
     side do not share (a conflict)."""
@@ -46,7 +46,7 @@ def who_said_what(row: Any) -> list[tuple[str, bool]]:
         lines.append((f"{side} {cell.period}:", False))
         distinct = len(cell.distinct)
         for obs in cell.observations:
-            value = units.format_value(obs.value, obs.unit, low=obs.low, high=obs.high, lang=FIGURE_LANG) or "—"
+            value = units.format_value(obs.value, obs.unit, low=obs.low, high=obs.high, lang=lang) or "—"
             who = " ".join(x for x in (obs.date, obs.broker) if x) or obs.digest_id[:12]
             sentence = " ".join(obs.text.split())
             odd = cell.conflict and distinct > 1 and not obs.same_figure(cell.shown)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
@@ -14,7 +15,26 @@ from yanbao.tui.data.figure_text import FIGURE_LANG
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
 
-__all__ = ["RiskTally", "risk_key", "risk_tally"]  # risk_key: the compare engine's, one meaning
+__all__ = ["RiskTally", "risk_key", "risk_tally", "plausible_risk", "bounded", "risks_markdown", "RisksView", "MAX_RISK_CHARS"]
+
+MAX_RISK_CHARS = 160
+"""A risk is a sentence or two; longer text is a paragraph the parser took for one, cut here."""
+
+# Plainly not a risk: a bare number or percentage (10, 1%, 00%), or a stray fragment of
+# one to three Latin letters (com, www) left by a PDF's line breaks.
+_JUNK = re.compile(r"[\d.,%％\s+-]+|[a-z]{1,3}")
+
+
+def plausible_risk(risk: str) -> bool:
+    """False for text no reader would call a risk (see ``_JUNK``); odd wording stays."""
+    text = clean(risk, one_line=True)
+    return bool(text) and not _JUNK.fullmatch(text)
+
+
+def bounded(text: str, limit: int = MAX_RISK_CHARS) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = clean(text, one_line=True)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass
@@ -28,6 +48,14 @@ class RiskTally:
     periods: set[str] = field(default_factory=set)
 
 
+@dataclass
+class RisksView:
+    """What the Risks pane shows, for its export: the report (if any) and the library tally."""
+
+    digest: Digest | None
+    tally: list[RiskTally]
+
+
 def risk_tally(digests: Iterable[Digest]) -> list[RiskTally]:
     """Each distinct risk with how many reports list it and in which quarters; commonest first.
 
@@ -37,6 +65,8 @@ def risk_tally(digests: Iterable[Digest]) -> list[RiskTally]:
     for digest in digests:
         seen: set[str] = set()
         for risk in digest.risks:
+            if not plausible_risk(risk):
+                continue
             key = risk_key(risk)
             if not key or key in seen:
                 continue
@@ -45,9 +75,31 @@ def risk_tally(digests: Iterable[Digest]) -> list[RiskTally]:
             tally.count += 1
             if digest.period:
                 tally.periods.add(digest.period)
-            wordings.setdefault(key, Counter())[clean(risk, one_line=True)] += 1
+            wordings.setdefault(key, Counter())[bounded(risk)] += 1
     lexicon = get_lexicon()
     for key, tally in tallies.items():
         concept = lexicon.get(key.removeprefix("concept:")) if key.startswith("concept:") else None
         tally.wording = concept.label(FIGURE_LANG) if concept else wordings[key].most_common(1)[0][0]
     return sorted(tallies.values(), key=lambda t: (-t.count, t.wording))
+
+
+def risks_markdown(digest: Digest | None, tally: list[RiskTally]) -> str:
+    """The Risks pane as markdown: the report's risks, then the library table."""
+    from yanbao.store.export import escape_markdown
+
+    lines = ["# Risks"]
+    if digest is not None:
+        counts = {t.key: t.count for t in tally}
+        lines += ["", f"## In this report: {escape_markdown(digest.title)}", ""]
+        shown = [r for r in digest.risks if plausible_risk(r)]
+        for number, risk in enumerate(shown, 1):
+            others = counts.get(risk_key(risk), 1) - 1
+            also = f" (in {others} other report{'s' if others > 1 else ''})" if others > 0 else ""
+            lines.append(f"{number}. {escape_markdown(bounded(risk))}{also}")
+        if not shown:
+            lines.append("This report lists no risks.")
+    lines += ["", "## Across the library", "", "| Risk | Reports | Quarters |", "| --- | ---: | --- |"]
+    for item in tally:
+        quarters = ", ".join(sorted(item.periods)) or "—"
+        lines.append(f"| {escape_markdown(item.wording)} | {item.count} | {escape_markdown(quarters)} |")
+    return "\n".join(lines) + "\n"

@@ -5,32 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets._tabbed_content import ContentTabs
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
+from yanbao.tui.data.settings import label_lang, load_settings, save_settings
+from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.ingest import IngestDialog
 from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.key_points import KeyPointsPane
-from yanbao.tui.widgets.report_list import (
-    SORT_KEYS,
-    ReportList,
-    ReportListHeader,
-    filter_summaries,
-    sort_summaries,
-)
+from yanbao.tui.widgets.report_browser import ReportBrowser
+from yanbao.tui.widgets.report_list import ReportList
 from yanbao.tui.widgets.risks import RisksPane
 from yanbao.tui.widgets.safe_text import clean
+from yanbao.tui.widgets.splitter import Splitter
 from yanbao.tui.widgets.watchlist import WatchlistPane
 
 if TYPE_CHECKING:
@@ -56,11 +53,15 @@ EAGER_LIBRARY = 2000
 class MainScreen(Screen[None]):
     """Browse reports and the library: list, key points, watchlist, risks, compare."""
 
+    # Footer order is priority order: Help and Quit first so that no width hides them; the
+    # pane keys are on the tabs ("1 Key points"), so the footer leaves them out.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show_pane('keypoints')", "Points", tooltip="Pane 1: key points, metrics and sources", id="pane-1"),
-        Binding("2", "show_pane('watchlist')", "Watch", tooltip="Pane 2: watched companies across reports", id="pane-2"),
-        Binding("3", "show_pane('risks')", "Risks", tooltip="Pane 3: this report's risks and their recurrence", id="pane-3"),
-        Binding("4", "show_pane('compare')", "Compare", tooltip="Pane 4: compare two quarters", id="pane-4"),
+        Binding("question_mark", "app.help", "Help", key_display="?", tooltip="Show every key", id="main-help"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit yanbao", id="main-quit"),
+        Binding("1", "show_pane('keypoints')", "Points", show=False, tooltip="Pane 1: key points, metrics and sources", id="pane-1"),
+        Binding("2", "show_pane('watchlist')", "Watch", show=False, tooltip="Pane 2: watched companies across reports", id="pane-2"),
+        Binding("3", "show_pane('risks')", "Risks", show=False, tooltip="Pane 3: this report's risks and their recurrence", id="pane-3"),
+        Binding("4", "show_pane('compare')", "Compare", show=False, tooltip="Pane 4: compare two quarters", id="pane-4"),
         Binding("slash", "search", "Search", key_display="/", tooltip="Search titles, key points, companies and risks", id="search"),
         Binding("f", "filter", "Filter", tooltip="Filter the list: words, broker:, period:, company:", id="filter"),
         Binding("s", "sort", "Sort", tooltip="Sort the list by date, broker, period or title (again to cycle)", id="sort"),
@@ -68,22 +69,14 @@ class MainScreen(Screen[None]):
         Binding("d", "unwatch", "-Watch", tooltip="Remove the highlighted company from the watchlist", id="unwatch"),
         Binding("e", "export", "Export", tooltip="Export the current view as a markdown file", id="export"),
         Binding("i", "ingest", "Ingest", tooltip="Ingest a file or folder of reports", id="ingest"),
+        Binding("left_square_bracket", "resize_list(-5)", "List−", key_display="[", show=False,
+                tooltip="Give the report list less room (or drag the bar between list and panes)", id="list-smaller"),
+        Binding("right_square_bracket", "resize_list(5)", "List+", key_display="]", show=False,
+                tooltip="Give the report list more room (remembered for next time)", id="list-bigger"),
         Binding("j", "cursor_down", "Down", show=False, tooltip="Move down in the focused list or table", id="down"),
         Binding("k", "cursor_up", "Up", show=False, tooltip="Move up in the focused list or table", id="up"),
         Binding("escape", "back", "Back", show=False, tooltip="Back to the report list; again clears filter and search", id="back"),
     ]
-
-    sort_key: reactive[str] = reactive("date")
-    """Column the report list is sorted by."""
-
-    sort_reverse: reactive[bool] = reactive(True)
-    """True for descending (newest, or Z, first)."""
-
-    filter_text: reactive[str] = reactive("")
-    """The list filter typed after `f`."""
-
-    search_query: reactive[str] = reactive("")
-    """The last search (`/`), empty for none."""
 
     class StoreOpened(Message):
         """The store is open: its summaries, and how many samples were seeded."""
@@ -109,14 +102,6 @@ class MainScreen(Screen[None]):
             self.watchlist = watchlist
             self.fill_all = fill_all  # a small library: fill panes 2-4 before they are shown
 
-    class SearchDone(Message):
-        """A search finished with the matching ids."""
-
-        def __init__(self, query: str, ids: list[str]) -> None:
-            super().__init__()
-            self.query = query
-            self.ids = ids
-
     class DigestLoaded(Message):
         """The highlighted report's digest was read from the store."""
 
@@ -124,21 +109,11 @@ class MainScreen(Screen[None]):
             super().__init__()
             self.digest = digest
 
-    class WatchlistChanged(Message):
-        """The watchlist was changed; ``note`` says how."""
-
-        def __init__(self, items: list[Any], note: str, keep: str | None = None) -> None:
-            super().__init__()
-            self.items = items
-            self.note = note
-            self.keep = keep
-
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
         self.summaries: list[Any] = []
         self.watchlist: list[Any] | None = None  # None until panes 2-4 are filled
-        self.search_ids: set[str] | None = None
         self.digest: Digest | None = None
         self.loaded = False
         self._library_requested = False
@@ -147,6 +122,7 @@ class MainScreen(Screen[None]):
         self._wanted: set[str] = set()
         self._filled: set[str] = set()
         self._pane_timer: Timer | None = None
+        self.settings = load_settings()
 
     def say(self, message: object, **options: Any) -> None:
         """Notify with text that may hold report words: cleaned, never read as markup."""
@@ -155,24 +131,27 @@ class MainScreen(Screen[None]):
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            with Vertical(id="report-pane"):
-                yield Input(placeholder="filter: words, broker:…, period:…, company:…", id="filter")
-                yield Static(Text("Opening the store…", style="dim"), id="list-status")
-                yield ReportListHeader(id="list-header")
-                yield ReportList(id="reports")
+            yield ReportBrowser(self.library, id="report-pane")
+            yield Splitter(id="splitter")
             with TabbedContent(initial="keypoints", id="panes"):
                 with TabPane("1 Key points", id="keypoints"):
                     yield KeyPointsPane(id="keypoints-pane")
                 with TabPane("2 Watchlist", id="watchlist"):
-                    yield WatchlistPane(id="watchlist-pane")
+                    yield WatchlistPane(self.library, id="watchlist-pane")
                 with TabPane("3 Risks", id="risks"):
                     yield RisksPane(id="risks-pane")
                 with TabPane("4 Compare", id="compare"):
                     yield ComparePane(id="compare-pane")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def browser(self) -> ReportBrowser:
+        """The report list with its filter, search and sort."""
+        return self.query_one(ReportBrowser)
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
+        # The tabs need no Tab stop: 1-4 switch panes and a click still works.
+        self.query_one("#panes", TabbedContent).query_one(ContentTabs).can_focus = False
         self.query_one(ReportList).focus()
         self._open_store()
 
@@ -183,6 +162,51 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.height < SHORT_HEIGHT, "-short")
+        self._apply_split()
+
+    # -- the list/pane split (keys [ ], or drag the bar; remembered) ------------------------
+    def _apply_split(self) -> None:
+        """Size the list by the user's share: its height above the panes, else its width."""
+        narrow = self.has_class("-narrow")
+        self.query_one(Splitter).vertical = narrow
+        styles = self.browser.styles
+        share = self.settings.split
+        if share is None:  # the stylesheet's default layout
+            styles.clear_rule("width")
+            styles.clear_rule("height")
+            styles.clear_rule("max_width")
+        elif narrow:
+            styles.clear_rule("width")
+            styles.clear_rule("max_width")
+            styles.height = f"{share}%"
+        else:
+            styles.clear_rule("height")
+            styles.width = f"{share}%"
+            styles.max_width = "90%"
+        self.query_one(Splitter).refresh()
+
+    def _list_share(self) -> int:
+        """The list's share of the screen now, in percent."""
+        main = self.query_one("#main").content_region
+        if self.has_class("-narrow"):
+            return round(self.browser.outer_size.height * 100 / max(1, main.height))
+        return round(self.browser.outer_size.width * 100 / max(1, main.width))
+
+    def set_split(self, share: int, *, remember: bool = True) -> None:
+        """Give the list ``share`` percent of the screen (10-90)."""
+        self.settings.split = max(10, min(90, share))
+        self._apply_split()
+        if remember:
+            save_settings(self.settings)
+
+    def action_resize_list(self, delta: int) -> None:
+        """[ and ]: five percent less or more room for the report list."""
+        self.set_split((self.settings.split or self._list_share()) + delta)
+
+    @on(Splitter.Moved)
+    def _splitter_moved(self, event: Splitter.Moved) -> None:
+        event.stop()
+        self.set_split(event.share, remember=event.done)
 
     # -- store loading (workers) ----------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="store")
@@ -246,8 +270,7 @@ class MainScreen(Screen[None]):
     def on_main_screen_store_opened(self, message: StoreOpened) -> None:
         self.loaded = True
         self.summaries = message.summaries
-        self.query_one(ReportList).empty_message = "No reports yet: press i to ingest some."
-        self._refresh_list()
+        self.browser.set_summaries(message.summaries)
         if message.seeded:
             self.say(f"Added {message.seeded} bundled sample reports to the empty store.", title="Welcome")
         if message.seed_failures:
@@ -259,9 +282,11 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_main_screen_store_failed(self, message: StoreFailed) -> None:
-        self.query_one(ReportList).empty_message = "The store could not be opened."
-        self.query_one("#list-status", Static).update(Text(message.reason, style="red"))
-        self.say(message.reason, title="Store error", severity="error", timeout=10)
+        self._failed(message.reason)
+
+    def _failed(self, reason: str) -> None:
+        self.browser.show_failure(reason)
+        self.say(reason, title="Store error", severity="error", timeout=10)
 
     def on_main_screen_library_loaded(self, message: LibraryLoaded) -> None:
         self.watchlist = message.watchlist
@@ -273,40 +298,10 @@ class MainScreen(Screen[None]):
         self.refresh_bindings()
 
     # -- the report list --------------------------------------------------------------------
-    def _refresh_list(self) -> None:
-        report_list = self.query_one(ReportList)
-        keep = report_list.highlighted.id if report_list.highlighted is not None else None
-        rows = filter_summaries(self.summaries, self.filter_text, self.search_ids)
-        report_list.set_rows(sort_summaries(rows, self.sort_key, self.sort_reverse), keep_id=keep)
-        self._update_header()
-        if not rows:
-            self._show_digest(None)
-
-    def _update_header(self) -> None:
-        report_list = self.query_one(ReportList)
-        header = self.query_one(ReportListHeader)
-        header.sort_key, header.sort_reverse = self.sort_key, self.sort_reverse
-        if not self.loaded:
-            return
-        shown, total = len(report_list.rows), len(self.summaries)
-        status = Text(f"{shown} of {total} reports" if shown != total else f"{total} reports", style="bold")
-        if self.search_query:
-            status.append("  search: ", style="dim")
-            status.append(clean(self.search_query, one_line=True))
-        if self.filter_text:
-            status.append("  filter: ", style="dim")
-            status.append(clean(self.filter_text, one_line=True))
-        if self.search_query or self.filter_text:
-            status.append("  (Esc clears)", style="dim")
-        self.query_one("#list-status", Static).update(status)
-
-    def watch_sort_key(self) -> None:
-        if self.loaded:
-            self._refresh_list()
-
-    def watch_sort_reverse(self) -> None:
-        if self.loaded:
-            self._refresh_list()
+    @on(ReportBrowser.Emptied)
+    def _list_emptied(self, event: ReportBrowser.Emptied) -> None:
+        event.stop()
+        self._show_digest(None)
 
     @on(ReportList.Highlighted)
     def _report_highlighted(self, event: ReportList.Highlighted) -> None:
@@ -315,6 +310,7 @@ class MainScreen(Screen[None]):
         if self._pane_timer is not None:
             self._pane_timer.stop()
         digest_id = event.summary.id
+        self.query_one(KeyPointsPane).opening(event.summary.title)
         self._pane_timer = self.set_timer(PANE_DELAY, lambda: self._show_highlighted(digest_id))
 
     def _show_highlighted(self, digest_id: str) -> None:
@@ -326,7 +322,7 @@ class MainScreen(Screen[None]):
         event.stop()
         report_list = self.query_one(ReportList)
         if not any(s.id == event.digest_id for s in report_list.rows):
-            self._clear_filters()  # the report is filtered out: show everything again
+            self.browser.clear_filters()  # the report is filtered out: show everything again
         index = next((i for i, s in enumerate(report_list.rows) if s.id == event.digest_id), None)
         if index is not None:
             report_list.cursor = index
@@ -347,9 +343,20 @@ class MainScreen(Screen[None]):
     def on_main_screen_digest_loaded(self, message: DigestLoaded) -> None:
         self._show_digest(message.digest)
 
+    @property
+    def lang(self) -> str:
+        """The label language of this screen: the setting (``--lang`` or settings.json),
+        else the shown report's language."""
+        setting = getattr(self.app, "lang", None) or self.settings.lang
+        return label_lang(setting, self.digest.language if self.digest is not None else None)
+
     def _show_digest(self, digest: Digest | None) -> None:
         had_digest = self.digest is not None
         self.digest = digest
+        lang = self.lang  # one language for every pane on the screen
+        self.query_one(KeyPointsPane).lang = lang
+        self.query_one(ComparePane).set_lang(lang)
+        self.query_one(WatchlistPane).set_lang(lang)
         self.query_one(KeyPointsPane).show(digest)
         self.query_one(RisksPane).show_report(digest)
         self.query_one(ComparePane).set_report(digest)
@@ -369,7 +376,9 @@ class MainScreen(Screen[None]):
             return None
         if action == "export":
             pane = self.active_pane
-            if pane in ("keypoints", "risks") and self.digest is None:
+            if pane == "keypoints" and self.digest is None:
+                return None
+            if pane == "risks" and self.digest is None and not self.query_one(RisksPane).tally:
                 return None
             if pane == "compare" and self.query_one(ComparePane).comparison is None:
                 return None
@@ -412,86 +421,49 @@ class MainScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Esc: back to the list; when already there, clear the filter and the search."""
-        report_list = self.query_one(ReportList)
-        filter_input = self.query_one("#filter", Input)
-        if self.focused is filter_input:
-            filter_input.value = ""
-            filter_input.display = False
-            self.filter_text = ""
-            self._refresh_list()
-            report_list.focus()
+        browser = self.browser
+        if self.focused is browser.filter_input:
+            browser.close_filter()
             return
-        if self.focused is not report_list:
-            report_list.focus()
+        if self.focused is not browser.report_list:
+            browser.report_list.focus()
             return
-        if self.filter_text or self.search_query:
-            self._clear_filters()
-
-    def _clear_filters(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.value = ""
-        filter_input.display = False
-        self.filter_text = ""
-        self.search_query = ""
-        self.search_ids = None
-        self._refresh_list()
+        if browser.narrowed:
+            browser.clear_filters()
 
     def action_sort(self) -> None:
         """Cycle the sort column; date sorts newest first, the others A→Z."""
-        index = SORT_KEYS.index(self.sort_key)
-        next_key = SORT_KEYS[(index + 1) % len(SORT_KEYS)]
-        self.sort_reverse = next_key == "date"
-        self.sort_key = next_key
-        self.say(f"Sorted by {next_key}", timeout=2)
+        self.say(f"Sorted by {self.browser.cycle_sort()}", timeout=2)
 
     def action_filter(self) -> None:
         """Show and focus the filter box above the list."""
-        filter_input = self.query_one("#filter", Input)
-        filter_input.display = True
-        filter_input.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.filter_text = event.value.strip()
-        self._refresh_list()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if not event.value.strip():
-            event.input.display = False
-        self.query_one(ReportList).focus()
+        self.browser.open_filter()
 
     def action_search(self) -> None:
         """Ask for a search; matching reports replace the list until Esc."""
 
         def done(query: str | None) -> None:
             if query:
-                self.query_one("#list-status", Static).update(Text("Searching…", style="dim"))
-                self._search(query)
+                self.browser.search(query)
 
         self.app.push_screen(
-            PromptDialog("Search reports", placeholder="资本开支, Azure, 行业竞争…", value=self.search_query,
+            PromptDialog("Search reports", placeholder="资本开支, Azure, 行业竞争…", value=self.browser.search_query,
                          hint="Titles, key points, companies and risks · Enter to search · Esc to cancel",
                          id="search-dialog"),
             done,
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def _search(self, query: str) -> None:
-        try:
-            self.post_message(self.SearchDone(query, self.library.search(query)))
-        except Exception as error:
-            self.post_message(self.StoreFailed(clean(error, one_line=True)))
-
-    def on_main_screen_search_done(self, message: SearchDone) -> None:
-        self.search_query = message.query
-        self.search_ids = set(message.ids)
-        self._refresh_list()
-        found = len(self.query_one(ReportList).rows)
-        self.say(f"{found} reports match “{message.query}”", timeout=3)
+    @on(ReportBrowser.Searched)
+    def _searched(self, event: ReportBrowser.Searched) -> None:
+        event.stop()
+        self.say(f"{event.found} reports match “{event.query}”", timeout=3)
         self.query_one(ReportList).focus()
+
+    @on(ReportBrowser.Failed)
+    @on(WatchlistPane.Failed)
+    def _pane_failed(self, event: ReportBrowser.Failed | WatchlistPane.Failed) -> None:
+        event.stop()
+        self._failed(event.reason)
 
     def _company_under_cursor(self) -> str | None:
         pane = self.active_pane
@@ -505,7 +477,7 @@ class MainScreen(Screen[None]):
         """Watch the company under the cursor, or ask which one."""
         company = self._company_under_cursor()
         if company:
-            self._watch(company)
+            self.query_one(WatchlistPane).watch(company)
             return
         suggestion = ""
         if self.digest is not None:
@@ -514,7 +486,7 @@ class MainScreen(Screen[None]):
 
         def done(name: str | None) -> None:
             if name:
-                self._watch(name)
+                self.query_one(WatchlistPane).watch(name)
 
         self.app.push_screen(
             PromptDialog("Add a company to the watchlist", placeholder="Tencent, 腾讯控股, 0700.HK…",
@@ -534,12 +506,12 @@ class MainScreen(Screen[None]):
             if company and company.casefold() in watched:
                 name = watched[company.casefold()]
         if name:
-            self._unwatch(name)
+            self.query_one(WatchlistPane).unwatch(name)
             return
 
         def done(typed: str | None) -> None:
             if typed:
-                self._unwatch(typed)
+                self.query_one(WatchlistPane).unwatch(typed)
 
         names = ", ".join(i.name for i in (self.watchlist or []))
         self.app.push_screen(
@@ -548,28 +520,27 @@ class MainScreen(Screen[None]):
             done,
         )
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="watchlist")
-    def _watch(self, name: str) -> None:
-        try:
-            item = self.library.watch(name)
-            items = self.library.watchlist()
-        except Exception as error:
-            self.post_message(self.StoreFailed(clean(error, one_line=True)))
-            return
-        self.post_message(self.WatchlistChanged(items, f"Watching {item.name}", keep=item.name))
+    def on_watchlist_pane_unsure(self, message: WatchlistPane.Unsure) -> None:
+        """A name nobody knows (a typo?): offer the closest known names, or add it as typed."""
+        message.stop()
+        name = clean(message.name, one_line=True)
+        answers = [(f"Watch {s}", s) for s in message.suggestions]
+        answers.append((f"Watch “{name}” as typed", message.name))
+        question = f"Neither the company registry nor the library knows “{name}”."
+        if message.suggestions:
+            question += " Did you mean one of these?"
 
-    @work(thread=True, exclusive=False, exit_on_error=False, group="watchlist")
-    def _unwatch(self, name: str) -> None:
-        try:
-            removed = self.library.unwatch(name)
-            items = self.library.watchlist()
-        except Exception as error:
-            self.post_message(self.StoreFailed(clean(error, one_line=True)))
-            return
-        note = f"Stopped watching {name}" if removed else f"{name} was not on the watchlist"
-        self.post_message(self.WatchlistChanged(items, note))
+        def done(choice: str | None) -> None:
+            if choice:
+                self.query_one(WatchlistPane).watch(choice, confirmed=True)
+            else:
+                self.say(f"{name} was not added to the watchlist", timeout=3)
 
-    def on_main_screen_watchlist_changed(self, message: WatchlistChanged) -> None:
+        self.say(f"{name}: not a company the registry or the library knows", timeout=4)
+        self.app.push_screen(ChoiceDialog("Unknown company", question, answers, id="unsure-dialog"), done)
+
+    def on_watchlist_pane_changed(self, message: WatchlistPane.Changed) -> None:
+        message.stop()
         if self.watchlist is not None:
             self.watchlist = message.items
             if "watchlist" in self._filled:
@@ -585,7 +556,11 @@ class MainScreen(Screen[None]):
         if pane == "compare":  # a comparison, or the guidance / ratings history shown
             pane, subject = self.query_one(ComparePane).export_subject()
         else:
-            subject = {"keypoints": self.digest, "risks": self.digest, "watchlist": self.watchlist}[pane]
+            subject = {
+                "keypoints": self.digest,
+                "risks": self.query_one(RisksPane).view,
+                "watchlist": self.watchlist,
+            }[pane]
         if subject is not None:
             self._export(pane, subject)
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
 from yanbao.store.units import basis_label
 from yanbao.tui.data.figure_text import who_said_what
+from yanbao.tui.data.company_names import short_name
+from yanbao.tui.widgets.fitted_table import Column, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
 from yanbao.tui.widgets.history_view import HistoryView
+from yanbao.tui.widgets.scroll import ScrollWhenNeeded
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -23,6 +26,18 @@ if TYPE_CHECKING:
     from yanbao.tui.data.library import Library
 
 __all__ = ["ComparePane", "FigureChart", "diff_text"]
+
+COMPARE_COLUMNS = [
+    Column("Figure", shrink_order=0, floor=10),
+    Column("Change", value=True),
+    Column("From", value=True),
+    Column("To", value=True),
+    Column("vs cons.", value=True),
+]
+"""The figure's name gives up cells so that the change and both values always show."""
+
+COMPACT_WIDTH = 100
+"""Below this many cells companies go by their short names."""
 
 
 def _names(items: Any) -> list[str]:
@@ -49,16 +64,18 @@ def diff_text(comparison: Any) -> Text:
     return text
 
 
-def _figure_label(row: Any) -> str:
-    """Company · segment · metric, with basis and target year when not a plain actual figure."""
-    label = metric_label(row.metric)
+def _figure_label(row: Any, *, short: bool = False, lang: str = FIGURE_LANG) -> str:
+    """Company · segment · metric, with basis and target year when not a plain actual figure
+    (``short``: the company by its shortest name, for a narrow pane)."""
+    label = metric_label(row.metric, lang)
     basis = getattr(row, "basis", "actual")
     if basis and basis != "actual" and basis not in row.metric:
-        label += f"({basis_label(basis, FIGURE_LANG)})"
+        label += f"({basis_label(basis, lang)})"
     target = getattr(row, "target_period", None)
     if target:
         label += f" {target}"
-    return " · ".join(p for p in (row.company, row.segment, label) if p)
+    company = short_name(row.company) if short and row.company else row.company
+    return " · ".join(p for p in (company, row.segment, label) if p)
 
 
 def consensus_mark(vs: str | None) -> Text:
@@ -158,6 +175,9 @@ class ComparePane(Vertical):
         self.comparison: Any | None = None
         self.report: Digest | None = None
         self._rows: list[Any] = []
+        self._table_width = 0
+        self.lang = FIGURE_LANG  # the screen's label language
+        self.swapped = False  # the user picked From later than To; the pane put them in order
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-pickers"):
@@ -175,12 +195,10 @@ class ComparePane(Vertical):
             yield Input(placeholder="all companies (a name, or: watchlist)", id="compare-company",
                         tooltip="Narrow every mode to one company (completes from the registry) or to the watchlist")
         yield Static(Text("Loading the library…", style="dim italic"), id="compare-status")
-        table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Figure", "Change", "From", "To", "vs cons.")
-        yield table
+        yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="compare-side"):
             yield FigureChart(id="compare-chart")
-            with VerticalScroll(id="compare-diff-scroll"):
+            with ScrollWhenNeeded(id="compare-diff-scroll"):
                 yield Static(Text(""), id="compare-diff")
         yield HistoryView(id="compare-history")
 
@@ -328,6 +346,15 @@ class ComparePane(Vertical):
         if quarters is None:
             status.update(Text("Not enough quarters in the library to compare.", style="dim italic"))
             return
+        from yanbao.store.compare import period_sort_key
+
+        self.swapped = period_sort_key(quarters[0]) > period_sort_key(quarters[1])
+        if self.swapped:  # From later than To would show a raise as a cut: put them in order
+            quarters = (quarters[1], quarters[0])
+            with self.prevent(Select.Changed):
+                self.query_one("#compare-left", Select).value = quarters[0]
+                self.query_one("#compare-right", Select).value = quarters[1]
+            self.notify(f"From was later than To: comparing {quarters[0]} → {quarters[1]}", timeout=4, markup=False)
         if self.library is None:
             return
         status.update(Text(f"Comparing {quarters[0]} with {quarters[1]}…", style="dim italic"))
@@ -414,26 +441,48 @@ class ComparePane(Vertical):
         comparison = message.comparison
         sides = f"{comparison.left_label} → {comparison.right_label}"
         legend = Text(f"{clean(sides, one_line=True)}: {len(self._rows)} figures   ", style="dim")
+        if self.swapped and self.mode == "quarters":
+            legend = Text("(From/To swapped: earlier first) ", style="yellow") + legend
         legend.append_text(Text.assemble(("▲", "green"), " above  ", ("●", "yellow"), " inline  ", ("▼", "red"), " below consensus  ⚠ reports disagree"))
         status.update(legend)
+        self._fill_table()
+        self.query_one("#compare-diff", Static).update(diff_text(message.comparison))
+        self._chart(self.highlighted_row)
+
+    def _fill_table(self) -> None:
+        """The figure changes at the pane's width: values whole, the figure's name cut."""
+        width = self._table_width = self.content_region.width
+        compact = width < COMPACT_WIDTH
+        rows = []
         for row in self._rows:
             unit = getattr(row, "change_unit", None)
             flags = Text(end="")
             flags.append_text(consensus_mark(getattr(row, "left_vs_consensus", None)))
-            flags.append(" → ", style="dim")
+            flags.append("→" if compact else " → ", style="dim")
             flags.append_text(consensus_mark(getattr(row, "right_vs_consensus", None)))
-            change = format_change(getattr(row, "change", None), unit)
+            change = format_change(getattr(row, "change", None), unit, self.lang)
             if getattr(row, "conflict", False):
                 change.append(" ⚠", style="yellow")
-            table.add_row(
-                safe(_figure_label(row), one_line=True),
+            rows.append([
+                safe(_figure_label(row, short=compact, lang=self.lang), one_line=True),
                 change,
-                Text(format_cell(row.left)),
-                Text(format_cell(row.right)),
+                Text(format_cell(row.left, self.lang)),
+                Text(format_cell(row.right, self.lang)),
                 flags,
-            )
-        self.query_one("#compare-diff", Static).update(diff_text(message.comparison))
-        self._chart(self.highlighted_row)
+            ])
+        fill_fitted(self.query_one("#compare-table", DataTable), COMPARE_COLUMNS, rows, width)
+
+    def set_lang(self, lang: str) -> None:
+        """Write the figures' labels in ``lang`` from now on."""
+        if lang != self.lang:
+            self.lang = lang
+            if self.comparison is not None:
+                self._fill_table()
+                self._chart(self.highlighted_row)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.comparison is not None and self.content_region.width != self._table_width:
+            self._fill_table()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
@@ -454,7 +503,7 @@ class ComparePane(Vertical):
         if row is not None:
             title = "Who said what" + (" ⚠ reports disagree" if getattr(row, "conflict", False) else "")
             text.append(title + "\n", style="bold yellow" if getattr(row, "conflict", False) else "bold")
-            for line, odd in who_said_what(row):
+            for line, odd in who_said_what(row, self.lang):
                 text.append(clean(line, one_line=True) + "\n", style="yellow" if odd else "")
             text.append("\n")
         if self.comparison is not None:
@@ -463,8 +512,9 @@ class ComparePane(Vertical):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare-series")
     def _series(self, library: Library, company: str, segment: str | None, metric: str, basis: str) -> None:
-        shown_basis = basis_label(basis, FIGURE_LANG) if basis != "actual" and basis not in metric else ""
-        title = " · ".join(p for p in (company, segment, metric_label(metric), shown_basis) if p)
+        lang = self.lang
+        shown_basis = basis_label(basis, lang) if basis != "actual" and basis not in metric else ""
+        title = " · ".join(p for p in (company, segment, metric_label(metric, lang), shown_basis) if p)
         try:
             from yanbao.store.compare import series
 

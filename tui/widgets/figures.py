@@ -15,21 +15,19 @@ from yanbao.tui.data.figure_text import (
 
 __all__ = ["FIGURE_LANG", "format_number", "format_metric_value", "format_cell", "consensus_flag", "format_change", "metric_label"]
 
-def consensus_flag(vs: str | None) -> Text:
-    """▲ above / ● inline / ▼ below consensus, coloured."""
-    if vs == "above":
-        return Text("▲ above", style="green")
-    if vs == "below":
-        return Text("▼ below", style="red")
-    if vs == "inline":
-        return Text("● inline", style="yellow")
-    return Text("")
+def consensus_flag(vs: str | None, lang: str = FIGURE_LANG) -> Text:
+    """▲ above / ● inline / ▼ below consensus (in ``lang``), coloured."""
+    marks = {"above": ("▲", "green"), "below": ("▼", "red"), "inline": ("●", "yellow")}
+    if vs not in marks:
+        return Text("")
+    mark, style = marks[vs]
+    return Text(f"{mark} {units.vs_consensus_label(vs, lang)}", style=style)
 
 
-def format_change(change: float | None, unit: str | None) -> Text:
+def format_change(change: float | None, unit: str | None, lang: str = FIGURE_LANG) -> Text:
     """A change with its unit, green ↑ when up and red ↓ when down."""
     if change is None:
         return Text("—", style="dim")
     style = "green" if change > 0 else "red" if change < 0 else ""
     arrow = "↑" if change > 0 else "↓" if change < 0 else "→"
-    return Text(f"{arrow} {units.format_change(change, unit, lang=FIGURE_LANG)}", style=style)
+    return Text(f"{arrow} {units.format_change(change, unit, lang=lang)}", style=style)

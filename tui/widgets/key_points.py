@@ -2,24 +2,47 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
+from yanbao.store.units import basis_label
+from yanbao.tui.data.company_names import short_name
 from yanbao.tui.widgets.figures import (
+    FIGURE_LANG,
     consensus_flag,
     format_metric_value,
     format_number,
     metric_label,
 )
+from yanbao.tui.widgets.fitted_table import Column, fill_fitted
+from yanbao.tui.widgets.paragraphs import Paragraphs, ParagraphsStatic
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
     from yanbao.store.model import Digest, Metric
 
 __all__ = ["KeyPointsPane", "report_heading", "key_points_text"]
+
+METRIC_COLUMNS = [
+    Column("Company", shrink_order=1, floor=6),
+    Column("Segment", shrink_order=0, floor=3),
+    Column("Metric", shrink_order=2, floor=6),
+    Column("Period", value=True),
+    Column("Basis", value=True),
+    Column("Value", value=True),
+    Column("Consensus", value=True),
+    Column("vs", value=True),
+]
+"""The metrics table: labels give up cells (segment first) so that the values always show."""
+
+COMPACT_WIDTH = 100
+"""Below this many cells the value columns use short forms (no fiscal label, ▲ for ▲ above)."""
+
+COMPACT_COLUMNS = [*METRIC_COLUMNS[:6], Column("Cons.", value=True), Column("vs", value=True)]
 
 
 def report_heading(digest: Digest) -> Text:
@@ -39,20 +62,20 @@ def report_heading(digest: Digest) -> Text:
     return text
 
 
-def key_points_text(digest: Digest) -> Text:
-    """Each section heading, then its points indented."""
-    text = Text(end="")
+def key_points_text(digest: Digest) -> Paragraphs:
+    """Each section heading, then its points; wrapped lines hang under their first word."""
+    items: list[tuple[Text, Text | None]] = []
     for number, section in enumerate(digest.key_points, 1):
-        if number > 1:
-            text.append("\n")
-        text.append(f"{number}. ", style="bold")
-        text.append(clean(section.heading, one_line=True), style="bold")
-        for point in section.points:
-            text.append("\n   • ")
-            text.append(clean(point, one_line=True))
+        items.append((Text(f"{number}. ", style="bold"), safe(section.heading, "bold", one_line=True)))
+        items.extend((Text("   • "), safe(point, one_line=True)) for point in section.points)
     if not digest.key_points:
-        text.append("No key points were found in this report.", style="dim italic")
-    return text
+        items.append((Text(), Text("No key points were found in this report.", style="dim italic")))
+    return Paragraphs(items)
+
+
+def paragraph(text: Text) -> Paragraphs:
+    """One paragraph, wrapped by character where it is Chinese."""
+    return Paragraphs([(Text(), text)])
 
 
 class KeyPointsPane(VerticalScroll):
@@ -69,19 +92,19 @@ class KeyPointsPane(VerticalScroll):
         super().__init__(id=id)
         self.digest: Digest | None = None
         self._metrics: list[Metric] = []
+        self._metrics_width = 0
+        self.lang = FIGURE_LANG  # the screen's label language (set before ``show``)
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Select a report in the list.", style="dim italic"), id="kp-heading")
+        yield Static(Text("Opening the store…", style="dim italic"), id="kp-heading")
         yield Static(Text("Key points"), classes="section-title")
-        yield Static(Text(""), id="kp-points")
+        yield ParagraphsStatic(Text(""), id="kp-points")
         yield Static(Text("Recommendation"), classes="section-title")
-        yield Static(Text(""), id="kp-recommendation")
+        yield ParagraphsStatic(Text(""), id="kp-recommendation")
         yield Static(Text("Metrics"), classes="section-title")
-        table: DataTable[Any] = DataTable(id="kp-metrics", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Company", "Segment", "Metric", "Period", "Basis", "Value", "Consensus", "vs")
-        yield table
+        yield DataTable(id="kp-metrics", cursor_type="row", zebra_stripes=True)
         yield Static(Text("Source sentence"), classes="section-title")
-        yield Static(Text(""), id="kp-source")
+        yield ParagraphsStatic(Text(""), id="kp-source")
 
     @property
     def highlighted_metric(self) -> Metric | None:
@@ -99,14 +122,15 @@ class KeyPointsPane(VerticalScroll):
         return metric.company if table.has_focus and metric is not None else None
 
     def show(self, digest: Digest | None) -> None:
-        """Fill the pane from one digest (None clears it)."""
+        """Fill the pane from one digest (None clears it); another report starts at the top."""
+        if digest is None or self.digest is None or digest.id != self.digest.id:
+            self.scroll_home(animate=False)
         self.digest = digest
         self._metrics = list(digest.metrics) if digest else []
         heading = self.query_one("#kp-heading", Static)
-        table = self.query_one("#kp-metrics", DataTable)
-        table.clear()
+        self._fill_metrics()
         if digest is None:
-            heading.update(Text("Select a report in the list.", style="dim italic"))
+            heading.update(Text("No report selected.", style="dim italic"))
             self.query_one("#kp-points", Static).update(Text(""))
             self.query_one("#kp-recommendation", Static).update(Text(""))
             self.query_one("#kp-source", Static).update(Text(""))
@@ -115,27 +139,53 @@ class KeyPointsPane(VerticalScroll):
         self.query_one("#kp-points", Static).update(key_points_text(digest))
         recommendation = digest.recommendation or ""
         self.query_one("#kp-recommendation", Static).update(
-            safe(recommendation) if recommendation else Text("None given.", style="dim italic")
+            paragraph(safe(recommendation, one_line=True)) if recommendation else Text("None given.", style="dim italic")
         )
-        for metric in self._metrics:
-            table.add_row(
-                safe(metric.company or "—", one_line=True),
-                safe(metric.segment or "", one_line=True),
-                safe(metric_label(metric.metric), one_line=True),
-                safe(metric.fiscal_period and f"{metric.period} ({metric.fiscal_period})" or metric.period or "—", one_line=True),
-                Text(metric.basis),
-                safe(format_metric_value(metric)),
-                Text(format_number(metric.consensus, metric.unit) if metric.consensus is not None else ""),
-                consensus_flag(metric.vs_consensus),
-            )
         self._show_source(self.highlighted_metric)
+
+    def _metric_row(self, metric: Metric, compact: bool) -> list[Text]:
+        lang = self.lang
+        period = metric.period or "—"
+        if metric.fiscal_period and not compact:
+            period = f"{period} ({metric.fiscal_period})"
+        flag = consensus_flag(metric.vs_consensus, lang)
+        company = short_name(metric.company) if compact and metric.company else metric.company
+        return [
+            safe(company or "—", one_line=True),
+            safe(metric.segment or "", one_line=True),
+            safe(metric_label(metric.metric, lang), one_line=True),
+            safe(period, one_line=True),
+            Text(basis_label(metric.basis, lang)),
+            safe(format_metric_value(metric, lang), one_line=True),
+            Text(format_number(metric.consensus, metric.unit, lang) if metric.consensus is not None else ""),
+            flag[:1] if compact else flag,
+        ]
+
+    def _fill_metrics(self) -> None:
+        """The metrics table at the pane's width: every value column whole, labels cut."""
+        width = self._metrics_width = self.scrollable_content_region.width
+        compact = width < COMPACT_WIDTH
+        rows = [self._metric_row(metric, compact) for metric in self._metrics]
+        table = self.query_one("#kp-metrics", DataTable)
+        fill_fitted(table, COMPACT_COLUMNS if compact else METRIC_COLUMNS, rows, width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.scrollable_content_region.width != self._metrics_width:
+            self._fill_metrics()
+
+    def opening(self, title: str) -> None:
+        """The cursor rests on a report whose digest is being read: name it meanwhile."""
+        if self.digest is None:
+            heading = safe(title, "bold", one_line=True)
+            heading.append("\nOpening the report…", style="dim italic")
+            self.query_one("#kp-heading", Static).update(heading)
 
     def _show_source(self, metric: Metric | None) -> None:
         source = self.query_one("#kp-source", Static)
         if metric is None:
             source.update(Text("No metrics in this report." if self.digest else "", style="dim italic"))
         else:
-            source.update(safe(metric.text or "(no sentence recorded)"))
+            source.update(paragraph(safe(metric.text or "(no sentence recorded)", one_line=True)))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

@@ -7,7 +7,7 @@ each row is rendered from its summary when it scrolls into view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar, Mapping, Sequence
 
 from rich.segment import Segment
 from rich.text import Text
@@ -38,10 +38,13 @@ class Columns:
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
-        """Give the title whatever the fixed columns leave (at least 8 cells)."""
-        # Fixed columns keep their widths at every size so the header always lines up.
-        title = max(8, width - (1 + 10 + 1 + 10 + 1 + 6 + 1))
-        return cls(10, 10, 6, title)
+        """Give the title whatever the fixed columns leave (at least 8 cells); a wide list
+        gives the broker up to 18 cells, so "Kestrelmoor Securities" is not "Kestrelmo…"."""
+        # Columns keep their widths for a given width so the header always lines up. The
+        # period column fits "Period▼" (the sort arrow) as well as "2025Q1".
+        broker = 10 + max(0, min(8, (width - 70) // 5))
+        title = max(8, width - (1 + 10 + 1 + broker + 1 + 7 + 1))
+        return cls(10, broker, 7, title)
 
     def line(self, date: str, broker: str, period: str, title: str) -> str:
         """One row laid out in cells, so that Chinese columns line up."""
@@ -70,11 +73,16 @@ def sort_summaries(rows: Sequence[Any], key: str = "date", reverse: bool = True)
     return sorted(by_date, key=lambda s: _sort_value(s, key).casefold(), reverse=reverse)
 
 
-def filter_summaries(rows: Sequence[Any], query: str, ids: set[str] | None = None) -> list[Any]:
+def filter_summaries(
+    rows: Sequence[Any], query: str, ids: set[str] | None = None,
+    company_names: Mapping[str, frozenset[str]] | None = None,
+) -> list[Any]:
     """Rows matching a filter such as ``broker:华安 period:2025Q1 company:Tencent cloud``.
 
     ``broker:``, ``period:`` and ``company:`` match their field; bare words match the
     title, broker, period or companies. ``ids`` (a search result) narrows further.
+    ``company_names`` maps a ``company:`` value to every name of its company (the
+    registry's, see ``tui.data.company_names``), so ``company:腾讯`` finds Tencent.
     """
     if not query.split() and ids is None:
         return list(rows)  # nothing to filter by: never touch the rows' company details
@@ -96,7 +104,9 @@ def filter_summaries(rows: Sequence[Any], query: str, ids: set[str] | None = Non
             if field_name == "period" and value not in period:
                 return False
             if field_name == "company" and value not in companies:
-                return False
+                names = company_names.get(value) if company_names else None
+                if not names or names.isdisjoint(k.casefold() for k in summary.company_keys):
+                    return False
             if field_name == "any" and not any(
                 value in part for part in (summary.title.casefold(), broker, period, companies)
             ):
@@ -133,7 +143,7 @@ class ReportList(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
-        Binding("enter", "open", "Open", tooltip="Open the report in the Key points pane"),
+        Binding("enter", "open", "Open", show=False, tooltip="Open the report in the Key points pane"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"report-list--cursor", "report-list--empty"}

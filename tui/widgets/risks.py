@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from yanbao.tui.data.risk_tally import RiskTally, risk_key, risk_tally
-from yanbao.tui.widgets.safe_text import clean, safe
+from yanbao.tui.data.risk_tally import RisksView, RiskTally, bounded, plausible_risk, risk_key, risk_tally
+from yanbao.tui.data.wrap import wrap_lines
+from yanbao.tui.widgets.paragraphs import Paragraphs, ParagraphsStatic
+from yanbao.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
@@ -19,13 +21,18 @@ if TYPE_CHECKING:
 
 __all__ = ["RisksPane"]
 
+REPORTS_WIDTH = 7
+QUARTERS_WIDTH = 14
+"""The value columns keep their width; the risk's wording wraps in what is left."""
+
+
 class RisksPane(Vertical):
     """The selected report's risks above the library-wide tally."""
 
     DEFAULT_CSS = """
     RisksPane { padding: 0 1; }
     RisksPane > .section-title { text-style: bold; color: $accent; }
-    RisksPane > #risks-report { height: auto; max-height: 10; margin-bottom: 1; }
+    RisksPane > #risks-report { height: auto; max-height: 10; margin-bottom: 1; overflow-y: auto; }
     RisksPane > DataTable { height: 1fr; }
     """
 
@@ -40,36 +47,39 @@ class RisksPane(Vertical):
         super().__init__(id=id)
         self.digest: Digest | None = None
         self.tally: list[RiskTally] = []
+        self._table_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Risks in this report"), classes="section-title")
-        yield Static(Text("Select a report in the list.", style="dim italic"), id="risks-report")
+        yield ParagraphsStatic(Text("Opening the report…", style="dim italic"), id="risks-report")
         yield Static(Text("Across the library"), classes="section-title")
-        table: DataTable[Any] = DataTable(id="risks-library", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Risk", "Reports", "Quarters")
-        yield table
+        yield DataTable(id="risks-library", cursor_type="row", zebra_stripes=True)
+
+    @property
+    def view(self) -> RisksView:
+        """What the pane shows, for the export."""
+        return RisksView(self.digest, self.tally)
 
     def show_report(self, digest: Digest | None) -> None:
         """List one report's risks, marking those that recur elsewhere."""
         self.digest = digest
         target = self.query_one("#risks-report", Static)
         if digest is None:
-            target.update(Text("Select a report in the list.", style="dim italic"))
+            target.update(Text("No report selected.", style="dim italic"))
             return
-        if not digest.risks:
+        risks = [r for r in digest.risks if plausible_risk(r)]
+        if not risks:
             target.update(Text("This report lists no risks.", style="dim italic"))
             return
         counts = {t.key: t.count for t in self.tally}
-        text = Text(end="")
-        for number, risk in enumerate(digest.risks, 1):
-            if number > 1:
-                text.append("\n")
-            text.append(f"{number}. ")
-            text.append(clean(risk, one_line=True))
+        items = []
+        for number, risk in enumerate(risks, 1):
+            body = Text(bounded(risk))
             others = counts.get(risk_key(risk), 1) - 1
             if others > 0:
-                text.append(f"  (in {others} other report{'s' if others > 1 else ''})", style="dim")
-        target.update(text)
+                body.append(f"  (in {others} other report{'s' if others > 1 else ''})", style="dim")
+            items.append((Text(f"{number}. "), body))
+        target.update(Paragraphs(items))
 
     def set_library(self, library: Library) -> None:
         """Recount the library's risks in a worker, streaming its digests."""
@@ -82,12 +92,40 @@ class RisksPane(Vertical):
     def on_risks_pane_tally_ready(self, message: TallyReady) -> None:
         message.stop()
         self.tally = message.tally
-        table = self.query_one("#risks-library", DataTable)
-        table.clear()
-        for tally in self.tally:
-            table.add_row(
-                safe(tally.wording, one_line=True),
-                Text(str(tally.count), justify="right"),
-                Text(", ".join(sorted(tally.periods)) or "—"),
-            )
+        self._fill_table()
         self.show_report(self.digest)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.tally and self._risk_width() != self._table_width:
+            self._fill_table()
+
+    def _quarters_width(self) -> int:
+        """Room for every quarter on one line when the pane has it (a third at most)."""
+        longest = max((len(", ".join(t.periods)) for t in self.tally), default=QUARTERS_WIDTH)
+        return max(QUARTERS_WIDTH, min(longest, self.size.width // 3))
+
+    def _risk_width(self) -> int:
+        # Each column has one cell of padding either side; the scrollbar takes two.
+        return max(16, self.size.width - 2 - REPORTS_WIDTH - self._quarters_width() - 3 * 2 - 2)
+
+    def _fill_table(self) -> None:
+        """Rows whose wording wraps in the risk column; the counts and quarters always show."""
+        table = self.query_one("#risks-library", DataTable)
+        cursor = table.cursor_row
+        width = self._table_width = self._risk_width()
+        quarters_width = self._quarters_width()
+        table.clear(columns=True)
+        table.add_column("Risk", width=width)
+        table.add_column("Reports", width=REPORTS_WIDTH)
+        table.add_column("Quarters", width=quarters_width)
+        for tally in self.tally:
+            wording = wrap_lines(clean(tally.wording, one_line=True), width)
+            quarters = wrap_lines(", ".join(sorted(tally.periods)) or "—", quarters_width)
+            table.add_row(
+                Text("\n".join(wording)),
+                Text(str(tally.count), justify="right"),
+                Text("\n".join(quarters)),
+                height=max(len(wording), len(quarters)),
+            )
+        if self.tally:
+            table.move_cursor(row=min(cursor, len(self.tally) - 1))

@@ -5,21 +5,33 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from yanbao.store.units import basis_label
 from yanbao.tui.data.company_detail import CompanyDetail, company_detail
+from yanbao.tui.data.company_names import closest_names, company_keys, registry_name
+from yanbao.tui.widgets.fitted_table import Column, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, metric_label
+from yanbao.tui.widgets.scroll import ScrollWhenNeeded
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
     from yanbao.tui.data.library import Library
 
 __all__ = ["WatchlistPane"]
+
+REPORT_COLUMNS = [
+    Column("Date", value=True),
+    Column("Broker", shrink_order=0, floor=12),
+    Column("Period", value=True),
+    Column("Pick", value=True),
+    Column("Title", shrink_order=1, floor=12),
+]
+"""A watched company's reports: a long broker name gives up cells first, then the title."""
 
 
 def views_text(detail: CompanyDetail) -> Text:
@@ -56,6 +68,30 @@ class WatchlistPane(Horizontal):
             super().__init__()
             self.detail = detail
 
+    class Changed(Message):
+        """The watchlist was changed (or a change was refused); ``note`` says how."""
+
+        def __init__(self, items: list[Any], note: str, keep: str | None = None) -> None:
+            super().__init__()
+            self.items = items
+            self.note = note
+            self.keep = keep
+
+    class Failed(Message):
+        """The store could not be changed or read."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    class Unsure(Message):
+        """A name neither the registry nor the library knows: ask before watching it."""
+
+        def __init__(self, name: str, suggestions: list[str]) -> None:
+            super().__init__()
+            self.name = name
+            self.suggestions = suggestions
+
     class OpenReport(Message):
         """Enter on one of the company's reports: show it in the Key points pane."""
 
@@ -63,20 +99,21 @@ class WatchlistPane(Horizontal):
             super().__init__()
             self.digest_id = digest_id
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, library: Library | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.items: list[Any] = []
-        self.library: Library | None = None
+        self.library: Library | None = library
         self._report_ids: list[str] = []
+        self._detail: CompanyDetail | None = None
+        self._tables_width = 0
+        self.lang = FIGURE_LANG  # the screen's label language
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="watch-list")
-        with VerticalScroll(id="watch-detail"):
+        with ScrollWhenNeeded(id="watch-detail"):
             yield Static(Text("No company watched yet: press w to add one.", style="dim italic"), id="watch-heading")
             yield Static(Text("Reports naming it"), classes="section-title")
-            reports: DataTable[Any] = DataTable(id="watch-reports", cursor_type="row", zebra_stripes=True)
-            reports.add_columns("Date", "Broker", "Period", "Pick", "Title")
-            yield reports
+            yield DataTable(id="watch-reports", cursor_type="row", zebra_stripes=True)
             yield Static(Text(""), id="watch-views")
             yield Static(Text("Figures by quarter"), classes="section-title")
             yield DataTable(id="watch-figures", cursor_type="row", zebra_stripes=True)
@@ -93,6 +130,7 @@ class WatchlistPane(Horizontal):
     def set_data(self, items: Sequence[Any], library: Library, *, keep: str | None = None) -> None:
         """Show a new watchlist; each company's reports are asked of ``library`` when shown."""
         current = keep or (self.highlighted_item.name if self.highlighted_item else None)
+        old_index = self.query_one("#watch-list", OptionList).highlighted or 0
         self.items = list(items)
         self.library = library
         option_list = self.query_one("#watch-list", OptionList)
@@ -103,9 +141,60 @@ class WatchlistPane(Horizontal):
         )
         if self.items:
             names = [item.name for item in self.items]
-            option_list.highlighted = names.index(current) if current in names else 0
+            # The same company, else the row where it was (after a removal, its neighbour).
+            option_list.highlighted = names.index(current) if current in names else min(old_index, len(names) - 1)
         else:
             self._show(None)
+
+    # -- changing the watchlist (workers: the store writes to disk) -------------------------
+    def watch(self, name: str, *, confirmed: bool = False) -> None:
+        """Add ``name`` to the watchlist; a ``Changed`` message says how it went. A name no
+        one knows (a typo) is not added unless ``confirmed``: ``Unsure`` asks first."""
+        self._watch(name, confirmed)
+
+    def unwatch(self, name: str) -> None:
+        """Remove ``name`` from the watchlist; a ``Changed`` message says how it went."""
+        self._unwatch(name)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="watchlist")
+    def _watch(self, name: str, confirmed: bool) -> None:
+        try:
+            assert self.library is not None
+            items = self.library.watchlist()
+            keys = company_keys(name)
+            already = next((i for i in items if keys & {i.name.casefold(), (i.ticker or "").casefold()}), None)
+            if already is not None:
+                shown = name if already.name == name else f"{name} ({already.name})"
+                self.post_message(self.Changed(items, f"{shown} is already watched", keep=already.name))
+                return
+            if not confirmed and registry_name(name) is None:
+                summaries = self.library.summaries()
+                if not any(k.casefold() in keys for s in summaries for k in s.company_keys):
+                    library_names = {n for s in summaries for n in s.companies}
+                    self.post_message(self.Unsure(name, closest_names(name, library_names)))
+                    return
+            item = self.library.watch(name)
+            items = self.library.watchlist()
+        except Exception as error:
+            self.post_message(self.Failed(clean(error, one_line=True)))
+            return
+        self.post_message(self.Changed(items, f"Watching {item.name}", keep=item.name))
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="watchlist")
+    def _unwatch(self, name: str) -> None:
+        try:
+            assert self.library is not None
+            before = [i.name for i in self.library.watchlist()]
+            removed = self.library.unwatch(name)
+            items = self.library.watchlist()
+        except Exception as error:
+            self.post_message(self.Failed(clean(error, one_line=True)))
+            return
+        # Say it in the user's words; the watched name too when it differs (苹果 → Apple).
+        gone = [n for n in before if n not in {i.name for i in items}]
+        shown = name if gone in ([], [name]) else f"{name} ({', '.join(gone)})"
+        note = f"Stopped watching {shown}" if removed else f"{name} was not on the watchlist"
+        self.post_message(self.Changed(items, note))
 
     @on(OptionList.OptionHighlighted, "#watch-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -117,7 +206,7 @@ class WatchlistPane(Horizontal):
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch-detail")
     def _compute(self, item: Any) -> None:
         if self.library is not None:
-            self.post_message(self.DetailReady(company_detail(self.library.digests_naming(item), item)))
+            self.post_message(self.DetailReady(company_detail(self.library.digests_naming(item), item, self.lang)))
 
     def on_watchlist_pane_detail_ready(self, message: DetailReady) -> None:
         message.stop()
@@ -131,11 +220,9 @@ class WatchlistPane(Horizontal):
 
     def _show(self, detail: CompanyDetail | None) -> None:
         heading = self.query_one("#watch-heading", Static)
-        reports = self.query_one("#watch-reports", DataTable)
-        figures = self.query_one("#watch-figures", DataTable)
-        reports.clear()
-        figures.clear(columns=True)
+        self._detail = detail
         self._report_ids = [digest.id for digest, _ in detail.reports] if detail else []
+        self._fill_tables()
         if detail is None:
             heading.update(Text("No company watched yet: press w to add one.", style="dim italic"))
             self.query_one("#watch-views", Static).update(Text(""))
@@ -145,18 +232,47 @@ class WatchlistPane(Horizontal):
         title = safe(detail.name, "bold", one_line=True)
         title.append(f"  {len(detail.reports)} reports, recommended in {picks}", style="dim")
         heading.update(title)
-        for digest, recommended in detail.reports:
-            reports.add_row(
+
+    def set_lang(self, lang: str) -> None:
+        """Write the figures in ``lang`` from now on (the highlighted company is redone)."""
+        if lang != self.lang:
+            self.lang = lang
+            item = self.highlighted_item
+            if item is not None:
+                self._compute(item)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._detail is not None and self._detail_width() != self._tables_width:
+            self._fill_tables()
+
+    def _detail_width(self) -> int:
+        return self.query_one("#watch-detail").scrollable_content_region.width
+
+    def _fill_tables(self) -> None:
+        """Reports and figures at the detail's width: dates, periods and values whole."""
+        detail = self._detail
+        width = self._tables_width = self._detail_width()
+        reports = self.query_one("#watch-reports", DataTable)
+        figures = self.query_one("#watch-figures", DataTable)
+        if detail is None:
+            reports.clear()
+            figures.clear(columns=True)
+            return
+        report_rows = [
+            [
                 Text(digest.date or "—"),
                 safe(digest.broker or "—", one_line=True),
                 Text(digest.period or "—"),
                 Text("✓ pick", style="green bold") if recommended else Text(""),
                 safe(digest.title, one_line=True),
-            )
-        figures.add_column("Figure")
-        for period in detail.periods:
-            figures.add_column(period)
+            ]
+            for digest, recommended in detail.reports
+        ]
+        fill_fitted(reports, REPORT_COLUMNS, report_rows, width)
+        figure_rows = []
         for (segment, metric, basis), cells in sorted(detail.figures.items()):
-            shown_basis = basis_label(basis, FIGURE_LANG) if basis != "actual" and basis not in metric else ""
-            label = " · ".join(p for p in (segment, metric_label(metric), shown_basis) if p)
-            figures.add_row(safe(label, one_line=True), *(Text(clean(cells.get(p, "")), style="") for p in detail.periods))
+            shown_basis = basis_label(basis, self.lang) if basis != "actual" and basis not in metric else ""
+            label = " · ".join(p for p in (segment, metric_label(metric, self.lang), shown_basis) if p)
+            figure_rows.append([safe(label, one_line=True), *(Text(clean(cells.get(p, ""))) for p in detail.periods)])
+        columns = [Column("Figure", shrink_order=0, floor=8), *(Column(p, value=True) for p in detail.periods)]
+        fill_fitted(figures, columns, figure_rows, width)

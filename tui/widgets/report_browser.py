@@ -1,0 +1,227 @@
+"""The report browser: the report list with its filter box, status line and column header.
+
+It owns what narrows and orders the list (filter, search, sort); the screen only asks it
+to do so from its keys and hears back through ``ReportList`` messages.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+from yanbao.tui.data.company_names import company_keys, company_terms
+from yanbao.tui.widgets.report_list import (
+    SORT_KEYS,
+    ReportList,
+    ReportListHeader,
+    filter_summaries,
+    sort_summaries,
+)
+from yanbao.tui.widgets.safe_text import clean
+
+if TYPE_CHECKING:
+    from yanbao.tui.data.library import Library
+
+__all__ = ["ReportBrowser"]
+
+EMPTY_LIBRARY = "No reports yet: press i to ingest some."
+
+
+class ReportBrowser(Vertical):
+    """The report list, narrowed by a filter (``f``) and a search (``/``), sorted by ``s``."""
+
+    sort_key: reactive[str] = reactive("date")
+    """Column the report list is sorted by."""
+
+    sort_reverse: reactive[bool] = reactive(True)
+    """True for descending (newest, or Z, first)."""
+
+    filter_text: reactive[str] = reactive("")
+    """The list filter typed after `f`."""
+
+    search_query: reactive[str] = reactive("")
+    """The last search (`/`), empty for none."""
+
+    class Searched(Message):
+        """A search finished and the list shows its matches."""
+
+        def __init__(self, query: str, found: int) -> None:
+            super().__init__()
+            self.query = query
+            self.found = found
+
+    class Emptied(Message):
+        """The list shows no report (an empty library, or nothing matches)."""
+
+    class Failed(Message):
+        """The store could not answer a search."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, library: Library, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.library = library
+        self.summaries: list[Any] = []
+        self.search_ids: set[str] | None = None
+        self.loaded = False
+        # company: terms resolved through the registry (腾讯 → Tencent's names), per term.
+        self._company_names: dict[str, frozenset[str]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: words, broker:…, period:…, company:…", id="filter")
+        yield Static(Text("Opening the store…", style="dim"), id="list-status")
+        yield ReportListHeader(id="list-header")
+        yield ReportList(id="reports")
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+
+    @property
+    def report_list(self) -> ReportList:
+        """The list itself."""
+        return self.query_one(ReportList)
+
+    @property
+    def filter_input(self) -> Input:
+        """The filter box above the list (hidden until `f`)."""
+        return self.query_one("#filter", Input)
+
+    # -- what the list shows ---------------------------------------------------------------
+    def set_summaries(self, summaries: list[Any]) -> None:
+        """Show the library's summaries (after the store opened or an ingest)."""
+        self.loaded = True
+        self.summaries = summaries
+        self.refresh_list()
+
+    def show_failure(self, reason: str) -> None:
+        """The store could not be opened: say why where the count would be."""
+        self.report_list.empty_message = "The store could not be opened."
+        self.query_one("#list-status", Static).update(Text(reason, style="red"))
+
+    def refresh_list(self) -> None:
+        """Filter, search and sort the summaries into the list, keeping the cursor's report."""
+        report_list = self.report_list
+        keep = report_list.highlighted.id if report_list.highlighted is not None else None
+        rows = filter_summaries(self.summaries, self.filter_text, self.search_ids, self._company_names)
+        report_list.empty_message = self._empty_message()
+        report_list.set_rows(sort_summaries(rows, self.sort_key, self.sort_reverse), keep_id=keep)
+        self._update_header()
+        if not rows:
+            self.post_message(self.Emptied())
+
+    def _empty_message(self) -> str:
+        if not self.summaries:
+            return EMPTY_LIBRARY
+        asked = " and ".join(
+            f"{label} “{clean(value, one_line=True)}”"
+            for label, value in (("search", self.search_query), ("filter", self.filter_text))
+            if value
+        )
+        return f"No report matches {asked} (Esc clears)." if asked else EMPTY_LIBRARY
+
+    def _update_header(self) -> None:
+        header = self.query_one(ReportListHeader)
+        header.sort_key, header.sort_reverse = self.sort_key, self.sort_reverse
+        if not self.loaded:
+            return
+        shown, total = len(self.report_list.rows), len(self.summaries)
+        status = Text(f"{shown} of {total} reports" if shown != total else f"{total} reports", style="bold")
+        if self.search_query:
+            status.append("  search: ", style="dim")
+            status.append(clean(self.search_query, one_line=True))
+        if self.filter_text:
+            status.append("  filter: ", style="dim")
+            status.append(clean(self.filter_text, one_line=True))
+        if self.search_query or self.filter_text:
+            status.append("  (Esc clears)", style="dim")
+        self.query_one("#list-status", Static).update(status)
+
+    def watch_sort_key(self) -> None:
+        if self.loaded:
+            self.refresh_list()
+
+    def watch_sort_reverse(self) -> None:
+        if self.loaded:
+            self.refresh_list()
+
+    # -- sort ---------------------------------------------------------------------------------
+    def cycle_sort(self) -> str:
+        """Sort by the next column (date newest first, the others A→Z); returns its name."""
+        index = SORT_KEYS.index(self.sort_key)
+        next_key = SORT_KEYS[(index + 1) % len(SORT_KEYS)]
+        self.sort_reverse = next_key == "date"
+        self.sort_key = next_key
+        return next_key
+
+    # -- filter -------------------------------------------------------------------------------
+    def open_filter(self) -> None:
+        """Show and focus the filter box."""
+        self.filter_input.display = True
+        self.filter_input.focus()
+
+    @property
+    def narrowed(self) -> bool:
+        """True while a filter or a search narrows the list."""
+        return bool(self.filter_text or self.search_query)
+
+    def close_filter(self) -> None:
+        """Esc in the filter box: clear and hide it, back to the list."""
+        self.filter_input.value = ""
+        self.filter_input.display = False
+        self.filter_text = ""
+        self.refresh_list()
+        self.report_list.focus()
+
+    def clear_filters(self) -> None:
+        """Drop the filter and the search: every report again."""
+        self.filter_input.value = ""
+        self.filter_input.display = False
+        self.filter_text = ""
+        self.search_query = ""
+        self.search_ids = None
+        self.refresh_list()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value.strip()
+        for term in company_terms(self.filter_text):
+            if term not in self._company_names:
+                self._company_names[term] = company_keys(term)
+        self.refresh_list()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            event.input.display = False
+        self.report_list.focus()
+
+    # -- search -------------------------------------------------------------------------------
+    def search(self, query: str) -> None:
+        """Search the store in a worker; the matches replace the list until Esc."""
+        self.query_one("#list-status", Static).update(Text("Searching…", style="dim"))
+        self._search(query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def _search(self, query: str) -> None:
+        try:
+            ids = self.library.search(query)
+        except Exception as error:
+            self.post_message(self.Failed(clean(error, one_line=True)))
+            return
+        self.app.call_from_thread(self._searched, query, ids)
+
+    def _searched(self, query: str, ids: list[str]) -> None:
+        self.search_query = query
+        self.search_ids = set(ids)
+        self.refresh_list()
+        self.post_message(self.Searched(query, len(self.report_list.rows)))
