@@ -100,14 +100,14 @@ class PeriodRef:
 
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     # FY3Q25, FY25Q3, FY2025Q3, 3QFY25, Q3 FY25, FY25 Q3, fiscal Q3 2025
-    (re.compile(r"FY\s?([1-4])\s?Q\s?(\d{2,4})(?![\d])", re.I), "fiscal_qy"),
-    (re.compile(r"FY\s?(\d{2,4})\s?Q\s?([1-4])(?![\d])", re.I), "fiscal_yq"),
-    (re.compile(r"([1-4])\s?Q\s?FY\s?(\d{2,4})(?![\d])", re.I), "fiscal_qy"),
-    (re.compile(r"Q([1-4])\s?FY\s?(\d{2,4})(?![\d])", re.I), "fiscal_qy"),
+    (re.compile(r"FY\s?([1-4])\s?Q\s?(\d{4}|\d{2})(?![\d])", re.I), "fiscal_qy"),
+    (re.compile(r"FY\s?(\d{4}|\d{2})\s?Q\s?([1-4])(?![\d])", re.I), "fiscal_yq"),
+    (re.compile(r"([1-4])\s?Q\s?FY\s?(\d{4}|\d{2})(?![\d])", re.I), "fiscal_qy"),
+    (re.compile(r"Q([1-4])\s?FY\s?(\d{4}|\d{2})(?![\d])", re.I), "fiscal_qy"),
     (re.compile(r"fiscal\s+(?:year\s+)?(\d{4})\s+(?:Q|quarter\s*)([1-4])", re.I), "fiscal_yq"),
     (re.compile(r"FY\s?(\d{4}|\d{2})(?![\dQq])(?:年|财年)?", re.I), "fiscal_year"),
     # CY25Q1, 2025Q1, 25Q1, 1Q25, 1Q2025, Q1 2025, 2025 Q1
-    (re.compile(r"CY\s?(\d{2,4})\s?Q([1-4])", re.I), "cal_yq"),
+    (re.compile(r"CY\s?(\d{4}|\d{2})\s?Q([1-4])", re.I), "cal_yq"),
     (re.compile(r"(?<![\dA-Za-z])(20\d{2}|\d{2})\s?Q([1-4])(?![\d])"), "cal_yq"),
     (re.compile(r"(?<![\dA-Za-z])([1-4])Q\s?(20\d{2}|\d{2})(?![\d])"), "cal_qy"),
     (re.compile(r"(?<![\dA-Za-z])Q([1-4])\s?(20\d{2}|'\d{2}|\d{2})(?![\d])"), "cal_qy"),
