@@ -15,6 +15,7 @@ from pathlib import Path
 from yanbao.store import meta
 from yanbao.store.companies_in_text import CompanyFinder
 from yanbao.store.digest_limits import cap_digest, cap_lines
+from yanbao.store.flat_text import is_flattened, unflatten
 from yanbao.store.errors import ReportError
 from yanbao.store.metrics import read_metrics, split_sentences
 from yanbao.store.model import Digest, KeyPoint, Rating, Source
@@ -79,13 +80,18 @@ def _pdf_from_bytes(data: bytes, where: str, password: str | None) -> PdfText:
 def parse_text(text: str, source: Source) -> Digest:
     """Parse a report's extracted text (as pdfminer gives it) into a digest."""
     text = clean_control_chars(text)
+    # A report flattened to one line gets its line breaks back before its structure is read.
+    if is_flattened(text):
+        return _digest(unflatten(text), source, logical=True)
     return _digest(text.split("\n"), source)
 
 
-def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = ()) -> Digest:
+def _digest(
+    lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = (), logical: bool = False
+) -> Digest:
     sidebar, headers = list(sidebar), list(headers)
     lines, text_cut = cap_lines(lines)  # a pathological file costs bounded time and space
-    structure = read_structure(lines, wrapped_head=source.kind == "pdf")
+    structure = read_structure(lines, wrapped_head=source.kind == "pdf", logical=logical)
     head = structure.head
     all_text = "\n".join(structure.body)
     language = meta.detect_language("\n".join(head) + all_text)
@@ -107,7 +113,8 @@ def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), header
     companies = finder.companies(texts, recommendation=structure.recommendation, body=all_text)
     period = report_period(key_points, finder, date, title)
     # Headings and points are read apart: a heading has no full stop to end its sentence.
-    metric_texts = [text for kp in key_points for text in [kp.heading, *kp.points]] + [structure.recommendation]
+    # The chapters after the summary state figures too (real industry reports most of them).
+    metric_texts = [text for kp in key_points for text in [kp.heading, *kp.points]] + [structure.recommendation] + structure.rest
     title_entities = finder.entities(title)
     subject = next((c for c in companies if title_entities and c.name == title_entities[0].company), None)
     if subject is not None and not _is_company_report(head + sidebar, subject.name, title, finder):

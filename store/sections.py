@@ -14,8 +14,9 @@ from yanbao.store.pdf import is_furniture
 
 __all__ = ["Structure", "read_structure", "rejoin", "split_risks", "TEMPLATE_TAG"]
 
-TEMPLATE_TAG = re.compile(r"\[Table_[A-Za-z0-9_]*\]\s*")
-BULLET = re.compile(r"^\s*[⚫●◆◇■□❑❒•▪◼▶►➢➤○◎]\s*")
+TEMPLATE_TAG = re.compile(r"\[\s*Table_[A-Za-z0-9_]*\s*\]\s*|(?<![A-Za-z])Table_[A-Za-z0-9_]*\s*|＃[A-Za-z0-9_]+＃\s*", re.IGNORECASE)
+# A bullet glyph; a symbol font's glyph comes through as a private-use character.
+BULLET = re.compile(r"^\s*(?:[⚫●◆◇■□❑❒•▪◼▶►➢➤○◎]|[\ue000-\uf8ff](?=\s*[\u4e00-\u9fffA-Za-z]))\s*")
 SUBPOINT = re.compile(
     r"^\s*(?:\d{1,2}\s*[）)]|[（(]\s*\d{1,2}\s*[）)]|[①-⑳]|[一二三四五六七八九十]{1,3}\s*[、.．]|"
     r"\d{1,2}[、]|[a-z][)）]|-\s+|–\s+)"
@@ -35,6 +36,16 @@ BOILERPLATE = re.compile(
     r"Analyst declaration|General disclaimer)\b",
     re.IGNORECASE,
 )
+# What ends the report's summary part in running text: the analyst block, a contents page.
+ANALYST_LINE = re.compile(
+    r"^\s*(?:(?:证券)?分析师(?:[：:\s]|[\u4e00-\u9fa5]{2,4}(?:[：:\s，,]|$|\d))|(?:SAC\s*)?执业证书编号|"
+    r"证书编号|(?:分析师)?登记编[码号]|联系人[：:]|研究助理[：:]|邮箱[：:]|电话[：:]|E-?mail\s*[：:]|Tel\s*[：:]|"
+    r"Analysts?\s*[：:])",
+    re.IGNORECASE,
+)
+CONTENTS = re.compile(r"^\s*(?:目\s*录|正文目录|内容目录|插图目录|图表目录|表格目录|Contents|Table of contents)\b", re.I)
+# Table furniture: source lines, captions, rows of figures with no sentence.
+TABLE_LINE = re.compile(r"^\s*(?:资料来源|数据来源|来源|注|Source|Sources|Note)\s*[：:]|^\s*(?:图|表|图表|Figure|Exhibit|Table)\s*\d{1,3}\s*[：:、.．]", re.I)
 _SENTENCE_END = "。！？!?；;"
 _ASCII_WORD = re.compile(r"[A-Za-z0-9%)\].,;:]$")
 _ASCII_START = re.compile(r"^[A-Za-z0-9(\[$]")
@@ -58,6 +69,7 @@ class Structure:
     risks: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)  # summary text, logical lines
     tail: list[str] = field(default_factory=list)  # boilerplate lines after the report proper
+    rest: list[str] = field(default_factory=list)  # the report's text after its summary: chapters
     found_summary: bool = False
     unstructured: bool = False  # no summary heading and no bullets: the text is one key point
 
@@ -100,6 +112,16 @@ def _is_marker(line: str) -> bool:
     return bool(BULLET.match(line) or SUBPOINT.match(line))
 
 
+def _heading_alone(line: str) -> bool:
+    """A heading line with no text after its name (or whose text is a finished sentence):
+    what follows starts a new line; a heading whose text runs on wraps onto the next line."""
+    for names in (RECOMMENDATION_HEADINGS, RISK_HEADINGS, SUMMARY_HEADINGS):
+        hit = _heading_of(line, names)
+        if hit and len(line) < 40:
+            return not hit[1] or hit[1][-1] in _SENTENCE_END + "."
+    return False
+
+
 def _is_heading(line: str) -> bool:
     return any(_heading_of(line, names) for names in (RECOMMENDATION_HEADINGS, RISK_HEADINGS, SUMMARY_HEADINGS)) and len(line) < 40
 
@@ -132,7 +154,7 @@ def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
             not out
             or _is_marker(line)
             or _is_heading(line)
-            or _is_heading(out[-1])
+            or _heading_alone(out[-1])
             or (blank_before and (blank_is_break or out[-1][-1] in _SENTENCE_END + "."))
         )
         # A bullet glyph the font lost shows as a leading blank before a short heading.
@@ -145,9 +167,19 @@ def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
 
 
 def split_risks(text: str) -> list[str]:
-    """Split an inline risk list (a；b；c。) into items without numbering or trailing 等."""
+    """Split an inline risk list (a；b；c。 or a，b，c。 or a、b、c) into items without
+    numbering or trailing 等: on the strongest separator the list uses."""
     items = []
-    for part in re.split(r"[；;]|(?<=[。.])\s*|\n", text):
+    body = re.sub(r"[。.]\s*$", "", text.strip())
+    if re.search(r"[；;]|[。](?=.)|\n", body):
+        separator = r"[；;]|(?<=[。.])\s*|\n"
+    elif "，" in body:
+        separator = r"[，]"
+    elif "、" in body and all(len(x.strip()) >= 4 for x in body.split("、")):
+        separator = r"[、]"
+    else:
+        separator = r"[；;]|(?<=[。.])\s*|\n"
+    for part in re.split(separator, text):
         part = SUBPOINT.sub("", part.strip()).strip()
         part = re.sub(r"(?:等(?:风险)?)?[。.，,、；;]*$", "", part).strip()
         if part and len(part) > 1:
@@ -172,10 +204,11 @@ def _find_summary(lines: list[str]) -> int | None:
     return None
 
 
-def read_structure(lines: list[str], *, wrapped_head: bool = False) -> Structure:
+def read_structure(lines: list[str], *, wrapped_head: bool = False, logical: bool = False) -> Structure:
     """Sort a report's lines into head, key-point sections, recommendation, risks and tail.
 
     ``wrapped_head``: the lines come from a PDF page, where a long title may wrap.
+    ``logical``: the lines are logical lines already (a flattened report broken up again).
     """
     cut = _find_boilerplate(lines)
     structure = Structure(tail=[_clean_line(x) for x in lines[cut:] if _clean_line(x)])
@@ -195,7 +228,10 @@ def read_structure(lines: list[str], *, wrapped_head: bool = False) -> Structure
         structure.head = _join_head(lines[:start], wrapped_head)
         heading, rest = _heading_of(_clean_line(lines[start]), SUMMARY_HEADINGS) or ("", "")
         body_lines = ([rest] if rest else []) + lines[start + 1 : cut]
-    structure.body = rejoin(_restore_lost_bullets(body_lines), blank_lines_mean_paragraphs(lines))
+    if logical:
+        structure.body = [x for x in map(_clean_line, body_lines) if x and not is_furniture(x)]
+    else:
+        structure.body = rejoin(_restore_lost_bullets(body_lines), blank_lines_mean_paragraphs(lines))
     _fill_sections(structure)
     return structure
 
@@ -265,12 +301,32 @@ def _split_heading(text: str) -> tuple[str, str]:
     return text, ""
 
 
+_NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.．](?!\d)")
+
+
+_TABLE_CHARS = re.compile(r"[\d.,%()（）/+\-]")
+
+
+def _is_table_row(line: str) -> bool:
+    """A row of figures with no sentence: mostly digits and signs, no full stop."""
+    return len(line) >= 20 and "。" not in line and len(_TABLE_CHARS.findall(line)) > 0.4 * len(line)
+
+
+def _ends_summary(line: str) -> bool:
+    """An analyst line or a contents page: the summary part of the report is over."""
+    return bool(ANALYST_LINE.match(line) or CONTENTS.match(line))
+
+
 def _fill_sections(structure: Structure) -> None:
+    """Key points, recommendation and risks from the body's logical lines. Each part ends
+    where it ends: at the next heading, at the analyst block or a contents page, and the
+    risks at the end of their statement; what follows the summary is the report's ``rest``."""
     mode = "points"
     section: Section | None = None
     last_was_subpoint = False
     recommendation: list[str] = []
     risk_lines: list[str] = []
+    risk_open = False  # a bare risk heading: its first paragraph is the statement
     has_bullets = any(BULLET.match(x) for x in structure.body)
 
     for line in structure.body:
@@ -279,13 +335,33 @@ def _fill_sections(structure: Structure) -> None:
         risk = _heading_of(line, RISK_HEADINGS)
         if (bullet or not has_bullets or len(line) < 40 or (rec and rec[1]) or (risk and risk[1])) and (rec or risk):
             name, rest = rec or risk
+            if mode == "rest" and (recommendation if rec else risk_lines):
+                structure.rest.append(line)  # a later chapter of the same name: the summary said it
+                continue
             mode = "recommendation" if rec else "risks"
             section = None
+            risk_open = bool(risk) and not rest
             if rest:
                 (recommendation if rec else risk_lines).append(rest)
             continue
-        if bullet and mode == "risks":
-            risk_lines.append(BULLET.sub("", line))
+        if mode == "rest":
+            structure.rest.append(line)
+            continue
+        if _ends_summary(line):
+            mode = "rest"
+            structure.rest.append(line)
+            continue
+        if TABLE_LINE.match(line) or _is_table_row(line):
+            continue  # a source line, a caption or a row of figures inside the summary
+        if mode == "risks":
+            # The statement is the heading's own paragraph and the items listed under it.
+            continues = bool(risk_lines) and risk_lines[-1].rstrip()[-1:] in "；;，,、"
+            if bullet or SUBPOINT.match(line) or _NUMBERED.match(line) or risk_open or continues:
+                risk_lines.append(BULLET.sub("", line))
+                risk_open = False
+                continue
+            mode = "rest"
+            structure.rest.append(line)
             continue
         if bullet:
             mode = "points"
@@ -295,9 +371,6 @@ def _fill_sections(structure: Structure) -> None:
             continue
         if mode == "recommendation":
             recommendation.append(line)
-            continue
-        if mode == "risks":
-            risk_lines.append(line)
             continue
         subpoint = bool(SUBPOINT.match(line))
         if section is None:
