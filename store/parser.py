@@ -23,6 +23,7 @@ from yanbao.store.pdf import PdfText, extract_pdf
 from yanbao.store.periods import find_periods, quarter_of_date, shift_quarter
 from yanbao.store.report_files import path_text
 from yanbao.store.sections import read_structure
+from yanbao.store.sectors import main_sector
 from yanbao.store.textio import clean_control_chars, decode_report_bytes
 
 __all__ = ["parse_file", "parse_bytes", "parse_text", "report_period"]
@@ -122,7 +123,9 @@ def _digest(
     # In a company report, a figure with no company named is about the report's company.
     if subject is not None:
         finder.set_default_company(title_entities[0])
-    metrics = read_metrics(metric_texts, period, finder.entities, default_entity=finder.default_company)
+    # An industry report's figures with no company named are its sector's (company null).
+    sector_name = main_sector([title, *head]) if subject is None else None
+    metrics = read_metrics(metric_texts, period, finder.entities, default_entity=finder.default_company, sector=sector_name)
 
     ratings = meta.read_company_ratings(
         meta_lines, subject.name if subject else None, subject.ticker if subject else None, language
