@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_flattened", "unflatten"]
+__all__ = ["is_flattened", "unflatten", "read_glued_sector_rating"]
 
 # A text is flattened when its lines are far longer than any paragraph a layout would keep.
 _FLAT_LINE = 1500
@@ -89,3 +89,23 @@ def _blocks(line: str) -> list[str]:
         if block.strip():
             blocks.append(block.strip())
     return blocks
+
+
+_RATING = r"(买入|增持|推荐|谨慎推荐|中性|减持|卖出|回避|看好|看淡|超配|标配|低配|强于大市|同步大市|弱于大市|优于大市|领先大市|跑赢大市)"
+_GLUED_RATING = [
+    re.compile(r"行业(?:投资)?评级[：:।]?" + _RATING),  # 行业评级।增持, 行业评级：强于大市
+    re.compile(r"行业" + _RATING + r"(?:维持|首次|上调|下调)评级"),  # 电子行业推荐维持评级
+    re.compile(_RATING + r"\s*[（(](?:维持|首次|上调|下调)(?:评级)?[)）]"),  # 增持（维持）, 超配（维持评级）
+    re.compile(r"投资评级" + _RATING),  # 投资评级看好上次评级看好
+]
+
+
+def read_glued_sector_rating(head: list[str]) -> str | None:
+    """The sector rating as a flattened cover page glues it to its neighbours:
+    电子行业推荐维持评级, 增持（维持）, 行业评级।增持. The first form found wins."""
+    text = "".join(head)
+    for pattern in _GLUED_RATING:
+        m = pattern.search(text)
+        if m:
+            return m.group(1)
+    return None

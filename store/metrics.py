@@ -369,11 +369,14 @@ def _read_sentence(
             after = [p for p in periods if q.end <= p.start <= q.end + 12 and p.end <= q.end + len(suffix)]
             ref = after[0] if after else (refs[-1] if refs else None)
         period = when(ref)
-        if period is None:
+        if period is None and not (ref is not None and ref.kind == "span"):
             period = _default_period(key, basis, report_period)
         if basis == "guidance" and period and "Q" in period and ref is not None and ref.unit == "year":
             period = period[:4]
         m = _make(q, entity, key, basis, period, sentence)
+        if ref is not None and ref.kind == "span":
+            # 前三季度 is 2020Q3 with the span beside it: 2020Q1-Q3 (1-10月 has no quarter).
+            m.fiscal_period = ref.span_label(report_period)
         out.append(m)
         if primary is None or (m.basis != "consensus" and primary.basis == "consensus"):
             primary = m

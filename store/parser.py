@@ -15,7 +15,7 @@ from pathlib import Path
 from yanbao.store import meta
 from yanbao.store.companies_in_text import CompanyFinder
 from yanbao.store.digest_limits import cap_digest, cap_lines
-from yanbao.store.flat_text import is_flattened, unflatten
+from yanbao.store.flat_text import is_flattened, read_glued_sector_rating, unflatten
 from yanbao.store.errors import ReportError
 from yanbao.store.metrics import read_metrics, split_sentences
 from yanbao.store.model import Digest, KeyPoint, Rating, Source
@@ -103,6 +103,9 @@ def _digest(
     broker = meta.read_broker(headers + sidebar + head, structure.tail)
     analysts = meta.read_analysts(meta_lines + structure.tail)
     sector = meta.read_sector_rating(meta_lines)
+    if sector is None and logical:
+        # A flattened cover page may put its sidebar (rating, analysts) after the summary.
+        sector = read_glued_sector_rating(head) or read_glued_sector_rating(structure.rest[:30])
     scale = meta.read_rating_scale(structure.tail)
 
     key_points = [KeyPoint(s.heading, s.points) for s in structure.sections if s.heading or s.points]
