@@ -155,6 +155,8 @@ def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
             or _is_marker(line)
             or _is_heading(line)
             or _heading_alone(out[-1])
+            or ANALYST_LINE.match(line)
+            or CONTENTS.match(line)
             or (blank_before and (blank_is_break or out[-1][-1] in _SENTENCE_END + "."))
         )
         # A bullet glyph the font lost shows as a leading blank before a short heading.
