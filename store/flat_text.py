@@ -32,14 +32,20 @@ _BREAK_BEFORE = re.compile(
     "|".join(
         [
             # a heading: its name, and a colon or bracket when it has one
-            r"【?(?:" + "|".join(sorted(_SECTION_WORDS + _BOILERPLATE_WORDS, key=len, reverse=True)) + r")】?",
-            r"[⚫●◆◇■□❑❒•▪◼▶►➢➤]|[\ue000-\uf8ff](?=[\u4e00-\u9fffA-Za-z])",  # a bullet
+            r"【?(?:" + "|".join(sorted(_SECTION_WORDS, key=len, reverse=True)) + r")】?",
+            # a disclaimer heading, not a mention of one ("…的信息披露和重要声明", "声明见…")
+            r"(?<![和及与的要阅读])【?(?:" + "|".join(sorted(_BOILERPLATE_WORDS, key=len, reverse=True)) + r")】?(?![见和及与部])",
+            r"[⚫●◆◇■□❑❒•▪◼▶►➢➤]|[\ue000-\uf8ff](?=[\u4e00-\u9fffA-Za-z0-9])",  # a bullet
             r"\[?[Tt]able_[A-Za-z0-9_]*\]?|＃[A-Za-z0-9_]+＃",  # a template tag
             r"(?:证券)?分析师[：:]?(?=[\u4e00-\u9fa5]{2,4}(?:[：:，,]|\d|执业|证书|SAC|登记|电话|邮箱|[A-Za-z]))",  # analyst line
             r"(?:SAC)?执业证书编号|证书编号|登记编[码号]",
             r"资料来源[：:]|数据来源[：:]",
             r"(?:图|表|图表)\s?\d{1,3}[：:、.．]",  # a figure or table caption
-            r"(?:[-+]?\d+(?:\.\d+)?%){3,}|(?<![\d（(])\d{10,}|(?:\(\d+\)){2,}",  # a chart's axis labels
+            # a chart's axis labels: -6%2%10%18%, (16)(1)1531, 14314865Mar-20Jul-20, 20/0120/0320/05
+            r"(?:[-+]?\d+(?:\.\d+)?%){3,}|(?<![\d（(])\d{10,}|(?:\(\d+\)){2,}|\(\d+\)\d{5,}|"
+            r"\d{5,}(?=[A-Z][a-z]{2}-\d{2})|(?:\d{2}/\d{2}){3,}",
+            # a cover-page field or a broker's own name in a page footer
+            r"行业评级|投资评级|[\u4e00-\u9fa5]{2,4}证券(?:研究报告|研究所|股份有限公司|有限责任公司)",
         ]
     )
 )
@@ -48,7 +54,8 @@ _BREAK_BEFORE = re.compile(
 # that the disclaimer they name is not taken for the disclaimer itself.
 _FURNITURE = re.compile(
     r"(?:本公司具备证券投资咨询业务资格，)?(?:请务必|敬请|请仔细|请参阅|请参考|谨请参阅|请阅读|请务必参阅)[^。，；]{0,30}?"
-    r"(?:声明|条款|披露|申明|说明)(?:部分|及信息披露|和披露)?(?:部分)?。?|"
+    r"(?:声明|条款|披露|申明|说明)(?:[和及与][^。，；]{0,8}?(?:声明|条款|披露|申明))?(?:部分)?。?|"
+    r"(?:其他)?(?:重要)?(?:信息披露|声明|申明)见[^。]{0,40}。|"
     r"[^。，；]{0,20}是报告的一部分，请务必一起阅读。?|本报告版权属于[^。]{0,12}。各项声明请参见报告尾页。?"
 )
 _HEADING = re.compile("【?(" + "|".join(sorted(_SECTION_WORDS + _BOILERPLATE_WORDS, key=len, reverse=True)) + ")】?[：:】]?")

@@ -16,7 +16,7 @@ __all__ = ["Structure", "read_structure", "rejoin", "split_risks", "TEMPLATE_TAG
 
 TEMPLATE_TAG = re.compile(r"\[\s*Table_[A-Za-z0-9_]*\s*\]\s*|(?<![A-Za-z])Table_[A-Za-z0-9_]*\s*|＃[A-Za-z0-9_]+＃\s*", re.IGNORECASE)
 # A bullet glyph; a symbol font's glyph comes through as a private-use character.
-BULLET = re.compile(r"^\s*(?:[⚫●◆◇■□❑❒•▪◼▶►➢➤○◎]|[\ue000-\uf8ff](?=\s*[\u4e00-\u9fffA-Za-z]))\s*")
+BULLET = re.compile(r"^\s*(?:[⚫●◆◇■□❑❒•▪◼▶►➢➤○◎]|[\ue000-\uf8ff](?=\s*[\u4e00-\u9fffA-Za-z0-9]))\s*")
 SUBPOINT = re.compile(
     r"^\s*(?:\d{1,2}\s*[）)]|[（(]\s*\d{1,2}\s*[）)]|[①-⑳]|[一二三四五六七八九十]{1,3}\s*[、.．]|"
     r"\d{1,2}[、]|[a-z][)）]|-\s+|–\s+)"
@@ -182,7 +182,7 @@ def split_risks(text: str) -> list[str]:
     else:
         separator = r"[；;]|(?<=[。.])\s*|\n"
     for part in re.split(separator, text):
-        part = SUBPOINT.sub("", part.strip()).strip()
+        part = SUBPOINT.sub("", BULLET.sub("", part.strip())).strip()
         part = re.sub(r"(?:等(?:风险)?)?[。.，,、；;]*$", "", part).strip()
         if part and len(part) > 1:
             items.append(part)
@@ -337,7 +337,7 @@ def _fill_sections(structure: Structure) -> None:
         risk = _heading_of(line, RISK_HEADINGS)
         if (bullet or not has_bullets or len(line) < 40 or (rec and rec[1]) or (risk and risk[1])) and (rec or risk):
             name, rest = rec or risk
-            if mode == "rest" and (recommendation if rec else risk_lines):
+            if recommendation if rec else risk_lines:
                 structure.rest.append(line)  # a later chapter of the same name: the summary said it
                 continue
             mode = "recommendation" if rec else "risks"
