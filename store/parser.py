@@ -22,7 +22,7 @@ from yanbao.store.model import Digest, KeyPoint, Rating, Source
 from yanbao.store.pdf import PdfText, extract_pdf
 from yanbao.store.periods import find_periods, quarter_of_date, shift_quarter
 from yanbao.store.report_files import path_text
-from yanbao.store.sections import read_structure
+from yanbao.store.sections import is_summary_text, read_structure
 from yanbao.store.sectors import main_sector
 from yanbao.store.textio import clean_control_chars, decode_report_bytes
 
@@ -110,7 +110,10 @@ def _digest(
 
     key_points = [KeyPoint(s.heading, s.points) for s in structure.sections if s.heading or s.points]
     if structure.unstructured or (not key_points and not structure.recommendation and all_text.strip()):
-        key_points = [KeyPoint(title, [line for line in structure.body if line.strip()])]
+        # No structure: the summary is the text up to where it ends (a contents page, the
+        # analyst block), without table furniture.
+        summary = structure.body[: structure.summary_end]
+        key_points = [KeyPoint(title, [line for line in summary if is_summary_text(line)])]
 
     finder = CompanyFinder()
     texts = [title] + [kp.heading + "\n" + "\n".join(kp.points) for kp in key_points] + [structure.recommendation] + structure.risks

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from yanbao.store.pdf import is_furniture
 
-__all__ = ["Structure", "read_structure", "rejoin", "split_risks", "TEMPLATE_TAG"]
+__all__ = ["Structure", "is_summary_text", "read_structure", "rejoin", "split_risks", "TEMPLATE_TAG"]
 
 TEMPLATE_TAG = re.compile(r"\[\s*Table_[A-Za-z0-9_]*\s*\]\s*|(?<![A-Za-z])Table_[A-Za-z0-9_]*\s*|＃[A-Za-z0-9_]+＃\s*", re.IGNORECASE)
 # A bullet glyph; a symbol font's glyph comes through as a private-use character.
@@ -70,6 +70,7 @@ class Structure:
     body: list[str] = field(default_factory=list)  # summary text, logical lines
     tail: list[str] = field(default_factory=list)  # boilerplate lines after the report proper
     rest: list[str] = field(default_factory=list)  # the report's text after its summary: chapters
+    summary_end: int | None = None  # where in ``body`` the summary ends (len(body) when it runs on)
     found_summary: bool = False
     unstructured: bool = False  # no summary heading and no bullets: the text is one key point
 
@@ -309,14 +310,23 @@ _NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.．](?!\d)")
 _TABLE_CHARS = re.compile(r"[\d.,%()（）/+\-]")
 
 
+def is_summary_text(line: str) -> bool:
+    """False for table furniture: source lines, captions, rows of figures."""
+    return bool(line.strip()) and not TABLE_LINE.match(line) and not _is_table_row(line)
+
+
 def _is_table_row(line: str) -> bool:
     """A row of figures with no sentence: mostly digits and signs, no full stop."""
     return len(line) >= 20 and "。" not in line and len(_TABLE_CHARS.findall(line)) > 0.4 * len(line)
 
 
+_CONTENTS_ENTRY = re.compile(r"[.…·]{6,}\s*\d{1,3}\s*$")
+
+
 def _ends_summary(line: str) -> bool:
-    """An analyst line or a contents page: the summary part of the report is over."""
-    return bool(ANALYST_LINE.match(line) or CONTENTS.match(line))
+    """An analyst line or a contents page (its heading or an entry, 1. 引言 ……… 3): the
+    summary part of the report is over."""
+    return bool(ANALYST_LINE.match(line) or CONTENTS.match(line) or _CONTENTS_ENTRY.search(line))
 
 
 def _fill_sections(structure: Structure) -> None:
@@ -331,7 +341,7 @@ def _fill_sections(structure: Structure) -> None:
     risk_open = False  # a bare risk heading: its first paragraph is the statement
     has_bullets = any(BULLET.match(x) for x in structure.body)
 
-    for line in structure.body:
+    for n, line in enumerate(structure.body):
         bullet = bool(BULLET.match(line))
         rec = _heading_of(line, RECOMMENDATION_HEADINGS)
         risk = _heading_of(line, RISK_HEADINGS)
@@ -351,6 +361,7 @@ def _fill_sections(structure: Structure) -> None:
             continue
         if _ends_summary(line):
             mode = "rest"
+            structure.summary_end = n if structure.summary_end is None else structure.summary_end
             structure.rest.append(line)
             continue
         if TABLE_LINE.match(line) or _is_table_row(line):
@@ -363,6 +374,7 @@ def _fill_sections(structure: Structure) -> None:
                 risk_open = False
                 continue
             mode = "rest"
+            structure.summary_end = n if structure.summary_end is None else structure.summary_end
             structure.rest.append(line)
             continue
         if bullet:
@@ -384,6 +396,8 @@ def _fill_sections(structure: Structure) -> None:
             section.points[-1] = _joins(section.points[-1], line)
         last_was_subpoint = subpoint or (last_was_subpoint and not subpoint)
 
+    if structure.summary_end is None:
+        structure.summary_end = len(structure.body)
     for section in structure.sections:
         if not section.points and section.heading:
             section.heading, rest = _split_heading(section.heading)
