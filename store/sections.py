@@ -158,6 +158,9 @@ def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
             or _heading_alone(out[-1])
             or ANALYST_LINE.match(line)
             or CONTENTS.match(line)
+            or TABLE_LINE.match(line)
+            or TABLE_LINE.match(out[-1])  # a source line or caption stands alone
+            or _CONTENTS_ENTRY.search(out[-1])  # and so does a contents entry
             or (blank_before and (blank_is_break or out[-1][-1] in _SENTENCE_END + "."))
         )
         # A bullet glyph the font lost shows as a leading blank before a short heading.
@@ -226,6 +229,9 @@ def read_structure(lines: list[str], *, wrapped_head: bool = False, logical: boo
             # No structure at all: everything after the title is the report's one key point.
             body_lines = lines[: cut][_first_filled(lines) + 1 :]
             structure.unstructured = True
+        elif first_bullet is None:
+            # No heading, no bullet: the opening text is the report's one key point.
+            structure.unstructured = True
     else:
         structure.found_summary = True
         structure.head = _join_head(lines[:start], wrapped_head)
@@ -288,7 +294,8 @@ def _head_length(lines: list[str]) -> int:
         if not clean:
             continue
         seen += 1
-        if len(clean) > 60 or seen > 6:
+        # a sentence is body text, not the title block (title and fields end in no full stop)
+        if len(clean) > 60 or seen > 6 or (len(clean) >= 15 and clean[-1] in "。！？"):
             return i
     return len(lines)
 

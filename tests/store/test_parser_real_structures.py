@@ -125,3 +125,18 @@ def test_every_metric_key_the_reader_makes_has_a_label() -> None:
     for base in metric_reader._OWN_KEYS:
         keys |= {base, f"{base}_growth_yoy", f"{base}_growth_qoq", f"{base}_cagr", f"{base}_share"}
     assert keys <= METRIC_LABELS.keys()
+
+
+def test_a_report_without_summary_structure_keeps_its_key_point_before_the_contents() -> None:
+    """No summary heading and no bullets: the key point is the opening text, up to the
+    contents page, not the whole report."""
+    text = (
+        "量化专题报告\n\n本文提出一种新的择时方法，在样本外的表现依然稳定。\n\n"
+        "资料来源：示例数据库\n\n我们发现了三个结构性规律，并据此构建了组合。\n\n"
+        "1. 引言 ........................................ 3\n\n2. 模型构建 .................................... 5\n\n"
+        "1. 引言\n\n长期以来，择时一直是投资者关心的问题，本章回顾了已有的研究。\n"
+    )
+    digest = parse(text)
+    points = [p for kp in digest.key_points for p in (kp.heading, *kp.points)]
+    assert any("新的择时方法" in p for p in points) and any("三个结构性规律" in p for p in points)
+    assert not [p for p in points if "......" in p or "回顾了已有的研究" in p or "资料来源" in p]
