@@ -32,6 +32,7 @@ RISK_HEADINGS = ("风险提示", "风险因素", "主要风险", "风险分析",
 BOILERPLATE = re.compile(
     r"^\s*(?:分析师与研究助理简介|分析师简介|作者简介|研究团队简介|重要声明|分析师声明|免责声明|特别声明|法律声明|"
     r"一般声明|投资评级说明|评级说明|评级体系|证券研究报告评级|信息披露|分析师承诺|免责条款|版权声明|重要提示|"
+    r"[\u4e00-\u9fa5]{0,6}投资评级(?:类别|标准|定义|体系|\s*$)|"
     r"Analyst certification|Important disclosures?|Disclaimer|Disclosures|Rating definitions|Ratings? system|"
     r"Analyst declaration|General disclaimer)\b",
     re.IGNORECASE,
@@ -40,12 +41,12 @@ BOILERPLATE = re.compile(
 ANALYST_LINE = re.compile(
     r"^\s*(?:(?:证券)?分析师(?:[：:\s]|[\u4e00-\u9fa5]{2,4}(?:[：:\s，,]|$|\d))|(?:SAC\s*)?执业证书编号|"
     r"证书编号|(?:分析师)?登记编[码号]|联系人[：:]|研究助理[：:]|邮箱[：:]|电话[：:]|E-?mail\s*[：:]|Tel\s*[：:]|"
-    r"Analysts?\s*[：:])",
+    r"Analysts?\s*[：:]|[\u4e00-\u9fa5]{2,4}\s*[：:]?\s*[（(](?:研究助理|分析师|联系人)[)）])",
     re.IGNORECASE,
 )
 CONTENTS = re.compile(r"^\s*(?:目\s*录|正文目录|内容目录|插图目录|图表目录|表格目录|Contents|Table of contents)\b", re.I)
 # Table furniture: source lines, captions, rows of figures with no sentence.
-TABLE_LINE = re.compile(r"^\s*(?:资料来源|数据来源|来源|注|Source|Sources|Note)\s*[：:]|^\s*(?:图|表|图表|Figure|Exhibit|Table)\s*\d{1,3}\s*[：:、.．]", re.I)
+TABLE_LINE = re.compile(r"^\s*(?:资\s*料\s*来\s*源|数\s*据\s*来\s*源|来源|注|Source|Sources|Note)\s*[：:]|^\s*(?:图|表|图表|Figure|Exhibit|Table)\s*\d{1,3}\s*[：:、.．]", re.I)
 _SENTENCE_END = "。！？!?；;"
 _ASCII_WORD = re.compile(r"[A-Za-z0-9%)\].,;:]$")
 _ASCII_START = re.compile(r"^[A-Za-z0-9(\[$]")
@@ -157,6 +158,7 @@ def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
             or _is_heading(line)
             or _heading_alone(out[-1])
             or ANALYST_LINE.match(line)
+            or ANALYST_LINE.match(out[-1])
             or CONTENTS.match(line)
             or TABLE_LINE.match(line)
             or TABLE_LINE.match(out[-1])  # a source line or caption stands alone
@@ -241,7 +243,7 @@ def read_structure(lines: list[str], *, wrapped_head: bool = False, logical: boo
         structure.body = [x for x in map(_clean_line, body_lines) if x and not is_furniture(x)]
     else:
         structure.body = rejoin(_restore_lost_bullets(body_lines), blank_lines_mean_paragraphs(lines))
-    _fill_sections(structure)
+    _fill_sections(structure, analyst_ends=not wrapped_head)
     return structure
 
 
@@ -330,13 +332,13 @@ def _is_table_row(line: str) -> bool:
 _CONTENTS_ENTRY = re.compile(r"[.…·]{6,}\s*\d{1,3}\s*$")
 
 
-def _ends_summary(line: str) -> bool:
+def _ends_summary(line: str, analyst_ends: bool) -> bool:
     """An analyst line or a contents page (its heading or an entry, 1. 引言 ……… 3): the
     summary part of the report is over."""
-    return bool(ANALYST_LINE.match(line) or CONTENTS.match(line) or _CONTENTS_ENTRY.search(line))
+    return bool((analyst_ends and ANALYST_LINE.match(line)) or CONTENTS.match(line) or _CONTENTS_ENTRY.search(line))
 
 
-def _fill_sections(structure: Structure) -> None:
+def _fill_sections(structure: Structure, *, analyst_ends: bool = True) -> None:
     """Key points, recommendation and risks from the body's logical lines. Each part ends
     where it ends: at the next heading, at the analyst block or a contents page, and the
     risks at the end of their statement; what follows the summary is the report's ``rest``."""
@@ -366,12 +368,12 @@ def _fill_sections(structure: Structure) -> None:
         if mode == "rest":
             structure.rest.append(line)
             continue
-        if _ends_summary(line):
+        if _ends_summary(line, analyst_ends):
             mode = "rest"
             structure.summary_end = n if structure.summary_end is None else structure.summary_end
             structure.rest.append(line)
             continue
-        if TABLE_LINE.match(line) or _is_table_row(line):
+        if TABLE_LINE.match(line) or _is_table_row(line) or ANALYST_LINE.match(line):
             continue  # a source line, a caption or a row of figures inside the summary
         if mode == "risks":
             # The statement is the heading's own paragraph and the items listed under it.

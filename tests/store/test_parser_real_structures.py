@@ -140,3 +140,16 @@ def test_a_report_without_summary_structure_keeps_its_key_point_before_the_conte
     points = [p for kp in digest.key_points for p in (kp.heading, *kp.points)]
     assert any("新的择时方法" in p for p in points) and any("三个结构性规律" in p for p in points)
     assert not [p for p in points if "......" in p or "回顾了已有的研究" in p or "资料来源" in p]
+
+
+def test_rating_definitions_and_spaced_source_lines_stay_out_of_key_points() -> None:
+    """A bare "X证券投资评级" heading opens the rating definitions; a letter-spaced source
+    line (数 据来源 ：) is table furniture."""
+    text = (
+        "量化专题报告\n主要观点：\n⚫ 策略在震荡市中表现稳定\n样本外收益与样本内接近。\n"
+        "数 据来源 ： 示例数据库\n⚫ 交易成本影响有限\n换手率较低。\n"
+        "示例证券投资评级\n类别 级别 定义\n买入 预计6个月内股价表现优于市场指数20%以上\n"
+    )
+    digest = parse(text)
+    points = [p for kp in digest.key_points for p in (kp.heading, *kp.points)]
+    assert points and not [p for p in points if "据来源" in p or "评级" in p or "优于市场指数" in p]
