@@ -101,13 +101,18 @@ _SHARE_CLASS_SPLIT = re.compile(r"[\u4e00-\u9fff]\s*-\s*S$")
 
 def _joins(previous: str, line: str) -> str:
     """Glue a line the PDF broke onto the one before it."""
-    if previous.endswith("-") or previous.endswith("—"):
-        return previous + line
-    if _SHARE_CLASS_SPLIT.search(previous) and re.match(r"W(?![A-Za-z])", line):
-        return previous + line  # 百度集团-S / W is one share-class suffix, -SW
-    if _ASCII_WORD.search(previous) and _ASCII_START.match(line):
-        return previous + " " + line
-    return previous + line
+    return previous + _glue(previous[-12:], line) + line
+
+
+def _glue(previous_tail: str, line: str) -> str:
+    """What goes between a broken line's end and its continuation: a space between words."""
+    if previous_tail.endswith("-") or previous_tail.endswith("—"):
+        return ""
+    if _SHARE_CLASS_SPLIT.search(previous_tail) and re.match(r"W(?![A-Za-z])", line):
+        return ""  # 百度集团-S / W is one share-class suffix, -SW
+    if _ASCII_WORD.search(previous_tail) and _ASCII_START.match(line):
+        return " "
+    return ""
 
 
 def _is_marker(line: str) -> bool:
@@ -140,10 +145,22 @@ def blank_lines_mean_paragraphs(lines: list[str]) -> bool:
 
 def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
     """Logical lines: a physical line continues the one before unless it opens a bullet,
-    a sub-point or a section, or a blank line ends a paragraph (or a finished sentence)."""
+    a sub-point or a section, or a blank line ends a paragraph (or a finished sentence).
+
+    The line being built is kept in pieces with what is known of it (how it starts, its last
+    characters), so that a paragraph thousands of lines long costs no more than its lines."""
     if blank_is_break is None:
         blank_is_break = blank_lines_mean_paragraphs(lines)
     out: list[str] = []
+    parts: list[str] = []
+    tail = ""  # the last characters of the line being built
+    length = 0
+    alone = False  # it stands alone: an analyst line, a source line or caption
+
+    def flush() -> None:
+        if parts:
+            out.append("".join(parts))
+
     blank_before = False
     for raw in lines:
         line = _clean_line(raw)
@@ -153,24 +170,28 @@ def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
         if is_furniture(line):
             continue
         starts_new = (
-            not out
+            not parts
             or _is_marker(line)
             or _is_heading(line)
-            or _heading_alone(out[-1])
+            or (length < 40 and _heading_alone("".join(parts)))
+            or alone
             or ANALYST_LINE.match(line)
-            or ANALYST_LINE.match(out[-1])
             or CONTENTS.match(line)
             or TABLE_LINE.match(line)
-            or TABLE_LINE.match(out[-1])  # a source line or caption stands alone
-            or _CONTENTS_ENTRY.search(out[-1])  # and so does a contents entry
-            or (blank_before and (blank_is_break or out[-1][-1] in _SENTENCE_END + "."))
+            or _CONTENTS_ENTRY.search(tail)  # a contents entry stands alone
+            or (blank_before and (blank_is_break or tail[-1] in _SENTENCE_END + "."))
         )
-        # A bullet glyph the font lost shows as a leading blank before a short heading.
         if starts_new:
-            out.append(line)
+            flush()
+            parts = [line]
+            tail, length = line[-40:], len(line)
+            alone = bool(ANALYST_LINE.match(line) or TABLE_LINE.match(line))
         else:
-            out[-1] = _joins(out[-1], line)
+            piece = _glue(tail, line) + line
+            parts.append(piece)
+            tail, length = (tail + piece)[-40:], length + len(piece)
         blank_before = False
+    flush()
     return out
 
 
