@@ -44,7 +44,7 @@ ANALYST_LINE = re.compile(
     r"Analysts?\s*[：:]|[\u4e00-\u9fa5]{2,4}\s*[：:]?\s*[（(](?:研究助理|分析师|联系人)[)）])",
     re.IGNORECASE,
 )
-CONTENTS = re.compile(r"^\s*(?:目\s*录|正文目录|内容目录|插图目录|图表目录|表格目录|Contents|Table of contents)\b", re.I)
+CONTENTS = re.compile(r"^\s*(?:目\s*录(?:索引)?|正文目录|内容目录|插图目录|图表目录|表格目录|Contents|Table of contents)\b", re.I)
 # Table furniture: source lines, captions, rows of figures with no sentence.
 TABLE_LINE = re.compile(r"^\s*(?:资\s*料\s*来\s*源|数\s*据\s*来\s*源|来源|注|Source|Sources|Note)\s*[：:]|^\s*(?:图|表|图表|Figure|Exhibit|Table)\s*\d{1,3}\s*[：:、.．]", re.I)
 _SENTENCE_END = "。！？!?；;"

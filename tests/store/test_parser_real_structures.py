@@ -153,3 +153,10 @@ def test_rating_definitions_and_spaced_source_lines_stay_out_of_key_points() -> 
     digest = parse(text)
     points = [p for kp in digest.key_points for p in (kp.heading, *kp.points)]
     assert points and not [p for p in points if "据来源" in p or "评级" in p or "优于市场指数" in p]
+
+
+def test_a_contents_index_heading_ends_the_summary() -> None:
+    text = "量化专题\n主要观点：\n⚫ 趋势线择时有效\n延迟更低。\n目录索引\n一、 引言\n本章介绍研究背景。\n"
+    digest = parse(text)
+    points = [p for kp in digest.key_points for p in (kp.heading, *kp.points)]
+    assert points and not [p for p in points if "目录" in p or "研究背景" in p]
