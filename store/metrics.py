@@ -253,7 +253,7 @@ def _read_sentence(
 ) -> list[Metric]:
     quantities = find_quantities(sentence)
     entities = find_entities(sentence)
-    if not entities and context.entity is None and sector is None and not find_sectors(sentence):
+    if not entities and context.entity is None and sector is None and (not quantities or not find_sectors(sentence)):
         # nobody to hold the figures: neither a company nor a sector
         return []
     periods = [p for p in find_periods(sentence) if not any(p.start < q.end and q.start < p.end for q in quantities)]
