@@ -25,6 +25,7 @@ _TICKER_BESIDE = re.compile(
     r"([\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9&.\-' ]{0,24}?)\s*[（(]\s*"
     r"(\d{4,5}\s?\.?\s?HK|\d{6}\s?\.\s?S[HZ]|[A-Z]{1,5}(?:\s?\.?\s?(?:US|O|N))?|\d{4,5}\s+HK)\s*[）)]"
 )
+_LEAD_WORDS = re.compile(r"^(?:(?:重点|建议|继续|持续)?(?:推荐|关注)|受益|标的|包括|例如|如|以及)+")
 _NEGATION = re.compile(r"not (?:among|one of|in) our (?:top )?picks|并非推荐|不在推荐", re.I)
 
 
@@ -76,6 +77,8 @@ class CompanyFinder:
     def _learn_tickers(self, text: str) -> None:
         for m in _TICKER_BESIDE.finditer(text):
             raw_name = re.split(r"[、，,：:；;和及与]", m.group(1))[-1].strip(" -")
+            # In running text the words before a name stick to it: 重点推荐星河科技（300999.SZ）.
+            raw_name = _LEAD_WORDS.sub("", RECOMMEND_TRIGGER.split(raw_name)[-1]).strip(" -")
             ticker = normalize_ticker(m.group(2))
             if not raw_name or not ticker or len(raw_name) < 2:
                 continue

@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 from yanbao.store.model import Metric, Range
 from yanbao.store.periods import PeriodRef, find_periods
 from yanbao.store.quantities import Quantity, find_quantities
+from yanbao.store.sectors import find_sectors
 
 __all__ = ["Entity", "read_metrics", "split_sentences", "vs_consensus"]
 
@@ -26,7 +27,7 @@ class Entity:
 
     start: int
     end: int
-    company: str
+    company: str | None  # None: a sector (named in ``segment``), not a company
     ticker: str | None
     segment: str | None
     fiscal_year_end: int = 12
@@ -48,14 +49,43 @@ def split_sentences(text: str) -> list[str]:
 _BASES = [
     (re.compile(r"资本开支|资本支出|CapEx|capex|capital expenditure|capital spending|\bspent\b", re.I), "capex"),
     (re.compile(r"广告(?:业务)?(?:收入|营收)?|\bad(?:vertising)? revenue|advertising|\bads?\b", re.I), "ad"),
-    (re.compile(r"OPM|经营利润率|营业利润率|经营利润率|利润率|operating margin|margin", re.I), "margin"),
+    (re.compile(r"OPM|经营利润率|营业利润率|经营利润率|(?<![净毛])利润率|operating margin|(?<!gross )(?<!net )margin", re.I), "margin"),
     (re.compile(r"贡献|拉动|contribut", re.I), "contribution"),
     (re.compile(r"净利润|归母净利|净利|net income|net profit", re.I), "net_income"),
     (re.compile(r"EPS|每股收益", re.I), "eps"),
     (re.compile(r"收入|营收|营业额|revenue|sales", re.I), "revenue"),
     (re.compile(r"MAU|DAU|月活|日活|用户数|users", re.I), "users"),
     (re.compile(r"未交付订单|未履约订单|积压订单|剩余履约义务|backlog|RPO|remaining performance obligations?", re.I), "backlog"),
-]
+] + [(re.compile(words, re.I), key) for key, words in (
+    # What industry reports measure. 归母净利润 (net income attributable to shareholders) is
+    # ``net_income``: it is the net income a Chinese report means.
+    ("gross_margin", r"毛利率|gross margin"),
+    ("net_margin", r"净利率|净利润率|销售净利率|net margin"),
+    ("total_profit", r"利润总额"),
+    ("shipments", r"出货量|出货|shipments?"),
+    ("sales_volume", r"销量|销售量"),
+    ("sales", r"销售额|销售收入|销售规模|销售金额"),
+    ("market_size", r"市场规模|市场空间|市场容量|行业规模|产业规模|market size|\bTAM\b"),
+    ("price", r"价格|均价|单价|售价|报价|\bASP\b|\bprices?\b"),
+    ("market_share", r"市占率|市场占有率|市场份额|market share"),
+    ("penetration", r"渗透率|penetration"),
+    ("share", r"占比|比重"),
+    ("value_added", r"增加值"),
+    ("output_value", r"产值"),
+    ("capacity", r"产能(?!利用)"),
+    ("utilisation", r"产能利用率|稼动率|utili[sz]ation"),
+    ("exports", r"出口额|出口交货值|出口金额|exports"),
+    ("imports", r"进口额|进口金额|imports"),
+    ("roe", r"\bROE\b|净资产收益率"),
+)]
+# Metrics that are ratios themselves: a percent is their level, a pp figure their change.
+_RATIOS = {"gross_margin", "net_margin", "market_share", "penetration", "share", "utilisation", "roe"}
+# Metrics with their own key (and growth keys) in any unit.
+_OWN_KEYS = {
+    "total_profit", "shipments", "sales_volume", "sales", "market_size", "price",
+    "value_added", "output_value", "capacity", "exports", "imports",
+}
+_CAGR = re.compile(r"复合增长率|复合增速|年均复合|年复合|CAGR", re.I)
 _GROWTH = re.compile(r"同比|yoy|y/y|year[- ]on[- ]year|增速|增长|增幅|growth|grew|grow|rose|up |increase|accelerat|decelerat", re.I)
 _QOQ = re.compile(r"环比|qoq|q/q|quarter[- ]on[- ]quarter|sequential", re.I)
 _GUIDANCE = re.compile(r"指引|guidance|guided|guide|outlook|预计|expects?|plans? to spend|\brange\b", re.I)
@@ -102,6 +132,20 @@ def _metric_key(prefix: str, clause_prefix: str, q: Quantity) -> tuple[str | Non
     after_base = prefix[base_pos:] if base_pos >= 0 else prefix
     if base == "revenue" and re.search(r"广告|advertising|\bads?\b", clause_prefix, re.I):
         base = "ad"
+    qoq_words = bool(_QOQ.search(clause_prefix) or _QOQ.search(after_base))
+    if base in _RATIOS:
+        if q.kind == "pp":
+            return f"{base}_change_{'qoq' if qoq_words else 'yoy'}", basis
+        if q.kind == "percent":
+            return base, basis
+    if base in _OWN_KEYS and q.kind == "percent":
+        if _CAGR.search(after_base):
+            return f"{base}_cagr", basis
+        if _GROWTH.search(after_base) or qoq_words or re.search(r"同比|环比|下降|下滑|减少", after_base):
+            return f"{base}_growth_{'qoq' if qoq_words and not re.search(r'同比|yoy', after_base, re.I) else 'yoy'}", basis
+        return (f"{base}_share" if re.search(r"占", after_base) else None), basis
+    if base in _OWN_KEYS and q.kind == "money":
+        return base, basis
     if q.kind == "pp":
         if base == "contribution" or re.search(r"贡献|contribut", clause_prefix, re.I):
             return "ai_contribution", basis
@@ -175,15 +219,27 @@ def read_metrics(
     find_entities: EntityFinder,
     *,
     default_entity: Entity | None = None,
+    sector: str | None = None,
 ) -> list[Metric]:
-    """Every figure the texts state about a company or business line; ``default_entity`` is
-    whom a figure with no company named is about (a company report's company)."""
+    """Every figure the texts state about a company, a business line or a sector;
+    ``default_entity`` is whom a figure with no company named is about (a company report's
+    company). Without one, a figure with no company is the sector's: the one the sentence
+    names before it, else ``sector`` (the report's); with neither it is not kept."""
     metrics: list[Metric] = []
     for text in texts:
         context = _Context(default_entity)
         for sentence in split_sentences(text):
-            metrics.extend(_read_sentence(sentence, report_period, find_entities, context))
+            metrics.extend(_read_sentence(sentence, report_period, find_entities, context, sector))
     return metrics
+
+
+def _sector_entity(sentence: str, at: int, sector: str | None) -> Entity | None:
+    """The sector a figure at ``at`` is about: the last sector named before it, else the report's."""
+    named = [m for m in find_sectors(sentence[:at])]
+    name = named[-1].name if named else sector
+    if name is None:
+        return None
+    return Entity(at, at, None, None, name)
 
 
 def _resolve(ref: PeriodRef | None, report_period: str | None, entity: Entity | None) -> str | None:
@@ -192,11 +248,13 @@ def _resolve(ref: PeriodRef | None, report_period: str | None, entity: Entity | 
     return ref.resolve(report_period, entity.fiscal_year_end if entity else 12)
 
 
-def _read_sentence(sentence: str, report_period: str | None, find_entities: EntityFinder, context: _Context) -> list[Metric]:
+def _read_sentence(
+    sentence: str, report_period: str | None, find_entities: EntityFinder, context: _Context, sector: str | None = None
+) -> list[Metric]:
     quantities = find_quantities(sentence)
     entities = find_entities(sentence)
-    if not entities and context.entity is None:
-        # still track nothing: figures with no company are not kept
+    if not entities and context.entity is None and sector is None and (not quantities or not find_sectors(sentence)):
+        # nobody to hold the figures: neither a company nor a sector
         return []
     periods = [p for p in find_periods(sentence) if not any(p.start < q.end and q.start < p.end for q in quantities)]
     # A fiscal label follows the calendar of the company named nearest before it (FY2Q25 after
@@ -220,6 +278,8 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
         since_last = sentence[last_end : q.start]
         before = [e for e in entities if e.end <= q.start]
         entity = before[-1] if before else context.entity
+        if entity is None:
+            entity = _sector_entity(sentence, q.start, sector)
         if entity is None:
             continue
         refs = [p for p in periods if p.end <= q.start]
@@ -309,11 +369,14 @@ def _read_sentence(sentence: str, report_period: str | None, find_entities: Enti
             after = [p for p in periods if q.end <= p.start <= q.end + 12 and p.end <= q.end + len(suffix)]
             ref = after[0] if after else (refs[-1] if refs else None)
         period = when(ref)
-        if period is None:
+        if period is None and not (ref is not None and ref.kind == "span"):
             period = _default_period(key, basis, report_period)
         if basis == "guidance" and period and "Q" in period and ref is not None and ref.unit == "year":
             period = period[:4]
         m = _make(q, entity, key, basis, period, sentence)
+        if ref is not None and ref.kind == "span":
+            # 前三季度 is 2020Q3 with the span beside it: 2020Q1-Q3 (1-10月 has no quarter).
+            m.fiscal_period = ref.span_label(report_period)
         out.append(m)
         if primary is None or (m.basis != "consensus" and primary.basis == "consensus"):
             primary = m

@@ -15,13 +15,15 @@ from pathlib import Path
 from yanbao.store import meta
 from yanbao.store.companies_in_text import CompanyFinder
 from yanbao.store.digest_limits import cap_digest, cap_lines
+from yanbao.store.flat_text import is_flattened, read_glued_sector_rating, unflatten
 from yanbao.store.errors import ReportError
 from yanbao.store.metrics import read_metrics, split_sentences
 from yanbao.store.model import Digest, KeyPoint, Rating, Source
 from yanbao.store.pdf import PdfText, extract_pdf
 from yanbao.store.periods import find_periods, quarter_of_date, shift_quarter
 from yanbao.store.report_files import path_text
-from yanbao.store.sections import read_structure
+from yanbao.store.sections import is_summary_text, read_structure
+from yanbao.store.sectors import main_sector
 from yanbao.store.textio import clean_control_chars, decode_report_bytes
 
 __all__ = ["parse_file", "parse_bytes", "parse_text", "report_period"]
@@ -79,13 +81,18 @@ def _pdf_from_bytes(data: bytes, where: str, password: str | None) -> PdfText:
 def parse_text(text: str, source: Source) -> Digest:
     """Parse a report's extracted text (as pdfminer gives it) into a digest."""
     text = clean_control_chars(text)
+    # A report flattened to one line gets its line breaks back before its structure is read.
+    if is_flattened(text):
+        return _digest(unflatten(text), source, logical=True)
     return _digest(text.split("\n"), source)
 
 
-def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = ()) -> Digest:
+def _digest(
+    lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = (), logical: bool = False
+) -> Digest:
     sidebar, headers = list(sidebar), list(headers)
     lines, text_cut = cap_lines(lines)  # a pathological file costs bounded time and space
-    structure = read_structure(lines, wrapped_head=source.kind == "pdf")
+    structure = read_structure(lines, wrapped_head=source.kind == "pdf", logical=logical)
     head = structure.head
     all_text = "\n".join(structure.body)
     language = meta.detect_language("\n".join(head) + all_text)
@@ -96,18 +103,25 @@ def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), header
     broker = meta.read_broker(headers + sidebar + head, structure.tail)
     analysts = meta.read_analysts(meta_lines + structure.tail)
     sector = meta.read_sector_rating(meta_lines)
+    if sector is None and logical:
+        # A flattened cover page may put its sidebar (rating, analysts) after the summary.
+        sector = read_glued_sector_rating(head) or read_glued_sector_rating(structure.rest[:30])
     scale = meta.read_rating_scale(structure.tail)
 
     key_points = [KeyPoint(s.heading, s.points) for s in structure.sections if s.heading or s.points]
     if structure.unstructured or (not key_points and not structure.recommendation and all_text.strip()):
-        key_points = [KeyPoint(title, [line for line in structure.body if line.strip()])]
+        # No structure: the summary is the text up to where it ends (a contents page, the
+        # analyst block), without table furniture.
+        summary = structure.body[: structure.summary_end]
+        key_points = [KeyPoint(title, [line for line in summary if is_summary_text(line)])]
 
     finder = CompanyFinder()
     texts = [title] + [kp.heading + "\n" + "\n".join(kp.points) for kp in key_points] + [structure.recommendation] + structure.risks
     companies = finder.companies(texts, recommendation=structure.recommendation, body=all_text)
     period = report_period(key_points, finder, date, title)
     # Headings and points are read apart: a heading has no full stop to end its sentence.
-    metric_texts = [text for kp in key_points for text in [kp.heading, *kp.points]] + [structure.recommendation]
+    # The chapters after the summary state figures too (real industry reports most of them).
+    metric_texts = [text for kp in key_points for text in [kp.heading, *kp.points]] + [structure.recommendation] + structure.rest
     title_entities = finder.entities(title)
     subject = next((c for c in companies if title_entities and c.name == title_entities[0].company), None)
     if subject is not None and not _is_company_report(head + sidebar, subject.name, title, finder):
@@ -115,7 +129,9 @@ def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), header
     # In a company report, a figure with no company named is about the report's company.
     if subject is not None:
         finder.set_default_company(title_entities[0])
-    metrics = read_metrics(metric_texts, period, finder.entities, default_entity=finder.default_company)
+    # An industry report's figures with no company named are its sector's (company null).
+    sector_name = main_sector([title, *head]) if subject is None else None
+    metrics = read_metrics(metric_texts, period, finder.entities, default_entity=finder.default_company, sector=sector_name)
 
     ratings = meta.read_company_ratings(
         meta_lines, subject.name if subject else None, subject.ticker if subject else None, language

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 __all__ = ["QUARTER_RE", "PeriodRef", "find_periods", "fiscal_to_calendar", "shift_quarter", "quarter_of_date", "year_of"]
 
-_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
 def _year(text: str) -> int:
@@ -64,11 +64,12 @@ class PeriodRef:
     start: int
     end: int
     label: str
-    kind: str  # "calendar" | "fiscal" | "year" | "relative"
+    kind: str  # "calendar" | "fiscal" | "year" | "relative" | "quarter_only" | "span"
     year: int | None = None
     quarter: int | None = None
     shift: int = 0  # relative: quarters (kind quarter) or years (kind year) from the report period
     unit: str = "quarter"  # for relative: "quarter" | "year"
+    months: tuple[int, int] | None = None  # span: first and last month (前三季度 is 1-9)
 
     def resolve(self, report_period: str | None, year_end_month: int = 12) -> str | None:
         """The calendar period this reference names, given the report's period."""
@@ -80,6 +81,10 @@ class PeriodRef:
             return fiscal_to_calendar(self.year, self.quarter, year_end_month)
         if self.kind == "year":
             return str(self.year)
+        if self.kind == "span":
+            year = self.year or year_of(report_period)
+            # A span ending on a quarter's last month is told by that quarter; 1-10月 by none.
+            return f"{year}Q{self.months[1] // 3}" if year and self.months[1] % 3 == 0 else None
         if self.kind == "quarter_only":
             year = year_of(report_period)
             return f"{year}Q{self.quarter}" if year else None
@@ -91,6 +96,20 @@ class PeriodRef:
             return None
         return shift_quarter(report_period, self.shift)
 
+    def span_label(self, report_period: str | None) -> str | None:
+        """A span as a label beside its period: 2020Q1-Q3, 2020H1, 2020M1-M10."""
+        if self.kind != "span":
+            return None
+        year = self.year or year_of(report_period)
+        if not year:
+            return None
+        first, last = self.months
+        if first % 3 == 1 and last % 3 == 0:
+            if (first, last) in ((1, 6), (7, 12)):
+                return f"{year}H{1 if first == 1 else 2}"
+            return f"{year}Q{first // 3 + 1}-Q{last // 3}"
+        return f"{year}M{first}-M{last}"
+
     @property
     def fiscal_label(self) -> str | None:
         if self.kind != "fiscal" or self.quarter is None:
@@ -100,20 +119,25 @@ class PeriodRef:
 
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     # FY3Q25, FY25Q3, FY2025Q3, 3QFY25, Q3 FY25, FY25 Q3, fiscal Q3 2025
-    (re.compile(r"FY\s?([1-4])\s?Q\s?(\d{2,4})(?![\d])", re.I), "fiscal_qy"),
-    (re.compile(r"FY\s?(\d{2,4})\s?Q\s?([1-4])(?![\d])", re.I), "fiscal_yq"),
-    (re.compile(r"([1-4])\s?Q\s?FY\s?(\d{2,4})(?![\d])", re.I), "fiscal_qy"),
-    (re.compile(r"Q([1-4])\s?FY\s?(\d{2,4})(?![\d])", re.I), "fiscal_qy"),
+    (re.compile(r"FY\s?([1-4])\s?Q\s?(\d{4}|\d{2})(?![\d])", re.I), "fiscal_qy"),
+    (re.compile(r"FY\s?(\d{4}|\d{2})\s?Q\s?([1-4])(?![\d])", re.I), "fiscal_yq"),
+    (re.compile(r"([1-4])\s?Q\s?FY\s?(\d{4}|\d{2})(?![\d])", re.I), "fiscal_qy"),
+    (re.compile(r"Q([1-4])\s?FY\s?(\d{4}|\d{2})(?![\d])", re.I), "fiscal_qy"),
     (re.compile(r"fiscal\s+(?:year\s+)?(\d{4})\s+(?:Q|quarter\s*)([1-4])", re.I), "fiscal_yq"),
     (re.compile(r"FY\s?(\d{4}|\d{2})(?![\dQq])(?:年|财年)?", re.I), "fiscal_year"),
     # CY25Q1, 2025Q1, 25Q1, 1Q25, 1Q2025, Q1 2025, 2025 Q1
-    (re.compile(r"CY\s?(\d{2,4})\s?Q([1-4])", re.I), "cal_yq"),
+    (re.compile(r"CY\s?(\d{4}|\d{2})\s?Q([1-4])", re.I), "cal_yq"),
     (re.compile(r"(?<![\dA-Za-z])(20\d{2}|\d{2})\s?Q([1-4])(?![\d])"), "cal_yq"),
     (re.compile(r"(?<![\dA-Za-z])([1-4])Q\s?(20\d{2}|\d{2})(?![\d])"), "cal_qy"),
     (re.compile(r"(?<![\dA-Za-z])Q([1-4])\s?(20\d{2}|'\d{2}|\d{2})(?![\d])"), "cal_qy"),
     # 2025年一季度, 2025 年第一季度, 2025年Q1
     (re.compile(r"(20\d{2})\s*年\s*(?:第\s*)?([一二三四1-4])\s*季度"), "cal_yq_cn"),
     (re.compile(r"(20\d{2})\s*年\s*Q([1-4])"), "cal_yq"),
+    # spans: 2020年前三季度, 前三季度, 2020年1-9月, 1-10月, 2020H1, 1H20, H1 2020, 上半年
+    (re.compile(r"(?:(20\d{2})\s*年\s*)?前\s*([二两三])\s*(?:个)?季度?"), "span_quarters"),
+    (re.compile(r"(?:(20\d{2})\s*年\s*)?(?<!\d)(1)\s*[-–~～至]\s*(1[0-2]|[2-9])\s*月"), "span_months"),
+    (re.compile(r"(?:(20\d{2})\s*年\s*)?([上下])半年"), "span_half_cn"),
+    (re.compile(r"(?<![\dA-Za-z])(?:(20\d{2}|\d{2})\s?H([12])|([12])H\s?(20\d{2}|\d{2})|H([12])\s?(20\d{2}))(?![\dA-Za-z])"), "span_half"),
     (re.compile(r"(?<![\d年])(?:第\s*)?([一二三四])\s*季度"), "quarter_only"),
     (re.compile(r"(20\d{2})\s*(?:年|财年)(?!\s*\d{1,2}\s*月)(?!\s*(?:第\s*)?[一二三四1-4]\s*季)"), "year"),
     (re.compile(r"(?:in|for|of|year)\s+(20\d{2})(?![\d/-])", re.I), "year"),
@@ -162,6 +186,19 @@ def _make(m: re.Match, kind: str) -> PeriodRef | None:
         return PeriodRef(s, e, label, "calendar", _year(m.group(1)), _CN_NUM[m.group(2)])
     if kind == "quarter_only":
         return PeriodRef(s, e, label, "quarter_only", None, _CN_NUM[m.group(1)])
+    if kind == "span_quarters":
+        year = _year(m.group(1)) if m.group(1) else None
+        return PeriodRef(s, e, label, "span", year, months=(1, 3 * _CN_NUM[m.group(2)]))
+    if kind == "span_months":
+        year = _year(m.group(1)) if m.group(1) else None
+        return PeriodRef(s, e, label, "span", year, months=(1, int(m.group(3))))
+    if kind == "span_half_cn":
+        year = _year(m.group(1)) if m.group(1) else None
+        return PeriodRef(s, e, label, "span", year, months=(1, 6) if m.group(2) == "上" else (7, 12))
+    if kind == "span_half":
+        year_text = m.group(1) or m.group(4) or m.group(6)
+        half = int(m.group(2) or m.group(3) or m.group(5))
+        return PeriodRef(s, e, label, "span", _year(year_text), months=(1, 6) if half == 1 else (7, 12))
     if kind == "year":
         return PeriodRef(s, e, label, "year", _year(m.group(1)))
     unit = "quarter" if kind.startswith("rel_q") else "year"

@@ -32,7 +32,9 @@ _MAGNITUDE = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decim
 _CURRENCY = {"美元": "USD", "us$": "USD", "$": "USD", "usd": "USD", "元": "CNY", "人民币": "CNY",
              "rmb": "CNY", "cny": "CNY", "¥": "CNY", "￥": "CNY", "港元": "HKD", "港币": "HKD",
              "hk$": "HKD", "hkd": "HKD"}
-_NUM = r"\d[\d,]*(?:\.\d+)?"
+# Thousands separators only in groups of three: flattened tables glue cells into digit runs
+# (1,286.31000725) that must not read as one 30-digit number.
+_NUM = r"(?<!\d)(?:\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.\d+)?(?!\d)"
 _MONEY = re.compile(
     rf"(?P<pre>US\$|HK\$|\$|RMB|CNY|USD|HKD|¥|￥)?\s*(?P<a>{_NUM})(?:\s*(?:[-–~～至到]|to)\s*(?P<b>{_NUM}))?"
     r"\s*(?P<mag>万亿|亿|万|tn|trillion|bn|billion|mn|million|[bBmM](?![A-Za-z]))?\s*(?P<plus>\+)?\s*"
@@ -40,8 +42,8 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(
-    rf"(?P<sign>[+\-－])?\s*(?P<a>{_NUM})\s*%?\s*(?:[-–~～至到]|to)\s*(?P<sign2>[+\-])?(?P<b>{_NUM})\s*%"
-    rf"|(?P<sign3>[+\-－])?\s*(?P<c>{_NUM})\s*%"
+    rf"(?P<sign>[+\-－])?\s*(?P<a>{_NUM})\s*[%％]?\s*(?:[-–~～至到]|to)\s*(?P<sign2>[+\-])?(?P<b>{_NUM})\s*[%％]"
+    rf"|(?P<sign3>[+\-－])?\s*(?P<c>{_NUM})\s*[%％]"
 )
 _PP = re.compile(rf"(?P<sign>[+\-－])?\s*(?P<a>{_NUM})\s*(?P<u>pct|pcts|ppts?|pp|个百分点|bps?|个基点)(?![A-Za-z])", re.I)
 
@@ -51,8 +53,10 @@ def _dec(text: str) -> Decimal:
 
 
 def _base(amount: Decimal, mag: str | None) -> float:
-    scaled = amount * _MAGNITUDE.get((mag or "").lower(), Decimal(1))
-    return float(scaled.quantize(Decimal(1))) if scaled >= 10000 else float(scaled)
+    # Rounded as a float: Decimal.quantize raises past 28 digits, and a digit run from a
+    # flattened table can be that long.
+    scaled = float(amount * _MAGNITUDE.get((mag or "").lower(), Decimal(1)))
+    return float(round(scaled)) if scaled >= 10000 else scaled
 
 
 def find_quantities(text: str) -> list[Quantity]:

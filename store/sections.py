@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from yanbao.store.pdf import is_furniture
 
-__all__ = ["Structure", "read_structure", "rejoin", "split_risks", "TEMPLATE_TAG"]
+__all__ = ["Structure", "is_summary_text", "read_structure", "rejoin", "split_risks", "TEMPLATE_TAG"]
 
-TEMPLATE_TAG = re.compile(r"\[Table_[A-Za-z0-9_]*\]\s*")
-BULLET = re.compile(r"^\s*[⚫●◆◇■□❑❒•▪◼▶►➢➤○◎]\s*")
+TEMPLATE_TAG = re.compile(r"\[\s*Table_[A-Za-z0-9_]*\s*\]\s*|(?<![A-Za-z])Table_[A-Za-z0-9_]*\s*|＃[A-Za-z0-9_]+＃\s*", re.IGNORECASE)
+# A bullet glyph; a symbol font's glyph comes through as a private-use character.
+BULLET = re.compile(r"^\s*(?:[⚫●◆◇■□❑❒•▪◼▶►➢➤○◎]|[\ue000-\uf8ff](?=\s*[\u4e00-\u9fffA-Za-z0-9]))\s*")
 SUBPOINT = re.compile(
     r"^\s*(?:\d{1,2}\s*[）)]|[（(]\s*\d{1,2}\s*[）)]|[①-⑳]|[一二三四五六七八九十]{1,3}\s*[、.．]|"
     r"\d{1,2}[、]|[a-z][)）]|-\s+|–\s+)"
@@ -31,10 +32,21 @@ RISK_HEADINGS = ("风险提示", "风险因素", "主要风险", "风险分析",
 BOILERPLATE = re.compile(
     r"^\s*(?:分析师与研究助理简介|分析师简介|作者简介|研究团队简介|重要声明|分析师声明|免责声明|特别声明|法律声明|"
     r"一般声明|投资评级说明|评级说明|评级体系|证券研究报告评级|信息披露|分析师承诺|免责条款|版权声明|重要提示|"
+    r"[\u4e00-\u9fa5]{0,6}投资评级(?:类别|标准|定义|体系|\s*$)|"
     r"Analyst certification|Important disclosures?|Disclaimer|Disclosures|Rating definitions|Ratings? system|"
     r"Analyst declaration|General disclaimer)\b",
     re.IGNORECASE,
 )
+# What ends the report's summary part in running text: the analyst block, a contents page.
+ANALYST_LINE = re.compile(
+    r"^\s*(?:(?:证券)?分析师(?:[：:\s]|[\u4e00-\u9fa5]{2,4}(?:[：:\s，,]|$|\d))|(?:SAC\s*)?执业证书编号|"
+    r"证书编号|(?:分析师)?登记编[码号]|联系人[：:]|研究助理[：:]|邮箱[：:]|电话[：:]|E-?mail\s*[：:]|Tel\s*[：:]|"
+    r"Analysts?\s*[：:]|[\u4e00-\u9fa5]{2,4}\s*[：:]?\s*[（(](?:研究助理|分析师|联系人)[)）])",
+    re.IGNORECASE,
+)
+CONTENTS = re.compile(r"^\s*(?:目\s*录(?:索引)?|正文目录|内容目录|插图目录|图表目录|表格目录|Contents|Table of contents)\b", re.I)
+# Table furniture: source lines, captions, rows of figures with no sentence.
+TABLE_LINE = re.compile(r"^\s*(?:资\s*料\s*来\s*源|数\s*据\s*来\s*源|来源|注|Source|Sources|Note)\s*[：:]|^\s*(?:图|表|图表|Figure|Exhibit|Table)\s*\d{1,3}\s*[：:、.．]", re.I)
 _SENTENCE_END = "。！？!?；;"
 _ASCII_WORD = re.compile(r"[A-Za-z0-9%)\].,;:]$")
 _ASCII_START = re.compile(r"^[A-Za-z0-9(\[$]")
@@ -58,6 +70,8 @@ class Structure:
     risks: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)  # summary text, logical lines
     tail: list[str] = field(default_factory=list)  # boilerplate lines after the report proper
+    rest: list[str] = field(default_factory=list)  # the report's text after its summary: chapters
+    summary_end: int | None = None  # where in ``body`` the summary ends (len(body) when it runs on)
     found_summary: bool = False
     unstructured: bool = False  # no summary heading and no bullets: the text is one key point
 
@@ -87,17 +101,32 @@ _SHARE_CLASS_SPLIT = re.compile(r"[\u4e00-\u9fff]\s*-\s*S$")
 
 def _joins(previous: str, line: str) -> str:
     """Glue a line the PDF broke onto the one before it."""
-    if previous.endswith("-") or previous.endswith("—"):
-        return previous + line
-    if _SHARE_CLASS_SPLIT.search(previous) and re.match(r"W(?![A-Za-z])", line):
-        return previous + line  # 百度集团-S / W is one share-class suffix, -SW
-    if _ASCII_WORD.search(previous) and _ASCII_START.match(line):
-        return previous + " " + line
-    return previous + line
+    return previous + _glue(previous[-12:], line) + line
+
+
+def _glue(previous_tail: str, line: str) -> str:
+    """What goes between a broken line's end and its continuation: a space between words."""
+    if previous_tail.endswith("-") or previous_tail.endswith("—"):
+        return ""
+    if _SHARE_CLASS_SPLIT.search(previous_tail) and re.match(r"W(?![A-Za-z])", line):
+        return ""  # 百度集团-S / W is one share-class suffix, -SW
+    if _ASCII_WORD.search(previous_tail) and _ASCII_START.match(line):
+        return " "
+    return ""
 
 
 def _is_marker(line: str) -> bool:
     return bool(BULLET.match(line) or SUBPOINT.match(line))
+
+
+def _heading_alone(line: str) -> bool:
+    """A heading line with no text after its name (or whose text is a finished sentence):
+    what follows starts a new line; a heading whose text runs on wraps onto the next line."""
+    for names in (RECOMMENDATION_HEADINGS, RISK_HEADINGS, SUMMARY_HEADINGS):
+        hit = _heading_of(line, names)
+        if hit and len(line) < 40:
+            return not hit[1] or hit[1][-1] in _SENTENCE_END + "."
+    return False
 
 
 def _is_heading(line: str) -> bool:
@@ -116,10 +145,22 @@ def blank_lines_mean_paragraphs(lines: list[str]) -> bool:
 
 def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
     """Logical lines: a physical line continues the one before unless it opens a bullet,
-    a sub-point or a section, or a blank line ends a paragraph (or a finished sentence)."""
+    a sub-point or a section, or a blank line ends a paragraph (or a finished sentence).
+
+    The line being built is kept in pieces with what is known of it (how it starts, its last
+    characters), so that a paragraph thousands of lines long costs no more than its lines."""
     if blank_is_break is None:
         blank_is_break = blank_lines_mean_paragraphs(lines)
     out: list[str] = []
+    parts: list[str] = []
+    tail = ""  # the last characters of the line being built
+    length = 0
+    alone = False  # it stands alone: an analyst line, a source line or caption
+
+    def flush() -> None:
+        if parts:
+            out.append("".join(parts))
+
     blank_before = False
     for raw in lines:
         line = _clean_line(raw)
@@ -129,26 +170,46 @@ def rejoin(lines: list[str], blank_is_break: bool | None = None) -> list[str]:
         if is_furniture(line):
             continue
         starts_new = (
-            not out
+            not parts
             or _is_marker(line)
             or _is_heading(line)
-            or _is_heading(out[-1])
-            or (blank_before and (blank_is_break or out[-1][-1] in _SENTENCE_END + "."))
+            or (length < 40 and _heading_alone("".join(parts)))
+            or alone
+            or ANALYST_LINE.match(line)
+            or CONTENTS.match(line)
+            or TABLE_LINE.match(line)
+            or _CONTENTS_ENTRY.search(tail)  # a contents entry stands alone
+            or (blank_before and (blank_is_break or tail[-1] in _SENTENCE_END + "."))
         )
-        # A bullet glyph the font lost shows as a leading blank before a short heading.
         if starts_new:
-            out.append(line)
+            flush()
+            parts = [line]
+            tail, length = line[-40:], len(line)
+            alone = bool(ANALYST_LINE.match(line) or TABLE_LINE.match(line))
         else:
-            out[-1] = _joins(out[-1], line)
+            piece = _glue(tail, line) + line
+            parts.append(piece)
+            tail, length = (tail + piece)[-40:], length + len(piece)
         blank_before = False
+    flush()
     return out
 
 
 def split_risks(text: str) -> list[str]:
-    """Split an inline risk list (a；b；c。) into items without numbering or trailing 等."""
+    """Split an inline risk list (a；b；c。 or a，b，c。 or a、b、c) into items without
+    numbering or trailing 等: on the strongest separator the list uses."""
     items = []
-    for part in re.split(r"[；;]|(?<=[。.])\s*|\n", text):
-        part = SUBPOINT.sub("", part.strip()).strip()
+    body = re.sub(r"[。.]\s*$", "", text.strip())
+    if re.search(r"[；;]|[。](?=.)|\n", body):
+        separator = r"[；;]|(?<=[。.])\s*|\n"
+    elif "，" in body:
+        separator = r"[，]"
+    elif "、" in body and all(len(x.strip()) >= 4 for x in body.split("、")):
+        separator = r"[、]"
+    else:
+        separator = r"[；;]|(?<=[。.])\s*|\n"
+    for part in re.split(separator, text):
+        part = SUBPOINT.sub("", BULLET.sub("", part.strip())).strip()
         part = re.sub(r"(?:等(?:风险)?)?[。.，,、；;]*$", "", part).strip()
         if part and len(part) > 1:
             items.append(part)
@@ -172,10 +233,11 @@ def _find_summary(lines: list[str]) -> int | None:
     return None
 
 
-def read_structure(lines: list[str], *, wrapped_head: bool = False) -> Structure:
+def read_structure(lines: list[str], *, wrapped_head: bool = False, logical: bool = False) -> Structure:
     """Sort a report's lines into head, key-point sections, recommendation, risks and tail.
 
     ``wrapped_head``: the lines come from a PDF page, where a long title may wrap.
+    ``logical``: the lines are logical lines already (a flattened report broken up again).
     """
     cut = _find_boilerplate(lines)
     structure = Structure(tail=[_clean_line(x) for x in lines[cut:] if _clean_line(x)])
@@ -190,13 +252,19 @@ def read_structure(lines: list[str], *, wrapped_head: bool = False) -> Structure
             # No structure at all: everything after the title is the report's one key point.
             body_lines = lines[: cut][_first_filled(lines) + 1 :]
             structure.unstructured = True
+        elif first_bullet is None:
+            # No heading, no bullet: the opening text is the report's one key point.
+            structure.unstructured = True
     else:
         structure.found_summary = True
         structure.head = _join_head(lines[:start], wrapped_head)
         heading, rest = _heading_of(_clean_line(lines[start]), SUMMARY_HEADINGS) or ("", "")
         body_lines = ([rest] if rest else []) + lines[start + 1 : cut]
-    structure.body = rejoin(_restore_lost_bullets(body_lines), blank_lines_mean_paragraphs(lines))
-    _fill_sections(structure)
+    if logical:
+        structure.body = [x for x in map(_clean_line, body_lines) if x and not is_furniture(x)]
+    else:
+        structure.body = rejoin(_restore_lost_bullets(body_lines), blank_lines_mean_paragraphs(lines))
+    _fill_sections(structure, analyst_ends=not wrapped_head)
     return structure
 
 
@@ -249,7 +317,8 @@ def _head_length(lines: list[str]) -> int:
         if not clean:
             continue
         seen += 1
-        if len(clean) > 60 or seen > 6:
+        # a sentence is body text, not the title block (title and fields end in no full stop)
+        if len(clean) > 60 or seen > 6 or (len(clean) >= 15 and clean[-1] in "。！？"):
             return i
     return len(lines)
 
@@ -265,27 +334,78 @@ def _split_heading(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def _fill_sections(structure: Structure) -> None:
+_NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.．](?!\d)")
+
+
+_TABLE_CHARS = re.compile(r"[\d.,%()（）/+\-]")
+
+
+def is_summary_text(line: str) -> bool:
+    """False for table furniture: source lines, captions, rows of figures."""
+    return bool(line.strip()) and not TABLE_LINE.match(line) and not _is_table_row(line)
+
+
+def _is_table_row(line: str) -> bool:
+    """A row of figures with no sentence: mostly digits and signs, no full stop."""
+    return len(line) >= 20 and "。" not in line and len(_TABLE_CHARS.findall(line)) > 0.4 * len(line)
+
+
+_CONTENTS_ENTRY = re.compile(r"[.…·]{6,}\s*\d{1,3}\s*$")
+
+
+def _ends_summary(line: str, analyst_ends: bool) -> bool:
+    """An analyst line or a contents page (its heading or an entry, 1. 引言 ……… 3): the
+    summary part of the report is over."""
+    return bool((analyst_ends and ANALYST_LINE.match(line)) or CONTENTS.match(line) or _CONTENTS_ENTRY.search(line))
+
+
+def _fill_sections(structure: Structure, *, analyst_ends: bool = True) -> None:
+    """Key points, recommendation and risks from the body's logical lines. Each part ends
+    where it ends: at the next heading, at the analyst block or a contents page, and the
+    risks at the end of their statement; what follows the summary is the report's ``rest``."""
     mode = "points"
     section: Section | None = None
     last_was_subpoint = False
     recommendation: list[str] = []
     risk_lines: list[str] = []
+    risk_open = False  # a bare risk heading: its first paragraph is the statement
     has_bullets = any(BULLET.match(x) for x in structure.body)
 
-    for line in structure.body:
+    for n, line in enumerate(structure.body):
         bullet = bool(BULLET.match(line))
         rec = _heading_of(line, RECOMMENDATION_HEADINGS)
         risk = _heading_of(line, RISK_HEADINGS)
         if (bullet or not has_bullets or len(line) < 40 or (rec and rec[1]) or (risk and risk[1])) and (rec or risk):
             name, rest = rec or risk
+            if recommendation if rec else risk_lines:
+                structure.rest.append(line)  # a later chapter of the same name: the summary said it
+                continue
             mode = "recommendation" if rec else "risks"
             section = None
+            risk_open = bool(risk) and not rest
             if rest:
                 (recommendation if rec else risk_lines).append(rest)
             continue
-        if bullet and mode == "risks":
-            risk_lines.append(BULLET.sub("", line))
+        if mode == "rest":
+            structure.rest.append(line)
+            continue
+        if _ends_summary(line, analyst_ends):
+            mode = "rest"
+            structure.summary_end = n if structure.summary_end is None else structure.summary_end
+            structure.rest.append(line)
+            continue
+        if TABLE_LINE.match(line) or _is_table_row(line) or ANALYST_LINE.match(line):
+            continue  # a source line, a caption or a row of figures inside the summary
+        if mode == "risks":
+            # The statement is the heading's own paragraph and the items listed under it.
+            continues = bool(risk_lines) and risk_lines[-1].rstrip()[-1:] in "；;，,、"
+            if bullet or SUBPOINT.match(line) or _NUMBERED.match(line) or risk_open or continues:
+                risk_lines.append(BULLET.sub("", line))
+                risk_open = False
+                continue
+            mode = "rest"
+            structure.summary_end = n if structure.summary_end is None else structure.summary_end
+            structure.rest.append(line)
             continue
         if bullet:
             mode = "points"
@@ -295,9 +415,6 @@ def _fill_sections(structure: Structure) -> None:
             continue
         if mode == "recommendation":
             recommendation.append(line)
-            continue
-        if mode == "risks":
-            risk_lines.append(line)
             continue
         subpoint = bool(SUBPOINT.match(line))
         if section is None:
@@ -309,6 +426,8 @@ def _fill_sections(structure: Structure) -> None:
             section.points[-1] = _joins(section.points[-1], line)
         last_was_subpoint = subpoint or (last_was_subpoint and not subpoint)
 
+    if structure.summary_end is None:
+        structure.summary_end = len(structure.body)
     for section in structure.sections:
         if not section.points and section.heading:
             section.heading, rest = _split_heading(section.heading)

@@ -54,6 +54,41 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "users_growth_qoq": ("用户数环比增速", "User growth QoQ"),
     "backlog": ("未交付订单", "Backlog"),
 }
+
+# What industry reports measure (sector-level figures as well as company ones): each base
+# with the keys the parser derives from it.
+_RATIO_LABELS = {
+    "gross_margin": ("毛利率", "Gross margin"),
+    "net_margin": ("净利率", "Net margin"),
+    "market_share": ("市占率", "Market share"),
+    "penetration": ("渗透率", "Penetration"),
+    "share": ("占比", "Share"),
+    "utilisation": ("产能利用率", "Utilisation"),
+    "roe": ("ROE", "ROE"),
+}
+_AMOUNT_LABELS = {
+    "total_profit": ("利润总额", "Total profit"),
+    "shipments": ("出货量", "Shipments"),
+    "sales_volume": ("销量", "Sales volume"),
+    "sales": ("销售额", "Sales"),
+    "market_size": ("市场规模", "Market size"),
+    "price": ("价格", "Price"),
+    "value_added": ("增加值", "Value added"),
+    "output_value": ("产值", "Output value"),
+    "capacity": ("产能", "Capacity"),
+    "exports": ("出口额", "Exports"),
+    "imports": ("进口额", "Imports"),
+}
+for _key, (_zh, _en) in _RATIO_LABELS.items():
+    METRIC_LABELS[_key] = (_zh, _en)
+    METRIC_LABELS[f"{_key}_change_yoy"] = (f"{_zh}同比变化", f"{_en} change YoY")
+    METRIC_LABELS[f"{_key}_change_qoq"] = (f"{_zh}环比变化", f"{_en} change QoQ")
+for _key, (_zh, _en) in _AMOUNT_LABELS.items():
+    METRIC_LABELS[_key] = (_zh, _en)
+    METRIC_LABELS[f"{_key}_growth_yoy"] = (f"{_zh}同比增速", f"{_en} growth YoY")
+    METRIC_LABELS[f"{_key}_growth_qoq"] = (f"{_zh}环比增速", f"{_en} growth QoQ")
+    METRIC_LABELS[f"{_key}_cagr"] = (f"{_zh}年复合增速", f"{_en} CAGR")
+    METRIC_LABELS[f"{_key}_share"] = (f"{_zh}占比", f"{_en} share")
 """Chinese and English names for every metric key of the schema vocabulary."""
 
 _BASIS_LABELS = {

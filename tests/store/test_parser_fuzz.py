@@ -52,3 +52,27 @@ def test_mutated_reports_parse(text: str) -> None:
 def test_random_text_parses(text: str) -> None:
     digest = parse_text(text, SOURCE)
     assert Digest.from_dict(digest.to_dict()) == digest
+
+
+# Pieces of number-heavy text as real reports hold them: table cells glued together when a
+# report is flattened to one line, magnitudes, full-width signs, tickers, ranges, dates.
+NUMBER_PIECES = [
+    "1,286.31", "000725.SZ", "13.69", "49.45", "-5.78", "亿元", "万亿", "美元", "％", "%", "pct", "bps",
+    "（", "）", "，", "。", "：", "-", "~", "至", "2020年1-9月", "前三季度", "H1", "2Q21", "FY3Q25",
+    "同比增长", "下降", "毛利率", "归母净利润", "出货量", "万部", "亿台", "市场规模", "电子行业整体",
+    "风险提示：", "投资建议：", "核心观点", "●", "资料来源：Wind", "1234567890" * 3, "9" * 40, ".", ",",
+    "e", "E", "+", "－", "∞", "NaN", "1e309",
+]
+
+
+@st.composite
+def number_heavy_text(draw) -> str:
+    pieces = draw(st.lists(st.sampled_from(NUMBER_PIECES) | st.from_regex(r"[\d,.]{1,40}", fullmatch=True), max_size=120))
+    return "".join(pieces)
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(number_heavy_text())
+def test_number_heavy_flattened_text_parses(text: str) -> None:
+    digest = parse_text(text, SOURCE)
+    assert Digest.from_dict(digest.to_dict()) == digest

@@ -27,6 +27,8 @@ from yanbao.store.quantities import find_quantities
         ("贡献 16pct", "pp", 16.0, None, None, "pp"),
         ("down 50bps", "pp", 0.5, None, None, "pp"),
         ("提升 1.5 个百分点", "pp", 1.5, None, None, "pp"),
+        ("毛利率为 13.4％", "percent", 13.4, None, None, "%"),
+        ("占比 10-20％", "percent", None, 10.0, 20.0, "%"),
     ],
 )
 def test_quantities(text, kind, value, low, high, unit):
@@ -44,3 +46,16 @@ def test_numbers_without_units_are_not_figures():
 )
 def test_vs_consensus(value, consensus, expected):
     assert vs_consensus(value, None, None, consensus) == expected
+
+
+def test_glued_table_digits_are_not_one_number():
+    """A flattened table glues cells into digit runs; they never raise and never read as one
+    30-digit amount (Decimal.quantize used to raise InvalidOperation past 28 digits)."""
+    run = "市值" + "1234567890" * 4 + "亿元，" + "9" * 30 + "万亿美元"
+    assert [q for q in find_quantities(run) if q.kind == "money"] == []
+    found = find_quantities("市值(亿元)1,286.31000725.SZ，总计 1,286 亿元")
+    assert [(q.value, q.unit) for q in found] == [(128_600_000_000, "CNY")]
+
+
+def test_thousands_separators_group_by_three():
+    assert [q.value for q in find_quantities("收入 12,345,678 美元")] == [12_345_678]
