@@ -86,18 +86,19 @@ def test_damaged_store_one_line_error_then_doctor_restores(tmp_path: Path, make_
     path = tmp_path / "s.json"
     store = DigestStore(path)
     store.add(make_digest(1))
-    store.watchlist_add("Foo")  # a whole rewrite: the backup holds digest 1
-    store.add(make_digest(2))  # in the journal beside the store
-    path.write_bytes(path.read_bytes()[:100])
+    store.watchlist_add("Foo")  # the store file and its backup hold the watchlist
+    store.add(make_digest(2))  # documents of record live beside the store file
+    path.write_bytes(path.read_bytes()[:30])
     code, out, err = run(capsys, "--store", str(path), "list")
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err and "yanbao doctor" in err
     code, out, _ = run(capsys, "--store", str(path), "doctor")
-    assert code == 1 and "PROBLEM" in out and "1 digests" in out and "--restore" in out
+    assert code == 1 and "PROBLEM" in out and "2 digests" in out and "--restore" in out
     code, out, _ = run(capsys, "--store", str(path), "doctor", "--restore")
     assert code == 0 and "restored" in out
     code, out, _ = run(capsys, "--store", str(path), "list")
-    assert code == 0 and len(out.splitlines()) == 2  # the backup's digest and the journal's
+    assert code == 0 and len(out.splitlines()) == 2  # both digests: the store file never held them
+    assert run(capsys, "--store", str(path), "watch", "list")[1].strip().startswith("Foo")  # nothing newer lost
 
 
 def test_parse_prints_json_or_summary(make_pdf, tmp_path: Path, capsys) -> None:

@@ -1,0 +1,88 @@
+"""What the catalog keeps of one digest: its list row, search texts, company keys and its
+share of the library-wide aggregates (risks by key, figures by company).
+
+Computed once when a report is stored (and by ``doctor --rebuild`` from the documents of
+record), so the panes never decode the library to count risks or chart a figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from yanbao.store.compare.quarters import normalise_risk
+from yanbao.store.index import index_row
+
+__all__ = ["CatalogEntry", "bigrams", "entry_of", "risk_key"]
+
+
+def risk_key(risk: str) -> str:
+    """A risk's tally key: the compare engine's normal form, else the text with spaces folded."""
+    return normalise_risk(risk) or " ".join(risk.split())
+
+
+def bigrams(text: str) -> str:
+    """Each distinct pair of adjacent letters or digits in ``text``, space separated: the
+    words a two-character query (腾讯, AI) is looked up by."""
+    seen: dict[str, None] = {}
+    prev = ""
+    for ch in text:
+        if ch.isalnum():
+            if prev:
+                seen[prev + ch] = None
+            prev = ch
+        else:
+            prev = ""
+    return " ".join(seen)
+
+
+@dataclass
+class CatalogEntry:
+    """One digest as the catalog stores it."""
+
+    id: str
+    title: str
+    broker: str | None
+    date: str | None
+    period: str | None
+    language: str
+    n_metrics: int
+    details: tuple[str, str, str]  # companies, recommended, company keys (joined names)
+    text: str  # casefolded search text
+    grams: str
+    size: int = 0
+    keys: list[str] = field(default_factory=list)  # casefolded company names, aliases, tickers
+    risks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (key, wording, period)
+    figures: list[tuple[str, str, str]] = field(default_factory=list)  # (company key, ticker key, metric JSON)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
+    """The catalog entry of one digest dict."""
+    row, text = index_row(doc)
+    details = row.details()
+    period = row.period if isinstance(row.period, str) else None
+    risks: dict[str, tuple[str, str, str | None]] = {}
+    for risk in doc.get("risks") or []:
+        if isinstance(risk, str):
+            key = risk_key(risk)
+            if key and key not in risks:
+                risks[key] = (key, " ".join(risk.split()), period)
+    figures = []
+    for metric in doc.get("metrics") or []:
+        if isinstance(metric, dict):
+            figures.append((_text(metric.get("company")).casefold(), _text(metric.get("ticker")).casefold(),
+                            orjson.dumps(metric).decode()))
+    return CatalogEntry(
+        id=row.id, title=row.title, broker=row.broker if isinstance(row.broker, str) else None,
+        date=row.date if isinstance(row.date, str) else None, period=period, language=row.language,
+        n_metrics=row.n_metrics, details=(details[0], details[1], details[2]), text=text,
+        grams=bigrams(text), size=size,
+        keys=sorted({k.casefold() for k in row.company_keys}), risks=list(risks.values()), figures=figures,
+    )
