@@ -11,12 +11,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import zlib
+
 import orjson
 
 from yanbao.store.compare.quarters import normalise_risk
 from yanbao.store.index import index_row
 
-__all__ = ["CatalogEntry", "bigrams", "entry_of", "risk_key"]
+__all__ = ["CatalogEntry", "bigrams", "entry_of", "risk_key", "unpack_figures"]
+
+
+# What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
+# sentence stays in the document of record).
+_PACKED = ("metric", "period", "value", "unit", "segment", "basis", "low", "high", "consensus", "vs_consensus",
+           "fiscal_period")
+
+
+def unpack_figures(packed: bytes) -> list[dict]:
+    """The metric dicts (without sentences) packed for one company of one report."""
+    company, ticker, rows = orjson.loads(zlib.decompress(packed))
+    return [{"company": company, "ticker": ticker, **dict(zip(_PACKED, row))} for row in rows]
 
 
 def risk_key(risk: str) -> str:
@@ -56,7 +70,7 @@ class CatalogEntry:
     size: int = 0
     keys: list[str] = field(default_factory=list)  # casefolded company names, aliases, tickers
     risks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (key, wording, period)
-    figures: list[tuple[str, str, str]] = field(default_factory=list)  # (company key, ticker key, metric JSON)
+    figures: list[tuple[str, str, bytes]] = field(default_factory=list)  # (company key, ticker key, packed)
 
 
 def _text(value: Any) -> str:
@@ -74,11 +88,13 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
             key = risk_key(risk)
             if key and key not in risks:
                 risks[key] = (key, " ".join(risk.split()), period)
-    figures = []
+    by_company: dict[tuple[str, str], list[list]] = {}
     for metric in doc.get("metrics") or []:
         if isinstance(metric, dict):
-            figures.append((_text(metric.get("company")).casefold(), _text(metric.get("ticker")).casefold(),
-                            orjson.dumps(metric).decode()))
+            key = (_text(metric.get("company")), _text(metric.get("ticker")))
+            by_company.setdefault(key, []).append([metric.get(f) for f in _PACKED])
+    figures = [(company.casefold(), ticker.casefold(), zlib.compress(orjson.dumps([company or None, ticker or None, rows])))
+               for (company, ticker), rows in by_company.items()]
     return CatalogEntry(
         id=row.id, title=row.title, broker=row.broker if isinstance(row.broker, str) else None,
         date=row.date if isinstance(row.date, str) else None, period=period, language=row.language,

@@ -6,7 +6,9 @@ in an FTS5 trigram index plus a table of two-character words (a trigram index ca
 find 腾讯), company keys, and the aggregates the panes show (risk tallies, figures per
 company). Everything is updated incrementally when a report is stored or removed, in
 one transaction, so a kill leaves the catalog as it was before or after. The catalog is
-derived data: nothing in it is the only copy of anything.
+derived data: nothing in it is the only copy of anything. To keep a write small, the
+full-text indexes are contentless; each report's search text is kept once, compressed
+(``texts_z``), for deletes and single-character queries.
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from yanbao.store.aggregates import CatalogEntry, entry_of
+from yanbao.store.aggregates import CatalogEntry, bigrams, entry_of, unpack_figures
 from yanbao.store.index import IndexRow
 
 __all__ = ["CATALOG_FORMAT", "Catalog"]
 
-CATALOG_FORMAT = 1
+CATALOG_FORMAT = 3
+PAGE_SIZE = 1024
+JOURNAL_MODE = "WAL"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT);
@@ -36,8 +41,9 @@ CREATE TABLE IF NOT EXISTS reports(
 CREATE INDEX IF NOT EXISTS reports_newest ON reports(date, title, id);
 CREATE INDEX IF NOT EXISTS reports_period ON reports(period);
 CREATE INDEX IF NOT EXISTS reports_broker ON reports(broker_key);
-CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(text, tokenize='trigram', detail='full');
-CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(words, tokenize='unicode61', detail='none');
+CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(text, tokenize='trigram', detail='full', content='');
+CREATE TABLE IF NOT EXISTS texts_z(n INTEGER PRIMARY KEY, z BLOB NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(words, tokenize='unicode61', detail='none', content='');
 CREATE TABLE IF NOT EXISTS company_keys(key TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS company_keys_key ON company_keys(key);
 CREATE INDEX IF NOT EXISTS company_keys_n ON company_keys(n);
@@ -48,7 +54,7 @@ CREATE TABLE IF NOT EXISTS risk_wordings(key TEXT, wording TEXT, count INTEGER N
     PRIMARY KEY(key, wording)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS risk_periods(key TEXT, period TEXT, count INTEGER NOT NULL,
     PRIMARY KEY(key, period)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS figures(n INTEGER NOT NULL, company_key TEXT, ticker_key TEXT, metric TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS figures(n INTEGER NOT NULL, company_key TEXT, ticker_key TEXT, packed BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS figures_n ON figures(n);
 CREATE INDEX IF NOT EXISTS figures_company ON figures(company_key);
 CREATE INDEX IF NOT EXISTS figures_ticker ON figures(ticker_key);
@@ -56,6 +62,10 @@ CREATE INDEX IF NOT EXISTS figures_ticker ON figures(ticker_key);
 
 ROW_COLUMNS = "id, title, broker, nullif(date, ''), period, language, n_metrics"
 NEWEST_FIRST = "ORDER BY date DESC, title DESC, id DESC"
+
+
+def _unz(blob: bytes) -> str:
+    return zlib.decompress(blob).decode()
 
 
 class _Details:
@@ -94,9 +104,10 @@ class Catalog:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(str(self.path) if self.path else ":memory:",
                                        check_same_thread=False, isolation_level=None, timeout=60)
-                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat at any size
+                conn.create_function("unz", 1, _unz, deterministic=True)
                 self._conn = conn
             return self._conn
 
@@ -119,7 +130,16 @@ class Catalog:
                     with contextlib.suppress(FileNotFoundError):
                         Path(f"{self.path}{suffix}").unlink()
             conn = self.connection()
+            # Small pages: a write touches a few dozen index pages, each costs a page in the WAL.
+            conn.execute("PRAGMA journal_mode=DELETE")  # the page size is set outside WAL mode
+            conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
+            conn.execute("VACUUM")
+            conn.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
             conn.executescript(_SCHEMA)
+            # Merge 16 index segments at a time instead of 4: fewer levels, so each indexed
+            # byte is rewritten fewer times as the library grows (queries read a few more segments).
+            for table in ("texts", "grams"):
+                conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 16)")
             conn.execute("INSERT OR REPLACE INTO info VALUES ('format', ?)", (str(CATALOG_FORMAT),))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -190,6 +210,7 @@ class Catalog:
              (e.broker or "").casefold(), e.size))
         n = cur.lastrowid
         conn.execute("INSERT INTO texts(rowid, text) VALUES (?, ?)", (n, e.text))
+        conn.execute("INSERT INTO texts_z VALUES (?, ?)", (n, zlib.compress(e.text.encode(), 6)))
         conn.execute("INSERT INTO grams(rowid, words) VALUES (?, ?)", (n, e.grams))
         conn.executemany("INSERT INTO company_keys VALUES (?, ?)", [(k, n) for k in e.keys])
         conn.executemany("INSERT INTO risk_rows VALUES (?, ?, ?, ?)", [(n, *r) for r in e.risks])
@@ -218,8 +239,12 @@ class Catalog:
             conn.execute(f"DELETE FROM {table} WHERE count <= 0")
         for table in ("risk_rows", "company_keys", "figures"):
             conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
-        conn.execute("DELETE FROM texts WHERE rowid = ?", (n,))
-        conn.execute("DELETE FROM grams WHERE rowid = ?", (n,))
+        old = conn.execute("SELECT z FROM texts_z WHERE n = ?", (n,)).fetchone()
+        if old is not None:  # a contentless index forgets a row given the words it was given
+            text = zlib.decompress(old[0]).decode()
+            conn.execute("INSERT INTO texts(texts, rowid, text) VALUES ('delete', ?, ?)", (n, text))
+            conn.execute("INSERT INTO grams(grams, rowid, words) VALUES ('delete', ?, ?)", (n, bigrams(text)))
+            conn.execute("DELETE FROM texts_z WHERE n = ?", (n,))
         conn.execute("DELETE FROM reports WHERE n = ?", (n,))
 
     # -- reading ----------------------------------------------------------------------------
@@ -292,7 +317,7 @@ class Catalog:
         wordings: dict[str, tuple[int, str]] = {}
         for key, wording, count in self.query("SELECT key, wording, count FROM risk_wordings"):
             best = wordings.get(key)
-            if best is None or (count, wording) > best:  # ties: the same wording every time
+            if best is None or (-count, wording) < (-best[0], best[1]):  # ties: the first in text order
                 wordings[key] = (count, wording)
         periods: dict[str, list[str]] = {}
         for key, period in self.query("SELECT key, period FROM risk_periods ORDER BY period"):
@@ -301,14 +326,15 @@ class Catalog:
                 for key, count in self.query("SELECT key, count FROM risk_tally ORDER BY count DESC, key")]
 
     def figures_for(self, keys: Iterable[str]) -> list[tuple[str, dict]]:
-        """(digest id, metric dict) of every figure filed under one of ``keys`` (casefolded
-        company names or tickers)."""
+        """(digest id, metric dict without its sentence) of every figure filed under one of
+        ``keys`` (casefolded company names or tickers)."""
         keys = sorted(set(keys))
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
-        return [(r[0], orjson.loads(r[1])) for r in self.query(
-            f"SELECT reports.id, f.metric FROM figures f JOIN reports ON reports.n = f.n "
+        found = self.query(
+            f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
             f"WHERE f.company_key IN ({marks}) UNION ALL "
-            f"SELECT reports.id, f.metric FROM figures f JOIN reports ON reports.n = f.n "
-            f"WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks})", keys * 3)]
+            f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
+            f"WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks})", keys * 3)
+        return [(digest_id, metric) for digest_id, packed in found for metric in unpack_figures(packed)]

@@ -221,7 +221,7 @@ class DigestStore:
                     from yanbao.store.migrate import migrate_legacy
 
                     self.migrated = migrate_legacy(self._storage, self._documents, self._catalog,  # type: ignore[arg-type]
-                                                   self._put_records, self._progress)
+                                                   self.bulk_load, self._progress)
         if self._pending is not None and self._pending.exists() and not self.read_only:
             with self._locked():
                 self._finish_pending()
@@ -303,6 +303,43 @@ class DigestStore:
                 with contextlib.suppress(OSError):
                     self._documents.quarantine(digest_id)
             return None
+
+    def create(self) -> None:
+        """Make an empty library at the path (nothing when one is there)."""
+        with self._mutex, self._locked():
+            self._open(for_write=True)
+            self._check_writable()
+
+    def bulk_load(self, documents: Iterable[tuple[str, bytes, dict]], progress: Progress | None = None,
+                  total: int = 0, batch: int = 256) -> int:
+        """Store many (id, document bytes, decoded document) at once, the way migration
+        and benchmark builders need: documents and catalog a batch at a time, each row
+        shard written once at the end, one sync before returning. Not atomic as a whole:
+        the caller commits afterwards (migration) or owns a fresh library (builders)."""
+        rows: dict[str, dict] = {}
+        docs: dict[str, dict] = {}
+        blobs: dict[str, bytes] = {}
+        done = 0
+
+        def flush() -> None:
+            self._documents.put_many(blobs)
+            self._catalog.put(docs, {k: len(v) for k, v in blobs.items()})
+            rows.update({k: row_record(doc) for k, doc in docs.items()})
+            docs.clear()
+            blobs.clear()
+
+        for digest_id, blob, doc in documents:
+            docs[digest_id], blobs[digest_id] = doc, blob
+            done += 1
+            if len(docs) >= batch:
+                flush()
+                if progress:
+                    progress(done, total)
+        flush()
+        with self._batch():
+            self._put_records(rows)
+        self._writes += 1
+        return done
 
     def rebuild_catalog(self, progress: Progress | None = None) -> tuple[int, int]:
         """Build the catalog again from the documents of record; (recovered, lost) where
@@ -517,11 +554,15 @@ class DigestStore:
                 return
         yield from search_ids(self._catalog, query, self._expander, page)
 
-    def _company_ids(self, name: str) -> list[str]:
+    def company_keys(self, name: str) -> set[str]:
+        """Every casefolded name, alias and ticker the registry knows for ``name``."""
         keys: set[str] = set()
         for key in self._expander(name):
             keys |= self._expander(key)
-        return self._catalog.ids_by_company(keys)
+        return keys
+
+    def _company_ids(self, name: str) -> list[str]:
+        return self._catalog.ids_by_company(self.company_keys(name))
 
     def by_company(self, name: str) -> list[Digest]:
         """Digests naming a company, given by name, alias or ticker."""

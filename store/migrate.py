@@ -14,13 +14,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
 
-from yanbao.store.db import row_record
 from yanbao.store.documents import DocumentFiles, fsync_dir
 from yanbao.store.errors import StoreError
 from yanbao.store.legacy import DIGESTS_TABLE, LegacyStore, journal_path, legacy_index_path
@@ -62,7 +61,7 @@ def migrate_legacy(
     storage: AtomicJSONStorage,
     documents: DocumentFiles,
     catalog: Catalog,
-    put_rows: Callable[[dict[str, dict]], None],
+    load: Callable[..., int],
     progress: Progress | None = None,
 ) -> int:
     """Move the layout-1 store at ``storage.path`` to the new layout; returns how many
@@ -76,40 +75,22 @@ def migrate_legacy(
     total = len(ids)
     _keep_copy(path)
     catalog.create()
-    done = 0
-    batch: dict[str, dict] = {}
-    blobs: dict[str, bytes] = {}
-    rows: dict[str, dict] = {}  # written once at the end: each shard file once, not per batch
     skipped: list[str] = []
 
-    def flush() -> None:
-        documents.put_many(blobs)
-        catalog.put(batch, {k: len(v) for k, v in blobs.items()})
-        rows.update({k: row_record(doc) for k, doc in batch.items()})
-        batch.clear()
-        blobs.clear()
+    def readable() -> Iterator[tuple[str, bytes, dict]]:
+        for digest_id, blob in old.digests():
+            try:
+                doc = orjson.loads(blob)
+            except orjson.JSONDecodeError:
+                doc = None
+            if isinstance(doc, dict):
+                yield digest_id, blob, doc
+            else:
+                skipped.append(digest_id)
 
     if progress:
         progress(0, total)
-    for digest_id, blob in old.digests():
-        try:
-            doc = orjson.loads(blob)
-        except orjson.JSONDecodeError:
-            doc = None
-        if not isinstance(doc, dict):
-            skipped.append(digest_id)
-            continue
-        batch[digest_id] = doc
-        blobs[digest_id] = blob
-        done += 1
-        if len(batch) >= BATCH:
-            flush()
-            if progress:
-                progress(done, total)
-    flush()
-    with storage.batch():
-        put_rows(rows)
-    documents.sync()  # every document and shard durable before the commit point below
+    done = load(readable(), progress, total)  # documents, catalog and rows, synced
     moved = sum(1 for _ in documents.ids())
     if moved < done:
         raise StoreError(str(path), f"migration stopped: {done} digests read but {moved} documents "

@@ -26,7 +26,7 @@ def _term_query(term: str, company_keys: frozenset[str] | None) -> tuple[str, li
     elif len(term) == 2 and term.isalnum():
         sql, params = "SELECT rowid AS n FROM grams WHERE grams MATCH ?", [_phrase(term)]
     else:
-        sql, params = "SELECT rowid AS n FROM texts WHERE instr(text, ?) > 0", [term]
+        sql, params = "SELECT n FROM texts_z WHERE instr(unz(z), ?) > 0", [term]
     if company_keys:
         keys = sorted(company_keys)
         sql += f" UNION SELECT n FROM company_keys WHERE key IN ({','.join('?' * len(keys))})"

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from yanbao.store.periods import shift_quarter
+from yanbao.tui.data.company_detail import CompanyDetail, company_detail_from_rows, company_names
+from yanbao.tui.data.risk_tally import RiskTally
 
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
@@ -82,27 +84,50 @@ class Library:
         return list(self._require().summaries())
 
     def stream_digests(self) -> Iterator[Digest]:
-        """Every digest, newest first, decoded one at a time and kept by nobody.
-
-        For library-wide passes (the risk tally): the store keeps only a few recently
-        decoded digests, so a pass over 10,000 never holds the library in memory.
-        """
-        store = self._require()
-        for summary in store.summaries():
+        """Every digest, newest first, decoded one at a time and kept by nobody (the store
+        keeps only a few recently decoded ones)."""
+        for digest in self._require().stream():
             if self._stopping.is_set():
                 return
-            digest = store.get(summary.id)
-            if digest is not None:
-                yield digest
+            yield digest
 
     def stream_by_broker(self, broker: str) -> Iterator[Digest]:
         """One broker's digests (exact name), newest first, decoded one at a time."""
         store = self._require()
-        for summary in store.summaries():
-            if summary.broker == broker:
-                digest = store.get(summary.id)
-                if digest is not None:
-                    yield digest
+        ids = [s.id for s in store.summaries() if s.broker == broker]
+        for digest in store.stream(ids):
+            if self._stopping.is_set():
+                return
+            yield digest
+
+    def risk_tally(self) -> list[RiskTally]:
+        """Each distinct risk across the library with its report count and quarters, read
+        from the store's aggregates (kept at every write, no digest decoded)."""
+        return [RiskTally(wording, count, set(periods))
+                for _, count, wording, periods in self._require().risk_tally()]
+
+    def company_detail(self, item: Any) -> CompanyDetail:
+        """Everything the library says about one watched company, from the store's rows
+        and figure aggregates (no digest decoded)."""
+        store = self._require()
+        names = company_names(item)
+        rows: dict[str, Any] = {}
+        for name in (getattr(item, "name", item), getattr(item, "ticker", None)):
+            if name:
+                for row in store.company_reports(str(name)):
+                    rows.setdefault(row.id, row)
+        figures = store.company_figures(names)
+        for row, _ in figures:
+            rows.setdefault(row.id, row)
+        return company_detail_from_rows(list(rows.values()), figures, item, names)
+
+    def figure_digests(self, company: str | None) -> Iterable[Digest]:
+        """What a figure series over ``company`` reads: per report, only that company's
+        figures (from the store's aggregates); every digest for figures of no company."""
+        if not company:
+            return self.stream_digests()
+        store = self._require()
+        return store.figure_views(store.company_keys(company) | {company.casefold()})
 
     def by_period(self, period: str) -> list[Digest]:
         """Digests about one period (newest first)."""

@@ -14,7 +14,7 @@ from yanbao.tui.widgets.safe_text import clean
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
 
-__all__ = ["RiskTally", "risk_key", "risk_tally"]  # risk_key: the compare engine's, one meaning
+__all__ = ["RiskTally", "risk_key", "risk_tally", "tally_name"]  # risk_key: the compare engine's, one meaning
 
 
 @dataclass
@@ -46,8 +46,17 @@ def risk_tally(digests: Iterable[Digest]) -> list[RiskTally]:
             if digest.period:
                 tally.periods.add(digest.period)
             wordings.setdefault(key, Counter())[clean(risk, one_line=True)] += 1
-    lexicon = get_lexicon()
     for key, tally in tallies.items():
-        concept = lexicon.get(key.removeprefix("concept:")) if key.startswith("concept:") else None
-        tally.wording = concept.label(FIGURE_LANG) if concept else wordings[key].most_common(1)[0][0]
+        # The commonest wording; ties go to the first in text order (the store's aggregates agree).
+        tally.wording = tally_name(key, min(wordings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0])
     return sorted(tallies.values(), key=lambda t: (-t.count, t.wording))
+
+
+def tally_name(key: str, commonest: str) -> str:
+    """What the tally calls a risk: its concept's name where the lexicon has one, else the
+    commonest wording."""
+    if key.startswith("concept:"):
+        concept = get_lexicon().get(key.removeprefix("concept:"))
+        if concept is not None:
+            return concept.label(FIGURE_LANG)
+    return commonest
