@@ -447,7 +447,15 @@ def _run(args: argparse.Namespace) -> int:
         return args.func(args)
     from yanbao.store.db import DigestStore
 
-    store = DigestStore(args.store)
+    def converting(done: int, total: int) -> None:
+        # A store in the previous layout is converted on first open: say so, with progress.
+        end = "\n" if done >= total else ""
+        prefix = "\r\x1b[2K" if sys.stderr.isatty() else ""
+        if sys.stderr.isatty() or done in (0, total):
+            sys.stderr.write(f"{prefix}converting the library to the new layout: {done:,}/{total:,} digests{end}")
+            sys.stderr.flush()
+
+    store = DigestStore(args.store, progress=converting)
     try:
         return args.func(args, store)
     finally:

@@ -129,3 +129,28 @@ def test_installed_console_script(tmp_path: Path, make_pdf) -> None:
     assert first.returncode == 0, first.stderr
     listing = subprocess.run([str(YANBAO), "--store", store, "list"], capture_output=True, text=True, check=False)
     assert listing.returncode == 0 and len(listing.stdout.splitlines()) == 1
+
+
+def test_an_old_layout_store_converts_with_progress_and_keeps_its_file(tmp_path: Path, make_digest, capsys) -> None:
+    from benchmarks.legacy_store import write_legacy_store
+
+    path = tmp_path / "old.json"
+    write_legacy_store(path, [make_digest(n).to_dict() for n in range(3)])
+    code, out, err = run(capsys, "--store", str(path), "list")
+    assert code == 0 and len(out.splitlines()) == 3
+    assert "converting the library to the new layout: 3/3 digests" in err
+    assert path.with_name("old.json.v1").exists()
+    code, out, err = run(capsys, "--store", str(path), "list")
+    assert code == 0 and err == ""
+
+
+def test_a_read_only_store_says_so_in_one_line(tmp_path: Path, make_digest, capsys) -> None:
+    path = tmp_path / "ro.json"
+    DigestStore(path).add(make_digest(1))
+    path.chmod(0o444)
+    try:
+        code, out, err = run(capsys, "--store", str(path), "watch", "add", "Foo")
+        assert code == 1 and err.count("\n") == 1 and "read-only" in err
+        assert run(capsys, "--store", str(path), "list")[0] == 0
+    finally:
+        path.chmod(0o644)

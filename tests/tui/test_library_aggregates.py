@@ -57,3 +57,19 @@ def test_single_and_two_character_queries(library: Library, tmp_path: Path) -> N
     hits = store.search("腾讯")
     assert hits and all("腾讯" in orjson.dumps(store.get(i).to_dict()).decode() for i in hits[:5])
     assert set(store.search("讯")) >= set(hits)
+
+
+def test_a_read_only_library_opens_read_only(tmp_path: Path) -> None:
+    from yanbao.store.errors import StoreError
+
+    path = tmp_path / "store.json"
+    DigestStore(path).add(Digest.from_dict(next(real_sized_docs(1))))
+    path.chmod(0o444)
+    try:
+        lib = Library(path)
+        assert lib.open() == (0, [])  # never seeds a library it may not write
+        assert lib.read_only and len(lib.summaries()) == 1
+        with pytest.raises(StoreError, match="read-only"):
+            lib.watch("Foo")
+    finally:
+        path.chmod(0o644)

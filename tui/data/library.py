@@ -41,10 +41,16 @@ class Library:
     def __init__(self, store_path: str | Path | None = None) -> None:
         self.store_path = store_path
         self.store: DigestStore | None = None
+        self.progress: Callable[[int, int], None] | None = None  # hears an old layout's conversion
         self.lock = threading.RLock()
         # Set on close: stops a running seed or ingest so quitting never waits on parsing.
         self._stopping = threading.Event()
         self._cancels: set[threading.Event] = set()
+
+    @property
+    def read_only(self) -> bool:
+        """True when the store file is read-only: the app shows the library without writing."""
+        return self.store is not None and self.store.read_only
 
     @property
     def is_open(self) -> bool:
@@ -60,8 +66,9 @@ class Library:
 
         with self.lock:
             if self.store is None:
-                self.store = DigestStore(self.store_path)
-            if not seed:
+                self.store = DigestStore(self.store_path, progress=self.progress)
+            len(self.store)  # opens it: converts an old layout, notices a read-only store file
+            if not seed or self.store.read_only:
                 return 0, []
             try:
                 from yanbao.store.bundled import seed_if_empty
