@@ -15,10 +15,10 @@ import zlib
 
 import orjson
 
-from yanbao.store.compare.quarters import normalise_risk
+from yanbao.store.compare import risk_key
 from yanbao.store.index import index_row
 
-__all__ = ["CatalogEntry", "bigrams", "entry_of", "risk_key", "unpack_figures"]
+__all__ = ["CatalogEntry", "bigrams", "entry_of", "unpack_figures"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
@@ -31,11 +31,6 @@ def unpack_figures(packed: bytes) -> list[dict]:
     """The metric dicts (without sentences) packed for one company of one report."""
     company, ticker, rows = orjson.loads(zlib.decompress(packed))
     return [{"company": company, "ticker": ticker, **dict(zip(_PACKED, row))} for row in rows]
-
-
-def risk_key(risk: str) -> str:
-    """A risk's tally key: the compare engine's normal form, else the text with spaces folded."""
-    return normalise_risk(risk) or " ".join(risk.split())
 
 
 def bigrams(text: str) -> str:

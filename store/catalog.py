@@ -28,7 +28,7 @@ from yanbao.store.index import IndexRow
 
 __all__ = ["CATALOG_FORMAT", "Catalog"]
 
-CATALOG_FORMAT = 3
+CATALOG_FORMAT = 4
 PAGE_SIZE = 1024
 JOURNAL_MODE = "WAL"
 

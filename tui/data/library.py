@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from yanbao.store.periods import shift_quarter
 from yanbao.tui.data.company_detail import CompanyDetail, company_detail_from_rows, company_names
-from yanbao.tui.data.risk_tally import RiskTally
+from yanbao.tui.data.risk_tally import RiskTally, tally_name
 
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
@@ -110,8 +110,9 @@ class Library:
     def risk_tally(self) -> list[RiskTally]:
         """Each distinct risk across the library with its report count and quarters, read
         from the store's aggregates (kept at every write, no digest decoded)."""
-        return [RiskTally(wording, count, set(periods))
-                for _, count, wording, periods in self._require().risk_tally()]
+        tallies = [RiskTally(tally_name(key, wording), key, count, set(periods))
+                   for key, count, wording, periods in self._require().risk_tally()]
+        return sorted(tallies, key=lambda t: (-t.count, t.wording))
 
     def company_detail(self, item: Any) -> CompanyDetail:
         """Everything the library says about one watched company, from the store's rows
