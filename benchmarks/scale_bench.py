@@ -25,9 +25,13 @@ from pathlib import Path
 
 import orjson
 
+from benchmarks.legacy_store import write_legacy_store
 from benchmarks.real_sized import real_sized_docs
+from yanbao.store import migrate
+from yanbao.store.compare import series
 from yanbao.store.db import DigestStore, WatchItem
 from yanbao.store.model import Digest
+from yanbao.tui.data.library import Library
 
 __all__ = ["build_library", "main"]
 
@@ -119,8 +123,6 @@ def _watch(path: Path, serial: int) -> tuple[float, int]:
 
 
 def _panes(path: Path) -> dict:
-    from yanbao.tui.data.library import Library
-
     library = Library(path)
     library.open(seed=False)
     common = Counter(s.companies[0] for s in library.summaries()[:2000] if s.companies).most_common(1)[0][0]
@@ -133,8 +135,6 @@ def _panes(path: Path) -> dict:
     out["pane2_company_detail_s"] = time.perf_counter() - start
     start = time.perf_counter()
     views = list(library.figure_digests(common))
-    from yanbao.store.compare import series
-
     points = series(views, common, None, "revenue")
     out["pane4_series_s"] = time.perf_counter() - start
     out.update(company=common, risks=len(tally), company_reports=len(detail.reports), series_points=len(points))
@@ -143,9 +143,6 @@ def _panes(path: Path) -> dict:
 
 
 def _migration(work: Path, n: int) -> dict:
-    from benchmarks.legacy_store import write_legacy_store
-    from yanbao.store.migrate import kept_copy_path
-
     folder = work / "migrate"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -157,7 +154,7 @@ def _migration(work: Path, n: int) -> dict:
     count = len(store)
     took = time.perf_counter() - start
     return {"digests": total, "after": count, "lost": total - count, "seconds": took,
-            "old_file_kept": kept_copy_path(path).stat().st_size == old_size}
+            "old_file_kept": migrate.kept_copy_path(path).stat().st_size == old_size}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,7 +175,14 @@ def main(argv: list[str] | None = None) -> int:
         say(f"building {n:,} real-sized digests")
         took = build_library(path, n, say=say)
         say(f"  built in {took:.0f} s")
-    figures = []
+    class _Printed(list):
+        """Figures are printed as they are measured: a late failure keeps the earlier ones."""
+
+        def append(self, fig: dict) -> None:
+            super().append(fig)
+            print(json.dumps(fig, ensure_ascii=False), flush=True)
+
+    figures = _Printed()
     say("list, show")
     show_id = DigestStore(big).summaries()[len(DigestStore(big)) // 2].id[:12]
     small_id = DigestStore(small).summaries()[0].id[:12]
@@ -214,8 +218,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.migrate:
         say(f"migration of a {args.migrate:,}-digest layout-1 store")
         figures.append({"name": f"migration of {args.migrate:,} digests", **_migration(args.work, args.migrate)})
-    for fig in figures:
-        print(json.dumps(fig, ensure_ascii=False))
     return 0
 
 

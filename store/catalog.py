@@ -122,7 +122,8 @@ class Catalog:
         return bool(found) and found[0][0] == str(CATALOG_FORMAT)
 
     def create(self) -> None:
-        """Make an empty catalog (dropping whatever was at the path)."""
+        """Make an empty catalog (dropping whatever was at the path); ``mark_complete`` it
+        once it is filled."""
         with self._lock:
             self.close()
             if self.path is not None:
@@ -140,6 +141,11 @@ class Catalog:
             # byte is rewritten fewer times as the library grows (queries read a few more segments).
             for table in ("texts", "grams"):
                 conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 16)")
+
+    def mark_complete(self) -> None:
+        """Declare the catalog whole (after a build): until then ``exists`` is False, so a
+        build cut short by a kill is started again instead of being trusted."""
+        with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO info VALUES ('format', ?)", (str(CATALOG_FORMAT),))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:

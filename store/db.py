@@ -96,6 +96,10 @@ def row_record(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {"columns": row.columns(), "details": row.details()}
 
 
+class _Busy(Exception):
+    """The library's lock is held by a live writer right now."""
+
+
 class _KeyedTable(Table):
     """A TinyDB table whose document ids are our own string keys (no auto-increment)."""
 
@@ -199,6 +203,22 @@ class DigestStore:
             yield
         self._documents.sync()
 
+    @contextlib.contextmanager
+    def _try_locked(self) -> Iterator[None]:
+        """The lock if it is free right now, else _Busy."""
+        lock = getattr(self._storage, "_lock", None)
+        if lock is None:
+            yield
+            return
+        try:
+            lock.acquire(timeout=0)
+        except Exception:  # filelock.Timeout: a live writer has it
+            raise _Busy from None
+        try:
+            yield
+        finally:
+            lock.release()
+
     def _main(self) -> dict[str, dict] | None:
         """The small tables (meta, user state); StoreError when the store file is unusable."""
         read_main = getattr(self._storage, "read_main", None)
@@ -223,8 +243,13 @@ class DigestStore:
                     self.migrated = migrate_legacy(self._storage, self._documents, self._catalog,  # type: ignore[arg-type]
                                                    self.bulk_load, self._progress)
         if self._pending is not None and self._pending.exists() and not self.read_only:
-            with self._locked():
-                self._finish_pending()
+            # A live writer holds the lock while its pending list exists: a reader never
+            # waits for it (the writer finishes its own job); a dead writer's list is redone.
+            try:
+                with self._locked() if for_write or not self._opened else self._try_locked():
+                    self._finish_pending()
+            except _Busy:
+                pass
         if not self._catalog.exists():
             if self.read_only:
                 self._catalog = Catalog(None)  # a read-only library gets its catalog in memory
@@ -370,6 +395,7 @@ class DigestStore:
                 batch, sizes = {}, {}
                 if progress:
                     progress(number, len(ids))
+        self._catalog.mark_complete()
         self._writes += 1
         return good, lost
 

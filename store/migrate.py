@@ -91,6 +91,7 @@ def migrate_legacy(
     if progress:
         progress(0, total)
     done = load(readable(), progress, total)  # documents, catalog and rows, synced
+    catalog.mark_complete()
     moved = sum(1 for _ in documents.ids())
     if moved < done:
         raise StoreError(str(path), f"migration stopped: {done} digests read but {moved} documents "

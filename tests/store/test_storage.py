@@ -300,3 +300,15 @@ def test_unwritable_folder_is_a_store_error(tmp_path: Path, make_digest) -> None
             DigestStore(folder / "store.json").add(make_digest(1))
     finally:
         folder.chmod(0o700)
+
+
+def test_a_catalog_build_cut_short_is_built_again(tmp_path: Path, make_digest) -> None:
+    """A kill during a catalog rebuild leaves a partial catalog: it is never trusted."""
+    path = tmp_path / "store.json"
+    DigestStore(path).add_many([make_digest(n) for n in range(6)])
+    store = DigestStore(path)
+    store._open()
+    store._catalog.create()  # what a rebuild has done when the kill lands: empty, not complete
+    store._catalog.put({make_digest(1).id: make_digest(1).to_dict()})
+    store.close()
+    assert len(DigestStore(path)) == 6
