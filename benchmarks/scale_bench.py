@@ -44,10 +44,11 @@ def _written() -> int:
 
 
 def build_library(path: Path, n: int, seed: int = 0, say: Callable[[str], None] = print) -> float:
-    """A library of ``n`` real-sized digests at ``path`` (reused when it already holds them)."""
+    """A library of ``n`` real-sized digests at ``path`` (reused when it already holds them,
+    plus the few reports earlier runs added to measure an ingest)."""
     if path.exists():
         with DigestStore(path) as store:
-            if len(store) == n:
+            if n <= len(store) <= n + 100:
                 return 0.0
     shutil.rmtree(path.with_name(path.name + ".d"), ignore_errors=True)
     for old in path.parent.glob(path.name + "*"):

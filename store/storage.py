@@ -34,7 +34,7 @@ import orjson
 from filelock import FileLock, Timeout
 from tinydb.storages import Storage
 
-from yanbao.store.documents import fsync_dir, sync_filesystem
+from yanbao.store.documents import fsync_dir, fsync_files
 from yanbao.store.errors import StoreError
 from yanbao.store.model import SCHEMA_VERSION
 
@@ -191,7 +191,8 @@ class AtomicJSONStorage(Storage):
         self.rows_dir = library_dir(self.path) / "rows"
         self._lock = FileLock(str(lock_path(self.path)), timeout=lock_timeout)
         self._lock_timeout = lock_timeout
-        self.durable = True  # False inside ``batch()``: shards are synced once at its end
+        self.durable = True  # False inside ``batch()``: shards are synced together at its end
+        self._unsynced: list[Path] = []
         self._main: dict[str, dict] | None = None  # the store file's tables as last read
         self._main_version: tuple | None = None
 
@@ -217,15 +218,15 @@ class AtomicJSONStorage(Storage):
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
-        """Write row shards without an fsync each; one ``syncfs`` at the end makes them
-        all durable (the caller's pending list covers a kill before that)."""
-        self.durable = False
+        """Write row shards without an fsync each; they are made durable together at the
+        end (the caller's pending list covers a kill before that)."""
+        self.durable, self._unsynced = False, []
         try:
             yield
         finally:
             self.durable = True
-        if self.rows_dir.exists():
-            sync_filesystem(self.rows_dir)
+        written, self._unsynced = self._unsynced, []
+        fsync_files(written)
 
     @property
     def read_only(self) -> bool:
@@ -348,6 +349,8 @@ class AtomicJSONStorage(Storage):
         """Replace one shard's file (the caller holds the lock)."""
         with atomic_file(self.shard_path(name), durable=self.durable) as out:
             out.write(orjson.dumps(table))
+        if not self.durable:
+            self._unsynced.append(self.shard_path(name))
 
     def drop_shard(self, name: str) -> None:
         with contextlib.suppress(FileNotFoundError):
