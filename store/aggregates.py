@@ -22,15 +22,16 @@ __all__ = ["CatalogEntry", "bigrams", "entry_of", "unpack_figures"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
-# sentence stays in the document of record).
+# sentence stays in the document of record). A company's ratings in the report go with them.
 _PACKED = ("metric", "period", "value", "unit", "segment", "basis", "low", "high", "consensus", "vs_consensus",
            "fiscal_period")
 
 
-def unpack_figures(packed: bytes) -> list[dict]:
-    """The metric dicts (without sentences) packed for one company of one report."""
-    company, ticker, rows = orjson.loads(zlib.decompress(packed))
-    return [{"company": company, "ticker": ticker, **dict(zip(_PACKED, row))} for row in rows]
+def unpack_figures(packed: bytes) -> tuple[list[dict], list[dict]]:
+    """The metric dicts (without sentences) and the company ratings packed for one company
+    of one report."""
+    company, ticker, rows, ratings = orjson.loads(zlib.decompress(packed))
+    return [{"company": company, "ticker": ticker, **dict(zip(_PACKED, row))} for row in rows], ratings
 
 
 def bigrams(text: str) -> str:
@@ -83,13 +84,18 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
             key = risk_key(risk)
             if key and key not in risks:
                 risks[key] = (key, " ".join(risk.split()), period)
-    by_company: dict[tuple[str, str], list[list]] = {}
+    by_company: dict[tuple[str, str], tuple[list[list], list[dict]]] = {}
     for metric in doc.get("metrics") or []:
         if isinstance(metric, dict):
             key = (_text(metric.get("company")), _text(metric.get("ticker")))
-            by_company.setdefault(key, []).append([metric.get(f) for f in _PACKED])
-    figures = [(company.casefold(), ticker.casefold(), zlib.compress(orjson.dumps([company or None, ticker or None, rows])))
-               for (company, ticker), rows in by_company.items()]
+            by_company.setdefault(key, ([], []))[0].append([metric.get(f) for f in _PACKED])
+    for rating in doc.get("company_ratings") or []:
+        if isinstance(rating, dict):
+            key = (_text(rating.get("company")), _text(rating.get("ticker")))
+            by_company.setdefault(key, ([], []))[1].append(rating)
+    figures = [(company.casefold(), ticker.casefold(),
+                zlib.compress(orjson.dumps([company or None, ticker or None, rows, ratings])))
+               for (company, ticker), (rows, ratings) in by_company.items()]
     return CatalogEntry(
         id=row.id, title=row.title, broker=row.broker if isinstance(row.broker, str) else None,
         date=row.date if isinstance(row.date, str) else None, period=period, language=row.language,

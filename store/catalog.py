@@ -28,7 +28,7 @@ from yanbao.store.index import IndexRow
 
 __all__ = ["CATALOG_FORMAT", "Catalog"]
 
-CATALOG_FORMAT = 4
+CATALOG_FORMAT = 5
 PAGE_SIZE = 1024
 JOURNAL_MODE = "WAL"
 
@@ -331,9 +331,9 @@ class Catalog:
         return [(key, count, wordings.get(key, (0, key))[1], periods.get(key, []))
                 for key, count in self.query("SELECT key, count FROM risk_tally ORDER BY count DESC, key")]
 
-    def figures_for(self, keys: Iterable[str]) -> list[tuple[str, dict]]:
-        """(digest id, metric dict without its sentence) of every figure filed under one of
-        ``keys`` (casefolded company names or tickers)."""
+    def figures_for(self, keys: Iterable[str]) -> list[tuple[str, list[dict], list[dict]]]:
+        """(digest id, metric dicts without sentences, rating dicts) per report and company
+        filed under one of ``keys`` (casefolded company names or tickers)."""
         keys = sorted(set(keys))
         if not keys:
             return []
@@ -343,4 +343,4 @@ class Catalog:
             f"WHERE f.company_key IN ({marks}) UNION ALL "
             f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
             f"WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks})", keys * 3)
-        return [(digest_id, metric) for digest_id, packed in found for metric in unpack_figures(packed)]
+        return [(digest_id, *unpack_figures(packed)) for digest_id, packed in found]

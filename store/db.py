@@ -40,7 +40,7 @@ from yanbao.store.catalog import Catalog
 from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
 from yanbao.store.errors import StoreError
 from yanbao.store.index import IndexRow, index_row
-from yanbao.store.model import SCHEMA_VERSION, Digest, DigestError, Metric, Source
+from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
 from yanbao.store.search import search_ids
 from yanbao.store.storage import LAYOUT_VERSION, META_DOC, META_TABLE, ROWS_PREFIX, AtomicJSONStorage, library_dir
 
@@ -623,35 +623,34 @@ class DigestStore:
         with self._mutex:
             return self._catalog.rows_for(self._company_ids(name)) if self._open() else []
 
-    def company_figures(self, names: Iterable[str]) -> list[tuple[DigestSummary, Metric]]:
-        """Every figure filed under one of ``names`` (casefolded names or tickers) with the
-        row of the report stating it, newest report first."""
+    def company_views(self, names: Iterable[str], named_by: Iterable[str] = ()) -> list[Digest]:
+        """What the library says of one company, without decoding a digest: per report, a
+        slim digest (header, the company's figures without sentences, its ratings) from the
+        aggregates, newest first. ``names``: the company's casefolded names and tickers;
+        reports in ``named_by`` (ids) name it without figures and come as headers."""
+        names = {n.casefold() for n in names}
         with self._mutex:
             if not self._open():
                 return []
-            found = self._catalog.figures_for(n.casefold() for n in names)
-            rows = {r.id: r for r in self._catalog.rows_for({i for i, _ in found})}
-        out = []
-        for digest_id, metric in found:
-            row = rows.get(digest_id)
-            if row is None:
-                continue
+            found = self._catalog.figures_for(names)
+            named = set(named_by)
+            rows = {r.id: r for r in self._catalog.rows_for(named | {i for i, _, _ in found})}
+        metrics: dict[str, list[Metric]] = {}
+        ratings: dict[str, list[CompanyRating]] = {}
+        for digest_id, figure_dicts, rating_dicts in found:
             with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
-                out.append((row, Metric.from_dict(metric)))
-        out.sort(key=lambda pair: (pair[0].date or "", pair[0].title, pair[0].id), reverse=True)
-        return out
-
-    def figure_views(self, names: Iterable[str]) -> list[Digest]:
-        """One slim digest per report stating figures of the company ``names`` stand for:
-        its header and those figures only (what a figure series needs)."""
-        by_report: dict[str, tuple[DigestSummary, list[Metric]]] = {}
-        for row, metric in self.company_figures(names):
-            by_report.setdefault(row.id, (row, []))[1].append(metric)
-        return [
-            Digest(id=row.id, source=Source(f"catalog:{row.id}", "text", 0, row.id), title=row.title,
-                   broker=row.broker, date=row.date, period=row.period, language=row.language, metrics=metrics)
-            for row, metrics in by_report.values()
-        ]
+                metrics.setdefault(digest_id, []).extend(Metric.from_dict(m) for m in figure_dicts)
+                ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
+        views = []
+        for digest_id, row in rows.items():
+            companies = [Company(n, None, "recommended" if n in row.recommended else "mentioned", [], 1)
+                         for n in row.companies if digest_id in named]
+            views.append(Digest(
+                id=row.id, source=Source(f"catalog:{row.id}", "text", 0, row.id), title=row.title,
+                broker=row.broker, date=row.date, period=row.period, language=row.language, companies=companies,
+                metrics=metrics.get(digest_id, []), company_ratings=ratings.get(digest_id, [])))
+        views.sort(key=lambda d: (d.date or "", d.title, d.id), reverse=True)
+        return views
 
     # -- watchlist --------------------------------------------------------------------------
 

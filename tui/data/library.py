@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from yanbao.store.periods import shift_quarter
-from yanbao.tui.data.company_detail import CompanyDetail, company_detail_from_rows, company_names
+from yanbao.tui.data.company_detail import CompanyDetail, company_detail, company_names
 from yanbao.tui.data.risk_tally import RiskTally, tally_name
 
 if TYPE_CHECKING:
@@ -118,16 +118,11 @@ class Library:
         """Everything the library says about one watched company, from the store's rows
         and figure aggregates (no digest decoded)."""
         store = self._require()
-        names = company_names(item)
-        rows: dict[str, Any] = {}
+        named: set[str] = set()
         for name in (getattr(item, "name", item), getattr(item, "ticker", None)):
             if name:
-                for row in store.company_reports(str(name)):
-                    rows.setdefault(row.id, row)
-        figures = store.company_figures(names)
-        for row, _ in figures:
-            rows.setdefault(row.id, row)
-        return company_detail_from_rows(list(rows.values()), figures, item, names)
+                named.update(row.id for row in store.company_reports(str(name)))
+        return company_detail(store.company_views(company_names(item), named), item)
 
     def figure_digests(self, company: str | None) -> Iterable[Digest]:
         """What a figure series over ``company`` reads: per report, only that company's
@@ -135,7 +130,7 @@ class Library:
         if not company:
             return self.stream_digests()
         store = self._require()
-        return store.figure_views(store.company_keys(company) | {company.casefold()})
+        return store.company_views(store.company_keys(company) | {company.casefold()})
 
     def by_period(self, period: str) -> list[Digest]:
         """Digests about one period (newest first)."""
