@@ -135,7 +135,7 @@ def _panes(path: Path) -> dict:
     detail = library.company_detail(WatchItem(common))
     out["pane2_company_detail_s"] = time.perf_counter() - start
     start = time.perf_counter()
-    views = list(library.figure_digests(common))
+    views = list(library.figure_digests(common, "revenue"))
     points = series(views, common, None, "revenue")
     out["pane4_series_s"] = time.perf_counter() - start
     out.update(company=common, risks=len(tally), company_reports=len(detail.reports), series_points=len(points))

@@ -623,21 +623,29 @@ class DigestStore:
         with self._mutex:
             return self._catalog.rows_for(self._company_ids(name)) if self._open() else []
 
-    def company_views(self, names: Iterable[str], named_by: Iterable[str] = ()) -> list[Digest]:
+    def company_views(self, names: Iterable[str], named_by: Iterable[str] = (), metric: str | None = None) -> list[Digest]:
         """What the library says of one company, without decoding a digest: per report, a
         slim digest (header, the company's figures without sentences, its ratings) from the
         aggregates, newest first. ``names``: the company's casefolded names and tickers;
-        reports in ``named_by`` (ids) name it without figures and come as headers."""
+        reports in ``named_by`` (ids) name it without figures and come as headers; ``metric``
+        keeps only that figure (and its guidance, ``<metric>_guidance``)."""
         names = {n.casefold() for n in names}
         with self._mutex:
             if not self._open():
                 return []
             found = self._catalog.figures_for(names)
             named = set(named_by)
+            if metric is not None:
+                found = [f for f in found if any(m.get("metric") in (metric, f"{metric}_guidance") for m in f[1])]
             rows = {r.id: r for r in self._catalog.rows_for(named | {i for i, _, _ in found})}
         metrics: dict[str, list[Metric]] = {}
         ratings: dict[str, list[CompanyRating]] = {}
+        wanted = None if metric is None else {metric, f"{metric}_guidance"}
         for digest_id, figure_dicts, rating_dicts in found:
+            if wanted is not None:
+                figure_dicts = [m for m in figure_dicts if m.get("metric") in wanted]
+                if not figure_dicts:
+                    continue
             with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
                 metrics.setdefault(digest_id, []).extend(Metric.from_dict(m) for m in figure_dicts)
                 ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)

@@ -51,6 +51,7 @@ def test_series_from_aggregates_matches_a_full_pass(library: Library) -> None:
     digests = library.by_company("Tencent")
     expected = series(digests, "Tencent", None, "revenue")
     assert expected and series(library.figure_digests("Tencent"), "Tencent", None, "revenue") == expected
+    assert series(library.figure_digests("Tencent", "revenue"), "Tencent", None, "revenue") == expected
 
 
 def test_single_and_two_character_queries(library: Library, tmp_path: Path) -> None:

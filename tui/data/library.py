@@ -124,13 +124,14 @@ class Library:
                 named.update(row.id for row in store.company_reports(str(name)))
         return company_detail(store.company_views(company_names(item), named), item)
 
-    def figure_digests(self, company: str | None) -> Iterable[Digest]:
+    def figure_digests(self, company: str | None, metric: str | None = None) -> Iterable[Digest]:
         """What a figure series over ``company`` reads: per report, only that company's
-        figures (from the store's aggregates); every digest for figures of no company."""
+        figures (``metric`` alone when given) from the store's aggregates; every digest for
+        figures of no company."""
         if not company:
             return self.stream_digests()
         store = self._require()
-        return store.company_views(store.company_keys(company) | {company.casefold()})
+        return store.company_views(store.company_keys(company) | {company.casefold()}, metric=metric)
 
     def by_period(self, period: str) -> list[Digest]:
         """Digests about one period (newest first)."""

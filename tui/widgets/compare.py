@@ -470,7 +470,7 @@ class ComparePane(Vertical):
 
             # The store's figure aggregates hold each company's figures; a figure of no
             # company (a sector total) may be in any report, so those stream the library.
-            digests = library.figure_digests(company)
+            digests = library.figure_digests(company, metric)
             points = [(p, v) for p, v in series(digests, company, segment, metric, basis=basis)]
         except Exception:  # an engine error leaves an empty chart, not a crash
             points = []
