@@ -104,6 +104,9 @@ class Catalog:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(str(self.path) if self.path else ":memory:",
                                        check_same_thread=False, isolation_level=None, timeout=60)
+                # Small pages: a write touches a few dozen index pages, each a page in the WAL.
+                # (Takes effect only on a new, empty file, before the journal mode is set.)
+                conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
                 conn.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat at any size
@@ -130,12 +133,7 @@ class Catalog:
                 for suffix in ("", "-wal", "-shm"):
                     with contextlib.suppress(FileNotFoundError):
                         Path(f"{self.path}{suffix}").unlink()
-            conn = self.connection()
-            # Small pages: a write touches a few dozen index pages, each costs a page in the WAL.
-            conn.execute("PRAGMA journal_mode=DELETE")  # the page size is set outside WAL mode
-            conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
-            conn.execute("VACUUM")
-            conn.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
+            conn = self.connection()  # a new file: its page size is set before anything else
             conn.executescript(_SCHEMA)
             # Merge 16 index segments at a time instead of 4: fewer levels, so each indexed
             # byte is rewritten fewer times as the library grows (queries read a few more segments).
