@@ -33,7 +33,7 @@ import time
 def _no_seed() -> None:
     import yanbao.store.bundled
 
-    store.bundled.seed_if_empty = lambda store, **options: None  # the benchmark measures an empty store
+    yanbao.store.bundled.seed_if_empty = lambda store, **options: None  # the benchmark measures an empty store
 
 
 def _status(app) -> str:

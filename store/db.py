@@ -1,44 +1,54 @@
-"""The digest store: one repository class in front of TinyDB.
+"""The digest store: one repository class in front of TinyDB, the documents and the catalog.
 
-``DigestStore`` keeps three tables — ``digests`` (keyed by the digest id, the source file's
-sha256), ``watchlist`` (keyed by the company's canonical name) and ``meta`` (the store
-schema). Every write happens under a file lock and starts from the file as it is now on
-disk, so two processes (the app open while a batch ingest runs) never lose each other's
-writes. No TinyDB object lives longer than one operation: TinyDB caches the next document
-id per table, which loses inserts across processes.
+A library at ``store.json`` is:
 
-Reads are cheap at 10,000 digests: they go through a ``Snapshot`` (summary rows and search
-texts from the index kept beside the store, see ``store.storage``); full ``Digest`` objects
-are decoded lazily, one at a time, and only the most recently used few are kept. Adds go
-to the store's journal (one append per batch) instead of rewriting the store.
+- ``store.json``: TinyDB's small tables — ``meta`` and the user's state (``watchlist``;
+  tags, notes and read marks have room beside it) — so a watchlist change rewrites a few
+  hundred bytes;
+- ``store.json.d/docs/``: each digest's body, its own JSON document, written once and read
+  only when a report is shown (``store.documents``);
+- ``store.json.d/rows/``: one small TinyDB row per report, in 4,096 shard tables, each its
+  own file (``store.storage``): storing a report rewrites one shard;
+- ``store.json.d/catalog.sqlite``: what lists, search and the panes read (``store.catalog``),
+  derived from the documents and rebuilt from them by ``yanbao doctor --rebuild``.
+
+A write names the digests it is about in ``pending.json`` first, then writes documents,
+rows and catalog, then removes it; whoever opens the library next and finds it finishes
+the job from the documents (redo) — so a kill at any moment loses nothing that was
+acknowledged, and never leaves a row without its document. A store in the previous
+layout (everything in one file) migrates on first open (``store.migrate``).
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
+import hashlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Table
 
+from yanbao.store.catalog import Catalog
+from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
 from yanbao.store.errors import StoreError
-from yanbao.store.index import IndexRow, Snapshot, newest_first, snapshot_of
-from yanbao.store.model import SCHEMA_VERSION, Digest, DigestError
-from yanbao.store.storage import META_DOC, META_TABLE, AtomicJSONStorage
+from yanbao.store.index import IndexRow, index_row
+from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
+from yanbao.store.search import search_ids
+from yanbao.store.storage import LAYOUT_VERSION, META_DOC, META_TABLE, ROWS_PREFIX, AtomicJSONStorage, library_dir
 
-__all__ = ["DigestStore", "DigestSummary", "WatchItem", "company_registry", "default_store_path"]
+__all__ = ["DigestStore", "DigestSummary", "WatchItem", "company_registry", "default_store_path", "memory_store"]
 
-DIGESTS = "digests"
 WATCHLIST = "watchlist"
 DIGEST_CACHE_SIZE = 64  # decoded digests kept for repeated get() (a small LRU)
+Progress = Callable[[int, int], None]
 
 
 def default_store_path() -> Path:
@@ -64,8 +74,7 @@ def company_registry() -> Any | None:
 
 DigestSummary = IndexRow
 """The few fields the report list shows (id, title, broker, date, period, language,
-n_metrics; companies and recommended load on first use), read from the index without
-decoding digests."""
+n_metrics; companies and recommended load on first use), read from the catalog."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,21 @@ class WatchItem:
 
     name: str
     ticker: str | None = None
+
+
+def row_shard(digest_id: str) -> str:
+    """The TinyDB table (one of 4,096) holding the row of ``digest_id``."""
+    return ROWS_PREFIX + hashlib.blake2b(digest_id.encode("utf-8", "surrogatepass"), digest_size=2).hexdigest()[:3]
+
+
+def row_record(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The row of record of one digest: the list's columns and its company names."""
+    row, _ = index_row(doc)
+    return {"columns": row.columns(), "details": row.details()}
+
+
+class _Busy(Exception):
+    """The library's lock is held by a live writer right now."""
 
 
 class _KeyedTable(Table):
@@ -95,16 +119,18 @@ class _KeyedTable(Table):
         return new
 
 
-class _StoreDB(TinyDB):
+class KeyedTinyDB(TinyDB):
+    """TinyDB whose tables are keyed by our own string ids (digest ids, company names)."""
+
     table_class = _KeyedTable
 
 
 class _Expander:
     """Turns a company name, alias or ticker into every casefolded key the registry knows."""
 
-    def __init__(self, registry: Any | None, *, lazy: bool = False) -> None:
-        self._registry = registry
-        self._lazy = lazy  # load the registry on first use (`yanbao list` never needs it)
+    def __init__(self) -> None:
+        self._registry: Any | None = None
+        self._loaded = False  # the registry loads on first use (`yanbao list` never needs it)
         self._cache: dict[str, frozenset[str]] = {}
 
     def __call__(self, text: Any) -> frozenset[str]:
@@ -113,8 +139,8 @@ class _Expander:
         text = text.strip()
         hit = self._cache.get(text)
         if hit is None:
-            if self._lazy:
-                self._registry, self._lazy = company_registry(), False
+            if not self._loaded:
+                self._registry, self._loaded = company_registry(), True
             keys = {text.casefold()}
             info = self._registry.lookup(text) if self._registry is not None else None
             if info is not None:
@@ -125,121 +151,287 @@ class _Expander:
         return hit
 
 
-def _newest_first_order(rows: list[IndexRow], presorted: int) -> list[int]:
-    """Row numbers newest first; ``rows[:presorted]`` are known to be in that order already."""
-    def key(i: int) -> tuple[str, str, str]:
-        return newest_first(rows[i])
-
-    rest = len(rows) - presorted
-    if presorted < 2 or rest > len(rows) // 4:
-        return sorted(range(len(rows)), key=key, reverse=True)
-    ascending = list(range(presorted - 1, -1, -1))  # bisect works on ascending keys
-    for i in range(presorted, len(rows)):
-        bisect.insort(ascending, i, key=key)
-    ascending.reverse()
-    return ascending
-
-
 class DigestStore:
-    """Digests, the watchlist and store metadata, kept in one TinyDB file (or in memory).
+    """Digests, the watchlist and store metadata: a library on disk (or in memory).
 
-    ``DigestStore(path)`` uses an atomic JSON file (default: ``default_store_path()``);
-    ``DigestStore(storage=MemoryStorage())`` keeps everything in memory.
+    ``DigestStore(path)`` opens the library at ``path`` (default: ``default_store_path()``);
+    ``DigestStore(storage=MemoryStorage())`` keeps everything in memory. ``progress``
+    hears (done, total) while a store in the previous layout migrates on first open.
     Safe to share between threads; safe to open from several processes.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, storage: Storage | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, storage: Storage | None = None,
+                 progress: Progress | None = None) -> None:
         if storage is None:
             self.path: Path | None = Path(path) if path is not None else default_store_path()
             storage = AtomicJSONStorage(self.path)
+            folder = library_dir(self.path)
+            self._documents: Documents = DocumentFiles(folder / "docs")
+            self._catalog = Catalog(folder / "catalog.sqlite")
+            self._pending: Path | None = folder / "pending.json"
         else:
             self.path = getattr(storage, "path", None)
+            self._documents, self._catalog, self._pending = MemoryDocuments(), Catalog(None), None
         self._storage = storage
+        self._progress = progress
         self._mutex = threading.RLock()
+        self._opened = False
+        self.read_only = False
+        self.warnings: list[str] = []  # one line per damaged record skipped by a reader
         self._writes = 0
-        self._snapshot: Snapshot | None = None
-        self._snapshot_key: tuple | None = None
-        self._order: list[int] = []  # snapshot row numbers, newest first
-        self._summaries: list[DigestSummary] = []
-        self._by_id: dict[str, int] = {}
+        self._rows_key: tuple | None = None
+        self._rows: list[IndexRow] = []
         self._digests: OrderedDict[str, Digest] = OrderedDict()  # LRU of decoded digests
-        self._expander = _Expander(None)
-        self._company_keys: dict[int, frozenset[str]] = {}
+        self._expander = _Expander()
+        self.migrated: int | None = None  # digests moved from the previous layout by this open
 
     # -- plumbing ---------------------------------------------------------------------------
 
     def _db(self) -> TinyDB:
         # A fresh TinyDB per operation: nothing cached survives past the lock.
-        return _StoreDB(storage=lambda: self._storage)
+        return KeyedTinyDB(storage=lambda: self._storage)
+
+    def _locked(self) -> contextlib.AbstractContextManager:
+        locked = getattr(self._storage, "locked", None)  # a storage shared by processes has a lock
+        return locked() if locked else contextlib.nullcontext()
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[TinyDB]:
-        locked = getattr(self._storage, "locked", None)
-        with self._mutex, (locked() if locked else contextlib.nullcontext()):
-            db = self._db()
-            data = self._storage.read() or {}  # re-reads the file if it changed underneath
-            if not isinstance(self._storage, AtomicJSONStorage) and META_DOC not in data.get(META_TABLE, {}):
-                db.table(META_TABLE).put_many({META_DOC: {"schema": SCHEMA_VERSION}})
+    def _batch(self) -> Iterator[None]:
+        """Documents and row shards written in one go, made durable together at the end."""
+        batch = getattr(self._storage, "batch", None)
+        with batch() if batch else contextlib.nullcontext():
+            yield
+        self._documents.sync()
+
+    @contextlib.contextmanager
+    def _try_locked(self) -> Iterator[None]:
+        """The lock if it is free right now, else _Busy."""
+        lock = getattr(self._storage, "_lock", None)
+        if lock is None:
+            yield
+            return
+        try:
+            lock.acquire(timeout=0)
+        except Exception:  # filelock.Timeout: a live writer has it
+            raise _Busy from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _main(self) -> dict[str, dict] | None:
+        """The small tables (meta, user state); StoreError when the store file is unusable."""
+        read_main = getattr(self._storage, "read_main", None)
+        return read_main() if read_main else self._storage.read()
+
+    def _open(self, *, for_write: bool = False) -> bool:
+        """Make the library usable (migrate, finish an interrupted write, build a missing
+        catalog); False while there is no library yet."""
+        main = self._main()
+        if self._opened and not (self._pending is not None and self._pending.exists()):
+            return True
+        if main is None and not for_write and (self._pending is None or not self._pending.parent.exists()):
+            return False
+        from yanbao.store.legacy import is_legacy
+
+        self.read_only = bool(getattr(self._storage, "read_only", False))
+        if is_legacy(main):
+            with self._locked():
+                if is_legacy(self._main()):
+                    from yanbao.store.migrate import migrate_legacy
+
+                    self.migrated = migrate_legacy(self._storage, self._documents, self._catalog,  # type: ignore[arg-type]
+                                                   self.bulk_load, self._progress)
+        if self._pending is not None and self._pending.exists() and not self.read_only:
+            # A live writer holds the lock while its pending list exists: a reader never
+            # waits for it (the writer finishes its own job); a dead writer's list is redone.
             try:
-                yield db
-            finally:
-                self._writes += 1
+                with self._locked() if for_write or not self._opened else self._try_locked():
+                    self._finish_pending()
+            except _Busy:
+                pass
+        if not self._catalog.exists():
+            if self.read_only:
+                self._catalog = Catalog(None)  # a read-only library gets its catalog in memory
+            with self._locked() if not self.read_only else contextlib.nullcontext():
+                if not self._catalog.exists():
+                    self.rebuild_catalog()
+        self._opened = True
+        return True
 
-    def _current(self) -> Snapshot:
-        """The snapshot of the stored data, rebuilding views when it changed anywhere."""
-        if isinstance(self._storage, AtomicJSONStorage):
-            snap = self._storage.snapshot()
-            key: tuple = (id(snap), self._storage.version)
+    def _put_rows(self, docs: Mapping[str, Mapping[str, Any]]) -> None:
+        self._put_records({digest_id: row_record(doc) for digest_id, doc in docs.items()})
+
+    def _put_records(self, records: Mapping[str, dict]) -> None:
+        """Row records into their shards, each shard file written once."""
+        by_shard: dict[str, dict[str, dict]] = {}
+        for digest_id, record in records.items():
+            by_shard.setdefault(row_shard(digest_id), {})[digest_id] = record
+        db = self._db()
+        for shard, rows in by_shard.items():
+            db.table(shard).put_many(rows)
+
+    def _drop_rows(self, ids: Iterable[str]) -> None:
+        db = self._db()
+        for digest_id in ids:
+            table = db.table(row_shard(digest_id))
+            if table.contains(doc_id=digest_id):
+                table.remove(doc_ids=[digest_id])
+
+    def _write_pending(self, ids: Iterable[str]) -> None:
+        if self._pending is not None:
+            from yanbao.store.storage import atomic_file
+
+            with atomic_file(self._pending) as out:
+                out.write(orjson.dumps(list(ids)))
+
+    def _clear_pending(self) -> None:
+        if self._pending is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self._pending.unlink()
+
+    def _finish_pending(self) -> None:
+        """Redo an interrupted write from the documents of record (the caller holds the lock)."""
+        assert self._pending is not None
+        try:
+            ids = orjson.loads(self._pending.read_bytes())
+        except FileNotFoundError:
+            return
+        except orjson.JSONDecodeError:
+            ids = None  # torn by a kill: the atomic replace makes this near impossible
+        if not isinstance(ids, list):
+            self.rebuild_catalog()
         else:
-            data = self._storage.read()
-            key = (id(data), self._writes)
-            if key == self._snapshot_key and self._snapshot is not None:
-                return self._snapshot
-            snap = snapshot_of(data)
-        if key == self._snapshot_key and self._snapshot is not None:
-            return self._snapshot
-        rows = snap.rows
-        self._order = _newest_first_order(rows, snap.presorted)
-        self._summaries = [rows[i] for i in self._order]
-        self._by_id = {row.id: i for i, row in enumerate(rows)}
-        self._digests = OrderedDict()
-        self._expander = _Expander(None, lazy=True)  # the registry loads on the first name lookup
-        self._company_keys = {}
-        self._snapshot, self._snapshot_key = snap, key
-        return snap
+            present: dict[str, dict] = {}
+            for digest_id in ids:
+                doc = self._load_doc(str(digest_id))
+                if doc is not None:
+                    present[str(digest_id)] = doc
+            gone = [str(i) for i in ids if str(i) not in present]
+            if not self._catalog.exists():
+                self.rebuild_catalog()
+            else:
+                self._catalog.put(present, {k: self._documents.size(k) or 0 for k in present})
+                self._catalog.remove(gone)
+            self._put_rows(present)
+            self._drop_rows(gone)
+        self._clear_pending()
 
-    def _keys_of(self, snap: Snapshot, i: int) -> frozenset[str]:
-        keys = self._company_keys.get(i)
-        if keys is None:
-            keys = frozenset().union(*(self._expander(k) for k in snap.rows[i].company_keys))
-            self._company_keys[i] = keys
-        return keys
+    def _load_doc(self, digest_id: str) -> dict | None:
+        """A document of record, or None when absent or damaged (damaged ones are
+        quarantined when the library is writable, and named in ``warnings``)."""
+        try:
+            return self._documents.get(digest_id)
+        except DocumentDamaged as exc:
+            self.warnings.append(str(exc))
+            if not self.read_only:
+                with contextlib.suppress(OSError):
+                    self._documents.quarantine(digest_id)
+            return None
 
-    def _digest(self, snap: Snapshot, digest_id: str) -> Digest | None:
+    def create(self) -> None:
+        """Make an empty library at the path (nothing when one is there)."""
+        with self._mutex, self._locked():
+            self._open(for_write=True)
+            self._check_writable()
+
+    def bulk_load(self, documents: Iterable[tuple[str, bytes, dict]], progress: Progress | None = None,
+                  total: int = 0, batch: int = 256) -> int:
+        """Store many (id, document bytes, decoded document) at once, the way migration
+        and benchmark builders need: documents and catalog a batch at a time, each row
+        shard written once at the end, one sync before returning. Not atomic as a whole:
+        the caller commits afterwards (migration) or owns a fresh library (builders)."""
+        rows: dict[str, dict] = {}
+        docs: dict[str, dict] = {}
+        blobs: dict[str, bytes] = {}
+        done = 0
+
+        def flush() -> None:
+            self._documents.put_many(blobs)
+            self._catalog.put(docs, {k: len(v) for k, v in blobs.items()})
+            rows.update({k: row_record(doc) for k, doc in docs.items()})
+            docs.clear()
+            blobs.clear()
+
+        for digest_id, blob, doc in documents:
+            docs[digest_id], blobs[digest_id] = doc, blob
+            done += 1
+            if len(docs) >= batch:
+                flush()
+                if progress:
+                    progress(done, total)
+        flush()
+        with self._batch():
+            self._put_records(rows)
+        self._writes += 1
+        return done
+
+    def rebuild_catalog(self, progress: Progress | None = None) -> tuple[int, int]:
+        """Build the catalog again from the documents of record; (recovered, lost) where
+        lost counts documents that did not parse (quarantined)."""
+        self._catalog.create()
+        ids = list(self._documents.ids())
+        good = lost = 0
+        batch: dict[str, dict] = {}
+        sizes: dict[str, int] = {}
+        for number, digest_id in enumerate(ids, 1):
+            doc = self._load_doc(digest_id)
+            if doc is None:
+                lost += 1
+            else:
+                try:
+                    Digest.from_dict(doc)
+                except (DigestError, AttributeError, TypeError, ValueError, KeyError) as exc:
+                    self.warnings.append(f"digest {digest_id[:12]} is damaged: {exc}")
+                    if not self.read_only:
+                        self._documents.quarantine(digest_id)
+                    lost += 1
+                    continue
+                batch[digest_id] = doc
+                sizes[digest_id] = self._documents.size(digest_id) or 0
+                good += 1
+            if len(batch) >= 256 or number == len(ids):
+                self._catalog.put(batch, sizes)
+                batch, sizes = {}, {}
+                if progress:
+                    progress(number, len(ids))
+        self._catalog.mark_complete()
+        self._writes += 1
+        return good, lost
+
+    def _version_key(self) -> tuple:
+        version = getattr(self._storage, "file_version", None)
+        return (version() if version else None, self._catalog.data_version(), self._catalog.writes, self._writes)
+
+    def _digest(self, digest_id: str) -> Digest | None:
         hit = self._digests.get(digest_id)
         if hit is not None:
             self._digests.move_to_end(digest_id)
             return hit
-        doc = snap.load(digest_id)
+        try:
+            doc = self._documents.get(digest_id)
+        except DocumentDamaged as exc:
+            raise StoreError(str(self.path or "store"), f"{exc}; run 'yanbao doctor'") from None
         if doc is None:
             return None
         try:
             digest = Digest.from_dict(doc)
-        except DigestError as exc:
+        except (DigestError, AttributeError, TypeError, ValueError, KeyError) as exc:
             where = self.path or "store"
-            raise StoreError(str(where), f"digest {digest_id[:12]} is damaged ({exc})") from None
+            raise StoreError(str(where), f"digest {digest_id[:12]} is damaged ({exc}); run 'yanbao doctor'") from None
         self._digests[digest_id] = digest
         if len(self._digests) > DIGEST_CACHE_SIZE:
             self._digests.popitem(last=False)
         return digest
 
-    def _digests_for(self, snap: Snapshot, rows: Iterable[int]) -> list[Digest]:
+    def _digests_for(self, ids: Iterable[str]) -> list[Digest]:
         out = []
-        for i in rows:
+        for digest_id in ids:
             try:
-                digest = self._digest(snap, snap.rows[i].id)
-            except StoreError:
-                continue  # a damaged entry is reported by `yanbao doctor`, not fatal here
+                digest = self._digest(digest_id)
+            except StoreError as exc:
+                self.warnings.append(exc.reason)  # named by `yanbao doctor`, never fatal here
+                continue
             if digest is not None:
                 out.append(digest)
         return out
@@ -251,122 +443,222 @@ class DigestStore:
         return self.add_many([digest]) == 1
 
     def add_many(self, digests: Iterable[Digest]) -> int:
-        """Store many digests in one write; returns how many were new."""
-        docs = {d.id: d.to_dict() for d in digests}
-        if not docs:
-            return 0
-        if isinstance(self._storage, AtomicJSONStorage):
-            # Appending to the journal costs the batch, not the store: no TinyDB round trip.
-            with self._mutex, self._storage.locked():
-                self._storage.refresh()
-                known = self._storage.known_ids()
-                new = sum(1 for k in docs if k not in known)
-                if self._storage.append_digests(docs):
-                    self._writes += 1
-                    return new
-        with self._writing() as db:
-            return db.table(DIGESTS).put_many(docs)
+        """Store many digests in one write; returns how many were new. A digest that cannot
+        be encoded never costs the others: they are stored, then StoreError names it."""
+        docs: dict[str, dict] = {}
+        blobs: dict[str, bytes] = {}
+        refused: list[str] = []
+        for digest in digests:
+            doc = digest.to_dict()
+            try:
+                blobs[digest.id] = encode_document(doc)
+            except (TypeError, ValueError) as exc:
+                refused.append(f"{digest.source.path!r}: {exc}")
+                continue
+            docs[digest.id] = doc
+        new = 0
+        if docs:
+            with self._mutex, self._locked():
+                self._open(for_write=True)
+                self._check_writable()
+                new = len(docs) - len(self._catalog.known(docs))
+                try:
+                    self._write_pending(docs)
+                    with self._batch():
+                        self._documents.put_many(blobs)
+                        self._put_rows(docs)
+                    self._catalog.put(docs, {k: len(v) for k, v in blobs.items()})
+                    self._clear_pending()
+                except OSError as exc:
+                    raise StoreError(str(self.path), f"cannot be written: {exc.strerror or exc}") from None
+                for digest_id in docs:
+                    self._digests.pop(digest_id, None)
+                self._writes += 1
+        if refused:
+            raise StoreError(str(self.path or "store"), f"{len(refused)} digest(s) could not be stored "
+                                                        f"({'; '.join(refused)[:300]}); the others were")
+        return new
+
+    def _check_writable(self) -> None:
+        if getattr(self._storage, "read_only", False):
+            self.read_only = True
+            raise StoreError(str(self.path), "is read-only (no write permission); nothing was changed")
+        main = self._main()
+        if main is None or META_DOC not in main.get(META_TABLE, {}):
+            self._db().table(META_TABLE).put_many({META_DOC: {"schema": SCHEMA_VERSION, "layout": LAYOUT_VERSION}})
 
     def remove(self, digest_id: str) -> bool:
         """Delete one digest; True when it was there."""
-        with self._writing() as db:
-            self._current()
-            if digest_id not in self._by_id:
+        with self._mutex, self._locked():
+            if not self._open() or not self._catalog.has(digest_id):
                 return False
-            db.table(DIGESTS).remove(doc_ids=[digest_id])
+            self._check_writable()
+            self._write_pending([digest_id])
+            self._documents.remove(digest_id)
+            self._drop_rows([digest_id])
+            self._catalog.remove([digest_id])
+            self._clear_pending()
+            self._digests.pop(digest_id, None)
+            self._writes += 1
             return True
 
     def get(self, digest_id: str) -> Digest | None:
         """The digest with this id, or None."""
         with self._mutex:
-            return self._digest(self._current(), digest_id)
+            if not self._open():
+                return None
+            return self._digest(digest_id)
 
     def has(self, digest_id: str) -> bool:
         """Whether a digest with this id is stored."""
         with self._mutex:
-            if isinstance(self._storage, AtomicJSONStorage):
-                self._storage.refresh()  # cheap per call during an ingest: no view rebuilt
-                return digest_id in self._storage.known_ids()
-            self._current()
-            return digest_id in self._by_id
+            return self._open() and self._catalog.has(digest_id)
 
     def find_ids(self, prefix: str) -> list[str]:
         """Ids that start with ``prefix`` (for ``yanbao show ID``), newest first."""
         prefix = prefix.strip().lower()
         with self._mutex:
-            self._current()
-            if prefix in self._by_id:
+            if not self._open():
+                return []
+            if prefix and self._catalog.has(prefix):
                 return [prefix]
-            return [s.id for s in self._summaries if s.id.startswith(prefix)]
+            return self._catalog.ids_with_prefix(prefix)
 
     def __len__(self) -> int:
         with self._mutex:
-            self._current()
-            return len(self._summaries)
+            return self._catalog.count() if self._open() else 0
 
     @property
     def version(self) -> tuple:
         """Changes whenever the stored data may have changed (poll it to refresh a view)."""
         with self._mutex:
-            self._current()
-            assert self._snapshot_key is not None
-            return self._snapshot_key
+            if not self._open():
+                return (None,)
+            return self._version_key()
 
     def all(self) -> list[Digest]:
-        """Every digest, newest first by date (undated last)."""
+        """Every digest, newest first by date (undated last). Decodes the whole library:
+        for tools and small stores; the app and the panes read the catalog instead."""
+        return list(self.stream())
+
+    def stream(self, ids: Iterable[str] | None = None) -> Iterator[Digest]:
+        """Digests (every one, or those of ``ids``) newest first, decoded one at a time."""
         with self._mutex:
-            return self._digests_for(self._current(), self._order)
+            if not self._open():
+                return
+            ids = list(ids) if ids is not None else self._catalog.ids_with_prefix("")
+        for digest_id in ids:
+            with self._mutex:
+                found = self._digests_for([digest_id])
+            yield from found
 
     def summaries(self) -> list[DigestSummary]:
-        """Summary rows for every digest, newest first; cheap even at 10,000 digests."""
+        """Summary rows for every digest, newest first (one catalog query)."""
         with self._mutex:
-            self._current()
-            return list(self._summaries)
+            if not self._open():
+                return []
+            key = self._version_key()
+            if key != self._rows_key:
+                self._rows, self._rows_key = self._catalog.rows(), key
+            return list(self._rows)
+
+    def rows_for(self, ids: Iterable[str]) -> list[DigestSummary]:
+        """Summary rows (with company names) of ``ids``, newest first."""
+        with self._mutex:
+            return self._catalog.rows_for(ids) if self._open() else []
 
     def search(self, query: str) -> list[str]:
         """Ids of digests matching every word of ``query``: a case-insensitive substring of
         title, broker, key points, recommendation, company names/aliases/tickers or risks,
         or a company name the registry knows that the digest names in any form."""
-        terms = query.casefold().split()
+        return list(self.search_stream(query))
+
+    def search_stream(self, query: str, page: int = 512) -> Iterator[str]:
+        """``search`` a page at a time: the first ids arrive before the rest are read."""
         with self._mutex:
-            snap = self._current()
-            texts = snap.search_texts
-            companies = [self._expander(t) if self._expander(t) != {t} else None for t in terms]
-            hits = []
-            for i in self._order:
-                text = texts[i]
-                if all(
-                    t in text or (keys is not None and keys & self._keys_of(snap, i))
-                    for t, keys in zip(terms, companies)
-                ):
-                    hits.append(snap.rows[i].id)
-            return hits
+            if not self._open():
+                return
+        yield from search_ids(self._catalog, query, self._expander, page)
+
+    def company_keys(self, name: str) -> set[str]:
+        """Every casefolded name, alias and ticker the registry knows for ``name``."""
+        keys: set[str] = set()
+        for key in self._expander(name):
+            keys |= self._expander(key)
+        return keys
+
+    def _company_ids(self, name: str) -> list[str]:
+        return self._catalog.ids_by_company(self.company_keys(name))
 
     def by_company(self, name: str) -> list[Digest]:
         """Digests naming a company, given by name, alias or ticker."""
         with self._mutex:
-            snap = self._current()
-            wanted = self._expander(name)
-            return self._digests_for(snap, (i for i in self._order if self._keys_of(snap, i) & wanted))
+            return self._digests_for(self._company_ids(name)) if self._open() else []
 
     def by_period(self, period: str) -> list[Digest]:
         """Digests about a period: ``2025Q1`` exactly, or every quarter of ``2025``."""
-        period = period.strip().upper()
         with self._mutex:
-            snap = self._current()
-            return self._digests_for(snap, (
-                i for i in self._order
-                if (p := snap.rows[i].period) and (p == period or (len(period) == 4 and p.startswith(period)))
-            ))
+            return self._digests_for(self._catalog.ids_by_period(period.strip().upper())) if self._open() else []
 
     def by_broker(self, broker: str) -> list[Digest]:
         """Digests from one broker (case-insensitive)."""
-        broker = broker.strip().casefold()
         with self._mutex:
-            snap = self._current()
-            return self._digests_for(
-                snap, (i for i in self._order if (snap.rows[i].broker or "").casefold() == broker)
-            )
+            return self._digests_for(self._catalog.ids_by_broker(broker.strip())) if self._open() else []
+
+    def periods(self) -> list[str]:
+        """Every report period in the library, oldest first."""
+        with self._mutex:
+            return self._catalog.periods() if self._open() else []
+
+    # -- aggregates (panes 2-4) -------------------------------------------------------------
+
+    def risk_tally(self) -> list[tuple[str, int, str, list[str]]]:
+        """(key, report count, usual wording, periods) per distinct risk, commonest first;
+        kept up to date at every write, read without decoding a digest."""
+        with self._mutex:
+            return self._catalog.risk_tally() if self._open() else []
+
+    def company_reports(self, name: str) -> list[DigestSummary]:
+        """Rows of the reports naming a company by any name or ticker, newest first."""
+        with self._mutex:
+            return self._catalog.rows_for(self._company_ids(name)) if self._open() else []
+
+    def company_views(self, names: Iterable[str], named_by: Iterable[str] = (), metric: str | None = None) -> list[Digest]:
+        """What the library says of one company, without decoding a digest: per report, a
+        slim digest (header, the company's figures without sentences, its ratings) from the
+        aggregates, newest first. ``names``: the company's casefolded names and tickers;
+        reports in ``named_by`` (ids) name it without figures and come as headers; ``metric``
+        keeps only that figure (and its guidance, ``<metric>_guidance``)."""
+        names = {n.casefold() for n in names}
+        with self._mutex:
+            if not self._open():
+                return []
+            found = self._catalog.figures_for(names)
+            named = set(named_by)
+            if metric is not None:
+                found = [f for f in found if any(m.get("metric") in (metric, f"{metric}_guidance") for m in f[1])]
+            rows = {r.id: r for r in self._catalog.rows_for(named | {i for i, _, _ in found})}
+        metrics: dict[str, list[Metric]] = {}
+        ratings: dict[str, list[CompanyRating]] = {}
+        wanted = None if metric is None else {metric, f"{metric}_guidance"}
+        for digest_id, figure_dicts, rating_dicts in found:
+            if wanted is not None:
+                figure_dicts = [m for m in figure_dicts if m.get("metric") in wanted]
+                if not figure_dicts:
+                    continue
+            with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
+                metrics.setdefault(digest_id, []).extend(Metric.from_dict(m) for m in figure_dicts)
+                ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
+        views = []
+        for digest_id, row in rows.items():
+            companies = [Company(n, None, "recommended" if n in row.recommended else "mentioned", [], 1)
+                         for n in row.companies if digest_id in named]
+            views.append(Digest(
+                id=row.id, source=Source(f"catalog:{row.id}", "text", 0, row.id), title=row.title,
+                broker=row.broker, date=row.date, period=row.period, language=row.language, companies=companies,
+                metrics=metrics.get(digest_id, []), company_ratings=ratings.get(digest_id, [])))
+        views.sort(key=lambda d: (d.date or "", d.title, d.id), reverse=True)
+        return views
 
     # -- watchlist --------------------------------------------------------------------------
 
@@ -384,11 +676,22 @@ class DigestStore:
     def watchlist(self) -> list[WatchItem]:
         """Watched companies in the order they were added."""
         with self._mutex:
+            main = self._main() or {}
             return [
                 WatchItem(doc["name"], doc.get("ticker"))
-                for doc in self._current().watchlist.values()
+                for doc in main.get(WATCHLIST, {}).values()
                 if isinstance(doc, dict) and isinstance(doc.get("name"), str)
             ]
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[TinyDB]:
+        with self._mutex, self._locked():
+            self._main()  # refuses a bad store file before anything is written
+            self._check_writable()
+            try:
+                yield self._db()
+            finally:
+                self._writes += 1
 
     def watchlist_add(self, name: str) -> WatchItem:
         """Watch a company (registry name when known, else the text as given); idempotent."""
@@ -424,11 +727,12 @@ class DigestStore:
     # -- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release cached data; the store file is always consistent, nothing to flush."""
+        """Release cached data and the catalog connection; every write is already durable."""
         with self._mutex:
             self._storage.close()
-            self._snapshot = self._snapshot_key = None
-            self._summaries, self._by_id, self._digests = [], {}, OrderedDict()
+            self._catalog.close()
+            self._opened = False
+            self._rows, self._rows_key, self._digests = [], None, OrderedDict()
 
     def __enter__(self) -> DigestStore:  # noqa: PYI034 - typing.Self needs 3.11
         return self

@@ -1,165 +1,239 @@
-"""``yanbao doctor``: what is readable in a store and its backup; restoring the backup.
+"""``yanbao doctor``: check a library, rebuild what is derived, restore the store file.
 
-A store's digests are the store file's plus its journal's (lines of the store's
-generation); the backup's are ``<store>.bak`` plus ``<store>.bak.journal``. Nothing here
-changes a store except ``restore_backup``, which keeps the files it replaces.
+What is checked: the store file (``meta`` and the user's state) and its backup copy, every
+document of record (does it parse as a digest?), the row shards and the catalog (do they
+list the same reports as the documents?), an interrupted write left to finish. Nothing
+here changes a library except ``rebuild`` (row shards and catalog again from the
+documents; damaged documents quarantined, counted as lost) and ``restore_backup``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import time
-import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import orjson
 
+from yanbao.store.catalog import Catalog
+from yanbao.store.documents import DocumentDamaged, DocumentFiles
 from yanbao.store.errors import StoreError
-from yanbao.store.index import DIGESTS_TABLE
-from yanbao.store.model import SCHEMA_VERSION, Digest, DigestError
+from yanbao.store.model import Digest, DigestError
 from yanbao.store.storage import (
     META_DOC,
     META_TABLE,
+    ROWS_PREFIX,
     AtomicJSONStorage,
     atomic_file,
-    backup_journal_path,
     backup_path,
     decode_store,
-    journal_path,
-    read_journal,
+    library_dir,
 )
 
-_GENERATION_RE = re.compile(rb'"generation":"([0-9a-f]{32})"')
-
-__all__ = ["StoreHealth", "inspect_store", "restore_backup"]
+__all__ = ["RebuildReport", "StoreHealth", "inspect_store", "rebuild", "restore_backup"]
 
 
 @dataclass
 class StoreHealth:
-    """What ``yanbao doctor`` found in a store file and its backup."""
+    """What ``yanbao doctor`` found in a library."""
 
     path: Path
     exists: bool
-    problem: str | None = None  # one line; None when the store loads
-    digests_readable: int = 0  # store file and journal together
-    journal_digests: int = 0  # of those, how many the journal adds or replaces
+    problem: str | None = None  # the store file, one line; None when it loads
+    digests_readable: int = 0  # documents that parse as digests
     digests_invalid: list[str] = field(default_factory=list)  # "id: why"
+    rows: int = 0  # report rows in the TinyDB shards
+    catalog: int | None = None  # reports in the catalog (None: no catalog yet)
+    index_problems: list[str] = field(default_factory=list)  # rows/catalog out of step with the documents
+    pending: bool = False  # an interrupted write the next open finishes
+    legacy_digests: int | None = None  # a store still in the previous layout: its digests
+    quarantined: int = 0
     watchlist: int = 0
     schema: int | None = None
+    read_only: bool = False
     backup_exists: bool = False
     backup_problem: str | None = None
-    backup_digests: int = 0  # backup file and its journal together
     backup_modified: float | None = None
     stray_temp_files: list[Path] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """True when the store loads and every digest in it is valid."""
-        return self.problem is None and not self.digests_invalid
+        """True when the store file loads, every document is a valid digest and the
+        rows and catalog list exactly the documents."""
+        return self.problem is None and not self.digests_invalid and not self.index_problems
 
 
-def _count_contents(data: Mapping[str, Mapping[str, Any]]) -> tuple[int, list[str], int, int | None]:
-    good, bad = 0, []
-    for doc_id, doc in data.get(DIGESTS_TABLE, {}).items():
+def _check_documents(documents: DocumentFiles, health: StoreHealth) -> set[str]:
+    good: set[str] = set()
+    for digest_id in documents.ids():
         try:
+            doc = documents.get(digest_id)
             Digest.from_dict(doc)
-            good += 1
-        except DigestError as exc:
-            bad.append(f"{doc_id[:12]}: {exc}")
-    meta = data.get(META_TABLE, {}).get(META_DOC) or {}
-    return good, bad, len(data.get("watchlist", {})), meta.get("schema")
+        except DocumentDamaged as exc:
+            health.digests_invalid.append(f"{digest_id[:12]}: {exc.reason}")
+        except (DigestError, AttributeError, TypeError, ValueError, KeyError) as exc:
+            health.digests_invalid.append(f"{digest_id[:12]}: {exc}")
+        else:
+            good.add(digest_id)
+    return good
 
 
-def _generation_of(data: Mapping[str, Mapping[str, Any]]) -> str | None:
-    meta = data.get(META_TABLE, {}).get(META_DOC)
-    return meta.get("generation") if isinstance(meta, dict) else None
-
-
-def journal_digests(path: Path, generations: set[str] | None) -> dict[str, Any]:
-    """Digests (decoded JSON) in the journal at ``path`` whose lines belong to one of
-    ``generations`` (any generation when None); later lines win, broken lines are skipped."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return {}
-    docs: dict[str, Any] = {}
-    for generation, digest_id, _, _, offset, length in read_journal(raw)[0]:
-        if generations is None or generation in generations:
-            with contextlib.suppress(ValueError):
-                docs[digest_id] = orjson.loads(raw[offset:offset + length])
-    return docs
-
-
-def _salvage_count(raw: bytes) -> int:
-    # A damaged file may still hold whole digests: each one starts like this when we wrote it.
-    return raw.count(b'{"schema":1,"id":')
+def _row_ids(storage: AtomicJSONStorage, health: StoreHealth) -> set[str]:
+    ids: set[str] = set()
+    for name in storage.shard_names():
+        try:
+            ids.update((storage.read_shard(name) or {}).keys())
+        except StoreError as exc:
+            health.index_problems.append(f"row shard {name[len(ROWS_PREFIX):]}: {exc.reason}")
+    return ids
 
 
 def inspect_store(path: str | os.PathLike[str]) -> StoreHealth:
-    """Look at a store file and its backup without changing either."""
+    """Look at a library without changing it."""
     path = Path(path)
-    health = StoreHealth(path=path, exists=path.exists())
+    folder = library_dir(path)
+    health = StoreHealth(path=path, exists=path.exists() or folder.exists())
     if path.parent.exists():
         health.stray_temp_files = sorted(path.parent.glob(f".{path.name}.*.tmp"))
-    if health.exists:
+    storage = AtomicJSONStorage(path)
+    health.read_only = storage.read_only
+    if path.exists():
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            health.problem = f"cannot be read: {exc.strerror or exc}"
+            main = storage.read_main() or {}
+        except StoreError as exc:
+            health.problem = exc.reason
         else:
-            try:
-                data = decode_store(raw, path)
-            except StoreError as exc:
-                health.problem = exc.reason
-                found = _GENERATION_RE.search(raw[:256])
-                journal = journal_digests(journal_path(path), {found.group(1).decode()} if found else None)
-                health.journal_digests = len(journal)
-                health.digests_readable = _salvage_count(raw) + len(journal)
-            else:
-                journal = journal_digests(journal_path(path), {_generation_of(data) or ""})
-                health.journal_digests = len(journal)
-                data.setdefault(DIGESTS_TABLE, {}).update(journal)
-                counted = _count_contents(data)
-                health.digests_readable, health.digests_invalid, health.watchlist, health.schema = counted
-                raw = b""
+            meta = main.get(META_TABLE, {}).get(META_DOC) or {}
+            health.schema = meta.get("schema")
+            health.watchlist = len(main.get("watchlist", {}))
+            from yanbao.store.legacy import LegacyStore, is_legacy
+
+            if is_legacy(main):
+                with contextlib.suppress(StoreError, OSError):
+                    health.legacy_digests = len(LegacyStore.open(path).ids())
     bak = backup_path(path)
     health.backup_exists = bak.exists()
     if health.backup_exists:
         health.backup_modified = bak.stat().st_mtime
         try:
-            health.backup_digests = _count_contents(_with_journal(decode_store(bak.read_bytes(), bak), path))[0]
+            decode_store(bak.read_bytes(), bak)
         except StoreError as exc:
             health.backup_problem = exc.reason
         except OSError as exc:
             health.backup_problem = f"cannot be read: {exc.strerror or exc}"
+    if health.legacy_digests is not None:
+        health.digests_readable = health.legacy_digests
+        return health
+    documents = DocumentFiles(folder / "docs")
+    good = _check_documents(documents, health)
+    health.digests_readable = len(good)
+    with contextlib.suppress(OSError):
+        health.quarantined = len(os.listdir(documents.quarantine_folder))
+    health.pending = (folder / "pending.json").exists()
+    rows = _row_ids(storage, health)
+    health.rows = len(rows)
+    if rows != good and not health.pending:
+        health.index_problems.append(
+            f"row shards list {len(rows - good)} report(s) without a valid document and miss {len(good - rows)}")
+    catalog_path = folder / "catalog.sqlite"
+    if catalog_path.exists():
+        catalog = Catalog(catalog_path)
+        try:
+            if catalog.exists():
+                listed = set(catalog.ids_with_prefix(""))
+                health.catalog = len(listed)
+                if listed != good and not health.pending:
+                    health.index_problems.append(
+                        f"catalog lists {len(listed - good)} report(s) without a valid document and "
+                        f"misses {len(good - listed)}")
+            else:
+                health.index_problems.append("catalog is of another format (rebuilt on next open)")
+        except Exception as exc:  # noqa: BLE001 - sqlite3 raises several kinds for a damaged file
+            health.index_problems.append(f"catalog cannot be read ({type(exc).__name__}: {exc})")
+        finally:
+            catalog.close()
+    elif good:
+        health.index_problems.append("no catalog (rebuilt from the documents on next open)")
     return health
 
 
-def _with_journal(backup: dict[str, dict[str, Any]], path: Path) -> dict[str, dict[str, Any]]:
-    """The backup's tables with its journal (``<store>.bak.journal``) replayed."""
-    generation = _generation_of(backup)
-    backup.setdefault(DIGESTS_TABLE, {}).update(
-        journal_digests(backup_journal_path(path), {generation} if generation else set())
-    )
-    return backup
+@dataclass
+class RebuildReport:
+    """What ``doctor --rebuild`` did: reports recovered from the documents, documents lost."""
+
+    recovered: int
+    lost: int
+    warnings: list[str]
+    store_file_recreated: bool = False
+
+
+def rebuild(path: str | os.PathLike[str], progress=None) -> RebuildReport:
+    """Rebuild the row shards and the catalog from whatever documents still parse; damaged
+    documents are quarantined (counted as lost). A damaged store file with no usable
+    backup is set aside and started again (its user state is named lost)."""
+    from yanbao.store.db import DigestStore
+
+    path = Path(path)
+    store = DigestStore(path)
+    storage = store._storage
+    assert isinstance(storage, AtomicJSONStorage)
+    recreated = False
+    try:
+        with storage.locked():
+            if storage.read_only:
+                raise StoreError(str(path), "is read-only (no write permission); nothing was rebuilt")
+            try:
+                storage.read_main()
+            except StoreError:
+                _set_aside(path)
+                storage.write_main({})
+                recreated = True
+            store._open(for_write=True)
+            with contextlib.suppress(FileNotFoundError):
+                shutil.rmtree(storage.rows_dir)
+            recovered, lost = store.rebuild_catalog(progress)
+            docs = {}
+            for digest_id in store._documents.ids():
+                doc = store._documents.get(digest_id)
+                if doc is not None:
+                    docs[digest_id] = doc
+                if len(docs) >= 256:
+                    store._put_rows(docs)
+                    docs = {}
+            store._put_rows(docs)
+            with contextlib.suppress(FileNotFoundError):
+                (library_dir(path) / "pending.json").unlink()
+            return RebuildReport(recovered, lost, list(store.warnings), recreated)
+    finally:
+        store.close()
+
+
+def _set_aside(path: Path) -> Path | None:
+    """Keep the current store file as ``<store>.replaced-<time>`` (damaged or not)."""
+    if not path.exists():
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}.replaced-{stamp}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = path.with_name(f"{path.name}.replaced-{stamp}-{n}")
+    try:
+        os.link(path, kept)
+    except OSError:
+        shutil.copyfile(path, kept)
+    return kept
 
 
 def restore_backup(path: str | os.PathLike[str]) -> Path | None:
-    """Put the last good copy back in place of the store: ``<store>.bak`` with its own
-    journal and then the store's journal replayed on top (lines of the backup's or the
-    store's generation; every line when the store's cannot be read), so digests added
-    since the backup was taken come back too. The replaced file and its journal are kept
-    aside (``<store>.replaced-<time>`` and ``….journal``), damaged or not: nothing is lost.
-
-    Returns where the replaced file was moved (None when there was none). Raises
-    StoreError when there is no usable backup.
-    """
+    """Put the backup copy of the store file back. Refused (StoreError saying why) when
+    there is no usable backup, when the backup was written by a newer yanbao, or when the
+    current file still loads and holds user state the backup does not (never lose a newer
+    change). The replaced file is kept aside; returns where (None when there was none).
+    Documents, rows and catalog are not touched: they never depend on the store file."""
     path = Path(path)
     bak = backup_path(path)
     if not bak.exists():
@@ -168,41 +242,22 @@ def restore_backup(path: str | os.PathLike[str]) -> Path | None:
         payload = bak.read_bytes()
     except OSError as exc:
         raise StoreError(str(bak), f"cannot be read: {exc.strerror or exc}") from None
-    restored = _with_journal(decode_store(payload, bak), path)
+    restored = decode_store(payload, bak)  # refuses a backup of a newer schema
     storage = AtomicJSONStorage(path)
     with storage.locked():
-        kept: Path | None = None
-        if path.exists():
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            kept = path.with_name(f"{path.name}.replaced-{stamp}")
-            n = 1
-            while kept.exists():
-                n += 1
-                kept = path.with_name(f"{path.name}.replaced-{stamp}-{n}")
-            try:
-                os.link(path, kept)
-            except OSError:
-                shutil.copyfile(path, kept)
-        generations = {g for g in [_generation_of(restored)] if g}
+        if storage.read_only:
+            raise StoreError(str(path), "is read-only (no write permission); nothing was restored")
         try:
-            with open(path, "rb") as handle:
-                found = _GENERATION_RE.search(handle.read(256))
-        except OSError:
-            found = None
-        if found:
-            generations.add(found.group(1).decode())
-        journal = journal_path(path)
-        restored[DIGESTS_TABLE].update(journal_digests(journal, generations if found else None))
-        meta = dict(restored.get(META_TABLE, {}))
-        # A new generation: no journal line written for another copy can apply to it.
-        meta[META_DOC] = {**(meta.get(META_DOC) or {"schema": SCHEMA_VERSION}), "generation": uuid.uuid4().hex}
-        tables = {META_TABLE: meta, **{k: v for k, v in restored.items() if k not in (META_TABLE, DIGESTS_TABLE)},
-                  DIGESTS_TABLE: restored[DIGESTS_TABLE]}
+            current = storage.read_main()
+        except StoreError:
+            current = None  # damaged: the backup replaces it
+        if current is not None:
+            newer = [t for t, rows in current.items() if t != META_TABLE and any(
+                k not in restored.get(t, {}) or restored[t][k] != v for k, v in rows.items())]
+            if newer:
+                raise StoreError(str(path), f"loads fine and holds changes the backup lacks ({', '.join(newer)}); "
+                                            "nothing was restored")
+        kept = _set_aside(path)
         with atomic_file(path) as out:
-            out.write(orjson.dumps(tables))
-        if journal.exists():
-            aside = (kept or path).with_name(f"{(kept or path).name}.journal")
-            if kept is None:
-                aside = path.with_name(f"{path.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}.journal")
-            os.replace(journal, aside)
+            out.write(orjson.dumps(restored))
     return kept

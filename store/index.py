@@ -1,20 +1,16 @@
-"""The digest index: what the report list and search need, without decoding digests.
+"""The digest index row: what the report list and search need, without decoding digests.
 
 One ``IndexRow`` per digest (the list's columns; the company names it uses load on first
-use) and one casefolded search text. ``Snapshot`` is one version of the stored digests as
-readers see them; ``store.storage`` keeps rows, their details and the texts in
-``<store>.index`` beside the store file, each on its own line, so opening decodes only the
-list's columns.
+use) and one casefolded search text, computed by ``index_row`` when a digest is stored.
+``store.catalog`` keeps them in SQLite; ``store.db`` keeps the rows of record in TinyDB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-__all__ = ["DIGESTS_TABLE", "IndexRow", "RowDetails", "Snapshot", "index_row", "newest_first", "snapshot_of"]
-
-DIGESTS_TABLE = "digests"
+__all__ = ["IndexRow", "RowDetails", "index_row", "newest_first"]
 
 NAME_SEP = "\x1f"  # joins a row's names into one string: 10,000 strings decode 60x faster than lists
 
@@ -149,42 +145,3 @@ def index_row(doc: Mapping[str, Any]) -> tuple[IndexRow, str]:
         company_keys=list(keys),
     )
     return row, "\n".join(parts).casefold()
-class Snapshot:
-    """One version of the stored digests as readers see it: rows, search texts, loader."""
-
-    def __init__(
-        self,
-        rows: list[IndexRow],
-        load: Callable[[str], dict | None],
-        search_texts: Callable[[], list[str]],
-        watchlist: dict[str, dict],
-        presorted: int = 0,
-    ) -> None:
-        self.rows = rows
-        self.presorted = presorted  # rows[:presorted] are already newest first
-        self.load = load
-        self._search_texts = search_texts
-        self._texts: list[str] | None = None
-        self.watchlist = watchlist
-
-    @property
-    def search_texts(self) -> list[str]:
-        """Casefolded search text per row (built or read on first use)."""
-        if self._texts is None:
-            self._texts = self._search_texts()
-        return self._texts
-
-
-def snapshot_of(data: Mapping[str, Mapping[str, Any]] | None) -> Snapshot:
-    """A snapshot over fully decoded TinyDB data (memory storage, unwritable files)."""
-    data = data or {}
-    digests = dict(data.get(DIGESTS_TABLE, {}))
-    built = [index_row(doc) for doc in digests.values()]
-    return Snapshot(
-        [r for r, _ in built],
-        lambda digest_id: digests.get(digest_id),
-        lambda: [t for _, t in built],
-        dict(data.get("watchlist", {})),
-    )
-
-

@@ -138,43 +138,60 @@ def cmd_watch(args: argparse.Namespace, store: DigestStore) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    """Report what is readable in the store and its backup; restore the backup on request."""
+    """Check the library; restore the store file's backup or rebuild rows and catalog on request."""
     import time
 
     from yanbao.store.db import default_store_path
-    from yanbao.store.doctor import inspect_store, restore_backup
+    from yanbao.store.doctor import inspect_store, rebuild, restore_backup
     from yanbao.store.storage import backup_path
 
     path = Path(args.store) if args.store else default_store_path()
+    if args.restore:
+        kept = restore_backup(path)
+        print(clean_line(f"restored the backup into {path}" + (f"; the replaced file is kept as {kept}" if kept else "")))
+        return 0
+    if args.rebuild:
+        done = rebuild(path)
+        for warning in done.warnings:
+            print(clean_line(f"  {warning}"))
+        print(f"rebuilt from the documents: {done.recovered} reports recovered, {done.lost} lost (quarantined)")
+        if done.store_file_recreated:
+            print("the store file was damaged with no usable backup: it is kept aside and started again "
+                  "(its watchlist is lost)")
+        return 0 if not done.lost else 1
     health = inspect_store(path)
-    print(clean_line(f"store: {path}"))
+    print(clean_line(f"store: {path}" + ("  (read-only)" if health.read_only else "")))
     if not health.exists:
         print("  no store file yet (it is created on the first ingest)")
     elif health.problem:
         print(clean_line(f"  PROBLEM: {health.problem}"))
-        print(f"  about {health.digests_readable} digests still visible in the damaged file")
+        print(f"  {health.digests_readable} digests readable in the documents beside it")
+    elif health.legacy_digests is not None:
+        print(f"  previous layout: {health.legacy_digests} digests; converted on next open (the old file is kept)")
     else:
         print(f"  loads fine: {health.digests_readable} digests, {health.watchlist} watched, schema {health.schema}")
-        if health.journal_digests:
-            print(f"  {health.journal_digests} of those digests are in the journal beside the store")
-        for bad in health.digests_invalid:
-            print(clean_line(f"  damaged digest {bad}"))
+    for bad in health.digests_invalid:
+        print(clean_line(f"  damaged digest {bad} (skipped by readers; 'yanbao doctor --rebuild' quarantines it)"))
+    for problem in health.index_problems:
+        print(clean_line(f"  {problem}; run 'yanbao doctor --rebuild'"))
+    if health.pending:
+        print("  an interrupted write is finished on next open")
+    if health.quarantined:
+        print(f"  {health.quarantined} damaged document(s) kept in quarantine")
     if health.backup_exists:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(health.backup_modified or 0))
         if health.backup_problem:
             print(clean_line(f"backup: {backup_path(path)} ({when}) is not usable: {health.backup_problem}"))
         else:
-            print(clean_line(f"backup: {backup_path(path)} ({when}): {health.backup_digests} digests"))
+            print(clean_line(f"backup: {backup_path(path)} ({when})"))
     else:
-        print("backup: none yet (kept from the first whole rewrite on: a watchlist change, a removal or a journal fold)")
+        print("backup: none yet (written with every change of the store file)")
     for tmp in health.stray_temp_files:
         print(clean_line(f"leftover from an interrupted write (safe to delete): {tmp}"))
-    if args.restore:
-        kept = restore_backup(path)
-        print(clean_line(f"restored the backup into {path}" + (f"; the replaced file is kept as {kept}" if kept else "")))
-        return 0
     if health.problem and health.backup_exists and not health.backup_problem:
         print("run 'yanbao doctor --restore' to put the backup back (the damaged file is kept aside)")
+    elif health.problem:
+        print("run 'yanbao doctor --rebuild' to start the store file again and keep every readable digest")
     return 0 if health.ok or not health.exists else 1
 
 
@@ -330,7 +347,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", parents=common, help="check the store; restore its backup",
                        description="Report what is readable in the store and its backup copy. With --restore, "
                        "put the backup back (the replaced file is kept beside it).")
-    p.add_argument("--restore", action="store_true", help="restore the last good copy (<store>.bak)")
+    p.add_argument("--restore", action="store_true", help="restore the store file from its backup (<store>.bak)")
+    p.add_argument("--rebuild", action="store_true",
+                   help="rebuild rows and catalog from the documents; quarantine damaged ones")
     p.set_defaults(func=cmd_doctor, needs_store=False)
 
     if argv is not None and _command_in(argv) in OWN_COMMANDS:
@@ -386,7 +405,17 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(f"{args.command}: give an action (see 'yanbao {args.command} --help')", 2)
     if not args.needs_store:
         return args.func(args)
-    store = _open_store(args)
+    from yanbao.store.db import DigestStore
+
+    def converting(done: int, total: int) -> None:
+        # A store in the previous layout is converted on first open: say so, with progress.
+        end = "\n" if done >= total else ""
+        prefix = "\r\x1b[2K" if sys.stderr.isatty() else ""
+        if sys.stderr.isatty() or done in (0, total):
+            sys.stderr.write(f"{prefix}converting the library to the new layout: {done:,}/{total:,} digests{end}")
+            sys.stderr.flush()
+
+    store = DigestStore(args.store, progress=converting)
     try:
         return args.func(args, store)
     finally:

@@ -53,3 +53,31 @@ def test_one_small_benchmark_end_to_end(tmp_path: Path) -> None:
     write_json(out, [search, writes], {"quick": True})
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert [f["name"] for f in doc["figures"]] == [search.name, writes.name]
+
+
+def test_real_sized_digests_are_valid_and_sized_like_real_ones() -> None:
+    import statistics
+
+    import orjson
+
+    from benchmarks.real_sized import real_sized_docs
+
+    docs = list(real_sized_docs(200, seed=1))
+    assert len({d["id"] for d in docs}) == 200 and len({d["broker"] for d in docs}) > 20
+    for doc in docs[:20]:
+        Digest.from_dict(doc)
+    sizes = [len(orjson.dumps(d)) / 1024 for d in docs]
+    assert 35 < statistics.median(sizes) < 45 and 40 < statistics.mean(sizes) < 60
+    assert min(len(d["metrics"]) for d in docs) >= 100
+
+
+def test_scale_benchmark_end_to_end(tmp_path: Path, capsys) -> None:
+    from benchmarks import scale_bench
+
+    assert scale_bench.main(["--big", "60", "--small", "20", "--migrate", "15", "--rounds", "1",
+                             "--work", str(tmp_path)]) == 0
+    figures = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    names = " | ".join(f["name"] for f in figures)
+    assert "yanbao list" in names and "search first" in names and "panes 2-4" in names
+    migration = figures[-1]
+    assert migration["lost"] == 0 and migration["after"] == 15 and migration["old_file_kept"]

@@ -86,18 +86,19 @@ def test_damaged_store_one_line_error_then_doctor_restores(tmp_path: Path, make_
     path = tmp_path / "s.json"
     store = DigestStore(path)
     store.add(make_digest(1))
-    store.watchlist_add("Foo")  # a whole rewrite: the backup holds digest 1
-    store.add(make_digest(2))  # in the journal beside the store
-    path.write_bytes(path.read_bytes()[:100])
+    store.watchlist_add("Foo")  # the store file and its backup hold the watchlist
+    store.add(make_digest(2))  # documents of record live beside the store file
+    path.write_bytes(path.read_bytes()[:30])
     code, out, err = run(capsys, "--store", str(path), "list")
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err and "yanbao doctor" in err
     code, out, _ = run(capsys, "--store", str(path), "doctor")
-    assert code == 1 and "PROBLEM" in out and "1 digests" in out and "--restore" in out
+    assert code == 1 and "PROBLEM" in out and "2 digests" in out and "--restore" in out
     code, out, _ = run(capsys, "--store", str(path), "doctor", "--restore")
     assert code == 0 and "restored" in out
     code, out, _ = run(capsys, "--store", str(path), "list")
-    assert code == 0 and len(out.splitlines()) == 2  # the backup's digest and the journal's
+    assert code == 0 and len(out.splitlines()) == 2  # both digests: the store file never held them
+    assert run(capsys, "--store", str(path), "watch", "list")[1].strip().startswith("Foo")  # nothing newer lost
 
 
 def test_parse_prints_json_or_summary(make_pdf, tmp_path: Path, capsys) -> None:
@@ -128,3 +129,28 @@ def test_installed_console_script(tmp_path: Path, make_pdf) -> None:
     assert first.returncode == 0, first.stderr
     listing = subprocess.run([str(YANBAO), "--store", store, "list"], capture_output=True, text=True, check=False)
     assert listing.returncode == 0 and len(listing.stdout.splitlines()) == 1
+
+
+def test_an_old_layout_store_converts_with_progress_and_keeps_its_file(tmp_path: Path, make_digest, capsys) -> None:
+    from benchmarks.legacy_store import write_legacy_store
+
+    path = tmp_path / "old.json"
+    write_legacy_store(path, [make_digest(n).to_dict() for n in range(3)])
+    code, out, err = run(capsys, "--store", str(path), "list")
+    assert code == 0 and len(out.splitlines()) == 3
+    assert "converting the library to the new layout: 3/3 digests" in err
+    assert path.with_name("old.json.v1").exists()
+    code, out, err = run(capsys, "--store", str(path), "list")
+    assert code == 0 and err == ""
+
+
+def test_a_read_only_store_says_so_in_one_line(tmp_path: Path, make_digest, capsys) -> None:
+    path = tmp_path / "ro.json"
+    DigestStore(path).add(make_digest(1))
+    path.chmod(0o444)
+    try:
+        code, out, err = run(capsys, "--store", str(path), "watch", "add", "Foo")
+        assert code == 1 and err.count("\n") == 1 and "read-only" in err
+        assert run(capsys, "--store", str(path), "list")[0] == 0
+    finally:
+        path.chmod(0o644)

@@ -1,10 +1,11 @@
-"""AtomicJSONStorage: atomic writes, backup copy, refusal of bad files, kill -9, two writers."""
+"""The library on disk: documents of record, row shards, store file with backup, catalog;
+atomic writes, refusal of bad files, damage contained, read-only, kill -9, two writers."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -15,12 +16,11 @@ import orjson
 import pytest
 from tinydb import Query, TinyDB
 
-from yanbao.store.db import DigestStore
-from yanbao.store.doctor import inspect_store, restore_backup
+from yanbao.store.db import DigestStore, KeyedTinyDB, row_shard
+from yanbao.store.doctor import inspect_store, rebuild, restore_backup
 from yanbao.store.errors import StoreError
 from yanbao.store.model import SCHEMA_VERSION
-from yanbao.store import storage as storage_module
-from yanbao.store.storage import AtomicJSONStorage, backup_journal_path, backup_path, index_path, journal_path
+from yanbao.store.storage import AtomicJSONStorage, backup_path, library_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -67,88 +67,68 @@ def test_plain_tinydb_use_works_on_the_storage(tmp_path: Path) -> None:
     assert orjson.loads(path.read_bytes())["meta"]["store"]["schema"] == SCHEMA_VERSION
 
 
-def test_appends_leave_the_store_file_and_a_rewrite_keeps_the_previous_copy(tmp_path: Path, make_digest) -> None:
-    """Adds go to the journal (the store file is not touched); a whole rewrite (here a
-    watchlist change) keeps the old file and its journal as ``.bak`` + ``.bak.journal``."""
+def _files(folder: Path) -> dict[Path, tuple[int, int]]:
+    return {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_watchlist_write_touches_only_the_store_file_and_an_add_never_touches_it(tmp_path: Path, make_digest) -> None:
+    path = tmp_path / "store.json"
+    store = DigestStore(path)
+    store.add_many([make_digest(n) for n in range(20)])
+    folder = library_dir(path)
+    before = _files(folder)
+    store.watchlist_add("Foo")
+    after = _files(folder)
+    assert {p for p in after if before.get(p) != after[p] and "catalog" not in p.name} == set()
+    assert orjson.loads(backup_path(path).read_bytes()) == orjson.loads(path.read_bytes())  # the backup is current
+    main = path.read_bytes()
+    store.add(make_digest(99))
+    assert path.read_bytes() == main
+    changed = {p.relative_to(folder).parts[0] for p, v in _files(folder).items() if after.get(p) != v}
+    assert changed <= {"docs", "rows", "catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"}
+    shards = [p for p, v in _files(folder / "rows").items() if after.get(p) != v]
+    assert len(shards) == 1 and shards[0].stem == row_shard(make_digest(99).id).split(":")[1]
+    assert not list(tmp_path.rglob(".*.tmp"))  # no temp files left behind
+
+
+def test_row_shards_are_plain_tinydb_tables(tmp_path: Path, make_digest) -> None:
+    path = tmp_path / "store.json"
+    DigestStore(path).add_many([make_digest(n) for n in range(5)])
+    db = KeyedTinyDB(path, storage=AtomicJSONStorage)
+    digest = make_digest(3)
+    table = db.table(row_shard(digest.id))
+    found = table.get(doc_id=digest.id)
+    assert found["columns"][:2] == [digest.id, digest.title]
+    assert len(table.search(Query().columns.test(lambda c: c[0] == digest.id))) == 1
+
+
+def test_an_interrupted_write_is_finished_from_the_documents(tmp_path: Path, make_digest) -> None:
+    """What a kill between the document and the catalog leaves: the next open redoes it;
+    an id named in the pending list with no document is dropped."""
     path = tmp_path / "store.json"
     store = DigestStore(path)
     store.add(make_digest(1))
-    assert not backup_path(path).exists()  # nothing to keep before the first write
-    before = path.read_bytes()
-    store.add(make_digest(2))
-    assert path.read_bytes() == before and journal_path(path).exists()
-    store.watchlist_add("Foo")
-    assert not journal_path(path).exists() and backup_journal_path(path).exists()
-    health = inspect_store(path)
-    assert health.ok and health.digests_readable == 2 and health.backup_digests == 2
-    copy = tmp_path / "copy.json"  # the backup opens as a store, its journal replayed
-    shutil.copyfile(backup_path(path), copy)
-    shutil.copyfile(backup_journal_path(path), journal_path(copy))
-    previous = DigestStore(copy)
-    assert {s.id for s in previous.summaries()} == {make_digest(1).id, make_digest(2).id}
-    assert previous.watchlist() == []  # the state just before the rewrite
-    store.add(make_digest(3))
-    store.watchlist_add("Bar")
-    assert inspect_store(path).backup_digests == 3
-    assert not list(tmp_path.glob(".*.tmp"))  # no temp files left behind
-
-
-def test_journal_is_folded_in_once_it_grows(tmp_path: Path, make_digest, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(storage_module, "JOURNAL_MIN_BYTES", 60_000)
-    path = tmp_path / "store.json"
-    store = DigestStore(path)
-    store.add(make_digest(0))
-    sizes = []
-    for n in range(1, 40):
-        store.add(make_digest(n))
-        sizes.append(journal_path(path).stat().st_size if journal_path(path).exists() else 0)
-    assert max(sizes) <= 60_000 and 0 in sizes[1:]  # it grew, then was folded in
-    assert backup_path(path).exists()
+    ghost = make_digest(2)
+    store.add(ghost)
+    landed = make_digest(3)
+    (library_dir(path) / "pending.json").write_bytes(orjson.dumps([landed.id, ghost.id]))
+    store._documents.put_many({landed.id: orjson.dumps(landed.to_dict())})
+    store._documents.remove(ghost.id)
     fresh = DigestStore(path)
-    assert len(fresh) == 40
-    assert fresh.get(make_digest(39).id).to_dict() == make_digest(39).to_dict()
-    assert inspect_store(path).digests_readable == 40
-
-
-def test_unfinished_journal_line_is_skipped_and_cut_off(tmp_path: Path, make_digest) -> None:
-    """What a kill in the middle of an append leaves behind."""
-    path = tmp_path / "store.json"
-    DigestStore(path).add_many([make_digest(1), make_digest(2)])
-    DigestStore(path).add(make_digest(3))
-    whole = journal_path(path).read_bytes()
-    with open(journal_path(path), "ab") as out:
-        out.write(whole[: len(whole) // 2])  # half of another line, no newline
-    reader = DigestStore(path)
-    assert len(reader) == 3
-    reader.add(make_digest(4, title="after the kill"))
-    assert journal_path(path).read_bytes().count(b"\n") == 2  # the torn half was cut off
-    fresh = DigestStore(path)
-    assert len(fresh) == 4 and fresh.get(make_digest(4).id).title == "after the kill"
+    assert {s.id for s in fresh.summaries()} == {make_digest(1).id, landed.id}
+    assert fresh.get(landed.id).to_dict() == landed.to_dict()
+    assert not (library_dir(path) / "pending.json").exists()
     assert inspect_store(path).ok
-
-
-def test_a_replaced_digest_reads_back_from_the_journal(tmp_path: Path, make_digest) -> None:
-    path = tmp_path / "store.json"
-    DigestStore(path).add_many([make_digest(n) for n in range(5)])
-    writer, reader = DigestStore(path), DigestStore(path)
-    assert reader.search("新标题") == []
-    assert writer.add(make_digest(2, title="新标题 replaced")) is False
-    assert len(reader) == 5 and reader.get(make_digest(2).id).title == "新标题 replaced"
-    assert reader.search("新标题") == [make_digest(2).id]
-    writer.remove(make_digest(3).id)  # a removal folds the journal in
-    assert not journal_path(path).exists()
-    fresh = DigestStore(path)
-    assert len(fresh) == 4 and fresh.get(make_digest(2).id).title == "新标题 replaced"
-    assert all(s.companies == ["腾讯控股", "Microsoft"] for s in fresh.summaries())
 
 
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b'{"digests": {"abc": {"schema": 1, "id"', "not valid JSON"),
+        (b'{"meta": {"store": {"schema": 1', "not valid JSON"),
         (b"", "empty"),
         (b"[1, 2, 3]", "unexpected layout"),
-        (b'{"meta": {"store": {"schema": 99}}, "digests": {}}', "newer yanbao"),
+        (b'{"meta": {"store": {"schema": 99}}}', "newer yanbao"),
+        (b'{"meta": {"store": {"schema": 1, "layout": 7}}}', "newer yanbao"),
     ],
 )
 def test_bad_store_file_is_refused_and_never_overwritten(tmp_path: Path, make_digest, content: bytes, words: str) -> None:
@@ -164,53 +144,113 @@ def test_bad_store_file_is_refused_and_never_overwritten(tmp_path: Path, make_di
     assert not backup_path(path).exists()
 
 
-def test_stale_or_missing_index_is_rebuilt(tmp_path: Path, make_digest) -> None:
+def test_missing_or_damaged_catalog_is_rebuilt_from_the_documents(tmp_path: Path, make_digest) -> None:
     path = tmp_path / "store.json"
     DigestStore(path).add_many([make_digest(n) for n in range(5)])
-    index_path(path).unlink()
-    assert len(DigestStore(path)) == 5
-    assert index_path(path).exists()
-    for broken in (b"garbage\n", index_path(path).read_bytes().replace(b'"format":4', b'"format":4,"x":0', 1)):
-        index_path(path).write_bytes(broken)
+    catalog = library_dir(path) / "catalog.sqlite"
+    for damage in ("delete", "garbage"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{catalog}{suffix}").unlink(missing_ok=True)
+        if damage == "garbage":
+            catalog.write_bytes(b"not a database" * 100)
         fresh = DigestStore(path)
+        assert len(fresh) == 5 and fresh.search("第4号") == [make_digest(4).id]
         assert fresh.get(make_digest(4).id).to_dict() == make_digest(4).to_dict()
-    # An index whose rows lost a column (header otherwise consistent) is not trusted either.
-    header_line, rest = index_path(path).read_bytes().split(b"\n", 1)
-    header = orjson.loads(header_line)
-    rows, tail = rest[: header["rows_bytes"]], rest[header["rows_bytes"]:]
-    short_rows = orjson.dumps([r[:-1] for r in orjson.loads(rows)])
-    header["rows_bytes"] = len(short_rows)
-    index_path(path).write_bytes(orjson.dumps(header) + b"\n" + short_rows + tail)
-    assert len(DigestStore(path).summaries()) == 5
 
 
-def test_doctor_counts_the_journal_and_restores_backup_plus_journal(tmp_path: Path, make_digest) -> None:
+def test_a_damaged_document_is_contained_then_quarantined(tmp_path: Path, make_digest) -> None:
+    """One bad record never takes the library down: readers skip it with one warning,
+    doctor names it, --rebuild quarantines it and counts what was recovered and lost."""
+    path = tmp_path / "store.json"
+    store = DigestStore(path)
+    store.add_many([make_digest(n) for n in range(4)])
+    bad = make_digest(2).id
+    store._documents.path_of(bad).write_bytes(b'{"schema": 1, "id": "x", "source": "not a dict", "title": 5}')
+    fresh = DigestStore(path)
+    assert len(fresh.summaries()) == 4  # the list reads rows, never documents
+    assert len(fresh.all()) == 3 and any(bad[:12] in w for w in fresh.warnings)
+    with pytest.raises(StoreError, match="damaged"):
+        fresh.get(bad)
+    fresh.add(make_digest(9))  # writes still work
+    health = inspect_store(path)
+    assert not health.ok and health.digests_readable == 4 and bad[:12] in health.digests_invalid[0]
+    done = rebuild(path)
+    assert (done.recovered, done.lost) == (4, 1)
+    health = inspect_store(path)
+    assert health.ok and health.quarantined == 1 and health.digests_readable == 4
+    assert bad not in {s.id for s in DigestStore(path).summaries()}
+
+
+def test_doctor_rebuilds_a_damaged_store_file_without_backup(tmp_path: Path, make_digest) -> None:
+    path = tmp_path / "store.json"
+    DigestStore(path).add_many([make_digest(n) for n in range(3)])
+    backup_path(path).unlink(missing_ok=True)
+    path.write_bytes(b"\x00garbage")
+    assert "no backup" in str(pytest.raises(StoreError, restore_backup, path).value)
+    done = rebuild(path)
+    assert (done.recovered, done.lost, done.store_file_recreated) == (3, 0, True)
+    assert len(DigestStore(path)) == 3 and inspect_store(path).ok
+    assert list(tmp_path.glob("store.json.replaced-*"))  # the damaged file kept aside
+
+
+def test_restore_keeps_the_latest_user_state_and_never_downgrades(tmp_path: Path, make_digest) -> None:
     path = tmp_path / "store.json"
     store = DigestStore(path)
     store.add_many([make_digest(1), make_digest(2)])
-    store.watchlist_add("Foo")  # a whole rewrite: the backup holds digests 1 and 2
-    store.add(make_digest(3))  # in the journal only
-    good = inspect_store(path)
-    assert good.ok and good.digests_readable == 3 and good.journal_digests == 1 and good.backup_digests == 2
-    damaged = path.read_bytes()[:-40]
+    store.watchlist_add("Foo")
+    store.watchlist_add("Bar")  # the latest change
+    damaged = path.read_bytes()[:-9]
     path.write_bytes(damaged)
-    health = inspect_store(path)
-    assert not health.ok and "not valid JSON" in health.problem
-    assert health.digests_readable >= 3  # whole digests still visible in the damaged bytes, and the journal's
     with pytest.raises(StoreError):
         DigestStore(path).summaries()
     kept = restore_backup(path)
     assert kept is not None and kept.read_bytes() == damaged
-    assert Path(f"{kept}.journal").exists()  # the journal that went with it, kept aside
     restored = DigestStore(path)
-    assert {s.id for s in restored.summaries()} == {make_digest(n).id for n in (1, 2, 3)}
-    assert restored.watchlist() == []  # the backup predates the watchlist change
-    assert inspect_store(path).ok
+    assert [w.name for w in restored.watchlist()] == ["Foo", "Bar"]
+    assert len(restored) == 2 and inspect_store(path).ok
+    # A backup written by a newer yanbao is never put back over this version's file.
+    backup_path(path).write_bytes(b'{"meta": {"store": {"schema": 1, "layout": 9}}}')
+    path.write_bytes(b"{")
+    with pytest.raises(StoreError, match="newer"):
+        restore_backup(path)
+    assert path.read_bytes() == b"{"
+
+
+def test_restore_refuses_to_drop_changes_the_backup_lacks(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    store = DigestStore(path)
+    store.watchlist_add("Foo")
+    backup = backup_path(path).read_bytes()
+    store.watchlist_add("Bar")
+    backup_path(path).write_bytes(backup)  # an older backup (as another tool might leave)
+    with pytest.raises(StoreError, match="changes the backup lacks"):
+        restore_backup(path)
+    assert [w.name for w in DigestStore(path).watchlist()] == ["Foo", "Bar"]
 
 
 def test_restore_without_backup_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no backup"):
         restore_backup(tmp_path / "store.json")
+
+
+def test_a_read_only_store_file_is_respected(tmp_path: Path, make_digest) -> None:
+    path = tmp_path / "store.json"
+    store = DigestStore(path)
+    store.add(make_digest(1))
+    store.watchlist_add("Foo")
+    path.chmod(0o444)
+    try:
+        before = path.read_bytes()
+        reader = DigestStore(path)
+        assert len(reader.summaries()) == 1 and reader.get(make_digest(1).id) is not None
+        for attempt in (lambda: reader.add(make_digest(2)), lambda: reader.watchlist_add("Bar"),
+                        lambda: reader.remove(make_digest(1).id)):
+            with pytest.raises(StoreError, match="read-only"):
+                attempt()
+        assert reader.read_only and path.read_bytes() == before
+        assert len(DigestStore(path)) == 1 and inspect_store(path).read_only
+    finally:
+        path.chmod(0o644)
 
 
 @pytest.mark.slow
@@ -260,3 +300,15 @@ def test_unwritable_folder_is_a_store_error(tmp_path: Path, make_digest) -> None
             DigestStore(folder / "store.json").add(make_digest(1))
     finally:
         folder.chmod(0o700)
+
+
+def test_a_catalog_build_cut_short_is_built_again(tmp_path: Path, make_digest) -> None:
+    """A kill during a catalog rebuild leaves a partial catalog: it is never trusted."""
+    path = tmp_path / "store.json"
+    DigestStore(path).add_many([make_digest(n) for n in range(6)])
+    store = DigestStore(path)
+    store._open()
+    store._catalog.create()  # what a rebuild has done when the kill lands: empty, not complete
+    store._catalog.put({make_digest(1).id: make_digest(1).to_dict()})
+    store.close()
+    assert len(DigestStore(path)) == 6

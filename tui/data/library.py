@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from yanbao.store.periods import shift_quarter
+from yanbao.tui.data.company_detail import CompanyDetail, company_detail, company_names
+from yanbao.tui.data.risk_tally import RiskTally, tally_name
 
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
@@ -39,10 +41,16 @@ class Library:
     def __init__(self, store_path: str | Path | None = None) -> None:
         self.store_path = store_path
         self.store: DigestStore | None = None
+        self.progress: Callable[[int, int], None] | None = None  # hears an old layout's conversion
         self.lock = threading.RLock()
         # Set on close: stops a running seed or ingest so quitting never waits on parsing.
         self._stopping = threading.Event()
         self._cancels: set[threading.Event] = set()
+
+    @property
+    def read_only(self) -> bool:
+        """True when the store file is read-only: the app shows the library without writing."""
+        return self.store is not None and self.store.read_only
 
     @property
     def is_open(self) -> bool:
@@ -58,8 +66,9 @@ class Library:
 
         with self.lock:
             if self.store is None:
-                self.store = DigestStore(self.store_path)
-            if not seed:
+                self.store = DigestStore(self.store_path, progress=self.progress)
+            len(self.store)  # opens it: converts an old layout, notices a read-only store file
+            if not seed or self.store.read_only:
                 return 0, []
             try:
                 from yanbao.store.bundled import seed_if_empty
@@ -82,27 +91,48 @@ class Library:
         return list(self._require().summaries())
 
     def stream_digests(self) -> Iterator[Digest]:
-        """Every digest, newest first, decoded one at a time and kept by nobody.
-
-        For library-wide passes (the risk tally): the store keeps only a few recently
-        decoded digests, so a pass over 10,000 never holds the library in memory.
-        """
-        store = self._require()
-        for summary in store.summaries():
+        """Every digest, newest first, decoded one at a time and kept by nobody (the store
+        keeps only a few recently decoded ones)."""
+        for digest in self._require().stream():
             if self._stopping.is_set():
                 return
-            digest = store.get(summary.id)
-            if digest is not None:
-                yield digest
+            yield digest
 
     def stream_by_broker(self, broker: str) -> Iterator[Digest]:
         """One broker's digests (exact name), newest first, decoded one at a time."""
         store = self._require()
-        for summary in store.summaries():
-            if summary.broker == broker:
-                digest = store.get(summary.id)
-                if digest is not None:
-                    yield digest
+        ids = [s.id for s in store.summaries() if s.broker == broker]
+        for digest in store.stream(ids):
+            if self._stopping.is_set():
+                return
+            yield digest
+
+    def risk_tally(self) -> list[RiskTally]:
+        """Each distinct risk across the library with its report count and quarters, read
+        from the store's aggregates (kept at every write, no digest decoded)."""
+        tallies = [RiskTally(tally_name(key, wording), key, count, set(periods))
+                   for key, count, wording, periods in self._require().risk_tally()]
+        return sorted(tallies, key=lambda t: (-t.count, t.wording))
+
+    def company_detail(self, item: Any, lang: str | None = None) -> CompanyDetail:
+        """Everything the library says about one watched company, from the store's rows
+        and figure aggregates (no digest decoded)."""
+        store = self._require()
+        named: set[str] = set()
+        for name in (getattr(item, "name", item), getattr(item, "ticker", None)):
+            if name:
+                named.update(row.id for row in store.company_reports(str(name)))
+        views = store.company_views(company_names(item), named)
+        return company_detail(views, item, lang) if lang else company_detail(views, item)
+
+    def figure_digests(self, company: str | None, metric: str | None = None) -> Iterable[Digest]:
+        """What a figure series over ``company`` reads: per report, only that company's
+        figures (``metric`` alone when given) from the store's aggregates; every digest for
+        figures of no company."""
+        if not company:
+            return self.stream_digests()
+        store = self._require()
+        return store.company_views(store.company_keys(company) | {company.casefold()}, metric=metric)
 
     def by_period(self, period: str) -> list[Digest]:
         """Digests about one period (newest first)."""

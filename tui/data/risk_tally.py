@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from yanbao.store.compare import risk_key
 from yanbao.store.concepts import get_lexicon
-from yanbao.store.text_safety import clean
+from yanbao.store.risk_text import MAX_RISK_CHARS, bounded, plausible_risk
 from yanbao.tui.data.figure_text import FIGURE_LANG
 
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
 
-__all__ = ["RiskTally", "risk_key", "risk_tally", "plausible_risk", "bounded", "risks_markdown", "RisksView", "MAX_RISK_CHARS"]
-
-MAX_RISK_CHARS = 160
-"""A risk is a sentence or two; longer text is a paragraph the parser took for one, cut here."""
-
-# Plainly not a risk: a bare number or percentage (10, 1%, 00%), or a stray fragment of
-# one to three Latin letters (com, www) left by a PDF's line breaks.
-_JUNK = re.compile(r"[\d.,%％\s+-]+|[a-z]{1,3}")
-
-
-def plausible_risk(risk: str) -> bool:
-    """False for text no reader would call a risk (see ``_JUNK``); odd wording stays."""
-    text = clean(risk, one_line=True)
-    return bool(text) and not _JUNK.fullmatch(text)
-
-
-def bounded(text: str, limit: int = MAX_RISK_CHARS) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
-    text = clean(text, one_line=True)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
+__all__ = ["RiskTally", "risk_key", "risk_tally", "plausible_risk", "bounded", "risks_markdown", "RisksView", "MAX_RISK_CHARS", "tally_name"]
 
 @dataclass
 class RiskTally:
@@ -76,10 +55,9 @@ def risk_tally(digests: Iterable[Digest]) -> list[RiskTally]:
             if digest.period:
                 tally.periods.add(digest.period)
             wordings.setdefault(key, Counter())[bounded(risk)] += 1
-    lexicon = get_lexicon()
     for key, tally in tallies.items():
-        concept = lexicon.get(key.removeprefix("concept:")) if key.startswith("concept:") else None
-        tally.wording = concept.label(FIGURE_LANG) if concept else wordings[key].most_common(1)[0][0]
+        # The commonest wording; ties go to the first in text order (the store's aggregates agree).
+        tally.wording = tally_name(key, min(wordings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0])
     return sorted(tallies.values(), key=lambda t: (-t.count, t.wording))
 
 
@@ -103,3 +81,13 @@ def risks_markdown(digest: Digest | None, tally: list[RiskTally]) -> str:
         quarters = ", ".join(sorted(item.periods)) or "—"
         lines.append(f"| {escape_markdown(item.wording)} | {item.count} | {escape_markdown(quarters)} |")
     return "\n".join(lines) + "\n"
+
+
+def tally_name(key: str, commonest: str) -> str:
+    """What the tally calls a risk: its concept's name where the lexicon has one, else the
+    commonest wording."""
+    if key.startswith("concept:"):
+        concept = get_lexicon().get(key.removeprefix("concept:"))
+        if concept is not None:
+            return concept.label(FIGURE_LANG)
+    return commonest

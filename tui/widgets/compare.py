@@ -518,9 +518,9 @@ class ComparePane(Vertical):
         try:
             from yanbao.store.compare import series
 
-            # Only the reports naming the company can hold its figures; a figure of no
+            # The store's figure aggregates hold each company's figures; a figure of no
             # company (a sector total) may be in any report, so those stream the library.
-            digests = library.by_company(company) if company else library.stream_digests()
+            digests = library.figure_digests(company, metric)
             points = [(p, v) for p, v in series(digests, company, segment, metric, basis=basis)]
         except Exception:  # an engine error leaves an empty chart, not a crash
             points = []

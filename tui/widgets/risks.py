@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from yanbao.tui.data.risk_tally import RisksView, RiskTally, bounded, plausible_risk, risk_key, risk_tally
+from yanbao.tui.data.risk_tally import RisksView, RiskTally, bounded, plausible_risk, risk_key
 from yanbao.tui.data.wrap import wrap_lines
 from yanbao.tui.widgets.paragraphs import Paragraphs, ParagraphsStatic
 from yanbao.tui.widgets.safe_text import clean
@@ -82,12 +82,12 @@ class RisksPane(Vertical):
         target.update(Paragraphs(items))
 
     def set_library(self, library: Library) -> None:
-        """Recount the library's risks in a worker, streaming its digests."""
+        """Read the library's risk tally (kept by the store at every write) in a worker."""
         self._count(library)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="risk-tally")
     def _count(self, library: Library) -> None:
-        self.post_message(self.TallyReady(risk_tally(library.stream_digests())))
+        self.post_message(self.TallyReady(library.risk_tally()))
 
     def on_risks_pane_tally_ready(self, message: TallyReady) -> None:
         message.stop()

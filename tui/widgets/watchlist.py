@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from yanbao.store.units import basis_label
-from yanbao.tui.data.company_detail import CompanyDetail, company_detail
+from yanbao.tui.data.company_detail import CompanyDetail
 from yanbao.tui.data.company_names import closest_names, company_keys, registry_name
 from yanbao.tui.widgets.fitted_table import Column, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, metric_label
@@ -206,7 +206,7 @@ class WatchlistPane(Horizontal):
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch-detail")
     def _compute(self, item: Any) -> None:
         if self.library is not None:
-            self.post_message(self.DetailReady(company_detail(self.library.digests_naming(item), item, self.lang)))
+            self.post_message(self.DetailReady(self.library.company_detail(item, self.lang)))
 
     def on_watchlist_pane_detail_ready(self, message: DetailReady) -> None:
         message.stop()

@@ -1,0 +1,227 @@
+"""Library-scale benchmarks on real-sized digests: a big library against a 1,000-report one,
+measured in one run with interleaved repeats.
+
+``python -m benchmarks.scale_bench --big 100000 --small 1000 --work DIR`` builds (or reuses)
+both libraries under ``DIR`` and prints figures as JSON lines: ``list`` and ``show ID``
+(fresh CLI processes), search (first and median of later ones, fresh store), ingest one
+report and ``watch add`` (time and bytes written, against the digest's own size), panes 2-4
+(risk tally, a watched company's detail, a figure series), and migration of a layout-1
+store of ``--migrate`` digests (counted; old file kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from benchmarks.legacy_store import write_legacy_store
+from benchmarks.real_sized import real_sized_docs
+from yanbao.store import migrate
+from yanbao.store.compare import series
+from yanbao.store.db import DigestStore, WatchItem
+from yanbao.store.model import Digest
+from yanbao.tui.data.library import Library
+
+__all__ = ["build_library", "main"]
+
+QUERIES = ("腾讯", "资本开支", "广告收入", "Tencent", "行业竞争加剧", "AI应用加速落地", "第4321篇", "0700.hk", "zzzz")
+
+
+def _written() -> int:
+    with open("/proc/self/io") as io:
+        return next(int(line.split()[1]) for line in io if line.startswith("write_bytes"))
+
+
+def build_library(path: Path, n: int, seed: int = 0, say: Callable[[str], None] = print) -> float:
+    """A library of ``n`` real-sized digests at ``path`` (reused when it already holds them,
+    plus the few reports earlier runs added to measure an ingest)."""
+    if path.exists():
+        with DigestStore(path) as store:
+            if n <= len(store) <= n + 100:
+                return 0.0
+    shutil.rmtree(path.with_name(path.name + ".d"), ignore_errors=True)
+    for old in path.parent.glob(path.name + "*"):
+        old.unlink()
+    start = time.perf_counter()
+    with DigestStore(path) as store:
+        store.create()
+        store.bulk_load(((d["id"], orjson.dumps(d), d) for d in real_sized_docs(n, seed)), total=n, batch=2000,
+                        progress=lambda done, total: say(f"  {done:,}/{total:,}") if done % 10_000 == 0 else None)
+    return time.perf_counter() - start
+
+
+def _cli(store: Path, *args: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "yanbao.tui.cli", "--store", str(store), *args],
+                          capture_output=True, check=True)
+    return time.perf_counter() - start, done.stdout.count(b"\n")
+
+
+def _interleaved(fn: Callable[[Path], float], big: Path, small: Path, rounds: int) -> tuple[float, float]:
+    b, s = [], []
+    for _ in range(rounds):
+        s.append(fn(small))
+        b.append(fn(big))
+    return statistics.median(b), statistics.median(s)
+
+
+def _figure(name: str, big: float, small: float, unit: str, most: float | None = None, **extra) -> dict:
+    ratio = big / small if small else 0.0
+    verdict = None if most is None else ("pass" if ratio <= most else "FAIL")
+    return {"name": name, "big": round(big, 4), "small": round(small, 4), "unit": unit, "ratio": round(ratio, 2),
+            "most": most, "verdict": verdict, **extra}
+
+
+def _search(path: Path) -> dict:
+    store = DigestStore(path)
+    start = time.perf_counter()
+    first = store.search(QUERIES[0])
+    first_ms = (time.perf_counter() - start) * 1000
+    later, hits = [], {}
+    for _ in range(3):
+        for query in QUERIES:
+            start = time.perf_counter()
+            hits[query] = len(store.search(query))
+            later.append((time.perf_counter() - start) * 1000)
+    store.close()
+    return {"first_ms": first_ms, "later_ms": statistics.median(later), "max_ms": max(later), "hits": hits,
+            "first_hits": len(first)}
+
+
+def _one_add(path: Path, serial: int) -> tuple[float, float]:
+    """Seconds and bytes written (as a multiple of the digest's own size) to add one report."""
+    doc = next(real_sized_docs(1, seed=99, start=serial))
+    digest = Digest.from_dict(doc)
+    store = DigestStore(path)
+    len(store)
+    before, start = _written(), time.perf_counter()
+    store.add(digest)
+    took, wrote = time.perf_counter() - start, _written() - before
+    store.close()
+    return took, wrote / len(orjson.dumps(doc))
+
+
+def _watch(path: Path, serial: int) -> tuple[float, int]:
+    store = DigestStore(path)
+    len(store)
+    before, start = _written(), time.perf_counter()
+    store.watchlist_add(f"Bench Company {serial}")
+    took, wrote = time.perf_counter() - start, _written() - before
+    store.watchlist_remove(f"Bench Company {serial}")
+    store.close()
+    return took, wrote
+
+
+def _panes(path: Path) -> dict:
+    library = Library(path)
+    library.open(seed=False)
+    common = Counter(s.companies[0] for s in library.summaries()[:2000] if s.companies).most_common(1)[0][0]
+    out = {}
+    start = time.perf_counter()
+    tally = library.risk_tally()
+    out["pane3_risk_tally_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    detail = library.company_detail(WatchItem(common))
+    out["pane2_company_detail_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    views = list(library.figure_digests(common, "revenue"))
+    points = series(views, common, None, "revenue")
+    out["pane4_series_s"] = time.perf_counter() - start
+    out.update(company=common, risks=len(tally), company_reports=len(detail.reports), series_points=len(points))
+    library.close()
+    return out
+
+
+def _migration(work: Path, n: int) -> dict:
+    folder = work / "migrate"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    path = folder / "store.json"
+    total = write_legacy_store(path, real_sized_docs(n, seed=5), watchlist={"x": {"name": "X", "ticker": None}})
+    old_size = path.stat().st_size
+    start = time.perf_counter()
+    store = DigestStore(path)
+    count = len(store)
+    took = time.perf_counter() - start
+    return {"digests": total, "after": count, "lost": total - count, "seconds": took,
+            "old_file_kept": migrate.kept_copy_path(path).stat().st_size == old_size}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale_bench", description=__doc__)
+    parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--migrate", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--work", type=Path, required=True)
+    args = parser.parse_args(argv)
+
+    def say(text: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    big, small = args.work / f"lib{args.big}.json", args.work / f"lib{args.small}.json"
+    for path, n in ((small, args.small), (big, args.big)):
+        say(f"building {n:,} real-sized digests")
+        took = build_library(path, n, say=say)
+        say(f"  built in {took:.0f} s")
+    class _Printed(list):
+        """Figures are printed as they are measured: a late failure keeps the earlier ones."""
+
+        def append(self, fig: dict) -> None:
+            super().append(fig)
+            print(json.dumps(fig, ensure_ascii=False), flush=True)
+
+    figures = _Printed()
+    say("list, show")
+    show_id = DigestStore(big).summaries()[len(DigestStore(big)) // 2].id[:12]
+    small_id = DigestStore(small).summaries()[0].id[:12]
+    figures.append(_figure(f"yanbao list, {args.big:,} vs {args.small:,}",
+                           *_interleaved(lambda p: _cli(p, "list")[0], big, small, args.rounds), "s", 1.5))
+    figures.append(_figure(f"yanbao show ID, {args.big:,} vs {args.small:,}",
+                           *_interleaved(lambda p: _cli(p, "show", show_id if p == big else small_id)[0],
+                                         big, small, args.rounds), "s", 1.5))
+    say("search")
+    searches = {p: _search(p) for p in (small, big)}
+    figures.append(_figure(f"search first, {args.big:,} (ms, limit 50)", searches[big]["first_ms"],
+                           searches[small]["first_ms"], "ms", details=searches[big]))
+    figures.append(_figure(f"search later median, {args.big:,} (ms, limit 50)", searches[big]["later_ms"],
+                           searches[small]["later_ms"], "ms"))
+    say("ingest one, watch add")
+    adds = {big: [], small: []}
+    watches = {big: [], small: []}
+    for r in range(args.rounds):
+        for p in (small, big):
+            adds[p].append(_one_add(p, 10_000_000 + r * 2 + (p == big)))
+            watches[p].append(_watch(p, r))
+    figures.append(_figure("ingest one report (time)", statistics.median(t for t, _ in adds[big]),
+                           statistics.median(t for t, _ in adds[small]), "s", 1.5))
+    figures.append(_figure("ingest one report (bytes written / digest size)",
+                           statistics.mean(b for _, b in adds[big]), statistics.mean(b for _, b in adds[small]), "x",
+                           limit=4.0, big_samples=[round(b, 1) for _, b in adds[big]]))
+    figures.append(_figure("watch add (time)", statistics.median(t for t, _ in watches[big]),
+                           statistics.median(t for t, _ in watches[small]), "s", 1.5))
+    figures.append(_figure("watch add (bytes written)", statistics.mean(b for _, b in watches[big]),
+                           statistics.mean(b for _, b in watches[small]), "B"))
+    say("panes 2-4")
+    figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big)})
+    if args.migrate:
+        say(f"migration of a {args.migrate:,}-digest layout-1 store")
+        figures.append({"name": f"migration of {args.migrate:,} digests", **_migration(args.work, args.migrate)})
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("YANBAO_NO_SEED", "1")
+    sys.exit(main())

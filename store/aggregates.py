@@ -1,0 +1,104 @@
+"""What the catalog keeps of one digest: its list row, search texts, company keys and its
+share of the library-wide aggregates (risks by key, figures by company).
+
+Computed once when a report is stored (and by ``doctor --rebuild`` from the documents of
+record), so the panes never decode the library to count risks or chart a figure.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from yanbao.store.compare import risk_key
+from yanbao.store.index import index_row
+from yanbao.store.risk_text import bounded, plausible_risk
+
+__all__ = ["CatalogEntry", "bigrams", "entry_of", "unpack_figures"]
+
+
+# What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
+# sentence stays in the document of record). A company's ratings in the report go with them.
+_PACKED = ("metric", "period", "value", "unit", "segment", "basis", "low", "high", "consensus", "vs_consensus",
+           "fiscal_period")
+
+
+def unpack_figures(packed: bytes) -> tuple[list[dict], list[dict]]:
+    """The metric dicts (without sentences) and the company ratings packed for one company
+    of one report."""
+    company, ticker, rows, ratings = orjson.loads(zlib.decompress(packed))
+    return [{"company": company, "ticker": ticker, **dict(zip(_PACKED, row))} for row in rows], ratings
+
+
+def bigrams(text: str) -> str:
+    """Each distinct pair of adjacent letters or digits in ``text``, space separated: the
+    words a two-character query (腾讯, AI) is looked up by."""
+    seen: dict[str, None] = {}
+    prev = ""
+    for ch in text:
+        if ch.isalnum():
+            if prev:
+                seen[prev + ch] = None
+            prev = ch
+        else:
+            prev = ""
+    return " ".join(seen)
+
+
+@dataclass
+class CatalogEntry:
+    """One digest as the catalog stores it."""
+
+    id: str
+    title: str
+    broker: str | None
+    date: str | None
+    period: str | None
+    language: str
+    n_metrics: int
+    details: tuple[str, str, str]  # companies, recommended, company keys (joined names)
+    text: str  # casefolded search text
+    grams: str
+    size: int = 0
+    keys: list[str] = field(default_factory=list)  # casefolded company names, aliases, tickers
+    risks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (key, wording, period)
+    figures: list[tuple[str, str, bytes]] = field(default_factory=list)  # (company key, ticker key, packed)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
+    """The catalog entry of one digest dict."""
+    row, text = index_row(doc)
+    details = row.details()
+    period = row.period if isinstance(row.period, str) else None
+    risks: dict[str, tuple[str, str, str | None]] = {}
+    for risk in doc.get("risks") or []:
+        if isinstance(risk, str) and plausible_risk(risk):
+            key = risk_key(risk)
+            if key and key not in risks:
+                risks[key] = (key, bounded(risk), period)
+    by_company: dict[tuple[str, str], tuple[list[list], list[dict]]] = {}
+    for metric in doc.get("metrics") or []:
+        if isinstance(metric, dict):
+            key = (_text(metric.get("company")), _text(metric.get("ticker")))
+            by_company.setdefault(key, ([], []))[0].append([metric.get(f) for f in _PACKED])
+    for rating in doc.get("company_ratings") or []:
+        if isinstance(rating, dict):
+            key = (_text(rating.get("company")), _text(rating.get("ticker")))
+            by_company.setdefault(key, ([], []))[1].append(rating)
+    figures = [(company.casefold(), ticker.casefold(),
+                zlib.compress(orjson.dumps([company or None, ticker or None, rows, ratings])))
+               for (company, ticker), (rows, ratings) in by_company.items()]
+    return CatalogEntry(
+        id=row.id, title=row.title, broker=row.broker if isinstance(row.broker, str) else None,
+        date=row.date if isinstance(row.date, str) else None, period=period, language=row.language,
+        n_metrics=row.n_metrics, details=(details[0], details[1], details[2]), text=text,
+        grams=bigrams(text), size=size,
+        keys=sorted({k.casefold() for k in row.company_keys}), risks=list(risks.values()), figures=figures,
+    )

@@ -1,0 +1,343 @@
+"""The catalog: an SQLite file of what lists, search and panes 2-4 read, kept beside the
+documents of record and rebuilt from them by ``yanbao doctor --rebuild``.
+
+One row per report (the list's columns, newest-first order in an index), the search texts
+in an FTS5 trigram index plus a table of two-character words (a trigram index cannot
+find 腾讯), company keys, and the aggregates the panes show (risk tallies, figures per
+company). Everything is updated incrementally when a report is stored or removed, in
+one transaction, so a kill leaves the catalog as it was before or after. The catalog is
+derived data: nothing in it is the only copy of anything. To keep a write small, the
+full-text indexes are contentless; each report's search text is kept once, compressed
+(``texts_z``), for deletes and single-character queries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+
+from yanbao.store.aggregates import CatalogEntry, bigrams, entry_of, unpack_figures
+from yanbao.store.index import IndexRow
+
+__all__ = ["CATALOG_FORMAT", "Catalog"]
+
+CATALOG_FORMAT = 6  # 6: risk aggregates skip implausible risks and cut long ones (store.risk_text)
+PAGE_SIZE = 1024
+JOURNAL_MODE = "WAL"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS reports(
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, broker TEXT,
+    date TEXT NOT NULL, period TEXT, language TEXT, n_metrics INTEGER, companies TEXT,
+    recommended TEXT, company_keys TEXT, broker_key TEXT, size INTEGER);
+CREATE INDEX IF NOT EXISTS reports_newest ON reports(date, title, id);
+CREATE INDEX IF NOT EXISTS reports_period ON reports(period);
+CREATE INDEX IF NOT EXISTS reports_broker ON reports(broker_key);
+CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(text, tokenize='trigram', detail='full', content='');
+CREATE TABLE IF NOT EXISTS texts_z(n INTEGER PRIMARY KEY, z BLOB NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(words, tokenize='unicode61', detail='none', content='');
+CREATE TABLE IF NOT EXISTS company_keys(key TEXT NOT NULL, n INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS company_keys_key ON company_keys(key);
+CREATE INDEX IF NOT EXISTS company_keys_n ON company_keys(n);
+CREATE TABLE IF NOT EXISTS risk_rows(n INTEGER NOT NULL, key TEXT NOT NULL, wording TEXT NOT NULL, period TEXT);
+CREATE INDEX IF NOT EXISTS risk_rows_n ON risk_rows(n);
+CREATE TABLE IF NOT EXISTS risk_tally(key TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS risk_wordings(key TEXT, wording TEXT, count INTEGER NOT NULL,
+    PRIMARY KEY(key, wording)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS risk_periods(key TEXT, period TEXT, count INTEGER NOT NULL,
+    PRIMARY KEY(key, period)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS figures(n INTEGER NOT NULL, company_key TEXT, ticker_key TEXT, packed BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS figures_n ON figures(n);
+CREATE INDEX IF NOT EXISTS figures_company ON figures(company_key);
+CREATE INDEX IF NOT EXISTS figures_ticker ON figures(ticker_key);
+"""
+
+ROW_COLUMNS = "id, title, broker, nullif(date, ''), period, language, n_metrics"
+NEWEST_FIRST = "ORDER BY date DESC, title DESC, id DESC"
+
+
+def _unz(blob: bytes) -> str:
+    return zlib.decompress(blob).decode()
+
+
+class _Details:
+    """Company names of every listed row, read from the catalog on first use (one query)."""
+
+    def __init__(self, catalog: Catalog, ids: Sequence[str]) -> None:
+        self._catalog, self._ids = catalog, ids
+        self._columns: list[list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def column(self, k: int) -> Sequence[str]:
+        with self._lock:
+            if self._columns is None:
+                found = {r[0]: r[1:] for r in self._catalog.query(
+                    "SELECT id, companies, recommended, company_keys FROM reports")}
+                empty = ("", "", "")
+                self._columns = [[found.get(i, empty)[j] for i in self._ids] for j in range(3)]
+        return self._columns[k]
+
+
+class Catalog:
+    """The SQLite catalog at ``path`` (``None``: in memory). Safe to share between threads."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self.writes = 0
+
+    # -- connection -------------------------------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._conn is None:
+                if self.path is not None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(str(self.path) if self.path else ":memory:",
+                                       check_same_thread=False, isolation_level=None, timeout=60)
+                # Small pages: a write touches a few dozen index pages, each a page in the WAL.
+                # (Takes effect only on a new, empty file, before the journal mode is set.)
+                conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
+                conn.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
+                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat at any size
+                conn.create_function("unz", 1, _unz, deterministic=True)
+                self._conn = conn
+            return self._conn
+
+    def exists(self) -> bool:
+        """True when there is a catalog of this format to read."""
+        if self.path is not None and not self.path.exists():
+            return False
+        try:
+            found = self.query("SELECT value FROM info WHERE key='format'")
+        except sqlite3.DatabaseError:
+            return False
+        return bool(found) and found[0][0] == str(CATALOG_FORMAT)
+
+    def create(self) -> None:
+        """Make an empty catalog (dropping whatever was at the path); ``mark_complete`` it
+        once it is filled."""
+        with self._lock:
+            self.close()
+            if self.path is not None:
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(FileNotFoundError):
+                        Path(f"{self.path}{suffix}").unlink()
+            conn = self.connection()  # a new file: its page size is set before anything else
+            conn.executescript(_SCHEMA)
+            # Merge 16 index segments at a time instead of 4: fewer levels, so each indexed
+            # byte is rewritten fewer times as the library grows (queries read a few more segments).
+            for table in ("texts", "grams"):
+                conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', 16)")
+
+    def mark_complete(self) -> None:
+        """Declare the catalog whole (after a build): until then ``exists`` is False, so a
+        build cut short by a kill is started again instead of being trusted."""
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO info VALUES ('format', ?)", (str(CATALOG_FORMAT),))
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self.connection().execute(sql, params).fetchall()
+
+    def stream(self, sql: str, params: Sequence[Any] = (), size: int = 512) -> Iterator[tuple]:
+        """Rows of ``sql`` a batch at a time from one cursor (memory does not grow with the
+        result; the first batch arrives before the rest is read)."""
+        with self._lock:
+            cursor = self.connection().execute(sql, params)
+        try:
+            while True:
+                with self._lock:
+                    batch = cursor.fetchmany(size)
+                yield from batch
+                if len(batch) < size:
+                    return
+        finally:
+            cursor.close()
+
+    def data_version(self) -> int:
+        """Changes when another connection commits (SQLite's own counter)."""
+        with self._lock:
+            return self.connection().execute("PRAGMA data_version").fetchone()[0]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self.connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            self.writes += 1
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def put(self, docs: Mapping[str, Mapping[str, Any]], sizes: Mapping[str, int] | None = None) -> None:
+        """Add or replace the catalog entries of ``docs`` (digest dicts) in one transaction."""
+        entries = [entry_of(doc, (sizes or {}).get(digest_id, 0)) for digest_id, doc in docs.items()]
+        with self.transaction() as conn:
+            for entry in entries:
+                self._drop(conn, entry.id)
+                self._insert(conn, entry)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Drop the entries of ``ids`` (nothing for ids not there)."""
+        with self.transaction() as conn:
+            for digest_id in ids:
+                self._drop(conn, digest_id)
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, e: CatalogEntry) -> None:
+        cur = conn.execute(
+            "INSERT INTO reports(id, title, broker, date, period, language, n_metrics, companies,"
+            " recommended, company_keys, broker_key, size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (e.id, e.title, e.broker, e.date or "", e.period, e.language, e.n_metrics, *e.details,
+             (e.broker or "").casefold(), e.size))
+        n = cur.lastrowid
+        conn.execute("INSERT INTO texts(rowid, text) VALUES (?, ?)", (n, e.text))
+        conn.execute("INSERT INTO texts_z VALUES (?, ?)", (n, zlib.compress(e.text.encode(), 6)))
+        conn.execute("INSERT INTO grams(rowid, words) VALUES (?, ?)", (n, e.grams))
+        conn.executemany("INSERT INTO company_keys VALUES (?, ?)", [(k, n) for k in e.keys])
+        conn.executemany("INSERT INTO risk_rows VALUES (?, ?, ?, ?)", [(n, *r) for r in e.risks])
+        for key, wording, period in e.risks:
+            conn.execute("INSERT INTO risk_tally VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET count = count + 1",
+                         (key,))
+            conn.execute("INSERT INTO risk_wordings VALUES (?, ?, 1) ON CONFLICT(key, wording) "
+                         "DO UPDATE SET count = count + 1", (key, wording))
+            if period:
+                conn.execute("INSERT INTO risk_periods VALUES (?, ?, 1) ON CONFLICT(key, period) "
+                             "DO UPDATE SET count = count + 1", (key, period))
+        conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?)", [(n, *f) for f in e.figures])
+
+    @staticmethod
+    def _drop(conn: sqlite3.Connection, digest_id: str) -> None:
+        found = conn.execute("SELECT n FROM reports WHERE id = ?", (digest_id,)).fetchone()
+        if found is None:
+            return
+        n = found[0]
+        for key, wording, period in conn.execute("SELECT key, wording, period FROM risk_rows WHERE n = ?", (n,)).fetchall():
+            conn.execute("UPDATE risk_tally SET count = count - 1 WHERE key = ?", (key,))
+            conn.execute("UPDATE risk_wordings SET count = count - 1 WHERE key = ? AND wording = ?", (key, wording))
+            if period:
+                conn.execute("UPDATE risk_periods SET count = count - 1 WHERE key = ? AND period = ?", (key, period))
+        for table in ("risk_tally", "risk_wordings", "risk_periods"):
+            conn.execute(f"DELETE FROM {table} WHERE count <= 0")
+        for table in ("risk_rows", "company_keys", "figures"):
+            conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
+        old = conn.execute("SELECT z FROM texts_z WHERE n = ?", (n,)).fetchone()
+        if old is not None:  # a contentless index forgets a row given the words it was given
+            text = zlib.decompress(old[0]).decode()
+            conn.execute("INSERT INTO texts(texts, rowid, text) VALUES ('delete', ?, ?)", (n, text))
+            conn.execute("INSERT INTO grams(grams, rowid, words) VALUES ('delete', ?, ?)", (n, bigrams(text)))
+            conn.execute("DELETE FROM texts_z WHERE n = ?", (n,))
+        conn.execute("DELETE FROM reports WHERE n = ?", (n,))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.query("SELECT count(*) FROM reports")[0][0]
+
+    def rows(self) -> list[IndexRow]:
+        """Every report's list row, newest first (company names load on first use)."""
+        raw = self.query(f"SELECT {ROW_COLUMNS} FROM reports {NEWEST_FIRST}")
+        details = _Details(self, [r[0] for r in raw])
+        return [IndexRow.lazy(r, details, i) for i, r in enumerate(raw)]
+
+    def rows_for(self, ids: Iterable[str]) -> list[IndexRow]:
+        """The rows of ``ids`` with their company names, newest first."""
+        ids = list(ids)
+        out: list[IndexRow] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            out += [IndexRow.lazy(r[:7], (r[7], r[8], r[9]), -1) for r in self.query(
+                f"SELECT {ROW_COLUMNS}, companies, recommended, company_keys FROM reports "
+                f"WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+        out.sort(key=lambda r: (r.date or "", r.title, r.id), reverse=True)
+        return out
+
+    def has(self, digest_id: str) -> bool:
+        return bool(self.query("SELECT 1 FROM reports WHERE id = ?", (digest_id,)))
+
+    def known(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found.update(r[0] for r in self.query(
+                f"SELECT id FROM reports WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def ids_with_prefix(self, prefix: str) -> list[str]:
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else None
+        if upper is None:
+            return [r[0] for r in self.query(f"SELECT id FROM reports {NEWEST_FIRST}")]
+        return [r[0] for r in self.query(
+            f"SELECT id FROM reports WHERE id >= ? AND id < ? {NEWEST_FIRST}", (prefix, upper))]
+
+    def ids_by_period(self, period: str) -> list[str]:
+        if len(period) == 4:
+            return [r[0] for r in self.query(
+                f"SELECT id FROM reports WHERE period >= ? AND period < ? {NEWEST_FIRST}", (period, period + "\uffff"))]
+        return [r[0] for r in self.query(f"SELECT id FROM reports WHERE period = ? {NEWEST_FIRST}", (period,))]
+
+    def ids_by_broker(self, broker: str) -> list[str]:
+        return [r[0] for r in self.query(
+            f"SELECT id FROM reports WHERE broker_key = ? {NEWEST_FIRST}", (broker.casefold(),))]
+
+    def ids_by_company(self, keys: Iterable[str]) -> list[str]:
+        keys = sorted(set(keys))
+        if not keys:
+            return []
+        return [r[0] for r in self.query(
+            f"SELECT id FROM reports WHERE n IN (SELECT n FROM company_keys WHERE key IN "
+            f"({','.join('?' * len(keys))})) {NEWEST_FIRST}", keys)]
+
+    def periods(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT DISTINCT period FROM reports WHERE period IS NOT NULL ORDER BY period")]
+
+    # -- aggregates -------------------------------------------------------------------------
+
+    def risk_tally(self) -> list[tuple[str, int, str, list[str]]]:
+        """(key, report count, commonest wording, periods) per distinct risk, commonest first."""
+        wordings: dict[str, tuple[int, str]] = {}
+        for key, wording, count in self.query("SELECT key, wording, count FROM risk_wordings"):
+            best = wordings.get(key)
+            if best is None or (-count, wording) < (-best[0], best[1]):  # ties: the first in text order
+                wordings[key] = (count, wording)
+        periods: dict[str, list[str]] = {}
+        for key, period in self.query("SELECT key, period FROM risk_periods ORDER BY period"):
+            periods.setdefault(key, []).append(period)
+        return [(key, count, wordings.get(key, (0, key))[1], periods.get(key, []))
+                for key, count in self.query("SELECT key, count FROM risk_tally ORDER BY count DESC, key")]
+
+    def figures_for(self, keys: Iterable[str]) -> list[tuple[str, list[dict], list[dict]]]:
+        """(digest id, metric dicts without sentences, rating dicts) per report and company
+        filed under one of ``keys`` (casefolded company names or tickers)."""
+        keys = sorted(set(keys))
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        found = self.query(
+            f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
+            f"WHERE f.company_key IN ({marks}) UNION ALL "
+            f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
+            f"WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks})", keys * 3)
+        return [(digest_id, *unpack_figures(packed)) for digest_id, packed in found]
