@@ -38,7 +38,7 @@ from tinydb.table import Table
 
 from yanbao.store.catalog import Catalog
 from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
-from yanbao.store.errors import StoreError
+from yanbao.store.errors import RecordsRefused, StoreError
 from yanbao.store.index import IndexRow, index_row
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
 from yanbao.store.search import search_ids
@@ -162,9 +162,13 @@ class DigestStore:
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, storage: Storage | None = None,
                  progress: Progress | None = None) -> None:
-        if storage is None:
-            self.path: Path | None = Path(path) if path is not None else default_store_path()
-            storage = AtomicJSONStorage(self.path)
+        file_backed = storage is None or isinstance(storage, AtomicJSONStorage)
+        if file_backed:
+            # The store file's own storage, or one configured by the caller (a lock wait):
+            # either way the library's documents and catalog live beside that file.
+            self.path: Path | None = (Path(path) if path is not None else
+                                      storage.path if storage is not None else default_store_path())
+            storage = storage if storage is not None else AtomicJSONStorage(self.path)
             folder = library_dir(self.path)
             self._documents: Documents = DocumentFiles(folder / "docs")
             self._catalog = Catalog(folder / "catalog.sqlite")
@@ -447,13 +451,13 @@ class DigestStore:
         be encoded never costs the others: they are stored, then StoreError names it."""
         docs: dict[str, dict] = {}
         blobs: dict[str, bytes] = {}
-        refused: list[str] = []
+        refused: dict[str, str] = {}
         for digest in digests:
             doc = digest.to_dict()
             try:
                 blobs[digest.id] = encode_document(doc)
             except (TypeError, ValueError) as exc:
-                refused.append(f"{digest.source.path!r}: {exc}")
+                refused[digest.id] = f"{type(exc).__name__}: {exc}"
                 continue
             docs[digest.id] = doc
         new = 0
@@ -475,8 +479,7 @@ class DigestStore:
                     self._digests.pop(digest_id, None)
                 self._writes += 1
         if refused:
-            raise StoreError(str(self.path or "store"), f"{len(refused)} digest(s) could not be stored "
-                                                        f"({'; '.join(refused)[:300]}); the others were")
+            raise RecordsRefused(str(self.path or "store"), refused)
         return new
 
     def _check_writable(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ReportError", "StoreError", "StoreLocked", "is_lock_timeout"]
+__all__ = ["RecordsRefused", "ReportError", "StoreError", "StoreLocked", "is_lock_timeout"]
 
 
 class ReportError(Exception):
@@ -25,6 +25,16 @@ class StoreError(Exception):
 
 class StoreLocked(StoreError):
     """Another process held the store's lock for longer than this one would wait."""
+
+
+class RecordsRefused(StoreError):
+    """Some digests of a write could not be encoded; the others were stored.
+    ``refused`` maps each refused digest id to its reason."""
+
+    def __init__(self, path: str, refused: dict[str, str]) -> None:
+        reasons = "; ".join(refused.values())
+        super().__init__(path, f"{len(refused)} digest(s) could not be stored ({reasons[:300]}); the others were")
+        self.refused = refused
 
 
 def is_lock_timeout(error: StoreError) -> bool:

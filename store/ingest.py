@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from yanbao.store import report_files
-from yanbao.store.errors import ReportError, StoreError, is_lock_timeout
+from yanbao.store.errors import RecordsRefused, ReportError, StoreError, is_lock_timeout
 from yanbao.store.report_files import REPORT_SUFFIXES, path_text
 from yanbao.store.workers import WorkerPool, one_line, start_early
 
@@ -283,6 +283,13 @@ def ingest_paths(
         with the unstored digests still pending."""
         try:
             store.add_many(d for _, d in pending)
+        except RecordsRefused as exc:  # the others were stored
+            for result, digest in pending:
+                if digest.id in exc.refused:
+                    result = FileResult(result.path, "failed", f"could not be stored ({one_line(exc.refused[digest.id])})")
+                settle(result)
+            pending.clear()
+            return
         except StoreError:
             raise
         except Exception:  # noqa: BLE001 - one bad record must never cost the batch

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 __all__ = ["SectorMention", "find_sectors", "sector_names", "main_sector"]
+
+DATA_PATH = Path(__file__).with_name("sectors.json")  # beside the module, like companies.json
 
 
 class SectorMention(NamedTuple):
@@ -27,7 +29,7 @@ class SectorMention(NamedTuple):
 @lru_cache(maxsize=1)
 def sector_names() -> tuple[str, ...]:
     """Every sector name in the registry, longest first."""
-    data = json.loads(resources.files("yanbao.store").joinpath("sectors.json").read_text(encoding="utf-8"))
+    data = json.loads(DATA_PATH.read_text(encoding="utf-8"))
     return tuple(sorted(set(data["sectors"]), key=len, reverse=True))
 
 

@@ -388,14 +388,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _open_store(args: argparse.Namespace) -> DigestStore:
-    if args.command == "ingest":
+def _open_store(args: argparse.Namespace, progress) -> DigestStore:
+    if args.command == "ingest":  # waits for another writer in short steps, saying so
         from yanbao.tui.cli_ingest import open_ingest_store
 
-        return open_ingest_store(args.store)
+        return open_ingest_store(args.store, progress=progress)
     from yanbao.store.db import DigestStore
 
-    return DigestStore(args.store)
+    return DigestStore(args.store, progress=progress)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -405,7 +405,6 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(f"{args.command}: give an action (see 'yanbao {args.command} --help')", 2)
     if not args.needs_store:
         return args.func(args)
-    from yanbao.store.db import DigestStore
 
     def converting(done: int, total: int) -> None:
         # A store in the previous layout is converted on first open: say so, with progress.
@@ -415,7 +414,7 @@ def _run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"{prefix}converting the library to the new layout: {done:,}/{total:,} digests{end}")
             sys.stderr.flush()
 
-    store = DigestStore(args.store, progress=converting)
+    store = _open_store(args, converting)
     try:
         return args.func(args, store)
     finally:

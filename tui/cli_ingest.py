@@ -29,13 +29,13 @@ __all__ = ["INGEST_LOCK_WAIT_S", "cmd_ingest", "open_ingest_store"]
 INGEST_LOCK_WAIT_S = 2.0
 
 
-def open_ingest_store(path: str | None) -> DigestStore:
+def open_ingest_store(path: str | None, progress=None) -> DigestStore:
     """The store at ``path`` (default: the user's), asking for its lock briefly at a time."""
     from yanbao.store.db import DigestStore, default_store_path
     from yanbao.store.storage import AtomicJSONStorage
 
     where = Path(path) if path else default_store_path()
-    return DigestStore(storage=AtomicJSONStorage(where, lock_timeout=INGEST_LOCK_WAIT_S))
+    return DigestStore(where, storage=AtomicJSONStorage(where, lock_timeout=INGEST_LOCK_WAIT_S), progress=progress)
 
 
 def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:

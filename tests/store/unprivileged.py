@@ -28,6 +28,10 @@ def _load_what_ingest_needs(scratch: Path) -> None:
     sample.write_text("测试证券 晨会纪要\n投资要点\n1）云业务收入同比增长20%。\n", encoding="utf-8")
     ingest_paths([sample], DigestStore(storage=MemoryStorage()), jobs=1)
     sample.unlink()
+    # A text in GBK: the encoding detector (charset-normalizer) loads its own modules lazily.
+    from yanbao.store.textio import decode_report_bytes
+
+    decode_report_bytes("测试证券 晨会纪要：云业务收入同比增长".encode("gbk"), "warm-up.txt")
 
 
 def cli_without_root(argv: list[str], outdir: Path) -> tuple[int, str, str]:
