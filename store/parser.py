@@ -51,7 +51,7 @@ def parse_bytes(data: bytes, where: str, *, password: str | None = None, file: P
         file = file if file is not None else Path(where)
         pdf = _pdf_from_file(file, where, password) if file.is_file() else _pdf_from_bytes(data, where, password)
         source = Source(path=where, kind="pdf", pages=pdf.pages, sha256=sha)
-        return _digest(pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers)
+        return _digest(pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers, layout_title=pdf.title, created=pdf.created)
     text = decode_report_bytes(data, where)
     source = Source(path=where, kind="text", pages=max(1, text.count("\x0c") + (0 if text.endswith("\x0c") else 1)), sha256=sha)
     return parse_text(text, source)
@@ -82,17 +82,20 @@ def parse_text(text: str, source: Source) -> Digest:
     return _digest(text.split("\n"), source)
 
 
-def _digest(lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = ()) -> Digest:
+def _digest(
+    lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = (),
+    layout_title: str | None = None, created: str | None = None,
+) -> Digest:
     sidebar, headers = list(sidebar), list(headers)
     lines, text_cut = cap_lines(lines)  # a pathological file costs bounded time and space
     structure = read_structure(lines, wrapped_head=source.kind == "pdf")
     head = structure.head
     all_text = "\n".join(structure.body)
     language = meta.detect_language("\n".join(head) + all_text)
-    title = meta.read_title(head) or Path(source.path).stem
+    title = layout_title or meta.read_title(head) or Path(source.path).stem
     # Metadata may sit in the head (text reports), the sidebar and headers (PDFs) or the tail.
     meta_lines = head + sidebar + headers
-    date = meta.read_date(meta_lines, structure.tail)
+    date = meta.read_date(meta_lines, structure.tail) or created
     broker = meta.read_broker(headers + sidebar + head, structure.tail)
     analysts = meta.read_analysts(meta_lines + structure.tail)
     sector = meta.read_sector_rating(meta_lines)
