@@ -52,6 +52,8 @@ _CORRECTIONS: dict[str, dict[str, object]] = {
     "MAC-700.pdf": {"target_price": 559.0, "rating": "中性"},  # "Maintain Neutral", TP cut to HK$559
     "UBS-700.pdf": {"target_price": 780.0},  # recorded the last close (518); the PT is HK$780
 }
+# File names whose broker is no firm: the report's own licences and e-mails say which it is.
+_NAME_CORRECTIONS = {"方大证券": "方正证券"}  # licences S1220…, e-mails @foundersc.com
 _POSITIVE = {"买入", "買入", "增持", "强烈推荐", "推荐", "跑赢行业", "优于大市", "buy", "overweight", "outperform",
              "high conviction outperform", "strong buy", "accumulate", "add"}
 _NEGATIVE = {"卖出", "賣出", "减持", "跑输行业", "弱于大市", "sell", "underweight", "underperform", "reduce"}
@@ -126,6 +128,7 @@ def name_truth(name: str) -> dict[str, str] | None:
     if not m:
         return None
     broker = m.group("broker").strip()
+    broker = _NAME_CORRECTIONS.get(broker, broker)
     if not (broker.endswith(("证券", "公司")) or get_brokers().lookup(broker)):
         return None
     raw = m.group("date").replace("-", "")
@@ -157,12 +160,12 @@ def flattened_truth(text: str) -> dict[str, str | None]:
     return {"broker": broker, "date": date}
 
 
-def _parse(path: Path, tally: Tally) -> Digest | None:
+def _parse(path: Path, tally: Tally, label: str) -> Digest | None:
     tally.files += 1
     try:
         digest = parse_file(path)
     except ReportError as exc:
-        print(f"{tally.corpus}: {path.name}: not parsed: {exc.reason}")
+        print(f"{tally.corpus}: {label}: not parsed: {exc.reason}")
         return None
     tally.parsed += 1
     return digest
@@ -181,7 +184,7 @@ def _score_named(folder: Path, tally: Tally) -> None:
     for path, name in sorted(names.items(), key=lambda kv: kv[1]):
         if not path.is_file() or path.stat().st_size == 0:
             continue
-        digest = _parse(path, tally)
+        digest = _parse(path, tally, name)
         truth = name_truth(name)
         if truth is None:
             continue
@@ -198,8 +201,8 @@ def _score_ratings(folder: Path, tally: Tally) -> None:
     for row in json.loads((folder / "broker_data.json").read_text(encoding="utf-8")):
         path = folder / row["filename"]
         truth = {**row, **_CORRECTIONS.get(row["filename"], {})}
-        digest = _parse(path, tally)
         label = row["filename"]
+        digest = _parse(path, tally, label)
         got = digest.company_ratings[0] if digest and digest.company_ratings else None
         tally.check("broker", digest is not None and same_broker(truth["broker"], digest.broker), label,
                     f"expected {truth['broker']!r}, got {digest.broker if digest else None!r}")

@@ -84,6 +84,7 @@ class PdfText:
     title: str | None = None
     created: str | None = None  # YYYY-MM-DD from the document information, when it has one
     chars: int = 0
+    first_page: list[str] = field(default_factory=list)  # page 1 in reading order, stacked fields joined
 
     @property
     def text(self) -> str:
@@ -208,6 +209,20 @@ def _title_of(lines: list[TextLine], tagged: list[TextLine]) -> str | None:
     return _join_title([ln.text for ln in parts])
 
 
+def _stacked_fields(lines: list[TextLine]) -> list[str]:
+    """"label value" for each short line with a value right below it (a field box or table
+    column: 目标价 over 港币 666.00, Rating over Overweight)."""
+    out = []
+    for ln in lines:
+        if len(ln.text) > 14:
+            continue
+        below = [o for o in lines if o.y1 <= ln.y0 + 1 and o.x0 < ln.x1 and o.x1 > ln.x0 and ln.y0 - o.y1 < 2.5 * max(ln.size, 1)]
+        if below:
+            nearest = max(below, key=lambda o: o.y1)
+            out.append(ln.text + " " + nearest.text)
+    return out
+
+
 def lay_out(pages: Iterable[Page]) -> PdfText:
     """Read pages of positioned lines into main text, sidebar, headers and title."""
     result = PdfText()
@@ -230,6 +245,9 @@ def lay_out(pages: Iterable[Page]) -> PdfText:
             # a title may reach into the top band, never into the running header above it
             upper = [ln for ln in band if page.height / 2 < ln.y0 < page.height * (1 - _BAND / 2)]
             result.title = _title_of(main + upper, tagged_title)
+        if not result.first_page and clean:
+            result.first_page = _ordered(main) + _ordered(side) + _ordered(band)
+            result.first_page += _stacked_fields(clean)
         band_text_pages.append([ln.text for ln in band])
         main_pages.append(_ordered(main))
         result.sidebar.extend(ln.text for ln in sorted(side, key=lambda ln: (-ln.y1, ln.x0)))
