@@ -12,10 +12,14 @@ Each folder is scored against the ground truth it carries, found by what it hold
   (``_CORRECTIONS``, each checked against the note's first page) the note's own value counts.
 - ``*.pdf.json`` (a report flattened to one line in ``source_content``, labelled figures in
   ``data``): the text itself is the truth, read by rules independent of the parser:
-  the broker is the one whose SAC licence prefix the analysts' licence numbers carry
-  (``S0130…`` → 中国银河), else the e-mail domain of the analysts; the date is the first full
-  date (2020年12月07日, 2020-12-07) in the first 400 characters that is not inside a
-  "资料来源" source note. A report with no such evidence is counted as "no truth" and left out.
+  the broker is the firm with most votes from the SAC licence prefixes of the analysts' licences
+  (``S0130…`` → 中国银河) together with the analysts' e-mail domains, one vote each
+  (registry data, checked against the firms' full names in the same texts); the date is the one labelled 发布日期/报告日期/[Table_Date],
+  else the first date written in the cover's form, 2020年12月07日, in the first 2,500
+  characters (the cover; a flattened text often opens with the disclaimer), outside a source
+  note (资料来源…), an "as of" clause (截至…) or a price note (股价为…收盘). Cited reports'
+  dates (2020.12.22, 2020-12-20) are never in that form. A report with no such evidence
+  counts as "no truth" for that field and is left out of its total.
   Figures are scored by ``benchmarks.fidelity_figures.score_figures`` when that module exists.
 
 Prints one line per problem and a totals line per folder.
@@ -73,7 +77,15 @@ def _squash(text: str) -> str:
 
 
 def same_title(truth: str, got: str) -> bool:
-    """Similar after removing spaces and punctuation: one holds most of the other, or close."""
+    """Similar after removing spaces and punctuation (one holds most of the other, or close),
+    also when only one side leads with its series label (华泰人工智能系列之二十二：…)."""
+    if _similar(truth, got):
+        return True
+    mains = [re.split(r"[：:]", t, maxsplit=1)[-1] for t in (truth, got)]
+    return _similar(mains[0], got) or _similar(truth, mains[1]) or _similar(*mains)
+
+
+def _similar(truth: str, got: str) -> bool:
     a, b = _squash(truth), _squash(got)
     if not a or not b:
         return False
@@ -136,9 +148,13 @@ def name_truth(name: str) -> dict[str, str] | None:
     return {"date": f"{raw[:4]}-{raw[4:6]}-{raw[6:]}", "broker": broker, "title": title}
 
 
-_FULL_DATE = re.compile(r"(20\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
 _LICENCE = re.compile(r"S\d{13}")
 _EMAIL_DOMAIN = re.compile(r"@([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.I)
+
+
+_CN_DATE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_NOT_PUBLICATION = re.compile(r"资料来源|数据来源|来源[:：]|截至|截止|股价为|收盘|注[:：]")
+_LABELLED = re.compile(r"(?:报告发布日期|发布日期|报告日期|\[table_date\])\s*[:：]?\s*$", re.I)
 
 
 def flattened_truth(text: str) -> dict[str, str | None]:
@@ -146,18 +162,16 @@ def flattened_truth(text: str) -> dict[str, str | None]:
     registry = get_brokers()
     by_licence = Counter(b.short for b in map(registry.by_licence, _LICENCE.findall(text)) if b)
     by_mail = Counter(b.short for b in map(registry.by_domain, _EMAIL_DOMAIN.findall(text)) if b)
-    broker = (by_licence or by_mail).most_common(1)[0][0] if (by_licence or by_mail) else None
-    date = None
-    head = text[:400]
-    for m in _FULL_DATE.finditer(head):
-        before = head[max(0, m.start() - 40) : m.start()]
-        if "资料来源" in before or "来源：" in before or "数据来源" in before:
-            continue
+    evidence = by_licence + by_mail  # a co-author's licence from elsewhere is outvoted by the e-mails
+    broker = max(evidence, key=lambda b: (evidence[b], by_licence[b])) if evidence else None
+    head = text[:2500]
+    dates = []
+    for m in _CN_DATE.finditer(head):
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if 1 <= mo <= 12 and 1 <= d <= 31:
-            date = f"{y:04d}-{mo:02d}-{d:02d}"
-            break
-    return {"broker": broker, "date": date}
+        before = head[max(0, m.start() - 40) : m.start()]
+        if 1 <= mo <= 12 and 1 <= d <= 31 and not _NOT_PUBLICATION.search(before):
+            dates.append((not _LABELLED.search(before), m.start(), f"{y:04d}-{mo:02d}-{d:02d}"))
+    return {"broker": broker, "date": min(dates)[2] if dates else None}
 
 
 def _parse(path: Path, tally: Tally, label: str) -> Digest | None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from yanbao.store.dates import read_date
-from yanbao.store.layout import REPORT_TYPE_LINE, WIND_TAG
+from yanbao.store.layout import WIND_TAG
+from yanbao.store.titles import is_report_type
 from yanbao.store.model import Analyst, Rating
 from yanbao.store.publisher import read_broker
 from yanbao.store.ratings import POSITIVE_RATINGS, read_company_ratings, read_rating_scale, read_sector_rating
@@ -51,7 +52,7 @@ _FIRM_NAME = re.compile(r"^(?:[\u4e00-\u9fa5]{2,6}证券(?:股份有限公司|�
 
 def _not_a_title(text: str) -> bool:
     squeezed = re.sub(r"\s+", "", text)
-    if len(squeezed) < 4 or _REPORT_TYPE.match(text) or _NOT_TITLE.match(text) or REPORT_TYPE_LINE.match(squeezed):
+    if len(squeezed) < 4 or _REPORT_TYPE.match(text) or _NOT_TITLE.match(text) or is_report_type(text):
         return True
     if re.fullmatch(r"[\d\s./年月日:-]+", text) or re.fullmatch(r"(?:Page|第)?\s*\d+\s*(?:页)?(?:\s*(?:of|/)\s*\d+)?", text, re.I):
         return True

@@ -72,23 +72,28 @@ def _unregistered(header: list[str], lines: list[str]) -> Counter:
     """A firm the registry does not know, from XX证券股份有限公司 / XX Securities Limited,
     or a running header that opens with XX证券."""
     counts: Counter = Counter()
+    registry = get_brokers()
+
+    def known(name: str) -> bool:  # 年加入华创证券, 浦银国际证券: a registered firm inside
+        return registry.lookup(name) is not None or any(True for _ in registry.find_all(name))
+
     for line in dict.fromkeys(header):
         m = _HEADER_FIRM.match(line)
-        if m and m.group(1) not in _GENERIC_CN and get_brokers().lookup(m.group(1) + "证券") is None:
+        if m and m.group(1) not in _GENERIC_CN and not known(m.group(1) + "证券"):
             counts[m.group(1) + "证券"] += 3
     for line in dict.fromkeys(lines):
         weight = 4 if _SELF_NAMING.search(line) else 2
         for m in _CN_FIRM.finditer(line):
             name = _STRAY.sub("", m.group(1))
-            if len(name) >= 2 and name not in _GENERIC_CN and get_brokers().lookup(name + "证券") is None:
+            if len(name) >= 2 and name not in _GENERIC_CN and not known(name + "证券"):
                 counts[name + "证券"] += weight
         for m in _CN_OWNER.finditer(line):
-            if m.group(1) not in _GENERIC_CN and get_brokers().lookup(m.group(1) + "证券") is None:
+            if m.group(1) not in _GENERIC_CN and not known(m.group(1) + "证券"):
                 counts[m.group(1) + "证券"] += 2
         for m in _EN_FIRM.finditer(line):
             words = m.group(1).split()
             name = " ".join(words) + " " + m.group(2)
-            if words[0] not in _GENERIC_EN and get_brokers().lookup(name) is None and not get_brokers().lookup(" ".join(words)):
+            if words[0] not in _GENERIC_EN and not known(name):
                 counts[name] += 1
     # 2-character names are the tails of the longer ones a stray character was not cut from
     for name in list(counts):
