@@ -115,7 +115,7 @@ def _untagged(line: TextLine) -> tuple[TextLine, str | None]:
 
 def _stacked_fields(lines: list[TextLine]) -> list[str]:
     """"label value" for each short line with a value right below it (a field box or table
-    column: 目标价 over 港币 666.00, Rating over Overweight)."""
+    column: 目标价 over 港币 666.00, Rating over Overweight) or right beside it on its row."""
     out = []
     for ln in lines:
         if len(ln.text) > 14:
@@ -124,6 +124,13 @@ def _stacked_fields(lines: list[TextLine]) -> list[str]:
         if below:
             nearest = max(below, key=lambda o: o.y1)
             out.append(ln.text + " " + nearest.text)
+    # a label and its value on one row, apart: Price target - 12mth (HKD) ........ 800.00
+    for ln in lines:
+        if len(ln.text) > 40:
+            continue
+        right = [o for o in lines if o.x0 > ln.x1 and o.x0 - ln.x1 < 200 and abs(o.y0 - ln.y0) < 0.4 * max(ln.size, 1)]
+        if right:
+            out.append(ln.text + " " + min(right, key=lambda o: o.x0).text)
     return out
 
 

@@ -35,10 +35,16 @@ _GENERIC_CN = {"中国", "境外", "海外", "国内", "全球", "相关", "其�
 _GENERIC_EN = {"The", "Our", "This", "Global", "Listed", "Equity", "For", "Any", "All", "Hong", "China", "Asia", "Investment", "Other"}
 
 
+# Lines that name who a copy was delivered to, not who wrote it (a distribution watermark).
+_RECIPIENT = re.compile(r"提供给|授权给|发送给|exclusive use|downloaded (?:for|by)|licensed to|prepared for", re.I)
+_PAGE_NUMBER = re.compile(r"\d+")
+
+
 def _registry_votes(votes: Counter, lines: Iterable[str], weight: float, *, cap: float | None = None) -> None:
     registry = get_brokers()
     gained: Counter = Counter()
-    for line in dict.fromkeys(lines):  # a running header repeats on every page: count it once
+    # a running header repeats on every page (with its page number): count it once
+    for line in {_PAGE_NUMBER.sub("", x): x for x in lines if not _RECIPIENT.search(x)}.values():
         for match in registry.find_all(line):
             w = weight * (2 if _SELF_NAMING.search(line) else 1)
             if cap is not None and gained[match.broker.short] + w > cap:

@@ -29,13 +29,15 @@ _WORD = (
     r"强烈推荐|谨慎推荐|推荐|买入|增持|中性|减持|卖出|跑赢行业|跑输行业|优于大市|同步大市|弱于大市|持有|回避)"
 )
 _ACTION_WORD = (
-    r"首次覆盖|首次|维持|上调至|下调至|上调|下调|initiate[sd]?|initiating|maintain(?:ed|s)?|reiterate[sd]?|"
+    r"首次覆盖|首次|维持|上调至|下调至|上调|下调|initiate[sd]?|initiating|maintain(?:ed|s|ing)?|reiterat(?:e[sd]?|ing)|"
+    r"reaffirm(?:s|ed|ing)?|keep(?:s|ing)?|retain(?:s|ed|ing)?|"
     r"upgrade[sd]?(?:\s+to)?|downgrade[sd]?(?:\s+to)?"
 )
 _ACTIONS = {
     "首次覆盖": "initiate", "首次": "initiate", "维持": "maintain", "上调至": "upgrade", "上调": "upgrade",
     "下调至": "downgrade", "下调": "downgrade", "initiat": "initiate", "maintai": "maintain", "reitera": "maintain",
-    "upgrade": "upgrade", "downgra": "downgrade",
+    "upgrade": "upgrade", "downgra": "downgrade", "reaffir": "maintain", "keep": "maintain",
+    "keeps": "maintain", "keeping": "maintain", "retain": "maintain", "retains": "maintain", "retaine": "maintain",
 }
 _LABELLED = re.compile(
     rf"(?:stock\s+rating|investment\s+rating|rating|recommendation|股票评级|投资评级|公司评级|评级)\s*[:：]?\s*"
@@ -61,9 +63,12 @@ _TP_LABEL = (
     r"(?:12[- ]?m(?:onth|th)?\.?\s+)?(?:price\s+target|target\s+price|price\s+objective|target|PT|TP|PO|目标价格?|目标价位)"
 )
 _TARGET = re.compile(
-    rf"(?<![A-Za-z])({_TP_LABEL})(?![A-Za-z])\s*(?:[（(][^()（）]{{0,12}}[)）])?\s*[:：]?\s*(?:[（(]\s*({_CUR})\s*[)）])?\s*[:：]?\s*"
-    rf"(?:(?:is|of|at|为|至|上调至|下调至|raised to|cut to|lowered to|to)\s*)?({_CUR})?\s*(?!0\d)({_NUM})(?![\d%xX倍]|\.?\s?(?:HK|SH|SZ)\b)\s*(港元|港币|美元|元|人民币|HKD|USD|CNY|RMB)?"
-    rf"(?:\s*[（(]?\s*(?:前值|原值|此前|from|previously|prior)\s*[:：]?\s*({_CUR})?\s*({_NUM})\s*(?:港元|美元|元)?\s*[）)]?)?",
+    rf"(?<![A-Za-z])(?P<label>{_TP_LABEL})(?![A-Za-z])"
+    rf"(?:\s*[-–]?\s*\(?\d{{1,2}}\s*-?\s*m(?:th|onths?)?\.?\)?)?"  # Price target - 12mth
+    rf"\s*(?:[（(]\s*(?P<cur1>{_CUR})\s*[)）]|[（(][^()（）]{{0,12}}[)）])?\s*[:：]?\s*(?:[（(]\s*(?P<cur2>{_CUR})\s*[)）])?\s*[:：]?\s*"
+    rf"(?:(?:is|of|at|为|至|上调至|下调至|raised to|cut to|lowered to|to)\s*)?(?P<cur3>{_CUR})?\s*(?!0\d)(?P<value>{_NUM})"
+    rf"(?![\d%xX倍]|\.?\s?(?:HK|SH|SZ)\b)\s*(?P<unit>港元|港币|美元|元|人民币|HKD|USD|CNY|RMB)?"
+    rf"(?:\s*[（(]?\s*(?:前值|原值|此前|from|previously|prior)\s*[:：]?\s*(?:{_CUR})?\s*(?P<previous>{_NUM})\s*(?:港元|美元|元)?\s*[）)]?)?",
     re.IGNORECASE,
 )
 _TARGET_AFTER = re.compile(rf"({_CUR})\s*({_NUM})\s*(?:TP|PT|target price|price target)\b", re.IGNORECASE)
@@ -131,12 +136,12 @@ def _find_target(lines: list[str]) -> tuple[float, str | None, float | None, str
     for need_currency in (True, False):  # a target with its currency before a bare number
         for line in joined:
             for m in _TARGET.finditer(line):
-                currency = _currency(m.group(2) or m.group(3), m.group(5))
-                label = m.group(1).lower()
+                currency = _currency(m.group("cur1") or m.group("cur2") or m.group("cur3"), m.group("unit"))
+                label = m.group("label").lower()
                 if currency is None and (need_currency or label == "target" or not re.search(r"price|价|pt|tp|po", label)):
                     continue
-                previous = _number(m.group(7)) if m.group(7) else None
-                return _number(m.group(4)), currency, previous, line.strip()
+                previous = _number(m.group("previous")) if m.group("previous") else None
+                return _number(m.group("value")), currency, previous, line.strip()
     for line in joined:
         m = _TARGET_MOVE.search(line)
         if m:
