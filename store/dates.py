@@ -32,7 +32,7 @@ _LABEL = re.compile(
     re.I,
 )
 # A date right after these is the data's date, not the report's.
-_DATA_CONTEXT = re.compile(r"资料来源|数据来源|来源[:：]|截至|截止|数据日期|股价为|as of|as at|Source[s]?\s*:|收盘|区间|至今|以来", re.I)
+_DATA_CONTEXT = re.compile(r"资料来源|数据来源|来源[:：]|截至|截止|数据日期|分析日期|统计日期|交易日期|股价为|as of|as at|Source[s]?\s*:|收盘|区间|至今|以来", re.I)
 
 
 # A cited report's date: 《title》，2020.12.22

@@ -68,7 +68,7 @@ def _evidence_votes(votes: Counter, text: str) -> None:
 
 # The firm that owns the report: 版权归XX证券所有, 仅供XX证券的客户使用, 本报告由XX证券制作.
 _CN_OWNER = re.compile(r"(?:版权归属?|版权属于|仅供|本报告由)([\u4e00-\u9fa5]{2,4}?)证券(?:所有|的客户|客户|制作|发布|研究)")
-_HEADER_FIRM = re.compile(r"^\s*([\u4e00-\u9fa5]{2,4})证券(?!交易所|报|业|市场)")
+_HEADER_FIRM = re.compile(r"^\s*([\u4e00-\u9fa5]{2,4})证券(?=\s|$|[|｜·:：\-—]|股份|研究|有限)")
 
 
 _BODY_SPAN = 6000
