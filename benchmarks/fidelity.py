@@ -5,21 +5,25 @@ Each folder is scored against the ground truth it carries, found by what it hold
 - ``index.tsv`` (hash → original path) or PDFs named ``YYYYMMDD-券商-标题.pdf``: the file
   name gives date, broker and title (separators ``-``/``_``, dates ``20200721`` or
   ``2020-07-21``, a leading tag such as ``择时-`` and a category such as ``_金融工程_`` allowed).
-  Files without such a name are parsed (they count towards "parsed") but not scored.
+  Files without such a name are parsed (they count towards "parsed") but not scored. A title
+  is right when it is similar after removing spaces and punctuation (one holds at least 60 %
+  of the other, or a difflib ratio of 0.8), also when only one side leads with its series
+  label (华泰人工智能系列之二十二：…). A file-name broker that is no firm is corrected in
+  ``_NAME_CORRECTIONS`` (with the evidence).
 - ``broker_data.json`` (a list of {filename, broker, rating, target_price}): broker, rating
   and price target per note. Ratings are compared by direction (買入/增持/Buy/Overweight/
   Outperform/跑赢行业 are all "positive"). Where a recorded value is not what the note says
   (``_CORRECTIONS``, each checked against the note's first page) the note's own value counts.
 - ``*.pdf.json`` (a report flattened to one line in ``source_content``, labelled figures in
-  ``data``): the text itself is the truth, read by rules independent of the parser:
-  the broker is the firm with most votes from the SAC licence prefixes of the analysts' licences
-  (``S0130…`` → 中国银河) together with the analysts' e-mail domains, one vote each
-  (registry data, checked against the firms' full names in the same texts); the date is the one labelled 发布日期/报告日期/[Table_Date],
-  else the first date written in the cover's form, 2020年12月07日, in the first 2,500
-  characters (the cover; a flattened text often opens with the disclaimer), outside a source
-  note (资料来源…), an "as of" clause (截至…) or a price note (股价为…收盘). Cited reports'
-  dates (2020.12.22, 2020-12-20) are never in that form. A report with no such evidence
-  counts as "no truth" for that field and is left out of its total.
+  ``data``): the text itself is the truth, read by rules that do not use the parser. The
+  broker is the firm with most votes from the SAC licence prefixes of the analysts' licences
+  (``S0130…`` → 中国银河) and the analysts' e-mail domains, one vote each (registry data,
+  checked against the firms' full names in the same texts). The date is the one labelled
+  发布日期/报告日期/[Table_Date], else the first date written in the cover's form
+  (2020年12月07日) in the first 2,500 characters (the cover: a flattened text often opens
+  with the disclaimer) outside a source note (资料来源…), an "as of" clause (截至…) or a price
+  note (股价为…收盘); cited reports' dates (2020.12.22) are never in that form. A report with
+  no such evidence counts as "no truth" for that field and is left out of its total.
   Figures are scored by ``benchmarks.fidelity_figures.score_figures`` when that module exists.
 
 Prints one line per problem and a totals line per folder.
