@@ -19,8 +19,8 @@ _TYPE_WORD = (
     r"周报|月报|日报|季报|晨报|简报|快报|研报|模板)|"
     r"(?:金融工程|金工|量化|数量化|宏观|策略|行业|公司|固定收益|债券|基金|海外|港股)(?:研究|报告|点评|专题|深度)?|"
     r"量化投资|数量化投资|宏观经济|深度|专题|点评|"
-    r"Equity Research|Research Report|Company (?:Note|Update|Report)|Industry (?:Note|Update|Report)|"
-    r"Sector (?:Note|Update)|Flash Note|Research Note|Asia Pacific Equity Research|Global Research)"
+    r"Equity Research|Research Report|(?:Company|Industry|Sector|Flash|Research|Earnings)\s*(?:Note|Update|Report|Review)|"
+    r"(?:[A-Z]\s+)?Update|Equities|Asia Pacific Equity Research|Global Research)"
 )
 REPORT_TYPE_LINE = re.compile(rf"^{_TYPE_WORD}$", re.IGNORECASE)
 _TYPE_PARTS = re.compile(r"\s*[/|｜·•—-]\s*")
@@ -79,6 +79,14 @@ def _is_series(text: str) -> bool:
 
 def _has_series(text: str) -> bool:
     return bool(re.search(rf"系列|之{_NUMERAL}", text))
+
+
+# A company note's subject line, set above its headline: Tencent, Tencent Holdings (0700.HK),
+# Key Call: Tencent Holdings, Tencent Holdings 0700.HK 700 HK.
+_TICKER = r"[(（]?\s*(?:\d{3,5}\s?\.?\s?HK|(?<=[(（])\d{4,6}(?=[)）])|\d{6}\.S[HZ]|[A-Z]{1,5}\.[A-Z]{1,2}|[A-Z]{1,5}\s(?:US|HK))\s*[)）]?"
+_SUBJECT = re.compile(
+    rf"^(?:[A-Z][A-Za-z ]{{0,12}}:\s*)?[A-Z][A-Za-z&.'-]*(?:\s+[A-Z][A-Za-z&.'-]*){{0,3}}(?:\s*{_TICKER})*\s*$"
+)
 
 
 def _glue(out: str, part: str) -> str:
@@ -160,6 +168,14 @@ def title_of(lines: list[TextLine], tagged: list[TextLine] = ()) -> str | None:
         first = min(plain or top, key=lambda ln: (-ln.y1, ln.x0))
         block = _block(lines, first)
     title = _compose([ln.text for ln in block])
+    if _SUBJECT.match(title.strip()):  # a company's name over the note's headline
+        size = max(ln.size for ln in block)
+        headline = [ln for ln in lines if ln not in block and can_be_title(ln.text) and not _SUBJECT.match(ln.text.strip())
+                    and ln.size >= 0.6 * size and 0 <= block[-1].y0 - ln.y1 < 6 * size]
+        if headline:
+            best = max(ln.size for ln in headline)
+            head = min((ln for ln in headline if ln.size >= best - 0.5), key=lambda ln: (-ln.y1, ln.x0))
+            title = f"{title.strip()}: {_compose([ln.text for ln in _block(lines, head)])}"
     # a subtitle set in smaller type right below: ——剔除跨期截面相关性的纯真波动率因子
     size = max(ln.size for ln in block)
     below = [ln for ln in lines if ln not in block and _DASH.match(ln.text) and ln.size >= 0.7 * size
