@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from yanbao.store.companies import fold
+from yanbao.store.companies import _trie_regex, fold  # one trie-shaped scanner for both registries
 
 __all__ = ["DATA_PATH", "Broker", "BrokerMatch", "BrokerRegistry", "get_brokers"]
 
@@ -24,7 +24,7 @@ DATA_PATH = Path(__file__).with_name("brokers.json")
 
 # After a Chinese name ending in 证券, these words make it something else: the exchange
 # (上海证券交易所), a newspaper (上海证券报), the industry body (中国证券业协会).
-_NOT_A_FIRM_AFTER = "交易所|报|業|业|市场|登记|投资者|期货|法|时报|日报|化"
+_NOT_A_FIRM = re.compile("交易所|报|業|业|市场|登记|投资者|期货|法|时报|日报|化")
 
 
 @dataclass(frozen=True)
@@ -89,17 +89,9 @@ class BrokerRegistry:
         ])
 
     def _compile(self) -> re.Pattern[str]:
-        """One alternation of every name, longest first, so 海通国际 wins over 海通."""
-        names = sorted({n for b in self.brokers for n in b.names if len(n) >= 2}, key=len, reverse=True)
-        parts = []
-        for name in names:
-            body = re.escape(fold(name)).replace(r"\ ", r"\s*")
-            if re.search(r"[a-z]", fold(name)):
-                body = rf"(?<![a-z0-9]){body}(?![a-z0-9])"
-            elif name.endswith("证券"):
-                body = rf"{body}(?!{_NOT_A_FIRM_AFTER})"
-            parts.append(body)
-        return re.compile("|".join(parts))
+        """One trie-shaped alternation of every name (longest first: 海通国际 before 海通)."""
+        keys = {re.sub(r"\s+", " ", fold(n)).strip() for b in self.brokers for n in b.names if len(n) >= 2}
+        return re.compile(_trie_regex(sorted(keys, key=len, reverse=True)))
 
     def lookup(self, name: str) -> Broker | None:
         """The broker a name, alias or English name stands for (case and spacing ignored)."""
@@ -127,7 +119,10 @@ class BrokerRegistry:
         """Every broker name in ``text``, leftmost-longest, not overlapping."""
         folded = fold(text)
         for m in self._scanner.finditer(folded):
-            broker = self.lookup(m.group(0))
+            name = m.group(0)
+            if name.endswith("证券") and _NOT_A_FIRM.match(folded, m.end()):
+                continue
+            broker = self.lookup(name)
             if broker is not None:
                 yield BrokerMatch(broker, m.start(), m.end(), text[m.start() : m.end()])
 

@@ -26,10 +26,12 @@ _PDF_DATE = re.compile(rb"D?:?(\d{4})(\d{2})(\d{2})")
 
 
 def _lines_of(layout) -> list[TextLine]:
-    """Every text line on a page, those inside figures (form XObjects) included."""
-    from pdfminer.layout import LTChar, LTFigure, LTTextContainer, LTTextLine
+    """Every text line on a page, those inside figures (form XObjects) included when the
+    page's text lives there."""
+    from pdfminer.layout import LAParams, LTChar, LTFigure, LTTextContainer, LTTextLine
 
     lines: list[TextLine] = []
+    figures: list = []
 
     def walk(obj) -> None:
         for child in obj:
@@ -38,10 +40,28 @@ def _lines_of(layout) -> list[TextLine]:
                 if text:
                     size = max((c.size for c in child if isinstance(c, LTChar)), default=child.height)
                     lines.append(TextLine(text, child.x0, child.y0, child.x1, child.y1, round(size, 1)))
-            elif isinstance(child, (LTTextContainer, LTFigure)):
+            elif isinstance(child, LTFigure):
+                figures.append(child)
+            elif isinstance(child, LTTextContainer):
                 walk(child)
 
+    def chars_in(obj) -> int:
+        return sum(1 if isinstance(c, LTChar) else chars_in(c) if isinstance(c, LTFigure) else 0 for c in obj)
+
     walk(layout)
+    # Characters inside figures are not grouped by pdfminer (as in its extract_text): a chart's
+    # labels stay out. When the figures hold more characters than the page's own text, the
+    # page is drawn inside them: group those characters into lines and read them.
+    if figures and sum(chars_in(f) for f in figures) > sum(len(ln.text) for ln in lines):
+        inside = LAParams(boxes_flow=None, all_texts=True)
+        for figure in figures:
+            figure.analyze(inside)
+        walk_figures, figures[:] = list(figures), []
+        for figure in walk_figures:
+            walk(figure)
+            while figures:  # nested forms
+                nested = figures.pop()
+                walk(nested)
     return lines
 
 
@@ -51,9 +71,8 @@ def pdfminer_pages(path: str | Path, *, password: str | None = None) -> Iterator
     from pdfminer.layout import LAParams
 
     # Lines are ordered by position in the layout stage, so pdfminer need not order its text
-    # boxes (boxes_flow=None): that hierarchical grouping is the costliest part of its
-    # analysis. all_texts: also group the characters inside figures into lines.
-    laparams = LAParams(boxes_flow=None, all_texts=True)
+    # boxes (boxes_flow=None): that hierarchical grouping is the costliest part of its analysis.
+    laparams = LAParams(boxes_flow=None)
     for number, layout in enumerate(extract_pages(path, password=password or "", laparams=laparams)):
         yield Page(number, layout.width, layout.height, _lines_of(layout))
 
