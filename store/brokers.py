@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from yanbao.store.companies import _trie_regex, fold  # one trie-shaped scanner for both registries
+from yanbao.store.name_scanner import _trie_regex, fold  # one trie-shaped scanner for both registries
 
 __all__ = ["DATA_PATH", "Broker", "BrokerMatch", "BrokerRegistry", "get_brokers"]
 
