@@ -53,7 +53,10 @@ def parse_bytes(data: bytes, where: str, *, password: str | None = None, file: P
         file = file if file is not None else Path(where)
         pdf = _pdf_from_file(file, where, password) if file.is_file() else _pdf_from_bytes(data, where, password)
         source = Source(path=where, kind="pdf", pages=pdf.pages, sha256=sha)
-        return _digest(pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers)
+        return _digest(
+            pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers,
+            layout_title=pdf.title, created=pdf.created, first_page=pdf.first_page,
+        )
     text = decode_report_bytes(data, where)
     source = Source(path=where, kind="text", pages=max(1, text.count("\x0c") + (0 if text.endswith("\x0c") else 1)), sha256=sha)
     return parse_text(text, source)
@@ -88,7 +91,8 @@ def parse_text(text: str, source: Source) -> Digest:
 
 
 def _digest(
-    lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = (), logical: bool = False
+    lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = (), logical: bool = False,
+    layout_title: str | None = None, created: str | None = None, first_page: list[str] | None = None,
 ) -> Digest:
     sidebar, headers = list(sidebar), list(headers)
     lines, text_cut = cap_lines(lines)  # a pathological file costs bounded time and space
@@ -96,11 +100,11 @@ def _digest(
     head = structure.head
     all_text = "\n".join(structure.body)
     language = meta.detect_language("\n".join(head) + all_text)
-    title = meta.read_title(head) or Path(source.path).stem
+    title = layout_title or meta.read_title(head) or Path(source.path).stem
     # Metadata may sit in the head (text reports), the sidebar and headers (PDFs) or the tail.
     meta_lines = head + sidebar + headers
-    date = meta.read_date(meta_lines, structure.tail)
-    broker = meta.read_broker(headers + sidebar + head, structure.tail)
+    date = meta.read_date(meta_lines, structure.tail) or created or meta.read_date([x[:3000] for x in lines[:5]])
+    broker = meta.read_broker(header=headers, sidebar=sidebar, head=head, tail=structure.tail, body=lines)
     analysts = meta.read_analysts(meta_lines + structure.tail)
     sector = meta.read_sector_rating(meta_lines)
     if sector is None and logical:
@@ -134,7 +138,8 @@ def _digest(
     metrics = read_metrics(metric_texts, period, finder.entities, default_entity=finder.default_company, sector=sector_name)
 
     ratings = meta.read_company_ratings(
-        meta_lines, subject.name if subject else None, subject.ticker if subject else None, language
+        meta_lines, subject.name if subject else None, subject.ticker if subject else None, language,
+        first_page=first_page if first_page is not None else lines[:80], title=title,
     )
     # A company report that rates its company Buy / Overweight puts it forward.
     if subject is not None and ratings and ratings[0].rating in meta.POSITIVE_RATINGS:
