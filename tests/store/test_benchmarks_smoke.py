@@ -44,7 +44,8 @@ def test_one_small_benchmark_end_to_end(tmp_path: Path) -> None:
     build_store(store_path, digests[:30])
     search = search_figure(store_path, digests[:30], repeats=1)
     assert search.unit == "ms" and search.measured > 0 and search.baseline > 0
-    assert set(search.details["hits"]) and search.verdict in ("pass", "FAIL")
+    # 30 digests are searched well inside the 50 ms limit: a FAIL here is a real regression.
+    assert set(search.details["hits"]) and search.verdict == "pass", search
     writes = write_figure(tmp_path, digests, small=10, big=30, batches=1)
     assert writes.name == "store write per digest at 30 vs 10" and writes.ratio > 0
     table = format_table([search, writes])
@@ -81,3 +82,17 @@ def test_scale_benchmark_end_to_end(tmp_path: Path, capsys) -> None:
     assert "yanbao list" in names and "search first" in names and "panes 2-4" in names
     migration = figures[-1]
     assert migration["lost"] == 0 and migration["after"] == 15 and migration["old_file_kept"]
+
+
+def test_the_judge_fails_what_misses_its_target() -> None:
+    """Each kind of target can say FAIL: a slowdown over its ratio, a speed-up under it, an
+    absolute figure over its limit (and pass on the right side of each)."""
+    from benchmarks.report import absolute, slowdown, speedup
+
+    assert slowdown("x", 1.2, 1.0, "s", 1.10).verdict == "FAIL"
+    assert slowdown("x", 1.05, 1.0, "s", 1.10).verdict == "pass"
+    assert speedup("x", 1.0, 1.5, "s", 1.7).verdict == "FAIL"
+    assert speedup("x", 1.0, 1.8, "s", 1.7).verdict == "pass"
+    assert absolute("x", 60.0, 10.0, "ms", 50.0).verdict == "FAIL"
+    assert absolute("x", 16.0, 10.0, "ms", 16.0, strict=True).verdict == "FAIL"
+    assert absolute("x", 12.0, 10.0, "ms", 50.0).verdict == "pass"
