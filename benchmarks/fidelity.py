@@ -267,7 +267,7 @@ def _score_flattened(folder: Path, tally: Tally) -> None:
         else:
             no_truth += 1
         if score_figures is not None:
-            f, t = score_figures(digest, data)
+            f, t = score_figures(digest, data.get("data") or [])  # the labelled figures
             found, total = found + f, total + t
     if no_truth:
         tally.notes.append(f"no truth for {no_truth} fields")
