@@ -103,7 +103,8 @@ def _digest(
     title = layout_title or meta.read_title(head) or Path(source.path).stem
     # Metadata may sit in the head (text reports), the sidebar and headers (PDFs) or the tail.
     meta_lines = head + sidebar + headers
-    date = meta.read_date(meta_lines, structure.tail) or created or meta.read_date([x[:3000] for x in lines[:5]])
+    # A flattened report gets its lines back from unflatten: its cover date may sit a few dozen lines in.
+    date = meta.read_date(meta_lines, structure.tail) or created or meta.read_date([x[:3000] for x in lines[:5 if not logical else 80]])
     broker = meta.read_broker(header=headers, sidebar=sidebar, head=head, tail=structure.tail, body=lines)
     analysts = meta.read_analysts(meta_lines + structure.tail)
     sector = meta.read_sector_rating(meta_lines)
