@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import math
 
+# The tables live in store/labels.py, shared with the export.
+from yanbao.store.labels import ACTION_LABELS as _ACTION_LABELS
+from yanbao.store.labels import BASIS_LABELS as _BASIS_LABELS
+from yanbao.store.labels import CURRENCY_ZH as _CURRENCY_ZH
+from yanbao.store.labels import METRIC_LABELS
+from yanbao.store.labels import VS_LABELS as _VS_LABELS
+
 __all__ = [
     "METRIC_LABELS",
     "RATE_UNITS",
@@ -26,95 +33,6 @@ __all__ = [
 RATE_UNITS = frozenset({"%", "pp"})
 """Units whose changes are differences in percentage points, not percent changes."""
 
-METRIC_LABELS: dict[str, tuple[str, str]] = {
-    "revenue": ("收入", "Revenue"),
-    "revenue_growth": ("收入增速", "Revenue growth"),
-    "revenue_growth_yoy": ("收入同比增速", "Revenue growth YoY"),
-    "revenue_growth_qoq": ("收入环比增速", "Revenue growth QoQ"),
-    "revenue_growth_guidance": ("收入增速指引", "Revenue growth guidance"),
-    "operating_margin": ("营业利润率", "Operating margin"),
-    "operating_margin_change_qoq": ("营业利润率环比变化", "Operating margin change QoQ"),
-    "net_income": ("净利润", "Net income"),
-    "eps": ("每股收益", "EPS"),
-    "capex": ("资本开支", "Capex"),
-    "capex_incl_leases": ("资本开支（含融资租赁）", "Capex incl. finance leases"),
-    "capex_growth_yoy": ("资本开支同比增速", "Capex growth YoY"),
-    "capex_guidance": ("资本开支指引", "Capex guidance"),
-    "ad_revenue_growth_yoy": ("广告收入同比增速", "Ad revenue growth YoY"),
-    "ai_contribution": ("AI 贡献", "AI contribution"),
-    "users": ("用户数", "Users"),
-    # Keys the parser adds where the vocabulary has none.
-    "operating_margin_change_yoy": ("营业利润率同比变化", "Operating margin change YoY"),
-    "capex_growth_qoq": ("资本开支环比增速", "Capex growth QoQ"),
-    "ad_revenue": ("广告收入", "Ad revenue"),
-    "ad_revenue_growth_qoq": ("广告收入环比增速", "Ad revenue growth QoQ"),
-    "net_income_growth_yoy": ("净利润同比增速", "Net income growth YoY"),
-    "net_income_growth_qoq": ("净利润环比增速", "Net income growth QoQ"),
-    "users_growth_yoy": ("用户数同比增速", "User growth YoY"),
-    "users_growth_qoq": ("用户数环比增速", "User growth QoQ"),
-    "backlog": ("未交付订单", "Backlog"),
-}
-
-# What industry reports measure (sector-level figures as well as company ones): each base
-# with the keys the parser derives from it.
-_RATIO_LABELS = {
-    "gross_margin": ("毛利率", "Gross margin"),
-    "net_margin": ("净利率", "Net margin"),
-    "market_share": ("市占率", "Market share"),
-    "penetration": ("渗透率", "Penetration"),
-    "share": ("占比", "Share"),
-    "utilisation": ("产能利用率", "Utilisation"),
-    "roe": ("ROE", "ROE"),
-}
-_AMOUNT_LABELS = {
-    "total_profit": ("利润总额", "Total profit"),
-    "shipments": ("出货量", "Shipments"),
-    "sales_volume": ("销量", "Sales volume"),
-    "sales": ("销售额", "Sales"),
-    "market_size": ("市场规模", "Market size"),
-    "price": ("价格", "Price"),
-    "value_added": ("增加值", "Value added"),
-    "output_value": ("产值", "Output value"),
-    "capacity": ("产能", "Capacity"),
-    "exports": ("出口额", "Exports"),
-    "imports": ("进口额", "Imports"),
-}
-for _key, (_zh, _en) in _RATIO_LABELS.items():
-    METRIC_LABELS[_key] = (_zh, _en)
-    METRIC_LABELS[f"{_key}_change_yoy"] = (f"{_zh}同比变化", f"{_en} change YoY")
-    METRIC_LABELS[f"{_key}_change_qoq"] = (f"{_zh}环比变化", f"{_en} change QoQ")
-for _key, (_zh, _en) in _AMOUNT_LABELS.items():
-    METRIC_LABELS[_key] = (_zh, _en)
-    METRIC_LABELS[f"{_key}_growth_yoy"] = (f"{_zh}同比增速", f"{_en} growth YoY")
-    METRIC_LABELS[f"{_key}_growth_qoq"] = (f"{_zh}环比增速", f"{_en} growth QoQ")
-    METRIC_LABELS[f"{_key}_cagr"] = (f"{_zh}年复合增速", f"{_en} CAGR")
-    METRIC_LABELS[f"{_key}_share"] = (f"{_zh}占比", f"{_en} share")
-"""Chinese and English names for every metric key of the schema vocabulary."""
-
-_BASIS_LABELS = {
-    "actual": ("实际", "actual"),
-    "guidance": ("指引", "guidance"),
-    "consensus": ("一致预期", "consensus"),
-}
-_VS_LABELS = {
-    "above": ("高于预期", "above"),
-    "inline": ("符合预期", "inline"),
-    "below": ("低于预期", "below"),
-}
-_ACTION_LABELS = {
-    "initiate": ("首次", "initiate"),
-    "maintain": ("维持", "maintain"),
-    "upgrade": ("上调", "upgrade"),
-    "downgrade": ("下调", "downgrade"),
-}
-_CURRENCY_ZH = {
-    "USD": "美元",
-    "CNY": "元",
-    "RMB": "元",
-    "HKD": "港元",
-    "EUR": "欧元",
-    "JPY": "日元",
-}
 
 
 def _pick(labels: tuple[str, str], lang: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from yanbao.store.compare import (
     FigureCell,
 )
+from yanbao.store.labels import DOCUMENT_LABELS, MOVE_LABELS
 from yanbao.store.model import Metric
 from yanbao.store.text_safety import clean_line as clean_text
 from yanbao.store.units import (
@@ -16,66 +17,8 @@ from yanbao.store.units import (
     metric_label,
 )
 
-_LABELS: dict[str, tuple[str, str]] = {
-    "broker": ("券商", "Broker"),
-    "date": ("日期", "Date"),
-    "period": ("报告期", "Period"),
-    "analysts": ("分析师", "Analysts"),
-    "fig_period": ("期间", "Period"),
-    "sector_rating": ("行业评级", "Sector rating"),
-    "key_points": ("核心观点", "Key points"),
-    "recommendation": ("投资建议", "Recommendation"),
-    "picks": ("推荐公司", "Recommended companies"),
-    "company": ("公司", "Company"),
-    "ticker": ("代码", "Ticker"),
-    "figures": ("关键数据", "Figures"),
-    "segment": ("业务", "Segment"),
-    "metric": ("指标", "Metric"),
-    "basis": ("口径", "Basis"),
-    "value": ("数值", "Value"),
-    "consensus": ("一致预期", "Consensus"),
-    "vs": ("对比预期", "vs consensus"),
-    "previous": ("前值", "previously"),
-    "ratings": ("公司评级", "Company ratings"),
-    "rating": ("评级", "Rating"),
-    "action": ("动作", "Action"),
-    "target": ("目标价", "Target price"),
-    "target_change": ("目标价变化", "Target change"),
-    "change": ("变化", "Change"),
-    "risks": ("风险提示", "Risks"),
-    "source": ("来源文件", "Source file"),
-    "pages": ("页", "pages"),
-    "watchlist": ("自选股摘要", "Watchlist digest"),
-    "recommended": ("推荐", "Recommended"),
-    "no": ("否", "no"),
-    "latest": ("最新报告", "Latest reports"),
-    "no_reports": ("暂无提及该公司的报告。", "No stored report names this company."),
-    "empty_watchlist": ("自选股为空。", "The watchlist is empty."),
-    "comparison": ("对比", "Comparison"),
-    "notes": ("备注", "Notes"),
-    "conflict": ("数据冲突", "conflict"),
-    "guidance": ("指引修订", "Guidance revisions"),
-    "guidance_col": ("指引", "Guidance"),
-    "move": ("动作", "Move"),
-    "quoted": ("前次指引，引自该报告", "earlier guidance quoted by this report"),
-    "risk_changes": ("风险变化", "Risk changes"),
-    "new": ("新增", "New"),
-    "recurring": ("持续", "Recurring"),
-    "dropped": ("移除", "Dropped"),
-    "pick_changes": ("推荐变化", "Pick changes"),
-    "added": ("新增", "Added"),
-    "kept": ("保留", "Kept"),
-    "none": ("无", "none"),
-    "no_figures": ("两侧均无数据。", "No figures on either side."),
-}
-_MOVES = {
-    "initial": ("首次", "initial"),
-    "raise": ("上调", "raise"),
-    "cut": ("下调", "cut"),
-    "narrow": ("收窄", "narrow"),
-    "widen": ("放宽", "widen"),
-    "reiterate": ("重申", "reiterate"),
-}
+_LABELS = DOCUMENT_LABELS
+_MOVES = MOVE_LABELS
 
 
 def _t(key: str, lang: str) -> str:
