@@ -44,8 +44,8 @@ def cli_without_root(argv: list[str], outdir: Path) -> tuple[int, str, str]:
     if pid == 0:  # the child: never returns into pytest
         code = 99
         try:
-            os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT), 1)
-            os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT), 2)
+            os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
+            os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
             if os.geteuid() == 0:
                 os.setgroups([])
                 os.setgid(NOBODY)
