@@ -167,6 +167,9 @@ def test_app_style_ingest_killed_leaves_no_worker(slow_folder: Path, tmp_path: P
     time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert still_alive_after(workers, 2.0) == []
+    # These workers' parent is the forkserver, which must first read the app's death off its
+    # pipe before their parent-death signal fires: under the parallel suite that has taken
+    # over 2 s. Without the fix they would live for ever, so 10 s still tells the two apart.
+    assert still_alive_after(workers, 10.0) == []
     # multiprocessing's own helpers end on their own once they see the app gone
     assert still_alive_after(helpers, 10.0) == []
