@@ -24,7 +24,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     "argv",
     [[], ["parse"], ["ingest"], ["list"], ["show"], ["watch"], ["watch", "add"], ["watch", "rm"],
-     ["watch", "list"], ["doctor"], ["compare"], ["export"]],
+     ["watch", "list"], ["doctor"], ["compare"], ["export"], ["search"]],
 )
 def test_help_everywhere(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_:

@@ -80,6 +80,7 @@ def commands(store: Path, digests: list[Digest], tmp_path: Path) -> list[list[st
         ["export", a, "-o", str(tmp_path / evil_name)], ["export", a, "-o", str(tmp_path / evil_name)],
         ["export", a, "-o", str(tmp_path / EVIL / "x.md")], ["export", EVIL],
         ["doctor"],
+        ["search", "风险"], ["search", "evil"], ["search", "sentence", "--json"], ["search", EVIL],
     ]
 
 

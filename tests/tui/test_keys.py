@@ -227,7 +227,9 @@ class TestSearch:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await self.search(pilot, "资本开支")
-            assert titles(app) == ["云厂商资本开支继续走高，港股互联网估值有望修复"]
+            # 资本开支 names the capex concept: the English capex note matches too (#16).
+            assert sorted(titles(app)) == ["Cloud capex keeps climbing as AI demand broadens",
+                                           "云厂商资本开支继续走高，港股互联网估值有望修复"]
             await pilot.press("escape")
             assert len(titles(app)) == 4
             await self.search(pilot, "Azure")
@@ -240,6 +242,23 @@ class TestSearch:
             await settle(pilot)
             await self.search(pilot, "地缘政治")
             assert titles(app) == ["AI 需求外溢到云收入，二季度增速再上台阶"]
+
+    async def test_the_match_line_says_why_a_report_matched(self, app_factory) -> None:
+        """#16: a search shows the highlighted report's matching words in context."""
+        app = app_factory()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            match = app.screen.query_one("#list-match")
+            assert not match.display
+            await self.search(pilot, "地缘政治")
+            await settle(pilot)
+            assert match.display
+            line = match.render()
+            marked = [line.plain[span.start:span.end] for span in line.spans if "reverse" in repr(span.style)]
+            assert marked == ["地缘政治"]
+            await pilot.press("escape")
+            await settle(pilot)
+            assert not match.display
 
     async def test_escape_cancels_the_prompt(self, app_factory) -> None:
         app = app_factory()

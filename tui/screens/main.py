@@ -360,6 +360,7 @@ class MainScreen(Screen[None]):
         self.query_one(KeyPointsPane).show(digest)
         self.query_one(RisksPane).show_report(digest)
         self.query_one(ComparePane).set_report(digest)
+        self.browser.show_match(digest)
         if had_digest != (digest is not None):  # footer recomposes are costly: only on change
             self.refresh_bindings()
 

@@ -15,6 +15,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
+from yanbao.store.index import search_parts
+from yanbao.store.search import Snippet, match_snippet, query_groups
 from yanbao.tui.data.company_names import company_keys, company_terms
 from yanbao.tui.widgets.report_list import (
     SORT_KEYS,
@@ -26,11 +28,21 @@ from yanbao.tui.widgets.report_list import (
 from yanbao.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
+    from yanbao.store.model import Digest
     from yanbao.tui.data.library import Library
 
 __all__ = ["ReportBrowser"]
 
 EMPTY_LIBRARY = "No reports yet: press i to ingest some."
+
+
+def match_line(snippet: Snippet) -> Text:
+    """A search snippet (of cleaned text) as one line, the matched words highlighted."""
+    line = Text("› ", style="dim")
+    line.append(snippet.text)
+    for start, end in snippet.spans:
+        line.stylize("bold reverse", start + 2, end + 2)
+    return line
 
 
 class ReportBrowser(Vertical):
@@ -78,11 +90,13 @@ class ReportBrowser(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: words, broker:…, period:…, company:…", id="filter")
         yield Static(Text("Opening the store…", style="dim"), id="list-status")
+        yield Static("", id="list-match")
         yield ReportListHeader(id="list-header")
         yield ReportList(id="reports")
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.query_one("#list-match", Static).display = False
 
     @property
     def report_list(self) -> ReportList:
@@ -152,6 +166,18 @@ class ReportBrowser(Vertical):
         if self.loaded:
             self.refresh_list()
 
+    def show_match(self, digest: Digest | None) -> None:
+        """While a search narrows the list: why the highlighted report matched, its words
+        marked in a line of its text (hidden otherwise)."""
+        line = self.query_one("#list-match", Static)
+        snippet = None
+        if digest is not None and self.search_query:
+            texts = (clean(text, one_line=True) for text in search_parts(digest.to_dict()))
+            snippet = match_snippet(texts, query_groups(self.search_query))
+        line.display = snippet is not None
+        if snippet is not None:
+            line.update(match_line(snippet))
+
     # -- sort ---------------------------------------------------------------------------------
     def cycle_sort(self) -> str:
         """Sort by the next column (date newest first, the others A→Z); returns its name."""
@@ -187,6 +213,7 @@ class ReportBrowser(Vertical):
         self.filter_text = ""
         self.search_query = ""
         self.search_ids = None
+        self.show_match(None)
         self.refresh_list()
 
     @on(Input.Changed, "#filter")
