@@ -125,3 +125,30 @@ class TestWhoSaidWhat:
             assert "18%" in detail and "17.5%" in detail
             brokers = {o.broker for o in rows[index].right.observations}
             assert len(brokers) >= 2 and all(b in detail for b in brokers)
+
+
+class TestRisksAcrossLanguages:
+    async def test_a_risk_said_in_two_languages_is_recurring(self, make_digest, tmp_path: Path) -> None:
+        """#16: a Chinese report of one quarter and an English one of the next say the same
+        risk in their own words; the two-quarter diff lists it as recurring, not new + dropped."""
+        from yanbao.store.db import DigestStore
+        from yanbao.tui.app import YanbaoApp
+
+        path = tmp_path / "store.json"
+        store = DigestStore(path)
+        store.add_many([
+            make_digest(1, period="2025Q1", date="2025-04-28", risks=["AI投入回报不及预期", "行业竞争加剧"]),
+            make_digest(2, period="2025Q2", date="2025-07-30", language="en", title="Cloud note",
+                        risks=["Returns on AI capex fall short"]),
+        ])
+        store.close()
+        app = YanbaoApp(store_path=path)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            pane = await open_compare(pilot)
+            assert pane.quarters == ("2025Q1", "2025Q2")
+            risks = pane.comparison.risks
+            assert len(risks.recurring) == 1 and len(risks.new) == 0
+            assert len(risks.dropped) == 1  # 行业竞争加剧, said only in the first quarter
+            diff = str(pane.query_one("#compare-diff").render())
+            recurring = next(line for line in diff.splitlines() if line.startswith("Recurring risks"))
+            assert "AI" in recurring and "none" not in recurring
