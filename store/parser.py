@@ -28,6 +28,8 @@ from yanbao.store.textio import clean_control_chars, decode_report_bytes
 
 __all__ = ["parse_file", "parse_bytes", "parse_text", "report_period"]
 
+FLAT_HEAD = 2500  # a flattened report's cover sits in its first few thousand characters
+
 
 def parse_file(path: str | Path, *, password: str | None = None) -> Digest:
     """Parse a PDF or text report into a digest."""
@@ -86,13 +88,14 @@ def parse_text(text: str, source: Source) -> Digest:
     text = clean_control_chars(text)
     # A report flattened to one line gets its line breaks back before its structure is read.
     if is_flattened(text):
-        return _digest(unflatten(text), source, logical=True)
+        return _digest(unflatten(text), source, logical=True, raw_head=text[:FLAT_HEAD])
     return _digest(text.split("\n"), source)
 
 
 def _digest(
     lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = (), logical: bool = False,
     layout_title: str | None = None, created: str | None = None, first_page: list[str] | None = None,
+    raw_head: str | None = None,
 ) -> Digest:
     sidebar, headers = list(sidebar), list(headers)
     lines, text_cut = cap_lines(lines)  # a pathological file costs bounded time and space
@@ -105,6 +108,9 @@ def _digest(
     meta_lines = head + sidebar + headers
     # A flattened report gets its lines back from unflatten: its cover date may sit a few dozen lines in.
     date = meta.read_date(meta_lines, structure.tail) or created or meta.read_date([x[:3000] for x in lines[:5 if not logical else 80]])
+    if raw_head and date is None:
+        # Unflattening drops running headers as furniture, and a cover date glued to one goes with them.
+        date = meta.read_date([raw_head])
     broker = meta.read_broker(header=headers, sidebar=sidebar, head=head, tail=structure.tail, body=lines)
     analysts = meta.read_analysts(meta_lines + structure.tail)
     sector = meta.read_sector_rating(meta_lines)

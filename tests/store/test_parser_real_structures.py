@@ -160,3 +160,23 @@ def test_a_contents_index_heading_ends_the_summary() -> None:
     digest = parse(text)
     points = [p for kp in digest.key_points for p in (kp.heading, *kp.points)]
     assert points and not [p for p in points if "目录" in p or "研究背景" in p]
+
+
+def test_a_flattened_cover_date_glued_to_the_running_header_is_read() -> None:
+    """A flattened report whose cover date sits between an analyst's phone number and the
+    running header, right before the contents page: unflattening keeps only what follows
+    the last contents entry, and the date goes with the contents; it is read from the raw cover."""
+    header = "示例国际主题研究星河行业展望：在变化中寻找机会2026-05-08"
+    page = (
+        "我们认为，下游需求复苏节奏分化，龙头厂商的份额有望继续提升。"
+        "智能手机出货量同比下降3.5%，国内市场规模为4,560亿元。"
+    ) * 6
+    text = (
+        "示例国际研究主题研究|科技行业本研究报告由示例国际控股有限公司分析师编制。"
+        "星河行业展望：在变化中寻找机会核心观点行业景气度回升，关注龙头公司。"
+        "李四科技分析师lisi@example-intl.com(852)12345678"
+        "2026年5月8日" + header + "2目录行业回顾..........................3风险提示..........................9"
+        + "".join(page + header + str(n) for n in range(3, 12))
+    )
+    assert is_flattened(text)
+    assert parse(text).date == "2026-05-08"
