@@ -5,7 +5,9 @@ Each folder is scored against the ground truth it carries, found by what it hold
 - ``index.tsv`` (hash → original path) or PDFs named ``YYYYMMDD-券商-标题.pdf``: the file
   name gives date, broker and title (separators ``-``/``_``, dates ``20200721`` or
   ``2020-07-21``, a leading tag such as ``择时-`` and a category such as ``_金融工程_`` allowed).
-  Files without such a name are parsed (they count towards "parsed") but not scored. A title
+  Files without such a name are parsed (they count towards "parsed") but not scored. Key
+  points are right when there is at least one, and free of boilerplate when none holds an
+  analyst or licence line, a disclaimer, a source note, a template tag or a contents leader. A title
   is right when it is similar after removing spaces and punctuation (one holds at least 60 %
   of the other, or a difflib ratio of 0.8), also when only one side leads with its series
   label (华泰人工智能系列之二十二：…). A file-name broker that is no firm is corrected in
@@ -213,6 +215,25 @@ def _score_named(folder: Path, tally: Tally) -> None:
                     f"expected {truth['date']}, got {digest.date if digest else None}")
         tally.check("title", digest is not None and same_title(truth["title"], digest.title), label,
                     f"expected {truth['title']!r}, got {digest.title if digest else None!r}")
+        _check_key_points(digest, tally, label)
+
+
+# Page furniture and boilerplate that never belong in key points (an analyst line, a licence,
+# a disclaimer, a source note, a template tag, a contents leader).
+_BOILERPLATE = re.compile(
+    r"分析师[:：]|执业证书|登记编[码号]|免责声明|请务必|评级说明|资料来源[:：]|数据来源[:：]|Table_|[.…·]{6,}|"
+    r"\bS\d{13}\b|Analyst Certification|Disclosure Appendix|important disclosures",
+    re.I,
+)
+
+
+def _check_key_points(digest: Digest | None, tally: Tally, label: str) -> None:
+    """Key points read (at least one point with text) and none of them boilerplate."""
+    texts = [t for kp in (digest.key_points if digest else []) for t in (kp.heading, *kp.points) if t.strip()]
+    tally.check("key points", bool(texts), label, "no key points")
+    bad = next((t for t in texts if _BOILERPLATE.search(t)), None)
+    tally.check("no boilerplate", digest is not None and bad is None, label,
+                f"boilerplate in key points: {_BOILERPLATE.search(bad).group(0)!r}" if bad else "not parsed")
 
 
 def _score_ratings(folder: Path, tally: Tally) -> None:

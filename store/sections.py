@@ -350,6 +350,9 @@ def _is_table_row(line: str) -> bool:
     return len(line) >= 20 and "。" not in line and len(_TABLE_CHARS.findall(line)) > 0.4 * len(line)
 
 
+# A line without a letter of any script (0.06, -0.02, ..-0.03.......): a chart's axis label.
+_NO_WORD = re.compile(r"^[\W\d_]*$")
+
 _CONTENTS_ENTRY = re.compile(r"[.…·]{6,}\s*\d{1,3}\s*$")
 
 
@@ -394,8 +397,8 @@ def _fill_sections(structure: Structure, *, analyst_ends: bool = True) -> None:
             structure.summary_end = n if structure.summary_end is None else structure.summary_end
             structure.rest.append(line)
             continue
-        if TABLE_LINE.match(line) or _is_table_row(line) or ANALYST_LINE.match(line):
-            continue  # a source line, a caption or a row of figures inside the summary
+        if TABLE_LINE.match(line) or _is_table_row(line) or ANALYST_LINE.match(line) or _NO_WORD.match(line):
+            continue  # a source line, a caption, a row of figures or a chart's axis label inside the summary
         if mode == "risks":
             # The statement is the heading's own paragraph and the items listed under it.
             continues = bool(risk_lines) and risk_lines[-1].rstrip()[-1:] in "；;，,、"

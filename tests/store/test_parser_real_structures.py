@@ -180,3 +180,49 @@ def test_a_flattened_cover_date_glued_to_the_running_header_is_read() -> None:
     )
     assert is_flattened(text)
     assert parse(text).date == "2026-05-08"
+
+
+def _chart_page(path, text_lines: list[str], axis: list[str], after: list[str]):
+    """A page of summary text, a chart's axis labels (small, spaced like a y axis) and more text."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path), invariant=1)
+    y = 780
+    for line in text_lines:
+        c.setFont("STSong-Light", 11)
+        c.drawString(72, y, line)
+        y -= 18
+    y -= 30
+    for label in axis:
+        c.setFont("STSong-Light", 7)
+        c.drawString(90, y, label)
+        y -= 28
+    y -= 30
+    for line in after:
+        c.setFont("STSong-Light", 11)
+        c.drawString(72, y, line)
+        y -= 18
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_chart_axis_labels_inside_the_summary_are_not_key_points(tmp_path) -> None:
+    """A chart drawn on a summary page leaves its axis labels as lines of their own
+    (0.06, -0.02, a label run into dot leaders): they are not key points."""
+    from yanbao.store.parser import parse_file
+
+    path = _chart_page(
+        tmp_path / "axis.pdf",
+        ["示例证券研究报告", "量化择时系列：一个示例指标的构建",
+         "■ 指标构造：以最高价与最低价的回归斜率刻画支撑与阻力的相对强度。",
+         "我们以回归的斜率作为代理指标，斜率越大，支撑越强。"],
+        ["0.06", "0.05", "-0.02", "..-0.03..........."],
+        ["■ 测试结果：样本外年化收益 11.1%，最大回撤 13.7%。"],
+    )
+    texts = summary_texts(parse_file(path))
+    assert any("回归斜率" in t for t in texts) and any("样本外" in t for t in texts)
+    assert not any(re.fullmatch(r"[\W\d_]*", t) for t in texts if t), texts
