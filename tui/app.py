@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from yanbao.tui.commands import YanbaoCommands
+from yanbao.tui.commands import JumpCommands, YanbaoCommands
 from yanbao.tui.data.library import Library
 from yanbao.tui.screens.help import HelpScreen
 from yanbao.tui.screens.main import MainScreen
@@ -21,7 +21,7 @@ class YanbaoApp(App[None]):
 
     TITLE = "yanbao 研报"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {YanbaoCommands}
+    COMMANDS = App.COMMANDS | {YanbaoCommands, JumpCommands}
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [

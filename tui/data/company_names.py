@@ -11,7 +11,7 @@ from typing import Iterable
 
 from yanbao.store.companies import get_registry
 
-__all__ = ["company_terms", "company_keys", "closest_names", "registry_name", "short_name"]
+__all__ = ["company_terms", "company_keys", "filter_word", "closest_names", "registry_name", "short_name"]
 
 
 def company_terms(query: str) -> list[str]:
@@ -32,6 +32,17 @@ def company_keys(name: str) -> frozenset[str]:
     if info is not None:
         keys.update(str(v).casefold() for v in (info.name, info.name_zh, *info.aliases, *info.tickers) if v)
     return frozenset(keys)
+
+
+def filter_word(name: str) -> str:
+    """One word that stands for ``name`` in a ``company:`` filter (whose terms are split at
+    spaces): the name itself, else the registry's ticker, else its longest word."""
+    name = name.strip()
+    if not name or len(name.split()) == 1:
+        return name
+    info = get_registry().lookup(name)
+    tickers = [t for t in (info.tickers if info is not None else ()) if t and len(str(t).split()) == 1]
+    return str(tickers[0]) if tickers else max(name.split(), key=len)
 
 
 def registry_name(name: str) -> str | None:

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
+from yanbao.tui.data.company_names import filter_word
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
 from yanbao.tui.data.settings import label_lang, load_settings, save_settings
@@ -23,6 +24,7 @@ from yanbao.tui.screens.ingest import IngestDialog
 from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.key_points import KeyPointsPane
+from yanbao.tui.widgets.list_motion import move_cursor
 from yanbao.tui.widgets.report_browser import ReportBrowser
 from yanbao.tui.widgets.report_list import ReportList
 from yanbao.tui.widgets.risks import RisksPane
@@ -65,6 +67,9 @@ class MainScreen(Screen[None]):
         Binding("slash", "search", "Search", key_display="/", tooltip="Search titles, key points, companies and risks", id="search"),
         Binding("f", "filter", "Filter", tooltip="Filter the list: words, broker:, period:, company:", id="filter"),
         Binding("s", "sort", "Sort", tooltip="Sort the list by date, broker, period or title (again to cycle)", id="sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False, tooltip="Reverse the sort: oldest first, Z→A (the header shows ▲/▼)", id="reverse-sort"),
+        Binding("y", "copy", "Copy", show=False, tooltip="Copy what is under the cursor: a figure with its sentence, a risk, "
+                "key points, or the whole digest as markdown from the list", id="copy"),
         Binding("w", "watch", "+Watch", tooltip="Add the company under the cursor (or a typed one) to the watchlist", id="watch"),
         Binding("d", "unwatch", "-Watch", tooltip="Remove the highlighted company from the watchlist", id="unwatch"),
         Binding("e", "export", "Export", tooltip="Export the current view as a markdown file", id="export"),
@@ -75,6 +80,12 @@ class MainScreen(Screen[None]):
                 tooltip="Give the report list more room (remembered for next time)", id="list-bigger"),
         Binding("j", "cursor_down", "Down", show=False, tooltip="Move down in the focused list or table", id="down"),
         Binding("k", "cursor_up", "Up", show=False, tooltip="Move up in the focused list or table", id="up"),
+        Binding("g", "move('first')", "First", show=False, tooltip="First row of the focused list or table", id="first"),
+        Binding("G", "move('last')", "Last", show=False, tooltip="Last row of the focused list or table", id="last"),
+        Binding("ctrl+d", "move('half_down')", "Half page down", key_display="Ctrl+D", show=False,
+                tooltip="Half a page down in the focused list or table", id="half-down"),
+        Binding("ctrl+u", "move('half_up')", "Half page up", key_display="Ctrl+U", show=False,
+                tooltip="Half a page up in the focused list or table", id="half-up"),
         Binding("escape", "back", "Back", show=False, tooltip="Back to the report list; again clears filter and search", id="back"),
     ]
 
@@ -320,13 +331,23 @@ class MainScreen(Screen[None]):
     @on(WatchlistPane.OpenReport)
     def _open_from_watchlist(self, event: WatchlistPane.OpenReport) -> None:
         event.stop()
-        report_list = self.query_one(ReportList)
-        if not any(s.id == event.digest_id for s in report_list.rows):
+        self.open_report(event.digest_id)
+
+    def open_report(self, digest_id: str) -> None:
+        """Select a report (clearing a filter that hides it) and show its key points."""
+        if not self.browser.select(digest_id):
             self.browser.clear_filters()  # the report is filtered out: show everything again
-        index = next((i for i, s in enumerate(report_list.rows) if s.id == event.digest_id), None)
-        if index is not None:
-            report_list.cursor = index
+            self.browser.select(digest_id)
         self.action_show_pane("keypoints")
+
+    def open_company(self, name: str) -> None:
+        """A watched company opens in the watchlist; any other narrows the list to it."""
+        if self.watchlist and "watchlist" in self._filled and self.query_one(WatchlistPane).highlight(name):
+            self.action_show_pane("watchlist")
+            return
+        self.browser.set_filter(f"company:{filter_word(name)}")
+        self.query_one(ReportList).focus()
+        self.say(f"{name}: not watched, the list shows its reports (w watches it)", timeout=4)
 
     @on(ReportList.Opened)
     def _report_opened(self, event: ReportList.Opened) -> None:
@@ -371,7 +392,7 @@ class MainScreen(Screen[None]):
         return self.query_one("#panes", TabbedContent).active or "keypoints"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("search", "watch", "unwatch", "export", "ingest", "filter", "sort") and not self.loaded:
+        if action in ("search", "watch", "unwatch", "export", "ingest", "filter", "sort", "reverse_sort") and not self.loaded:
             return None  # shown dimmed until the store is open
         if action == "unwatch" and not self.watchlist:
             return None
@@ -435,6 +456,14 @@ class MainScreen(Screen[None]):
     def action_sort(self) -> None:
         """Cycle the sort column; date sorts newest first, the others A→Z."""
         self.say(f"Sorted by {self.browser.cycle_sort()}", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        """S: the same column in the other direction."""
+        self.say(f"Sorted by {self.browser.reverse_sort()}", timeout=2)
+
+    def action_move(self, move: str) -> None:
+        """g, G, Ctrl+d, Ctrl+u: first, last, half a page in the focused list or table."""
+        move_cursor(self.focused, move)  # type: ignore[arg-type]
 
     def action_filter(self) -> None:
         """Show and focus the filter box above the list."""

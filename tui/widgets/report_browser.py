@@ -187,6 +187,17 @@ class ReportBrowser(Vertical):
         self.sort_key = next_key
         return next_key
 
+    def reverse_sort(self) -> str:
+        """Turn the sort direction around on the same column; returns ``date ▲`` and the like."""
+        self.sort_reverse = not self.sort_reverse
+        return f"{self.sort_key} {'▼' if self.sort_reverse else '▲'}"
+
+    def set_sort(self, key: str, reverse: bool) -> None:
+        """Sort by ``key`` in the given direction (a remembered sort; unknown keys are ignored)."""
+        if key in SORT_KEYS:
+            self.sort_reverse = reverse
+            self.sort_key = key
+
     # -- filter -------------------------------------------------------------------------------
     def open_filter(self) -> None:
         """Show and focus the filter box."""
@@ -216,14 +227,34 @@ class ReportBrowser(Vertical):
         self.show_match(None)
         self.refresh_list()
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.filter_text = event.value.strip()
+    def set_filter(self, text: str) -> None:
+        """Filter the list by ``text`` as if typed after `f` (the box shows it when not empty)."""
+        text = text.strip()
+        with self.prevent(Input.Changed):
+            self.filter_input.value = text
+        self.filter_input.display = bool(text)
+        self._apply_filter(text)
+
+    def _apply_filter(self, text: str) -> None:
+        self.filter_text = text
         for term in company_terms(self.filter_text):
             if term not in self._company_names:
                 self._company_names[term] = company_keys(term)
         self.refresh_list()
+
+    def select(self, digest_id: str) -> bool:
+        """Put the cursor on a report; False when the list does not show it."""
+        report_list = self.report_list
+        index = next((i for i, s in enumerate(report_list.rows) if s.id == digest_id), None)
+        if index is None:
+            return False
+        report_list.cursor = index
+        return True
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._apply_filter(event.value.strip())
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:

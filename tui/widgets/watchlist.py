@@ -146,6 +146,16 @@ class WatchlistPane(Horizontal):
         else:
             self._show(None)
 
+    def highlight(self, name: str) -> bool:
+        """Put the cursor on the watched company ``name`` stands for (any alias or ticker);
+        False when it is not watched."""
+        keys = company_keys(name)
+        for index, item in enumerate(self.items):
+            if keys & {item.name.casefold(), (item.ticker or "").casefold()}:
+                self.query_one("#watch-list", OptionList).highlighted = index
+                return True
+        return False
+
     # -- changing the watchlist (workers: the store writes to disk) -------------------------
     def watch(self, name: str, *, confirmed: bool = False) -> None:
         """Add ``name`` to the watchlist; a ``Changed`` message says how it went. A name no
