@@ -23,6 +23,7 @@ from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.ingest import IngestDialog
 from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.widgets.compare import ComparePane
+from yanbao.tui.widgets.copy_target import copy_subject
 from yanbao.tui.widgets.key_points import KeyPointsPane
 from yanbao.tui.widgets.list_motion import move_cursor
 from yanbao.tui.widgets.report_browser import ReportBrowser
@@ -464,6 +465,16 @@ class MainScreen(Screen[None]):
     def action_move(self, move: str) -> None:
         """g, G, Ctrl+d, Ctrl+u: first, last, half a page in the focused list or table."""
         move_cursor(self.focused, move)  # type: ignore[arg-type]
+
+    def action_copy(self) -> None:
+        """y: copy what is under the cursor (see ``widgets.copy_target``) and say what."""
+        found = copy_subject(self)
+        if found is None:
+            self.say("Nothing to copy here: put the cursor on a figure, a risk or a report", timeout=3)
+            return
+        what, text = found
+        self.app.copy_to_clipboard(text)
+        self.say(f"Copied {what}", title="Clipboard", timeout=3)
 
     def action_filter(self) -> None:
         """Show and focus the filter box above the list."""
