@@ -52,5 +52,13 @@ class YanbaoApp(App[None]):
             )
         )
 
+    async def action_quit(self) -> None:
+        """Quit, remembering where the user was (the main screen's last second too)."""
+        for screen in self.screen_stack:
+            keeper = getattr(screen, "keeper", None)
+            if keeper is not None:
+                keeper.checkpoint()
+        self.exit()
+
     def on_unmount(self) -> None:
         self.library.close()

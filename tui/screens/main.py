@@ -17,7 +17,7 @@ from textual.widgets._tabbed_content import ContentTabs
 from yanbao.tui.data.company_names import filter_word
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
-from yanbao.tui.data.settings import label_lang, load_settings, save_settings
+from yanbao.tui.data.settings import PANE_NAMES, label_lang, save_settings
 from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.ingest import IngestDialog
@@ -30,6 +30,7 @@ from yanbao.tui.widgets.report_browser import ReportBrowser
 from yanbao.tui.widgets.report_list import ReportList
 from yanbao.tui.widgets.risks import RisksPane
 from yanbao.tui.widgets.safe_text import clean
+from yanbao.tui.widgets.session_keeper import SessionKeeper
 from yanbao.tui.widgets.splitter import Splitter
 from yanbao.tui.widgets.watchlist import WatchlistPane
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MainScreen", "PANES"]
 
-PANES = ("keypoints", "watchlist", "risks", "compare")
+PANES = PANE_NAMES
 """Pane ids in number-key order."""
 
 PANE_DELAY = 0.1
@@ -134,7 +135,8 @@ class MainScreen(Screen[None]):
         self._wanted: set[str] = set()
         self._filled: set[str] = set()
         self._pane_timer: Timer | None = None
-        self.settings = load_settings()
+        self.keeper = SessionKeeper()  # where the user was: restored once the store is open
+        self.settings = self.keeper.settings
 
     def say(self, message: object, **options: Any) -> None:
         """Notify with text that may hold report words: cleaned, never read as markup."""
@@ -165,6 +167,7 @@ class MainScreen(Screen[None]):
         # The tabs need no Tab stop: 1-4 switch panes and a click still works.
         self.query_one("#panes", TabbedContent).query_one(ContentTabs).can_focus = False
         self.query_one(ReportList).focus()
+        self.keeper.start(self)
         self._open_store()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -283,6 +286,7 @@ class MainScreen(Screen[None]):
         self.loaded = True
         self.summaries = message.summaries
         self.browser.set_summaries(message.summaries)
+        self.keeper.restore()
         if message.seeded:
             self.say(f"Added {message.seeded} bundled sample reports to the empty store.", title="Welcome")
         if message.seed_failures:

@@ -178,6 +178,8 @@ class ComparePane(Vertical):
         self._table_width = 0
         self.lang = FIGURE_LANG  # the screen's label language
         self.swapped = False  # the user picked From later than To; the pane put them in order
+        self._preferred: tuple[str | None, str | None] = (None, None)  # remembered quarters
+        self._quarters_offered: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-pickers"):
@@ -208,18 +210,38 @@ class ComparePane(Vertical):
         self.library = library
         quarters = [p for p in periods if "Q" in p] or list(periods)
         options = [(Text(p), p) for p in quarters]
+        self._quarters_offered = quarters
         left = self.query_one("#compare-left", Select)
         right = self.query_one("#compare-right", Select)
         old_left, old_right = left.value, right.value
         with self.prevent(Select.Changed):
             left.set_options(options)
             right.set_options(options)
+            want_left, want_right = self._preferred
             if len(quarters) >= 2:
-                left.value = old_left if old_left in quarters else quarters[-2]
-                right.value = old_right if old_right in quarters else quarters[-1]
+                left.value = old_left if old_left in quarters else want_left if want_left in quarters else quarters[-2]
+                right.value = (old_right if old_right in quarters
+                               else want_right if want_right in quarters else quarters[-1])
             elif quarters:
                 left.value = right.value = quarters[0]
         self.refresh_comparison()
+
+    def restore(self, mode: str, left: str | None, right: str | None, company: str) -> None:
+        """Come back as the user left it: the mode, the company narrowing and the quarters
+        (chosen when the library's quarters are offered; one no longer there is skipped)."""
+        self._preferred = (left, right)
+        with self.prevent(Select.Changed, Input.Changed):
+            if mode in ("quarters", "reports", *HISTORY_MODES):
+                self.query_one("#compare-mode", Select).value = mode
+            self.query_one("#compare-company", Input).value = company
+        for picker in self.query(".quarter-picker"):
+            picker.display = self.mode == "quarters"
+        if self.library is not None:  # already filled: choose them now
+            with self.prevent(Select.Changed):
+                for value, picker in ((left, "#compare-left"), (right, "#compare-right")):
+                    if value in self._quarters_offered:
+                        self.query_one(picker, Select).value = value
+            self.refresh_comparison()
 
     @property
     def quarters(self) -> tuple[str, str] | None:

@@ -19,11 +19,12 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
+from yanbao.tui.data.settings import SORT_FIELDS
 from yanbao.tui.widgets.safe_text import clean, fit
 
 __all__ = ["ReportList", "ReportListHeader", "Columns", "SORT_KEYS", "sort_summaries", "filter_summaries", "header_text"]
 
-SORT_KEYS = ("date", "broker", "period", "title")
+SORT_KEYS = SORT_FIELDS
 """The columns the list can be sorted by, in the order `s` cycles through them."""
 
 
