@@ -35,6 +35,20 @@ async def settle(pilot, timeout: float = 30.0) -> None:
             quiet += 1
 
 
+def record_notices(app) -> list[tuple[str | None, str]]:
+    """Every (title, message) the app notifies, kept past the notices' own timeouts (a
+    loaded machine can take longer than those between the notice and the assertion)."""
+    said: list[tuple[str | None, str]] = []
+    original = app.notify
+
+    def notify(message, **options):
+        said.append((options.get("title"), str(message)))
+        return original(message, **options)
+
+    app.notify = notify
+    return said
+
+
 @pytest.fixture
 def app_factory(tmp_path: Path) -> Callable[..., YanbaoApp]:
     """Build a YanbaoApp over a fresh store of fixture digests in ``tmp_path``."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import settle
+from conftest import record_notices, settle
 from textual.widgets import DataTable
 
 from yanbao.store.export import report_markdown
@@ -19,8 +19,8 @@ def capture(app) -> list[str]:
     return copied
 
 
-def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+def notes(said) -> list[str]:
+    return [message for _, message in said]
 
 
 class TestCopy:
@@ -28,6 +28,7 @@ class TestCopy:
 
     async def test_list_copies_the_digest_as_the_export_writes_it(self, app_factory) -> None:
         app = app_factory()
+        said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             copied = capture(app)
@@ -35,10 +36,11 @@ class TestCopy:
             digest = app.screen.digest
             assert digest is not None and app.screen.query_one(ReportList).highlighted.id == digest.id
             assert copied == [report_markdown(digest)]
-            assert any(n.startswith("Copied the digest of “") and n.endswith("as markdown") for n in notes(app))
+            assert any(n.startswith("Copied the digest of “") and n.endswith("as markdown") for n in notes(said))
 
     async def test_metric_copies_the_figure_with_its_sentence(self, app_factory) -> None:
         app = app_factory()
+        said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             copied = capture(app)
@@ -52,10 +54,11 @@ class TestCopy:
             assert metric.text and sentence == " ".join(metric.text.split())
             assert first.startswith(metric.company)
             assert first.endswith(": " + format_metric_value(metric, app.screen.lang))
-            assert any(n.startswith("Copied the figure ") and n.endswith("with its sentence") for n in notes(app))
+            assert any(n.startswith("Copied the figure ") and n.endswith("with its sentence") for n in notes(said))
 
     async def test_risk_and_compared_figure(self, app_factory) -> None:
         app = app_factory()
+        said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             copied = capture(app)
@@ -64,7 +67,7 @@ class TestCopy:
             tally = app.screen.query_one("#risks-pane").tally[0]
             await pilot.press("y")
             assert copied[-1].startswith(" ".join(tally.wording.split())) and f"in {tally.count} report" in copied[-1]
-            assert "Copied the risk" in notes(app)
+            assert "Copied the risk" in notes(said)
             await pilot.press("4")
             await settle(pilot)
             pane = app.screen.query_one("#compare-pane")
@@ -73,11 +76,12 @@ class TestCopy:
             await pilot.press("y")
             lines = copied[-1].split("\n")
             assert "→" in lines[0] and any(line.startswith("From ") for line in lines[1:])
-            assert any(n.endswith("with its sources") for n in notes(app))
+            assert any(n.endswith("with its sources") for n in notes(said))
 
     async def test_key_points_and_nothing(self, app_factory) -> None:
         """The key points pane copies every point; the filter box has nothing to copy."""
         app = app_factory()
+        said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             copied = capture(app)
@@ -86,7 +90,7 @@ class TestCopy:
             digest = app.screen.digest
             first_point = " ".join(digest.key_points[0].points[0].split())
             assert f"• {first_point}" in copied[-1].split("\n")
-            assert "Copied the key points" in notes(app)
+            assert "Copied the key points" in notes(said)
             await pilot.press("escape", "f")
             await pilot.press("y")  # typed into the filter box: nothing copied
             assert len(copied) == 1

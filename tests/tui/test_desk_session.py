@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import settle
+from conftest import record_notices, settle
 from snapshot_app import make_store
 from textual.widgets import Select, TabbedContent
 
@@ -112,6 +112,7 @@ class TestStaleAndDamaged:
             "filter": "", "compare_mode": "quarters", "compare_from": "1999Q1", "compare_to": "2025Q2",
         }), encoding="utf-8")
         app = YanbaoApp()
+        said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             await pilot.press("4")
@@ -121,15 +122,16 @@ class TestStaleAndDamaged:
             compare = app.screen.query_one(ComparePane)
             offered = compare._quarters_offered
             assert shown["compare"][1] == (offered[-2], "2025Q2")
-            assert not [n for n in app._notifications if n.title == "Settings"]
+            assert not [message for title, message in said if title == "Settings"]
 
     async def test_damaged_file_gives_a_notice_and_the_defaults(self, tmp_path: Path, monkeypatch, own_settings) -> None:
         restart_env(tmp_path, monkeypatch)
         own_settings.write_bytes(b'{"pane": "risks", "filter": "\xff\xfe')
         app = YanbaoApp()
+        said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            notices = [str(n.message) for n in app._notifications if n.title == "Settings"]
+            notices = [message for title, message in said if title == "Settings"]
             assert len(notices) == 1 and "is damaged" in notices[0] and "using the defaults" in notices[0]
             shown = where(app)
             assert shown["pane"] == "keypoints" and shown["filter"] == "" and shown["sort"] == ("date", True)

@@ -1,22 +1,25 @@
-"""Dialog that asks for a file or folder, ingests it in a thread and shows progress."""
+"""Dialog that asks for a file or folder and shows how its ingest goes.
+
+The ingest itself runs behind the app (``widgets.ingest_runner``): Esc hides the dialog
+and the batch goes on, ``i`` shows it again, ``x`` stops it keeping what landed.
+"""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, ProgressBar, Static
+from yanbao.tui.widgets.ingest_runner import IngestRunner
 from yanbao.tui.widgets.safe_text import clean
 
 if TYPE_CHECKING:
+    from yanbao.tui.data.ingest_progress import IngestProgress
     from yanbao.tui.data.library import Library
 
 __all__ = ["IngestDialog", "result_line"]
@@ -36,43 +39,25 @@ def result_line(result: Any) -> Text:
 
 
 class IngestDialog(ModalScreen[Any]):
-    """Ingest a path; dismiss with the IngestReport (None when cancelled before starting)."""
+    """Ingest a path; dismiss with the IngestReport (None when closed before it ended:
+    the batch then goes on behind the app)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", tooltip="Close; while ingesting, stop after the files in progress"),
+        Binding("escape", "close", "Close", tooltip="Close; while ingesting, the ingest goes on behind the app"),
+        Binding("x", "stop", "Stop", tooltip="Stop the ingest: files already parsed are stored, the rest are not"),
     ]
 
-    class Progress(Message):
-        """One file is done (sent from the ingest thread)."""
-
-        def __init__(self, done: int, total: int, result: Any) -> None:
-            super().__init__()
-            self.done = done
-            self.total = total
-            self.result = result
-
-    class Note(Message):
-        """Word about the batch as a whole, e.g. it waits for another writer (ingest thread)."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    class Finished(Message):
-        """The ingest ended with a report, or an error line."""
-
-        def __init__(self, report: Any | None, error: str | None = None) -> None:
-            super().__init__()
-            self.report = report
-            self.error = error
-
-    def __init__(self, library: Library, path: str = "") -> None:
+    def __init__(self, library: Library, path: str = "", *, runner: IngestRunner) -> None:
         super().__init__()
         self.library = library
         self.initial_path = path
-        self.running = False
+        self.runner = runner
         self.report: Any | None = None
-        self.cancel = threading.Event()
+
+    @property
+    def running(self) -> bool:
+        """True while the batch this dialog shows is running."""
+        return self.runner.running
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="ingest-dialog"):
@@ -82,6 +67,21 @@ class IngestDialog(ModalScreen[Any]):
             yield Static(Text("Enter to start · Esc to cancel", style="dim"), id="ingest-status")
             with VerticalScroll(id="ingest-log-scroll"):
                 yield Static(Text(""), id="ingest-log")
+
+    def on_mount(self) -> None:
+        self.runner.listeners.add(self)
+        run = self.runner.run
+        if run is not None and (run.running or self.runner.unseen):
+            path = self.query_one("#ingest-path", Input)
+            path.value = run.path
+            if run.running:  # shown again while it runs: the progress so far
+                path.disabled = True
+                self._show_progress(run)
+            else:  # it ended behind the app: its results
+                self._show_finished(run)
+
+    def on_unmount(self) -> None:
+        self.runner.listeners.discard(self)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -96,55 +96,48 @@ class IngestDialog(ModalScreen[Any]):
         if not path.exists():
             status.update(Text(f"{clean(raw, one_line=True)}: no such file or folder", style="red"))
             return
-        self.running = True
         self.query_one("#ingest-path", Input).disabled = True
         status.update(Text(f"Ingesting {clean(str(path), one_line=True)}…", style="dim"))
-        self._lines: list[Text] = []
-        self._ingest(str(path))
+        self.query_one("#ingest-log", Static).update(Text(""))
+        self.runner.start(str(path))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ingest")
-    def _ingest(self, path: str) -> None:
-        def progress(done: int, total: int, result: Any) -> None:
-            self.post_message(self.Progress(done, total, result))
-
-        try:
-            report = self.library.ingest([path], progress=progress, cancel=self.cancel,
-                                         note=lambda text: self.post_message(self.Note(text)))
-        except Exception as error:  # one line for the user, never a traceback
-            self.post_message(self.Finished(None, f"Ingest failed: {clean(error, one_line=True)}"))
-            return
-        self.post_message(self.Finished(report))
-
-    def on_ingest_dialog_progress(self, message: Progress) -> None:
-        message.stop()
+    def _show_progress(self, run: IngestProgress) -> None:
         bar = self.query_one("#ingest-progress", ProgressBar)
-        bar.update(total=max(message.total, 1), progress=message.done)
-        self._lines.append(result_line(message.result))
-        log = Text("\n", end="").join(self._lines[-200:])
+        if run.total:
+            bar.update(total=max(run.total, 1), progress=run.done)
+        status = Text(clean(run.status_line(), one_line=True), style="yellow" if run.stopping else "")
+        if run.note and not run.stopping:
+            status = Text(clean(run.note, one_line=True), style="yellow")
+        elif not run.stopping:
+            status.append(" · Esc: go on behind the app · x stops", style="dim")
+        self.query_one("#ingest-status", Static).update(status)
+        log = Text("\n", end="").join(result_line(r) for r in run.results[-200:])
         self.query_one("#ingest-log", Static).update(log)
         scroll = self.query_one("#ingest-log-scroll", VerticalScroll)
         self.call_after_refresh(scroll.scroll_end, animate=False)
 
-    def on_ingest_dialog_note(self, message: Note) -> None:
+    def on_ingest_runner_progress(self, message: IngestRunner.Progress) -> None:
         message.stop()
-        if self.running and not self.cancel.is_set():
-            self.query_one("#ingest-status", Static).update(Text(clean(message.text, one_line=True), style="yellow"))
+        self._show_progress(message.run)
 
-    def on_ingest_dialog_finished(self, message: Finished) -> None:
+    def on_ingest_runner_finished(self, message: IngestRunner.Finished) -> None:
         message.stop()
-        self.running = False
+        self._show_finished(message.run)
+
+    def _show_finished(self, run: IngestProgress) -> None:
+        self.runner.unseen = False
         status = self.query_one("#ingest-status", Static)
         bar = self.query_one("#ingest-progress", ProgressBar)
-        if message.report is None:
-            status.update(Text(message.error or "Ingest failed.", style="red"))
+        self.query_one("#ingest-path", Input).disabled = False
+        if run.report is None:
+            status.update(Text(run.error or "Ingest failed.", style="red"))
             self.report = False  # finished, nothing to return
             return
-        self.report = message.report
-        results = list(getattr(message.report, "results", []))
-        counts = {s: sum(1 for r in results if r.status == s) for s in ("ok", "skipped", "failed")}
-        bar.update(total=max(len(results), 1), progress=max(len(results), 1))
-        summary = Text(f"Done: {counts['ok']} ok, {counts['skipped']} skipped, {counts['failed']} failed",
-                       style="red" if counts["failed"] else "green")
+        self.report = run.report
+        results = list(run.report.results)
+        failed = run.report.failed
+        bar.update(total=max(run.report.total, 1), progress=len(results) if run.report.total else 1)
+        summary = Text(run.summary(), style="red" if failed else "yellow" if run.report.not_done else "green")
         summary.append(" · Enter or Esc to close", style="dim")
         status.update(summary)
         # Failures first: they are what the user has to act on.
@@ -153,12 +146,15 @@ class IngestDialog(ModalScreen[Any]):
         self.query_one("#ingest-log", Static).update(Text("\n", end="").join(result_line(r) for r in ranked[:500]))
         scroll = self.query_one("#ingest-log-scroll", VerticalScroll)
         self.call_after_refresh(scroll.scroll_home, animate=False)  # after any queued scroll_end
-        self.query_one("#ingest-path", Input).disabled = False
         self.query_one("#ingest-path", Input).focus()
 
+    def action_stop(self) -> None:
+        """x: stop the running ingest, keeping what landed."""
+        self.runner.stop()
+
     def action_close(self) -> None:
-        if self.running:
-            self.cancel.set()
-            self.query_one("#ingest-status", Static).update(Text("Stopping… files already parsed are kept.", style="yellow"))
+        if self.running:  # the batch goes on behind the app
+            self.notify("The ingest goes on behind the app: i shows it, x stops it", title="Ingest", timeout=4)
+            self.dismiss(None)
             return
         self.dismiss(self.report or None)

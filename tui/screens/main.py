@@ -24,6 +24,7 @@ from yanbao.tui.screens.ingest import IngestDialog
 from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.copy_target import copy_subject
+from yanbao.tui.widgets.ingest_runner import IngestRunner
 from yanbao.tui.widgets.key_points import KeyPointsPane
 from yanbao.tui.widgets.list_motion import move_cursor
 from yanbao.tui.widgets.report_browser import ReportBrowser
@@ -75,7 +76,9 @@ class MainScreen(Screen[None]):
         Binding("w", "watch", "+Watch", tooltip="Add the company under the cursor (or a typed one) to the watchlist", id="watch"),
         Binding("d", "unwatch", "-Watch", tooltip="Remove the highlighted company from the watchlist", id="unwatch"),
         Binding("e", "export", "Export", tooltip="Export the current view as a markdown file", id="export"),
-        Binding("i", "ingest", "Ingest", tooltip="Ingest a file or folder of reports", id="ingest"),
+        Binding("i", "ingest", "Ingest", tooltip="Ingest a file or folder of reports (runs behind the app; i shows it again)", id="ingest"),
+        Binding("x", "stop_ingest", "Stop ingest", tooltip="Stop the running ingest: reports already stored stay, the rest are not stored",
+                id="stop-ingest"),
         Binding("left_square_bracket", "resize_list(-5)", "List−", key_display="[", show=False,
                 tooltip="Give the report list less room (or drag the bar between list and panes)", id="list-smaller"),
         Binding("right_square_bracket", "resize_list(5)", "List+", key_display="]", show=False,
@@ -156,6 +159,7 @@ class MainScreen(Screen[None]):
                     yield RisksPane(id="risks-pane")
                 with TabPane("4 Compare", id="compare"):
                     yield ComparePane(id="compare-pane")
+        yield IngestRunner(self.library, id="ingest-runner")
         yield Footer(compact=True, show_command_palette=False)
 
     @property
@@ -399,6 +403,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("search", "watch", "unwatch", "export", "ingest", "filter", "sort", "reverse_sort") and not self.loaded:
             return None  # shown dimmed until the store is open
+        if action == "stop_ingest":
+            return self.query_one(IngestRunner).running  # in the footer only while one runs
         if action == "unwatch" and not self.watchlist:
             return None
         if action == "export":
@@ -625,11 +631,15 @@ class MainScreen(Screen[None]):
         self.app.push_screen(ExportResultDialog(path, what))
 
     def action_ingest(self) -> None:
-        """Ask for a path and ingest it with a progress bar."""
+        """Ask for a path and ingest it behind the app (or show the running ingest)."""
+        self.app.push_screen(IngestDialog(self.library, runner=self.query_one(IngestRunner)))
 
-        def done(report: Any) -> None:
-            if report:
-                self.reload()
+    def action_stop_ingest(self) -> None:
+        """x: stop the running ingest; what landed stays."""
+        self.query_one(IngestRunner).stop()
 
-        self.app.push_screen(IngestDialog(self.library), done)
+    @on(IngestRunner.Landed)
+    def _reports_landed(self, event: IngestRunner.Landed) -> None:
+        event.stop()
+        self.reload()
 
