@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from conftest import record_notices, settle
@@ -34,6 +36,33 @@ async def start_ingest(pilot, folder: Path) -> None:
     await pilot.press("enter")
 
 
+@contextmanager
+def library_held(store: Path, monkeypatch):
+    """Another writer holds the library: an ingest parses but cannot store, so it is
+    surely still running when the test closes its dialog. Yields the release."""
+    from filelock import FileLock
+
+    from yanbao.store.storage import AtomicJSONStorage, lock_path
+
+    # The app's stores ask for the lock for 0.3 s at a time instead of 30 s.
+    monkeypatch.setitem(AtomicJSONStorage.__init__.__kwdefaults__, "lock_timeout", 0.3)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # filelock locks belong to the thread that takes them
+        with FileLock(str(lock_path(store))):
+            held.set()
+            release.wait(120)
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    held.wait(10)
+    try:
+        yield release
+    finally:
+        release.set()
+        thread.join(10)
+
+
 async def wait_for(pilot, condition, seconds: float = 120.0) -> None:
     for _ in range(int(seconds / 0.05)):
         if condition():
@@ -45,18 +74,19 @@ async def wait_for(pilot, condition, seconds: float = 120.0) -> None:
 class TestBackgroundIngest:
     """Esc hides the dialog; the status line counts, the app answers keys, the list grows."""
 
-    async def test_progress_and_a_usable_app(self, app_factory, tmp_path: Path) -> None:
+    async def test_progress_and_a_usable_app(self, app_factory, tmp_path: Path, monkeypatch) -> None:
         folder = tmp_path / "inbox"
         write_reports(folder, 16)
         app = app_factory()
         said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            await start_ingest(pilot, folder)
-            await pilot.press("escape")  # the ingest goes on behind the app
-            assert isinstance(app.screen, MainScreen)
-            runner = app.screen.query_one(IngestRunner)
-            assert runner.running and runner.display
+            with library_held(tmp_path / "store.json", monkeypatch):
+                await start_ingest(pilot, folder)
+                await pilot.press("escape")  # the ingest goes on behind the app
+                assert isinstance(app.screen, MainScreen)
+                runner = app.screen.query_one(IngestRunner)
+                assert runner.running and runner.display
             seen: list[str] = []
 
             def counted() -> bool:
@@ -103,7 +133,7 @@ class TestBackgroundIngest:
         finally:
             store.close()
 
-    async def test_failures_are_listed_at_the_end(self, app_factory, tmp_path: Path) -> None:
+    async def test_failures_are_listed_at_the_end(self, app_factory, tmp_path: Path, monkeypatch) -> None:
         """Behind the app: a notice names the failed file and why; i shows every file,
         failures first."""
         folder = tmp_path / "inbox"
@@ -113,10 +143,11 @@ class TestBackgroundIngest:
         said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            await start_ingest(pilot, folder)
-            await pilot.press("escape")
-            runner = app.screen.query_one(IngestRunner)
-            assert runner.running  # the dialog was closed on a running batch
+            with library_held(tmp_path / "store.json", monkeypatch):
+                await start_ingest(pilot, folder)
+                await pilot.press("escape")
+                runner = app.screen.query_one(IngestRunner)
+                assert runner.running  # the dialog was closed on a running batch
             await wait_for(pilot, lambda: not runner.running)
             await settle(pilot)
             note = next(message for title, message in said if title == "Ingest" and "Done" in message)
