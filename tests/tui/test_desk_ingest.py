@@ -106,9 +106,25 @@ class TestBackgroundIngest:
             assert len(report_list.rows) == FIXTURE_REPORTS + 16  # the list read the new reports
             assert any("Done: 16 ok" in message for _, message in said)
 
-    async def test_stop_keeps_what_landed(self, app_factory, tmp_path: Path) -> None:
+    async def test_stop_keeps_what_landed(self, app_factory, tmp_path: Path, monkeypatch) -> None:
         """x after the first reports are stored: those stay, the rest are not stored, and
         the summary says how many were left out."""
+        from yanbao.tui.data.library import Library
+
+        # After the first report is stored the batch waits for the stop (a loaded machine
+        # could otherwise finish all 24 before x arrives).
+        ingest = Library.ingest
+
+        def gated_ingest(self, paths, progress=None, cancel=None, note=None):
+            def gated(done, total, result):
+                if progress is not None:
+                    progress(done, total, result)
+                if done >= 1 and cancel is not None:
+                    cancel.wait(60)
+
+            return ingest(self, paths, progress=gated, cancel=cancel, note=note)
+
+        monkeypatch.setattr(Library, "ingest", gated_ingest)
         folder = tmp_path / "inbox"
         write_reports(folder, 24)
         app = app_factory()
