@@ -8,8 +8,10 @@ hand ``store.layout`` the same lines wherever they see the same characters:
 
 - a character's box is pdfminer's: its advance wide and its font size high (PDFium's
   "loose" box), in the page's own frame (media box origin, page rotation applied);
-- characters PDFium invents (spaces and line breaks it infers) are left out: pdfminer
-  inserts its own spaces from the gaps;
+- line breaks PDFium infers are left out, and so are the spaces it infers, except one
+  between two text objects that pdfminer's grouping would join anyway (often standing for a
+  trailing space glyph PDFium folded away); pdfminer inserts its own spaces from the gaps;
+- a hyphen that ends a line, which PDFium reports as 0x02, is a hyphen again;
 - characters inside form XObjects are kept apart from the page's own, per form, and read
   only when the forms hold more of them than the page's text (``store.pdf``'s rule).
 """
@@ -17,6 +19,7 @@ hand ``store.layout`` the same lines wherever they see the same characters:
 from __future__ import annotations
 
 import ctypes
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +33,9 @@ __all__ = ["pdfium_pages", "read_with_pdfium"]
 _FORM = 5  # FPDF_PAGEOBJ_FORM
 _TEXT = 1  # FPDF_PAGEOBJ_TEXT
 _MAX_FORM_DEPTH = 15
+# PDFium may not be called from two threads at once, not even on different documents
+# (pypdfium2's documentation); a threaded Dask worker (``store.cluster``) would.
+_PDFIUM = threading.Lock()
 
 
 def _address(handle) -> int:
@@ -187,6 +193,11 @@ def pdfium_pages(document) -> Iterator[Page]:
 def read_with_pdfium(path: str | Path, password: str | None) -> tuple[PdfText, str | None]:
     """The PDF's laid-out text and its CreationDate (YYYY-MM-DD or None), or ReportError with
     the reasons the pdfminer engine gives for the same faults."""
+    with _PDFIUM:
+        return _read(path, password)
+
+
+def _read(path: str | Path, password: str | None) -> tuple[PdfText, str | None]:
     import pypdfium2 as pdfium
 
     where = str(path)
