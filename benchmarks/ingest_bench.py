@@ -92,8 +92,11 @@ def _counts(summary: str) -> dict[str, int]:
 
 
 def _copy_store(source: Path, target: Path) -> None:
-    for suffix in ("", ".index"):
-        shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+    """A copy of a library: the store file and its folder (``store.json.d``), when it has one."""
+    shutil.copyfile(source, target)
+    folder = Path(f"{source}.d")
+    if folder.is_dir():
+        shutil.copytree(folder, f"{target}.d")
 
 
 def ingest_figures(pdf_folder: Path, work: Path, rounds: int, big_store: Path | None = None) -> list[Figure]:
@@ -138,7 +141,10 @@ def ingest_figures(pdf_folder: Path, work: Path, rounds: int, big_store: Path | 
             took, summaries["into_big"] = _ingest(pdf_folder, into, 1, env)
             samples["into_big"].append(took)
             for leftover in work.glob(f"into-big-{r}.json*"):
-                leftover.unlink()
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
         store = work / f"default-{r}.json"
         took, summaries["first"] = _ingest(pdf_folder, store, None, env)
         samples["first"].append(took)
