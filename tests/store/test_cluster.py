@@ -21,7 +21,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_reports"
 def scheduler() -> str:
     """A light local cluster: one worker, two threads, in this process."""
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
-                                  dashboard_address=None) as local:
+                                  dashboard_address=":0") as local:  # any free port
         yield local.scheduler_address.replace("tcp://", "dask://")
 
 
