@@ -53,6 +53,21 @@ def _pdf_corpus(n: int) -> Path:
     return folder
 
 
+def _real_pdfs(source: Path, count: int, work: Path) -> Path:
+    """A folder of links to ``count`` PDFs spread over ``source`` (all of them for 0)."""
+    files = sorted(source.glob("*.pdf"))
+    if not files:
+        raise SystemExit(f"--pdfs {source}: no PDF there")
+    if 0 < count < len(files):
+        step = len(files) / count
+        files = [files[int(i * step)] for i in range(count)]
+    folder = work / "real-pdfs"
+    folder.mkdir()
+    for path in files:
+        (folder / path.name).symlink_to(path.resolve())
+    return folder
+
+
 def _commit() -> str:
     """The checkout's commit, with "+changes" when the working tree differs from it."""
     import subprocess
@@ -88,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: ingest,store,app")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (stores) for inspection")
     parser.add_argument("--markdown", type=Path, metavar="JSON", help="print a saved run as a markdown table")
+    parser.add_argument("--pdfs", type=Path, metavar="DIR",
+                        help="ingest figures on real PDFs from DIR (the dev corpus, kept outside the repository) "
+                        "instead of generated ones; --pdf-count N spreads N of them")
+    parser.add_argument("--pdf-count", type=int, default=0, metavar="N")
     args = parser.parse_args(argv)
     if args.markdown:
         return _print_markdown(args.markdown)
@@ -123,8 +142,12 @@ def main(argv: list[str] | None = None) -> int:
             if "ingest" in sections:
                 from benchmarks.ingest_bench import ingest_figures
 
-                _say(f"generating {settings.pdfs} PDFs")
-                folder = _pdf_corpus(settings.pdfs)
+                if args.pdfs:
+                    folder = _real_pdfs(args.pdfs, args.pdf_count, work)
+                    _say(f"{len(list(folder.glob('*.pdf')))} real PDFs from {args.pdfs}")
+                else:
+                    _say(f"generating {settings.pdfs} PDFs")
+                    folder = _pdf_corpus(settings.pdfs)
                 _say("ingest: pdfminer baseline, --jobs 1, --jobs 2, into the big store, first and repeated ingest")
                 figures += ingest_figures(folder, work, settings.ingest_rounds, big_store)
             if "store" in sections:

@@ -28,7 +28,8 @@ Each folder is scored against the ground truth it carries, found by what it hold
   no such evidence counts as "no truth" for that field and is left out of its total.
   Figures are scored by ``benchmarks.fidelity_figures.score_figures`` when that module exists.
 
-Prints one line per problem and a totals line per folder.
+Prints one line per problem and a totals line per folder. `--engine pdfium` reads the PDFs with
+the PDFium engine (``yanbao[fast]``); the default is pdfminer.six, the reference.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from yanbao.store.brokers import get_brokers
 from yanbao.store.errors import ReportError
 from yanbao.store.model import Digest, Source
 from yanbao.store.parser import parse_file, parse_text
+from yanbao.store.pdf_engines import resolve_engine
 
 __all__ = ["main", "score_folder", "name_truth", "flattened_truth", "same_title", "same_broker"]
 
@@ -64,6 +66,7 @@ _CORRECTIONS: dict[str, dict[str, object]] = {
 }
 # File names whose broker is no firm: the report's own licences and e-mails say which it is.
 _NAME_CORRECTIONS = {"方大证券": "方正证券"}  # licences S1220…, e-mails @foundersc.com
+_ENGINE = ["pdfminer"]  # the PDF engine that reads the folders (--engine)
 _POSITIVE = {"买入", "買入", "增持", "强烈推荐", "推荐", "跑赢行业", "优于大市", "buy", "overweight", "outperform",
              "high conviction outperform", "strong buy", "accumulate", "add"}
 _NEGATIVE = {"卖出", "賣出", "减持", "跑输行业", "弱于大市", "sell", "underweight", "underperform", "reduce"}
@@ -183,7 +186,7 @@ def flattened_truth(text: str) -> dict[str, str | None]:
 def _parse(path: Path, tally: Tally, label: str) -> Digest | None:
     tally.files += 1
     try:
-        digest = parse_file(path)
+        digest = parse_file(path, engine=_ENGINE[0])
     except ReportError as exc:
         print(f"{tally.corpus}: {label}: not parsed: {exc.reason}")
         return None
@@ -310,9 +313,12 @@ def score_folder(folder: Path) -> Tally:
 
 def main(argv: list[str]) -> int:
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    if argv[:1] == ["--engine"] and len(argv) > 1:
+        _ENGINE[0], argv = resolve_engine(argv[1]), argv[2:]
     if not argv:
-        print("usage: python -m benchmarks.fidelity DIR [DIR...]", file=sys.stderr)
+        print("usage: python -m benchmarks.fidelity [--engine pdfminer|pdfium|auto] DIR [DIR...]", file=sys.stderr)
         return 2
+    print(f"engine: {_ENGINE[0]}")
     totals = [score_folder(Path(d)) for d in argv]
     for tally in totals:
         print(tally.line())

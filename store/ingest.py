@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from yanbao.store import report_files
 from yanbao.store.errors import RecordsRefused, ReportError, StoreError, is_lock_timeout
+from yanbao.store.pdf_engines import EngineUnavailable, resolve_engine
 from yanbao.store.report_files import REPORT_SUFFIXES, path_text
 from yanbao.store.workers import WorkerPool, one_line, start_early
 
@@ -134,6 +135,14 @@ def _sha256(path: Path) -> str:
 # -- the worker process -----------------------------------------------------------------------
 
 
+def _engine_for(engine: str, where: str) -> str:
+    """The resolved engine, or ReportError naming the file when it cannot be used."""
+    try:
+        return resolve_engine(engine)
+    except (ValueError, EngineUnavailable) as exc:
+        raise ReportError(where, str(exc)) from None
+
+
 # -- public entry points ----------------------------------------------------------------------
 
 
@@ -144,8 +153,10 @@ def parse_isolated(
     password: str | None = None,
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
     debug: bool = False,
+    engine: str = "auto",
 ) -> Digest:
-    """Parse one file in a worker process under the time and memory limits.
+    """Parse one file in a worker process under the time and memory limits (``engine``:
+    the PDF engine, ``store.pdf_engines``).
 
     Raises ReportError with the one-line reason (``detail`` attribute: traceback, if any).
     """
@@ -154,7 +165,7 @@ def parse_isolated(
     problem = report_files.file_problem(path)
     if problem is not None:  # a named pipe would block the parser until its time is up
         raise ReportError(where, problem)
-    pool = WorkerPool(1, timeout, password, memory_limit, debug)
+    pool = WorkerPool(1, timeout, password, memory_limit, debug, _engine_for(engine, where))
     queue = deque([(path, "")])
     try:
         while True:
@@ -192,6 +203,8 @@ def ingest_paths(
     cancel: threading.Event | None = None,
     note: Callable[[str], None] | None = None,
     lock_patience: float = LOCK_PATIENCE_S,
+    engine: str = "auto",
+    executor: str | None = None,
 ) -> IngestReport:
     """Ingest files and folders into ``store``; one result per file, the batch never stops.
 
@@ -201,7 +214,13 @@ def ingest_paths(
     process holds the store's lock, parsing goes on (up to ``MAX_PENDING`` digests ahead)
     and ``note`` hears that the batch is waiting; after ``lock_patience`` seconds the batch
     stops, and digests it could not store are failed results saying so.
+
+    ``engine`` chooses the PDF engine (``store.pdf_engines``: "auto", "pdfminer", "pdfium";
+    ValueError or EngineUnavailable before any file is touched). ``executor``
+    ("dask://HOST:PORT") parses on an existing Dask cluster instead of local workers
+    (``store.cluster``; ClusterUnavailable when it cannot be reached).
     """
+    engine = resolve_engine(engine)
     files, problems = collect_files(paths)
     total = len(files) + len(problems)
     report = IngestReport(total=total)
@@ -233,7 +252,12 @@ def ingest_paths(
     # others sit idle at the end of the batch.
     sized.sort(key=lambda entry: -entry[0])
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(sized) or 1))
-    pool = WorkerPool(jobs, timeout, password, memory_limit, debug)
+    if executor:
+        from yanbao.store.cluster import ClusterPool
+
+        pool = ClusterPool(executor, timeout, password, debug, engine)
+    else:
+        pool = WorkerPool(jobs, timeout, password, memory_limit, debug, engine)
     queue: deque[tuple[Path, str]] = deque()
     unhashed = iter([path for _, path in sized])
     first_seen: dict[str, Path] = {}

@@ -31,8 +31,9 @@ __all__ = ["parse_file", "parse_bytes", "parse_text", "report_period"]
 FLAT_HEAD = 2500  # a flattened report's cover sits in its first few thousand characters
 
 
-def parse_file(path: str | Path, *, password: str | None = None) -> Digest:
-    """Parse a PDF or text report into a digest."""
+def parse_file(path: str | Path, *, password: str | None = None, engine: str = "pdfminer") -> Digest:
+    """Parse a PDF or text report into a digest (``engine``: the PDF engine, see
+    ``store.pdf_engines``)."""
     where = path_text(path)  # the digest and its errors name the file in valid text
     try:
         data = Path(path).read_bytes()
@@ -42,10 +43,12 @@ def parse_file(path: str | Path, *, password: str | None = None) -> Digest:
         raise ReportError(where, "is a folder, not a file") from None
     except OSError as exc:
         raise ReportError(where, f"cannot be opened ({exc.strerror or exc})") from None
-    return parse_bytes(data, where, password=password, file=Path(path))
+    return parse_bytes(data, where, password=password, file=Path(path), engine=engine)
 
 
-def parse_bytes(data: bytes, where: str, *, password: str | None = None, file: Path | None = None) -> Digest:
+def parse_bytes(
+    data: bytes, where: str, *, password: str | None = None, file: Path | None = None, engine: str = "pdfminer"
+) -> Digest:
     """Parse a report given as bytes; ``where`` names it in the digest and in errors
     (``file``: the file the bytes came from, which a PDF is read from)."""
     sha = hashlib.sha256(data).hexdigest()
@@ -53,7 +56,7 @@ def parse_bytes(data: bytes, where: str, *, password: str | None = None, file: P
         raise ReportError(where, "the file is empty")
     if data[:1024].lstrip().startswith(b"%PDF-") or where.lower().endswith(".pdf"):
         file = file if file is not None else Path(where)
-        pdf = _pdf_from_file(file, where, password) if file.is_file() else _pdf_from_bytes(data, where, password)
+        pdf = _pdf_from_file(file, where, password, engine) if file.is_file() else _pdf_from_bytes(data, where, password, engine)
         source = Source(path=where, kind="pdf", pages=pdf.pages, sha256=sha)
         return _digest(
             pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers,
@@ -64,21 +67,21 @@ def parse_bytes(data: bytes, where: str, *, password: str | None = None, file: P
     return parse_text(text, source)
 
 
-def _pdf_from_file(file: Path, where: str, password: str | None) -> PdfText:
+def _pdf_from_file(file: Path, where: str, password: str | None, engine: str) -> PdfText:
     try:
-        return extract_pdf(file, password=password)
+        return extract_pdf(file, password=password, engine=engine)
     except ReportError as exc:
         raise ReportError(where, exc.reason) from None
 
 
-def _pdf_from_bytes(data: bytes, where: str, password: str | None) -> PdfText:
+def _pdf_from_bytes(data: bytes, where: str, password: str | None, engine: str) -> PdfText:
     import tempfile
 
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
         tmp.write(data)
         tmp.flush()
         try:
-            return extract_pdf(tmp.name, password=password)
+            return extract_pdf(tmp.name, password=password, engine=engine)
         except ReportError as exc:
             raise ReportError(where, exc.reason) from None
 

@@ -17,7 +17,7 @@ from yanbao.store.errors import ReportError
 from yanbao.store.layout import Page, PdfText, TextLine, is_furniture, lay_out
 from yanbao.store.textio import clean_control_chars
 
-__all__ = ["PdfText", "extract_pdf", "is_furniture", "pdfminer_pages"]
+__all__ = ["PdfText", "extract_pdf", "is_furniture", "pdfminer_pages", "lines_of_layout", "layout_params", "creation_date_of"]
 
 for _name in ("pdfminer", "pdfminer.pdfpage", "pdfminer.pdfinterp", "pdfminer.converter", "pdfminer.psparser"):
     logging.getLogger(_name).setLevel(logging.ERROR)
@@ -25,9 +25,20 @@ for _name in ("pdfminer", "pdfminer.pdfpage", "pdfminer.pdfinterp", "pdfminer.co
 _PDF_DATE = re.compile(rb"D?:?(\d{4})(\d{2})(\d{2})")
 
 
-def _lines_of(layout) -> list[TextLine]:
-    """Every text line on a page, those inside figures (form XObjects) included when the
-    page's text lives there."""
+def layout_params():
+    """pdfminer's layout settings for every engine.
+
+    Lines are ordered by position in the layout stage, so pdfminer need not order its text
+    boxes (boxes_flow=None): that hierarchical grouping is the costliest part of its analysis."""
+    from pdfminer.layout import LAParams
+
+    return LAParams(boxes_flow=None)
+
+
+def lines_of_layout(layout) -> list[TextLine]:
+    """Every text line on an analysed pdfminer page, those inside figures (form XObjects)
+    included when the page's text lives there. Also reads the PDFium engine's pages, which
+    are built of the same objects (``store.pdf_pdfium``)."""
     from pdfminer.layout import LAParams, LTChar, LTFigure, LTTextContainer, LTTextLine
 
     lines: list[TextLine] = []
@@ -68,13 +79,19 @@ def _lines_of(layout) -> list[TextLine]:
 def pdfminer_pages(path: str | Path, *, password: str | None = None) -> Iterator[Page]:
     """The pdfminer.six engine: each page's text lines, with boxes and font sizes."""
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams
 
-    # Lines are ordered by position in the layout stage, so pdfminer need not order its text
-    # boxes (boxes_flow=None): that hierarchical grouping is the costliest part of its analysis.
-    laparams = LAParams(boxes_flow=None)
-    for number, layout in enumerate(extract_pages(path, password=password or "", laparams=laparams)):
-        yield Page(number, layout.width, layout.height, _lines_of(layout))
+    for number, layout in enumerate(extract_pages(path, password=password or "", laparams=layout_params())):
+        yield Page(number, layout.width, layout.height, lines_of_layout(layout))
+
+
+def creation_date_of(raw: bytes | str) -> str | None:
+    """A PDF date string (``D:20200721…``) as YYYY-MM-DD, or None when it is no date."""
+    m = _PDF_DATE.match(raw.encode("latin-1", "replace") if isinstance(raw, str) else raw)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        if 1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
 
 
 def _creation_date(path: str | Path, password: str | None) -> str | None:
@@ -88,18 +105,17 @@ def _creation_date(path: str | Path, password: str | None) -> str | None:
             document = PDFDocument(PDFParser(fh), password=password or "")
             for info in document.info:
                 raw = resolve1(info.get("CreationDate"))
-                m = _PDF_DATE.match(raw) if isinstance(raw, bytes) else None
-                if m:
-                    y, mo, d = (int(g) for g in m.groups())
-                    if 1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31:
-                        return f"{y:04d}-{mo:02d}-{d:02d}"
+                date = creation_date_of(raw) if isinstance(raw, bytes) else None
+                if date:
+                    return date
     except Exception:  # the date is a hint; a PDF that hides it still has its text
         return None
     return None
 
 
-def extract_pdf(path: str | Path, *, password: str | None = None) -> PdfText:
-    """Read a PDF's text, or raise ReportError with the reason it cannot be read."""
+def extract_pdf(path: str | Path, *, password: str | None = None, engine: str = "pdfminer") -> PdfText:
+    """Read a PDF's text with ``engine`` ("pdfminer", the reference, or "pdfium"), or raise
+    ReportError with the reason it cannot be read."""
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.pdfpage import PDFTextExtractionNotAllowed
@@ -112,6 +128,14 @@ def extract_pdf(path: str | Path, *, password: str | None = None) -> PdfText:
         raise ReportError(where, "the file is empty")
     if b"%PDF-" not in head:
         raise ReportError(where, "not a PDF file (no PDF header)")
+    if engine == "pdfium":
+        from yanbao.store.pdf_pdfium import read_with_pdfium
+
+        try:
+            result, created = read_with_pdfium(path, password)
+        except RecursionError:
+            raise ReportError(where, "could not be read: the PDF nests objects too deeply") from None
+        return _checked(result, where, created)
     try:
         result = lay_out(pdfminer_pages(path, password=password))
     except PDFPasswordIncorrect:
@@ -124,9 +148,14 @@ def extract_pdf(path: str | Path, *, password: str | None = None) -> PdfText:
         raise ReportError(where, "the PDF is damaged or truncated") from None
     except RecursionError:
         raise ReportError(where, "could not be read: the PDF nests objects too deeply") from None
+    return _checked(result, where, _creation_date(path, password))
+
+
+def _checked(result: PdfText, where: str, created: str | None) -> PdfText:
+    """The text, unless the PDF has no page or no character at all."""
     if result.pages == 0:
         raise ReportError(where, "the PDF has no pages")
     if result.chars == 0:
         raise ReportError(where, "the PDF has no text layer: no character on any page (a scan or images only; OCR is not supported)")
-    result.created = _creation_date(path, password)
+    result.created = created
     return result

@@ -32,7 +32,7 @@ from yanbao.store.errors import ReportError
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
 
-__all__ = ["FILES_PER_WORKER", "one_line", "STARTUP_TIMEOUT_S", "ParseOutcome", "WorkerPool", "context", "start_early"]
+__all__ = ["FILES_PER_WORKER", "one_line", "parse_one", "STARTUP_TIMEOUT_S", "ParseOutcome", "WorkerPool", "context", "start_early"]
 
 
 def one_line(text: str, limit: int = 200) -> str:
@@ -84,12 +84,14 @@ def _resident_bytes() -> int | None:
         return None
 
 
-def _parse_one(path: str, password: str | None, memory_limit: int | None, debug: bool) -> tuple[str, Any, str | None]:
-    """Parse one file in the worker: ``(status, digest or reason, traceback or None)``."""
+def parse_one(path: str, password: str | None, memory_limit: int | None, debug: bool,
+              engine: str = "pdfminer") -> tuple[str, Any, str | None]:
+    """Parse one file: ``(status, digest or reason, traceback or None)``. Never raises, so
+    a worker here or on a cluster (``store.cluster``) answers every file."""
     try:
         from yanbao.store.parser import parse_file
 
-        return ("ok", parse_file(path, password=password), None)
+        return ("ok", parse_file(path, password=password, engine=engine), None)
     except ReportError as exc:
         return ("failed", exc.reason, traceback.format_exc() if debug else None)
     except MemoryError:
@@ -144,7 +146,7 @@ def _tune_gc() -> None:
 
 
 def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool, pool_pid: int) -> None:
-    """A parser process: says ``ready``, then answers one ``(path, password)`` at a time.
+    """A parser process: says ``ready``, then answers one ``(path, password, engine)`` at a time.
 
     Every message carries the worker's resident memory, so the pool can replace a worker
     that has grown. Requests may queue in the pipe while a file is being parsed.
@@ -167,8 +169,8 @@ def _worker_loop(conn: Connection, memory_limit: int | None, debug: bool, pool_p
             return
         if request is None:
             return
-        path, password = request
-        status, payload, detail = _parse_one(path, password, memory_limit, debug)
+        path, password, engine = request
+        status, payload, detail = parse_one(path, password, memory_limit, debug, engine)
         try:
             conn.send((status, payload, detail, _resident_bytes()))
         except MemoryError:
@@ -325,8 +327,10 @@ class WorkerPool:
     ``FILES_PER_WORKER`` files or when their memory grows past ``RECYCLE_BYTES``.
     """
 
-    def __init__(self, jobs: int, timeout: float, password: str | None, memory_limit: int | None, debug: bool) -> None:
+    def __init__(self, jobs: int, timeout: float, password: str | None, memory_limit: int | None, debug: bool,
+                 engine: str = "pdfminer") -> None:
         self.jobs = max(1, jobs)
+        self.engine = engine  # the PDF engine, resolved ("pdfminer" or "pdfium")
         self.timeout = timeout
         self.password = password
         self.memory_limit = memory_limit
@@ -373,7 +377,7 @@ class WorkerPool:
 
     def _send(self, worker: _Worker, job: Job) -> bool:
         try:
-            worker.conn.send((str(job[0]), self.password))
+            worker.conn.send((str(job[0]), self.password, self.engine))
         except OSError:
             worker.retiring = True  # it has died: wait_some settles its files
             return False

@@ -61,7 +61,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     """Parse one file (in a time- and memory-limited worker) and print its digest."""
     from yanbao.store.ingest import parse_isolated
 
-    digest = parse_isolated(args.file, timeout=args.timeout, password=args.password, debug=args.debug)
+    digest = parse_isolated(args.file, timeout=args.timeout, password=args.password, debug=args.debug,
+                            engine=args.engine)
     if args.json:
         _print_json(digest.to_dict())
     else:
@@ -280,6 +281,25 @@ def _command_in(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _engine_option(p: argparse.ArgumentParser) -> None:
+    from yanbao.store.pdf_engines import ENGINES
+
+    p.add_argument("--engine", choices=ENGINES, default="auto",
+                   help="PDF engine: pdfminer (the reference), pdfium (yanbao[fast], faster) or auto "
+                   "(pdfium only where it reads as well as pdfminer; default)")
+
+
+def _executor(value: str) -> str:
+    """A ``dask://HOST:PORT`` address, checked for its form (argparse: a usage error)."""
+    from yanbao.store.cluster import ClusterUnavailable, cluster_address
+
+    try:
+        cluster_address(value)
+    except ClusterUnavailable as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The ``yanbao`` argument parser. The compare and export commands (and the Rich
     tables they load) are wired in unless ``argv`` names one of the commands defined here,
@@ -304,6 +324,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the digest as JSON (schema 1)")
     p.add_argument("--password", metavar="P", help="password for an encrypted PDF")
     p.add_argument("--timeout", type=_seconds, default=60.0, metavar="S", help="give up after S seconds (default 60)")
+    _engine_option(p)
     p.set_defaults(func=cmd_parse, needs_store=False)
 
     p = sub.add_parser("ingest", parents=common, help="add report files and folders to the store",
@@ -318,6 +339,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print only failures and the summary")
     p.add_argument("--watch", action="store_true",
                    help="then keep watching the folders and ingest reports as they land (Ctrl+C stops)")
+    _engine_option(p)
+    p.add_argument("--executor", type=_executor, default=None, metavar="dask://HOST:PORT",
+                   help="parse on an existing Dask cluster that sees the same paths (needs yanbao[cluster])")
     p.set_defaults(func=cmd_ingest, needs_store=True)
 
     p = sub.add_parser("list", parents=common, help="list stored reports",
@@ -444,6 +468,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.store.strip():
             parser.error("argument --store: give a file name")
         args.store = os.path.expanduser(args.store)
+    if getattr(args, "engine", None):
+        from yanbao.store.pdf_engines import EngineUnavailable, resolve_engine
+
+        try:
+            resolve_engine(args.engine)
+        except EngineUnavailable as exc:  # asked for an engine that is not installed
+            return _fail(str(exc), 2)
     try:
         return _run(args)
     except KeyboardInterrupt:

@@ -44,6 +44,7 @@ def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
     SIGINT, SIGTERM and SIGHUP stop the batch cleanly: parsers are stopped, what was parsed
     is stored, and the summary says how many files were not reached (a second signal
     stops at once)."""
+    from yanbao.store.cluster import ClusterUnavailable  # distributed itself loads only with --executor
     from yanbao.store.ingest import ingest_paths
 
     show_progress = sys.stderr.isatty() and not args.quiet
@@ -67,10 +68,14 @@ def cmd_ingest(args: argparse.Namespace, store: DigestStore) -> int:
         print(clean_line(message), file=sys.stderr, flush=True)
 
     options = dict(jobs=args.jobs, timeout=args.timeout, password=args.password, progress=progress,
-                   debug=args.debug, note=note)
+                   debug=args.debug, note=note, engine=args.engine, executor=args.executor)
     cancel = threading.Event()
     with _stop_signals(cancel) as caught:
-        report = ingest_paths(args.paths, store, cancel=cancel, **options)
+        try:
+            report = ingest_paths(args.paths, store, cancel=cancel, **options)
+        except ClusterUnavailable as exc:  # the cluster cannot be reached: one line, nothing parsed
+            print(clean_line(f"yanbao ingest: {exc}"), file=sys.stderr, flush=True)
+            return 1
     try:
         if show_progress:
             sys.stderr.write("\r\x1b[2K")
