@@ -17,13 +17,13 @@ from yanbao.store.compare import risk_key
 from yanbao.store.index import index_row
 from yanbao.store.risk_text import bounded, plausible_risk
 
-__all__ = ["CatalogEntry", "bigrams", "entry_of", "unpack_figures"]
+__all__ = ["CatalogEntry", "bigrams", "entry_of", "unpack_extras", "unpack_figures", "unpack_period"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
 # sentence stays in the document of record). A company's ratings in the report go with them.
 _PACKED = ("metric", "period", "value", "unit", "segment", "basis", "low", "high", "consensus", "vs_consensus",
-           "fiscal_period")
+           "fiscal_period", "previous")
 
 
 def unpack_figures(packed: bytes) -> tuple[list[dict], list[dict]]:
@@ -31,6 +31,28 @@ def unpack_figures(packed: bytes) -> tuple[list[dict], list[dict]]:
     of one report."""
     company, ticker, rows, ratings = orjson.loads(zlib.decompress(packed))
     return [{"company": company, "ticker": ticker, **dict(zip(_PACKED, row))} for row in rows], ratings
+
+
+def _pack(value: Any) -> bytes:
+    return zlib.compress(orjson.dumps(value))
+
+
+def _metric_dicts(rows: list[list]) -> list[dict]:
+    return [{"company": row[0], "ticker": row[1], **dict(zip(_PACKED, row[2:]))} for row in rows]
+
+
+def unpack_period(packed: bytes) -> list[dict]:
+    """The metric dicts (without sentences) of one report about one period, in the
+    report's order."""
+    return _metric_dicts(orjson.loads(zlib.decompress(packed)))
+
+
+def unpack_extras(packed: bytes) -> tuple[list[str], list[tuple[str, str | None]], list[dict]]:
+    """One report's risks as written, its recommended companies (name, ticker) and its
+    figures about a year that are not actuals (guidance, consensus), without sentences:
+    what a quarter comparison reads of the reports of either quarter."""
+    risks, picks, vintage = orjson.loads(zlib.decompress(packed))
+    return risks, [(name, ticker) for name, ticker in picks], _metric_dicts(vintage)
 
 
 def bigrams(text: str) -> str:
@@ -66,6 +88,8 @@ class CatalogEntry:
     keys: list[str] = field(default_factory=list)  # casefolded company names, aliases, tickers
     risks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (key, wording, period)
     figures: list[tuple[str, str, bytes]] = field(default_factory=list)  # (company key, ticker key, packed)
+    by_period: list[tuple[str, bytes]] = field(default_factory=list)  # (metric period, packed metrics)
+    extras: bytes = b""  # risks, picks and non-actual year figures (unpack_extras)
 
 
 def _text(value: Any) -> str:
@@ -92,6 +116,20 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
         if isinstance(rating, dict):
             key = (_text(rating.get("company")), _text(rating.get("ticker")))
             by_company.setdefault(key, ([], []))[1].append(rating)
+    # Pane 4's two-quarter comparison reads figures by the period they are about, and the
+    # risks, picks and annual guidance of the reports of either quarter: kept apart so a
+    # comparison reads neither the library nor the sentences.
+    by_period: dict[str, list[list]] = {}
+    vintage: list[list] = []
+    for metric in doc.get("metrics") or []:
+        if isinstance(metric, dict) and isinstance(metric.get("period"), str):
+            packed_row = [metric.get("company"), metric.get("ticker"), *(metric.get(f) for f in _PACKED)]
+            by_period.setdefault(metric["period"], []).append(packed_row)
+            if len(metric["period"]) == 4 and (metric.get("basis") or "actual") != "actual":
+                vintage.append(packed_row)
+    picks = [[c.get("name"), c.get("ticker")] for c in doc.get("companies") or []
+             if isinstance(c, dict) and c.get("role") == "recommended" and isinstance(c.get("name"), str)]
+    risks_written = [r for r in doc.get("risks") or [] if isinstance(r, str)]
     figures = [(company.casefold(), ticker.casefold(),
                 zlib.compress(orjson.dumps([company or None, ticker or None, rows, ratings])))
                for (company, ticker), (rows, ratings) in by_company.items()]
@@ -101,4 +139,6 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
         n_metrics=row.n_metrics, details=(details[0], details[1], details[2]), text=text,
         grams=bigrams(text), size=size,
         keys=sorted({k.casefold() for k in row.company_keys}), risks=list(risks.values()), figures=figures,
+        by_period=[(period, _pack(rows)) for period, rows in by_period.items()],
+        extras=_pack([risks_written, picks, vintage]),
     )

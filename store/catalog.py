@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 
-from yanbao.store.aggregates import CatalogEntry, bigrams, entry_of, unpack_figures
+from yanbao.store.aggregates import CatalogEntry, bigrams, entry_of, unpack_extras, unpack_figures, unpack_period
 from yanbao.store.index import IndexRow
 
 __all__ = ["CATALOG_FORMAT", "Catalog"]
 
-CATALOG_FORMAT = 6  # 6: risk aggregates skip implausible risks and cut long ones (store.risk_text)
+CATALOG_FORMAT = 7  # 7: figures by period and per-report extras for pane 4; packed figures keep `previous`
 PAGE_SIZE = 1024
 JOURNAL_MODE = "WAL"
 
@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS figures(n INTEGER NOT NULL, company_key TEXT, ticker_
 CREATE INDEX IF NOT EXISTS figures_n ON figures(n);
 CREATE INDEX IF NOT EXISTS figures_company ON figures(company_key);
 CREATE INDEX IF NOT EXISTS figures_ticker ON figures(ticker_key);
+CREATE TABLE IF NOT EXISTS period_figures(period TEXT NOT NULL, n INTEGER NOT NULL, packed BLOB NOT NULL,
+    PRIMARY KEY(period, n)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS extras(n INTEGER PRIMARY KEY, periods TEXT NOT NULL, z BLOB NOT NULL);
 """
 
 ROW_COLUMNS = "id, title, broker, nullif(date, ''), period, language, n_metrics"
@@ -226,6 +229,8 @@ class Catalog:
                 conn.execute("INSERT INTO risk_periods VALUES (?, ?, 1) ON CONFLICT(key, period) "
                              "DO UPDATE SET count = count + 1", (key, period))
         conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?)", [(n, *f) for f in e.figures])
+        conn.executemany("INSERT INTO period_figures VALUES (?, ?, ?)", [(p, n, z) for p, z in e.by_period])
+        conn.execute("INSERT INTO extras VALUES (?, ?, ?)", (n, "\n".join(p for p, _ in e.by_period), e.extras))
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, digest_id: str) -> None:
@@ -242,6 +247,11 @@ class Catalog:
             conn.execute(f"DELETE FROM {table} WHERE count <= 0")
         for table in ("risk_rows", "company_keys", "figures"):
             conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
+        extra = conn.execute("SELECT periods FROM extras WHERE n = ?", (n,)).fetchone()
+        if extra is not None:  # figures by period are found by the periods the extras row names
+            conn.executemany("DELETE FROM period_figures WHERE period = ? AND n = ?",
+                             [(p, n) for p in extra[0].split("\n") if p])
+            conn.execute("DELETE FROM extras WHERE n = ?", (n,))
         old = conn.execute("SELECT z FROM texts_z WHERE n = ?", (n,)).fetchone()
         if old is not None:  # a contentless index forgets a row given the words it was given
             text = zlib.decompress(old[0]).decode()
@@ -341,3 +351,26 @@ class Catalog:
             f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
             f"WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks})", keys * 3)
         return [(digest_id, *unpack_figures(packed)) for digest_id, packed in found]
+
+    def quarter_figures(self, report_periods: Sequence[str], figure_periods: Sequence[str],
+                        own_periods: Sequence[str]) -> list[tuple[tuple, list[dict], tuple | None]]:
+        """What a comparison of periods reads, without a digest decoded: per report about
+        one of ``report_periods`` — its row (id, title, broker, date, period, language), its
+        figures about ``figure_periods`` (metric dicts without sentences, in the report's
+        order) and, for reports about one of ``own_periods``, its extras (risks, picks,
+        non-actual year figures; ``unpack_extras``)."""
+        reports = ",".join("?" * len(report_periods))
+        found: dict[str, tuple[tuple, list[dict], tuple | None]] = {}
+        for period in figure_periods:
+            for row in self.query(
+                    f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed "
+                    f"FROM period_figures f JOIN reports r ON r.n = f.n WHERE f.period = ? AND r.period IN ({reports})",
+                    (period, *report_periods)):
+                found.setdefault(row[0], (row[:6], [], None))[1].extend(unpack_period(row[6]))
+        if own_periods:
+            for row in self.query(
+                    f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z FROM reports r "
+                    f"JOIN extras e ON e.n = r.n WHERE r.period IN ({','.join('?' * len(own_periods))})", own_periods):
+                head, metrics, _ = found.get(row[0], (row[:6], [], None))
+                found[row[0]] = (head, metrics, unpack_extras(row[6]))
+        return list(found.values())

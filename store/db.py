@@ -663,6 +663,15 @@ class DigestStore:
         views.sort(key=lambda d: (d.date or "", d.title, d.id), reverse=True)
         return views
 
+    def quarter_views(self, left: str, right: str) -> list[Digest]:
+        """What a comparison of two quarters reads, from the aggregates (no digest decoded):
+        slim digests of the reports about either quarter or a quarter next to one
+        (``store.quarter_views``)."""
+        from yanbao.store.quarter_views import quarter_views
+
+        with self._mutex:
+            return quarter_views(self._catalog, left, right) if self._open() else []
+
     # -- watchlist --------------------------------------------------------------------------
 
     @staticmethod
