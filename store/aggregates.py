@@ -10,14 +10,14 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from yanbao.store.compare import risk_key
 from yanbao.store.index import index_row
 from yanbao.store.risk_text import bounded, plausible_risk
 
-__all__ = ["CatalogEntry", "bigrams", "entry_of", "unpack_extras", "unpack_figures", "unpack_period"]
+__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "unpack_extras", "unpack_figures", "unpack_period"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
@@ -47,12 +47,21 @@ def unpack_period(packed: bytes) -> list[dict]:
     return _metric_dicts(orjson.loads(zlib.decompress(packed)))
 
 
-def unpack_extras(packed: bytes) -> tuple[list[str], list[tuple[str, str | None]], list[dict]]:
-    """One report's risks as written, its recommended companies (name, ticker) and its
-    figures about a year that are not actuals (guidance, consensus), without sentences:
-    what a quarter comparison reads of the reports of either quarter."""
-    risks, picks, vintage = orjson.loads(zlib.decompress(packed))
-    return risks, [(name, ticker) for name, ticker in picks], _metric_dicts(vintage)
+class Extras(NamedTuple):
+    """What pane 4 reads of one report besides its figures by period (``unpack_extras``)."""
+
+    risks: list[str]  # as written
+    picks: list[tuple[str, str | None]]  # recommended companies (name, ticker)
+    vintage: list[dict]  # figures about a year that are not actuals (annual guidance, consensus)
+    guidance: list[dict]  # every guidance figure (the guidance history)
+    ratings: list[dict]  # company ratings and target prices (the ratings history)
+
+
+def unpack_extras(packed: bytes) -> Extras:
+    """One report's extras; figures come as metric dicts without sentences."""
+    risks, picks, vintage, guidance, ratings = orjson.loads(zlib.decompress(packed))
+    return Extras(risks, [(name, ticker) for name, ticker in picks], _metric_dicts(vintage),
+                  _metric_dicts(guidance), ratings)
 
 
 def bigrams(text: str) -> str:
@@ -121,12 +130,15 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
     # comparison reads neither the library nor the sentences.
     by_period: dict[str, list[list]] = {}
     vintage: list[list] = []
+    guidance: list[list] = []
     for metric in doc.get("metrics") or []:
         if isinstance(metric, dict) and isinstance(metric.get("period"), str):
             packed_row = [metric.get("company"), metric.get("ticker"), *(metric.get(f) for f in _PACKED)]
             by_period.setdefault(metric["period"], []).append(packed_row)
             if len(metric["period"]) == 4 and (metric.get("basis") or "actual") != "actual":
                 vintage.append(packed_row)
+            if metric.get("basis") == "guidance" or str(metric.get("metric")).endswith("_guidance"):
+                guidance.append(packed_row)
     picks = [[c.get("name"), c.get("ticker")] for c in doc.get("companies") or []
              if isinstance(c, dict) and c.get("role") == "recommended" and isinstance(c.get("name"), str)]
     risks_written = [r for r in doc.get("risks") or [] if isinstance(r, str)]
@@ -140,5 +152,6 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
         grams=bigrams(text), size=size,
         keys=sorted({k.casefold() for k in row.company_keys}), risks=list(risks.values()), figures=figures,
         by_period=[(period, _pack(rows)) for period, rows in by_period.items()],
-        extras=_pack([risks_written, picks, vintage]),
+        extras=_pack([risks_written, picks, vintage, guidance,
+                      [r for r in doc.get("company_ratings") or [] if isinstance(r, dict)]]),
     )

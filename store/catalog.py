@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 
-from yanbao.store.aggregates import CatalogEntry, bigrams, entry_of, unpack_extras, unpack_figures, unpack_period
+from yanbao.store.aggregates import CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures, unpack_period
 from yanbao.store.index import IndexRow
 
 __all__ = ["CATALOG_FORMAT", "Catalog"]
 
-CATALOG_FORMAT = 7  # 7: figures by period and per-report extras for pane 4; packed figures keep `previous`
+CATALOG_FORMAT = 8  # 7-8: figures by period and per-report extras for pane 4; packed figures keep `previous`
 PAGE_SIZE = 1024
 JOURNAL_MODE = "WAL"
 
@@ -353,14 +353,14 @@ class Catalog:
         return [(digest_id, *unpack_figures(packed)) for digest_id, packed in found]
 
     def quarter_figures(self, report_periods: Sequence[str], figure_periods: Sequence[str],
-                        own_periods: Sequence[str]) -> list[tuple[tuple, list[dict], tuple | None]]:
+                        own_periods: Sequence[str]) -> list[tuple[tuple, list[dict], Extras | None]]:
         """What a comparison of periods reads, without a digest decoded: per report about
         one of ``report_periods`` — its row (id, title, broker, date, period, language), its
         figures about ``figure_periods`` (metric dicts without sentences, in the report's
         order) and, for reports about one of ``own_periods``, its extras (risks, picks,
         non-actual year figures; ``unpack_extras``)."""
         reports = ",".join("?" * len(report_periods))
-        found: dict[str, tuple[tuple, list[dict], tuple | None]] = {}
+        found: dict[str, tuple[tuple, list[dict], Extras | None]] = {}
         for period in figure_periods:
             for row in self.query(
                     f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed "
@@ -374,3 +374,10 @@ class Catalog:
                 head, metrics, _ = found.get(row[0], (row[:6], [], None))
                 found[row[0]] = (head, metrics, unpack_extras(row[6]))
         return list(found.values())
+
+    def all_extras(self) -> Iterator[tuple[tuple, Extras]]:
+        """Every report's row (id, title, broker, date, period, language) and extras, a batch
+        at a time: what the library-wide guidance and ratings histories read."""
+        for row in self.stream("SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z "
+                               "FROM reports r JOIN extras e ON e.n = r.n"):
+            yield row[:6], unpack_extras(row[6])

@@ -666,11 +666,19 @@ class DigestStore:
     def quarter_views(self, left: str, right: str) -> list[Digest]:
         """What a comparison of two quarters reads, from the aggregates (no digest decoded):
         slim digests of the reports about either quarter or a quarter next to one
-        (``store.quarter_views``)."""
-        from yanbao.store.quarter_views import quarter_views
+        (``store.compare_views``)."""
+        from yanbao.store.compare_views import quarter_views
 
         with self._mutex:
             return quarter_views(self._catalog, left, right) if self._open() else []
+
+    def history_views(self) -> list[Digest]:
+        """What the library-wide guidance and ratings histories read, from the aggregates:
+        per report a slim digest of its guidance figures and ratings (``store.compare_views``)."""
+        from yanbao.store.compare_views import history_views
+
+        with self._mutex:
+            return history_views(self._catalog) if self._open() else []
 
     # -- watchlist --------------------------------------------------------------------------
 

@@ -106,3 +106,28 @@ async def test_the_pane_shows_the_sentences_of_a_figure_compared_from_aggregates
                 break
             await pilot.pause(0.1)
         assert sentences and all(s and s[:20] in detail for s in sentences)
+
+
+def _history_dicts(histories: list) -> list[dict]:
+    return [h.to_dict() for h in histories]
+
+
+@pytest.mark.parametrize("names", [None, {"Meta"}, {"Tencent"}, {"Microsoft", "Tencent"}, {"腾讯"}])
+def test_histories_from_aggregates_equal_the_decoded_ones(library: Library, names: set[str] | None) -> None:
+    from yanbao.tui.data.histories import guidance_histories, rating_histories
+
+    if names is None:
+        decoded = list(library.stream_digests())
+    else:  # what the pane read before: every report naming one of the companies
+        found: dict[str, Digest] = {}
+        for name in names:
+            for digest in library.by_company(name):
+                found.setdefault(digest.id, digest)
+        decoded = list(found.values())
+    kept = library.history_digests(names)
+    found_any = False
+    for read in (guidance_histories, rating_histories):
+        expected = _history_dicts(read(decoded, names))
+        found_any = found_any or bool(expected)
+        assert _history_dicts(read(kept, names)) == expected
+    assert found_any, f"no history for {names}: the test would prove nothing"

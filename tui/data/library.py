@@ -141,7 +141,7 @@ class Library:
         """The digests a comparison of two quarters reads, decoded: those about either quarter
         and about the quarters next to each (``quarter_views`` reads the same from the
         aggregates)."""
-        from yanbao.store.quarter_views import quarter_periods
+        from yanbao.store.compare_views import quarter_periods
 
         found: dict[str, Digest] = {}
         for period in quarter_periods(left, right):
@@ -154,6 +154,18 @@ class Library:
         quarter or a quarter next to one, from the store's aggregates (no digest decoded;
         figures come without their sentences, see ``with_sentences``)."""
         return self._require().quarter_views(left, right)
+
+    def history_digests(self, names: Iterable[str] | None = None) -> list[Digest]:
+        """What the guidance and ratings histories read, from the store's aggregates: every
+        report's guidance figures and ratings, or (``names``) the figures and ratings each
+        report files under one of those companies (any name or ticker)."""
+        store = self._require()
+        if names is None:
+            return store.history_views()
+        keys: set[str] = set()
+        for name in names:
+            keys |= store.company_keys(name) | {name.casefold()}
+        return store.company_views(keys)
 
     def with_sentences(self, row: Any, most: int = 40) -> Any:
         """A compared figure's row with each statement's sentence, read from the documents of

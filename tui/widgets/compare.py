@@ -386,14 +386,7 @@ class ComparePane(Vertical):
             from yanbao.tui.data.histories import guidance_histories, rating_histories
 
             names = self._names(library)
-            if names is None:
-                digests: Any = library.stream_digests()
-            else:  # only the reports naming those companies can hold their guidance or ratings
-                found: dict[str, Digest] = {}
-                for name in names:
-                    for digest in library.by_company(name):
-                        found.setdefault(digest.id, digest)
-                digests = list(found.values())
+            digests = library.history_digests(names)  # the store's aggregates, no digest decoded
             read = guidance_histories if kind == "guidance" else rating_histories
             self.post_message(self.HistoriesReady(kind, read(digests, names)))
         except Exception as error:  # shown as one line in the pane, never a traceback
