@@ -28,9 +28,10 @@ import orjson
 from benchmarks.legacy_store import write_legacy_store
 from benchmarks.real_sized import real_sized_docs
 from yanbao.store import migrate
-from yanbao.store.compare import series
+from yanbao.store.compare import compare_quarters, series
 from yanbao.store.db import DigestStore, WatchItem
 from yanbao.store.model import Digest
+from yanbao.tui.data.histories import guidance_histories, rating_histories
 from yanbao.tui.data.library import Library
 
 __all__ = ["build_library", "main"]
@@ -138,7 +139,20 @@ def _panes(path: Path) -> dict:
     views = list(library.figure_digests(common, "revenue"))
     points = series(views, common, None, "revenue")
     out["pane4_series_s"] = time.perf_counter() - start
-    out.update(company=common, risks=len(tally), company_reports=len(detail.reports), series_points=len(points))
+    quarters = [p for p in library.store.periods() if "Q" in p][-2:]  # pane 4 opens on the latest two
+    start = time.perf_counter()
+    comparison = compare_quarters(library.quarter_views(*quarters), *quarters)
+    out["pane4_two_quarters_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    guidance = guidance_histories(library.history_digests({common}), {common})
+    ratings = rating_histories(library.history_digests({common}), {common})
+    out["pane4_histories_one_company_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    everyone = rating_histories(library.history_digests(None))
+    out["pane4_ratings_every_company_s"] = time.perf_counter() - start
+    out.update(company=common, risks=len(tally), company_reports=len(detail.reports), series_points=len(points),
+               quarters=quarters, compared_rows=len(comparison.rows), guidance_histories=len(guidance),
+               rating_entries=sum(len(h.entries) for h in ratings), companies_rated=len(everyone))
     library.close()
     return out
 
@@ -216,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                            statistics.mean(b for _, b in watches[small]), "B"))
     say("panes 2-4")
     figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big)})
+    figures.append({"name": f"panes 2-4 at {args.small:,} (s)", **_panes(small)})
     if args.migrate:
         say(f"migration of a {args.migrate:,}-digest layout-1 store")
         figures.append({"name": f"migration of {args.migrate:,} digests", **_migration(args.work, args.migrate)})
