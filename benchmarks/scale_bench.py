@@ -96,8 +96,17 @@ def _search(path: Path) -> dict:
             hits[query] = len(store.search(query))
             later.append((time.perf_counter() - start) * 1000)
     store.close()
-    return {"first_ms": first_ms, "later_ms": statistics.median(later), "max_ms": max(later), "hits": hits,
-            "first_hits": len(first)}
+    # The app warms the store in the background once it is open (registry, index structure):
+    # its first search, on a word no earlier query looked up.
+    store = DigestStore(path)
+    len(store)
+    store.warm()
+    start = time.perf_counter()
+    store.search(QUERIES[1])
+    app_first_ms = (time.perf_counter() - start) * 1000
+    store.close()
+    return {"first_ms": first_ms, "app_first_ms": app_first_ms, "later_ms": statistics.median(later),
+            "max_ms": max(later), "hits": hits, "first_hits": len(first)}
 
 
 def _one_add(path: Path, serial: int) -> tuple[float, float]:
@@ -210,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     searches = {p: _search(p) for p in (small, big)}
     figures.append(_figure(f"search first, {args.big:,} (ms, limit 50)", searches[big]["first_ms"],
                            searches[small]["first_ms"], "ms", details=searches[big]))
+    figures.append(_figure(f"search first in the app (store open and warmed), {args.big:,} (ms, limit 50)",
+                           searches[big]["app_first_ms"], searches[small]["app_first_ms"], "ms"))
     figures.append(_figure(f"search later median, {args.big:,} (ms, limit 50)", searches[big]["later_ms"],
                            searches[small]["later_ms"], "ms"))
     say("ingest one, watch add")

@@ -583,6 +583,16 @@ class DigestStore:
                 return
         yield from search_ids(self._catalog, query, self._expander, page)
 
+    def warm(self) -> None:
+        """Load what a first search needs and later ones find loaded — the company registry
+        and the full-text index's structure — so the app's first search costs what later
+        ones do (the app calls this in the background once the library is open)."""
+        self._expander("腾讯")
+        with self._mutex:
+            if self._opened:  # never reopens a library closed meanwhile
+                self._catalog.query("SELECT rowid FROM texts WHERE texts MATCH '\"研报研\"' LIMIT 1")
+                self._catalog.query("SELECT rowid FROM grams WHERE grams MATCH '\"研报\"' LIMIT 1")
+
     def company_keys(self, name: str) -> set[str]:
         """Every casefolded name, alias and ticker the registry knows for ``name``."""
         keys: set[str] = set()

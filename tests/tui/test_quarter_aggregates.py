@@ -131,3 +131,15 @@ def test_histories_from_aggregates_equal_the_decoded_ones(library: Library, name
         found_any = found_any or bool(expected)
         assert _history_dicts(read(kept, names)) == expected
     assert found_any, f"no history for {names}: the test would prove nothing"
+
+
+def test_warming_loads_the_registry_and_never_reopens_a_closed_store(tmp_path: Path) -> None:
+    store = DigestStore(tmp_path / "store.json")
+    store.add(Digest.from_dict(next(real_sized_docs(1, seed=3))))
+    store.close()
+    store.warm()  # closed: nothing reopened
+    assert not store._opened
+    len(store)
+    store.warm()
+    assert store._expander._loaded and store.search("腾讯") == store.search("腾讯")
+    store.close()

@@ -67,6 +67,9 @@ class Library:
             if self.store is None:
                 self.store = DigestStore(self.store_path, progress=self.progress)
             len(self.store)  # opens it: converts an old layout, notices a read-only store file
+            # The first search would load the company registry and the index's first pages:
+            # do it now, in the background, while the user looks at the list.
+            threading.Thread(target=self.store.warm, name="yanbao-warm", daemon=True).start()
             if not seed or self.store.read_only:
                 return 0, []
             try:
