@@ -156,35 +156,32 @@ def _watch(path: Path, serial: int) -> tuple[float, int]:
     return took, wrote
 
 
-def _panes(path: Path) -> dict:
+def _panes(path: Path, say: Callable[[str], None] = lambda _text: None) -> dict:
+    """Seconds each of panes 2-4 takes to read what it shows, each ``say``-ed as measured (a
+    run cut short by a time limit keeps the figures measured so far)."""
     library = Library(path)
     library.open(seed=False)
     common = Counter(s.companies[0] for s in library.summaries()[:2000] if s.companies).most_common(1)[0][0]
-    out = {}
-    start = time.perf_counter()
-    tally = library.risk_tally()
-    out["pane3_risk_tally_s"] = time.perf_counter() - start
-    start = time.perf_counter()
-    detail = library.company_detail(WatchItem(common))
-    out["pane2_company_detail_s"] = time.perf_counter() - start
-    start = time.perf_counter()
-    views = list(library.figure_digests(common, "revenue"))
-    points = series(views, common, None, "revenue")
-    out["pane4_series_s"] = time.perf_counter() - start
     quarters = [p for p in library.store.periods() if "Q" in p][-2:]  # pane 4 opens on the latest two
-    start = time.perf_counter()
-    comparison = compare_quarters(library.quarter_views(*quarters), *quarters)
-    out["pane4_two_quarters_s"] = time.perf_counter() - start
-    start = time.perf_counter()
-    guidance = guidance_histories(library.history_digests({common}), {common})
-    ratings = rating_histories(library.history_digests({common}), {common})
-    out["pane4_histories_one_company_s"] = time.perf_counter() - start
-    start = time.perf_counter()
-    everyone = rating_histories(library.history_digests(None))
-    out["pane4_ratings_every_company_s"] = time.perf_counter() - start
-    out.update(company=common, risks=len(tally), company_reports=len(detail.reports), series_points=len(points),
-               quarters=quarters, compared_rows=len(comparison.rows), guidance_histories=len(guidance),
-               rating_entries=sum(len(h.entries) for h in ratings), companies_rated=len(everyone))
+    out: dict = {"company": common, "quarters": quarters}
+
+    def timed(name: str, read: Callable[[], object], count: Callable[[object], int]) -> None:
+        start = time.perf_counter()
+        result = read()
+        out[name] = round(time.perf_counter() - start, 4)
+        out[name.removesuffix("_s") + "_items"] = count(result)
+        say(f"  {name} {out[name]:.3f} s")
+
+    timed("pane3_risk_tally_s", library.risk_tally, len)
+    timed("pane2_company_detail_s", lambda: library.company_detail(WatchItem(common)), lambda d: len(d.reports))
+    timed("pane4_series_s", lambda: series(list(library.figure_digests(common, "revenue")), common, None, "revenue"), len)
+    timed("pane4_two_quarters_s", lambda: compare_quarters(library.quarter_views(*quarters), *quarters),
+          lambda c: len(c.rows))
+    timed("pane4_histories_one_company_s",
+          lambda: (guidance_histories(library.history_digests({common}), {common}),
+                   rating_histories(library.history_digests({common}), {common})),
+          lambda gr: len(gr[0]) + len(gr[1]))
+    timed("pane4_ratings_every_company_s", lambda: rating_histories(library.history_digests(None)), len)
     library.close()
     return out
 
@@ -211,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--migrate", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--panes", choices=("with", "without", "only"), default="with",
+                        help="panes 2-4 with the rest, without them, or only them (big library)")
     args = parser.parse_args(argv)
 
     def say(text: str) -> None:
@@ -230,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(fig, ensure_ascii=False), flush=True)
 
     figures = _Printed()
+    if args.panes == "only":
+        say(f"panes 2-4 at {args.big:,}")
+        figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big, say)})
+        return 0
     say("list, show")
     show_id = DigestStore(big).summaries()[len(DigestStore(big)) // 2].id[:12]
     small_id = DigestStore(small).summaries()[0].id[:12]
@@ -268,9 +271,10 @@ def main(argv: list[str] | None = None) -> int:
                            statistics.median(t for t, _ in watches[small]), "s", 1.5))
     figures.append(_figure("watch add (bytes written)", statistics.mean(b for _, b in watches[big]),
                            statistics.mean(b for _, b in watches[small]), "B"))
-    say("panes 2-4")
-    figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big)})
-    figures.append({"name": f"panes 2-4 at {args.small:,} (s)", **_panes(small)})
+    if args.panes == "with":
+        say("panes 2-4")
+        figures.append({"name": f"panes 2-4 at {args.small:,} (s)", **_panes(small, say)})
+        figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big, say)})
     if args.migrate:
         say(f"migration of a {args.migrate:,}-digest layout-1 store")
         figures.append({"name": f"migration of {args.migrate:,} digests", **_migration(args.work, args.migrate)})

@@ -15,9 +15,10 @@ from typing import Any, NamedTuple
 import orjson
 from yanbao.store.compare import risk_key
 from yanbao.store.index import index_row
+from yanbao.store.model import Metric, Range
 from yanbao.store.risk_text import bounded, plausible_risk
 
-__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "unpack_extras", "unpack_figures", "unpack_period"]
+__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "trusted_metric", "unpack_extras", "unpack_figures", "unpack_period"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
@@ -37,14 +38,30 @@ def _pack(value: Any) -> bytes:
     return zlib.compress(orjson.dumps(value))
 
 
-def _metric_dicts(rows: list[list]) -> list[dict]:
-    return [{"company": row[0], "ticker": row[1], **dict(zip(_PACKED, row[2:]))} for row in rows]
+def trusted_metric(d: dict) -> Metric:
+    """A Metric from a dict the catalog packed from a stored (validated) digest: built
+    directly, without ``Metric.from_dict``'s checks, which cost panes reading thousands of
+    figures most of their time. Its sentence stays in the document."""
+    prev = d.get("previous")
+    return Metric(d.get("company"), d["metric"], d.get("period"), d.get("value"), d.get("unit") or "%", d.get("ticker"),
+                  d.get("segment"), d.get("fiscal_period"), d.get("basis") or "actual", d.get("low"), d.get("high"),
+                  d.get("consensus"), d.get("vs_consensus"),
+                  Range(prev.get("value"), prev.get("low"), prev.get("high")) if isinstance(prev, dict) else None)
 
 
-def unpack_period(packed: bytes) -> list[dict]:
-    """The metric dicts (without sentences) of one report about one period, in the
-    report's order."""
-    return _metric_dicts(orjson.loads(zlib.decompress(packed)))
+def _metrics(rows: list[list]) -> list[Metric]:
+    """Metrics of rows packed as [company, ticker, *_PACKED] (positions fixed by _PACKED)."""
+    out = []
+    for company, ticker, metric, period, value, unit, segment, basis, low, high, consensus, vs, fiscal, prev in rows:
+        out.append(Metric(company, metric, period, value, unit or "%", ticker, segment, fiscal, basis or "actual",
+                          low, high, consensus, vs,
+                          Range(prev.get("value"), prev.get("low"), prev.get("high")) if isinstance(prev, dict) else None))
+    return out
+
+
+def unpack_period(packed: bytes) -> list[Metric]:
+    """The metrics (without sentences) of one report about one period, in the report's order."""
+    return _metrics(orjson.loads(zlib.decompress(packed)))
 
 
 class Extras(NamedTuple):
@@ -52,16 +69,15 @@ class Extras(NamedTuple):
 
     risks: list[str]  # as written
     picks: list[tuple[str, str | None]]  # recommended companies (name, ticker)
-    vintage: list[dict]  # figures about a year that are not actuals (annual guidance, consensus)
-    guidance: list[dict]  # every guidance figure (the guidance history)
+    vintage: list[Metric]  # figures about a year that are not actuals (annual guidance, consensus)
+    guidance: list[Metric]  # every guidance figure (the guidance history)
     ratings: list[dict]  # company ratings and target prices (the ratings history)
 
 
 def unpack_extras(packed: bytes) -> Extras:
-    """One report's extras; figures come as metric dicts without sentences."""
+    """One report's extras; figures come without sentences."""
     risks, picks, vintage, guidance, ratings = orjson.loads(zlib.decompress(packed))
-    return Extras(risks, [(name, ticker) for name, ticker in picks], _metric_dicts(vintage),
-                  _metric_dicts(guidance), ratings)
+    return Extras(risks, [(name, ticker) for name, ticker in picks], _metrics(vintage), _metrics(guidance), ratings)
 
 
 def bigrams(text: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 from yanbao.store.aggregates import CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures, unpack_period
 from yanbao.store.index import IndexRow
+from yanbao.store.model import Metric
 
 __all__ = ["CATALOG_FORMAT", "Catalog"]
 
@@ -358,14 +359,14 @@ class Catalog:
         return [(digest_id, *unpack_figures(packed)) for digest_id, packed in found]
 
     def quarter_figures(self, report_periods: Sequence[str], figure_periods: Sequence[str],
-                        own_periods: Sequence[str]) -> list[tuple[tuple, list[dict], Extras | None]]:
+                        own_periods: Sequence[str]) -> list[tuple[tuple, list[Metric], Extras | None]]:
         """What a comparison of periods reads, without a digest decoded: per report about
         one of ``report_periods`` — its row (id, title, broker, date, period, language), its
-        figures about ``figure_periods`` (metric dicts without sentences, in the report's
+        figures about ``figure_periods`` (metrics without sentences, in the report's
         order) and, for reports about one of ``own_periods``, its extras (risks, picks,
         non-actual year figures; ``unpack_extras``)."""
         reports = ",".join("?" * len(report_periods))
-        found: dict[str, tuple[tuple, list[dict], Extras | None]] = {}
+        found: dict[str, tuple[tuple, list[Metric], Extras | None]] = {}
         for period in figure_periods:
             for row in self.query(
                     f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed "

@@ -34,14 +34,6 @@ def quarter_periods(left: str, right: str) -> list[str]:
     return sorted(periods)
 
 
-def _metrics(dicts: list[dict]) -> list[Metric]:
-    out = []
-    for d in dicts:
-        with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
-            out.append(Metric.from_dict(d))
-    return out
-
-
 def _slim(head: tuple, metrics: list[Metric], **more: object) -> Digest:
     digest_id, title, broker, date, period, language = head
     return Digest(id=digest_id, source=Source(f"catalog:{digest_id}", "text", 0, digest_id), title=title,
@@ -63,7 +55,7 @@ def history_views(catalog: Catalog) -> list[Digest]:
             for r in extras.ratings:
                 with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
                     ratings.append(CompanyRating.from_dict(r))
-            views.append(_slim(head, _metrics(extras.guidance), company_ratings=ratings))
+            views.append(_slim(head, list(extras.guidance), company_ratings=ratings))
     return _newest_first(views)
 
 
@@ -73,11 +65,11 @@ def quarter_views(catalog: Catalog, left: str, right: str) -> list[Digest]:
     both_quarters = bool(QUARTER_RE.fullmatch(left) and QUARTER_RE.fullmatch(right))
     views = []
     for head, figures, extras in catalog.quarter_figures(quarter_periods(left, right), own, own):
-        metrics, risks, companies = _metrics(figures), [], []
+        metrics, risks, companies = figures, [], []
         if extras is not None:
             risks = list(extras.risks)
             companies = [Company(name, ticker, "recommended") for name, ticker in extras.picks]
             if both_quarters:  # annual guidance as each quarter's reports gave it
-                metrics += _metrics(extras.vintage)
+                metrics += extras.vintage
         views.append(_slim(head, metrics, companies=companies, risks=risks))
     return _newest_first(views)

@@ -36,6 +36,7 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Table
 
+from yanbao.store.aggregates import trusted_metric
 from yanbao.store.catalog import Catalog
 from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
 from yanbao.store.errors import RecordsRefused, StoreError
@@ -660,7 +661,7 @@ class DigestStore:
                 if not figure_dicts:
                     continue
             with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
-                metrics.setdefault(digest_id, []).extend(Metric.from_dict(m) for m in figure_dicts)
+                metrics.setdefault(digest_id, []).extend(trusted_metric(m) for m in figure_dicts)
                 ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
         views = []
         for digest_id, row in rows.items():
