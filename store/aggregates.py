@@ -18,7 +18,7 @@ from yanbao.store.index import index_row
 from yanbao.store.model import Metric, Range
 from yanbao.store.risk_text import bounded, plausible_risk
 
-__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "trusted_metric", "unpack_extras", "unpack_figures", "unpack_period"]
+__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "unpack_extras", "unpack_figures", "unpack_period"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
@@ -27,30 +27,21 @@ _PACKED = ("metric", "period", "value", "unit", "segment", "basis", "low", "high
            "fiscal_period", "previous")
 
 
-def unpack_figures(packed: bytes) -> tuple[list[dict], list[dict]]:
-    """The metric dicts (without sentences) and the company ratings packed for one company
-    of one report."""
+def unpack_figures(packed: bytes) -> tuple[list[Metric], list[dict]]:
+    """The metrics (without sentences) and the company ratings packed for one company of
+    one report."""
     company, ticker, rows, ratings = orjson.loads(zlib.decompress(packed))
-    return [{"company": company, "ticker": ticker, **dict(zip(_PACKED, row))} for row in rows], ratings
+    return _metrics([[company, ticker, *row] for row in rows]), ratings
 
 
 def _pack(value: Any) -> bytes:
     return zlib.compress(orjson.dumps(value))
 
 
-def trusted_metric(d: dict) -> Metric:
-    """A Metric from a dict the catalog packed from a stored (validated) digest: built
-    directly, without ``Metric.from_dict``'s checks, which cost panes reading thousands of
-    figures most of their time. Its sentence stays in the document."""
-    prev = d.get("previous")
-    return Metric(d.get("company"), d["metric"], d.get("period"), d.get("value"), d.get("unit") or "%", d.get("ticker"),
-                  d.get("segment"), d.get("fiscal_period"), d.get("basis") or "actual", d.get("low"), d.get("high"),
-                  d.get("consensus"), d.get("vs_consensus"),
-                  Range(prev.get("value"), prev.get("low"), prev.get("high")) if isinstance(prev, dict) else None)
-
-
 def _metrics(rows: list[list]) -> list[Metric]:
-    """Metrics of rows packed as [company, ticker, *_PACKED] (positions fixed by _PACKED)."""
+    """Metrics of rows packed as [company, ticker, *_PACKED] (positions fixed by _PACKED),
+    built directly: the catalog packed them from stored, validated digests, and the checks
+    of ``Metric.from_dict`` cost a pane reading thousands of figures most of its time."""
     out = []
     for company, ticker, metric, period, value, unit, segment, basis, low, high, consensus, vs, fiscal, prev in rows:
         out.append(Metric(company, metric, period, value, unit or "%", ticker, segment, fiscal, basis or "actual",

@@ -344,8 +344,8 @@ class Catalog:
         return [(key, count, wordings.get(key, (0, key))[1], periods.get(key, []))
                 for key, count in self.query("SELECT key, count FROM risk_tally ORDER BY count DESC, key")]
 
-    def figures_for(self, keys: Iterable[str]) -> list[tuple[str, list[dict], list[dict]]]:
-        """(digest id, metric dicts without sentences, rating dicts) per report and company
+    def figures_for(self, keys: Iterable[str]) -> list[tuple[str, list[Metric], list[dict]]]:
+        """(digest id, metrics without sentences, rating dicts) per report and company
         filed under one of ``keys`` (casefolded company names or tickers)."""
         keys = sorted(set(keys))
         if not keys:

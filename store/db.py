@@ -36,7 +36,6 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Table
 
-from yanbao.store.aggregates import trusted_metric
 from yanbao.store.catalog import Catalog
 from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
 from yanbao.store.errors import RecordsRefused, StoreError
@@ -650,18 +649,18 @@ class DigestStore:
             found = self._catalog.figures_for(names)
             named = set(named_by)
             if metric is not None:
-                found = [f for f in found if any(m.get("metric") in (metric, f"{metric}_guidance") for m in f[1])]
+                found = [f for f in found if any(m.metric in (metric, f"{metric}_guidance") for m in f[1])]
             rows = {r.id: r for r in self._catalog.rows_for(named | {i for i, _, _ in found})}
         metrics: dict[str, list[Metric]] = {}
         ratings: dict[str, list[CompanyRating]] = {}
         wanted = None if metric is None else {metric, f"{metric}_guidance"}
-        for digest_id, figure_dicts, rating_dicts in found:
+        for digest_id, figures, rating_dicts in found:
             if wanted is not None:
-                figure_dicts = [m for m in figure_dicts if m.get("metric") in wanted]
-                if not figure_dicts:
+                figures = [m for m in figures if m.metric in wanted]
+                if not figures:
                     continue
             with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
-                metrics.setdefault(digest_id, []).extend(trusted_metric(m) for m in figure_dicts)
+                metrics.setdefault(digest_id, []).extend(figures)
                 ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
         views = []
         for digest_id, row in rows.items():
