@@ -234,8 +234,11 @@ def main(argv: list[str] | None = None) -> int:
         figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big, say)})
         return 0
     say("list, show")
-    show_id = DigestStore(big).summaries()[len(DigestStore(big)) // 2].id[:12]
-    small_id = DigestStore(small).summaries()[0].id[:12]
+    # Closed at once: an open connection would keep a later close from checkpointing the WAL.
+    with DigestStore(big) as store:
+        show_id = store.summaries()[len(store) // 2].id[:12]
+    with DigestStore(small) as store:
+        small_id = store.summaries()[0].id[:12]
     figures.append(_figure(f"yanbao list, {args.big:,} vs {args.small:,}",
                            *_interleaved(lambda p: _cli(p, "list")[0], big, small, args.rounds), "s", 1.5))
     figures.append(_figure(f"yanbao show ID, {args.big:,} vs {args.small:,}",
