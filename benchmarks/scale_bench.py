@@ -28,9 +28,10 @@ import orjson
 from benchmarks.legacy_store import write_legacy_store
 from benchmarks.real_sized import real_sized_docs
 from yanbao.store import migrate
-from yanbao.store.compare import series
+from yanbao.store.compare import compare_quarters, series
 from yanbao.store.db import DigestStore, WatchItem
 from yanbao.store.model import Digest
+from yanbao.tui.data.histories import guidance_histories, rating_histories
 from yanbao.tui.data.library import Library
 
 __all__ = ["build_library", "main"]
@@ -95,21 +96,53 @@ def _search(path: Path) -> dict:
             hits[query] = len(store.search(query))
             later.append((time.perf_counter() - start) * 1000)
     store.close()
-    return {"first_ms": first_ms, "later_ms": statistics.median(later), "max_ms": max(later), "hits": hits,
-            "first_hits": len(first)}
+    # The app warms the store in the background once it is open (registry, index structure):
+    # its first search, on a word no earlier query looked up.
+    store = DigestStore(path)
+    len(store)
+    store.warm()
+    start = time.perf_counter()
+    store.search(QUERIES[1])
+    app_first_ms = (time.perf_counter() - start) * 1000
+    store.close()
+    return {"first_ms": first_ms, "app_first_ms": app_first_ms, "later_ms": statistics.median(later),
+            "max_ms": max(later), "hits": hits, "first_hits": len(first)}
 
 
-def _one_add(path: Path, serial: int) -> tuple[float, float]:
-    """Seconds and bytes written (as a multiple of the digest's own size) to add one report."""
+def _one_add(path: Path, serial: int) -> tuple[float, float, float]:
+    """Seconds to add one report; bytes written (as a multiple of the digest's own size) by
+    the add, and by the add and closing the store, as ``yanbao ingest FILE`` does (closing
+    checkpoints the catalog's WAL into its file: random page writes, which the kernel
+    counts by whole page-cache folios)."""
     doc = next(real_sized_docs(1, seed=99, start=serial))
     digest = Digest.from_dict(doc)
+    size = len(orjson.dumps(doc))
     store = DigestStore(path)
     len(store)
     before, start = _written(), time.perf_counter()
     store.add(digest)
-    took, wrote = time.perf_counter() - start, _written() - before
+    took, added = time.perf_counter() - start, _written() - before
     store.close()
-    return took, wrote / len(orjson.dumps(doc))
+    return took, added / size, (_written() - before) / size
+
+
+def _many_adds(path: Path, serial: int, n: int = 20) -> float:
+    """Bytes written to add ``n`` reports one at a time to an open store and close it, as a
+    multiple of their own size: what a watched folder or the app pays per report, merges of
+    the full-text index and checkpoints included."""
+    docs = list(real_sized_docs(n, seed=98, start=serial))
+    digests = [Digest.from_dict(d) for d in docs]
+    store = DigestStore(path)
+    len(store)
+    before = _written()
+    for digest in digests:
+        store.add(digest)
+    store.close()
+    wrote = _written() - before
+    with DigestStore(path) as store:  # the library keeps its size for the next run
+        for digest in digests:
+            store.remove(digest.id)
+    return wrote / sum(len(orjson.dumps(d)) for d in docs)
 
 
 def _watch(path: Path, serial: int) -> tuple[float, int]:
@@ -123,22 +156,32 @@ def _watch(path: Path, serial: int) -> tuple[float, int]:
     return took, wrote
 
 
-def _panes(path: Path) -> dict:
+def _panes(path: Path, say: Callable[[str], None] = lambda _text: None) -> dict:
+    """Seconds each of panes 2-4 takes to read what it shows, each ``say``-ed as measured (a
+    run cut short by a time limit keeps the figures measured so far)."""
     library = Library(path)
     library.open(seed=False)
     common = Counter(s.companies[0] for s in library.summaries()[:2000] if s.companies).most_common(1)[0][0]
-    out = {}
-    start = time.perf_counter()
-    tally = library.risk_tally()
-    out["pane3_risk_tally_s"] = time.perf_counter() - start
-    start = time.perf_counter()
-    detail = library.company_detail(WatchItem(common))
-    out["pane2_company_detail_s"] = time.perf_counter() - start
-    start = time.perf_counter()
-    views = list(library.figure_digests(common, "revenue"))
-    points = series(views, common, None, "revenue")
-    out["pane4_series_s"] = time.perf_counter() - start
-    out.update(company=common, risks=len(tally), company_reports=len(detail.reports), series_points=len(points))
+    quarters = [p for p in library.store.periods() if "Q" in p][-2:]  # pane 4 opens on the latest two
+    out: dict = {"company": common, "quarters": quarters}
+
+    def timed(name: str, read: Callable[[], object], count: Callable[[object], int]) -> None:
+        start = time.perf_counter()
+        result = read()
+        out[name] = round(time.perf_counter() - start, 4)
+        out[name.removesuffix("_s") + "_items"] = count(result)
+        say(f"  {name} {out[name]:.3f} s")
+
+    timed("pane3_risk_tally_s", library.risk_tally, len)
+    timed("pane2_company_detail_s", lambda: library.company_detail(WatchItem(common)), lambda d: len(d.reports))
+    timed("pane4_series_s", lambda: series(list(library.figure_digests(common, "revenue")), common, None, "revenue"), len)
+    timed("pane4_two_quarters_s", lambda: compare_quarters(library.quarter_views(*quarters), *quarters),
+          lambda c: len(c.rows))
+    timed("pane4_histories_one_company_s",
+          lambda: (guidance_histories(library.history_digests({common}), {common}),
+                   rating_histories(library.history_digests({common}), {common})),
+          lambda gr: len(gr[0]) + len(gr[1]))
+    timed("pane4_ratings_every_company_s", lambda: rating_histories(library.history_digests(None)), len)
     library.close()
     return out
 
@@ -165,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--migrate", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--panes", choices=("with", "without", "only"), default="with",
+                        help="panes 2-4 with the rest, without them, or only them (big library)")
     args = parser.parse_args(argv)
 
     def say(text: str) -> None:
@@ -184,9 +229,16 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(fig, ensure_ascii=False), flush=True)
 
     figures = _Printed()
+    if args.panes == "only":
+        say(f"panes 2-4 at {args.big:,}")
+        figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big, say)})
+        return 0
     say("list, show")
-    show_id = DigestStore(big).summaries()[len(DigestStore(big)) // 2].id[:12]
-    small_id = DigestStore(small).summaries()[0].id[:12]
+    # Closed at once: an open connection would keep a later close from checkpointing the WAL.
+    with DigestStore(big) as store:
+        show_id = store.summaries()[len(store) // 2].id[:12]
+    with DigestStore(small) as store:
+        small_id = store.summaries()[0].id[:12]
     figures.append(_figure(f"yanbao list, {args.big:,} vs {args.small:,}",
                            *_interleaved(lambda p: _cli(p, "list")[0], big, small, args.rounds), "s", 1.5))
     figures.append(_figure(f"yanbao show ID, {args.big:,} vs {args.small:,}",
@@ -196,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     searches = {p: _search(p) for p in (small, big)}
     figures.append(_figure(f"search first, {args.big:,} (ms, limit 50)", searches[big]["first_ms"],
                            searches[small]["first_ms"], "ms", details=searches[big]))
+    figures.append(_figure(f"search first in the app (store open and warmed), {args.big:,} (ms, limit 50)",
+                           searches[big]["app_first_ms"], searches[small]["app_first_ms"], "ms"))
     figures.append(_figure(f"search later median, {args.big:,} (ms, limit 50)", searches[big]["later_ms"],
                            searches[small]["later_ms"], "ms"))
     say("ingest one, watch add")
@@ -205,17 +259,25 @@ def main(argv: list[str] | None = None) -> int:
         for p in (small, big):
             adds[p].append(_one_add(p, 10_000_000 + r * 2 + (p == big)))
             watches[p].append(_watch(p, r))
-    figures.append(_figure("ingest one report (time)", statistics.median(t for t, _ in adds[big]),
-                           statistics.median(t for t, _ in adds[small]), "s", 1.5))
-    figures.append(_figure("ingest one report (bytes written / digest size)",
-                           statistics.mean(b for _, b in adds[big]), statistics.mean(b for _, b in adds[small]), "x",
-                           limit=4.0, big_samples=[round(b, 1) for _, b in adds[big]]))
+    figures.append(_figure("ingest one report (time)", statistics.median(a[0] for a in adds[big]),
+                           statistics.median(a[0] for a in adds[small]), "s", 1.5))
+    figures.append(_figure("ingest one report (bytes written by the add / digest size)",
+                           statistics.mean(a[1] for a in adds[big]), statistics.mean(a[1] for a in adds[small]), "x",
+                           limit=4.0, big_samples=[round(a[1], 1) for a in adds[big]]))
+    figures.append(_figure("ingest one report and close the store (bytes written / digest size)",
+                           statistics.mean(a[2] for a in adds[big]), statistics.mean(a[2] for a in adds[small]), "x",
+                           limit=4.0, big_samples=[round(a[2], 1) for a in adds[big]]))
+    many = {p: _many_adds(p, 20_000_000 + (p == big) * 1000) for p in (small, big)}
+    figures.append(_figure("ingest 20 reports one at a time, open store (bytes written / digests' size)",
+                           many[big], many[small], "x", limit=4.0))
     figures.append(_figure("watch add (time)", statistics.median(t for t, _ in watches[big]),
                            statistics.median(t for t, _ in watches[small]), "s", 1.5))
     figures.append(_figure("watch add (bytes written)", statistics.mean(b for _, b in watches[big]),
                            statistics.mean(b for _, b in watches[small]), "B"))
-    say("panes 2-4")
-    figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big)})
+    if args.panes == "with":
+        say("panes 2-4")
+        figures.append({"name": f"panes 2-4 at {args.small:,} (s)", **_panes(small, say)})
+        figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big, say)})
     if args.migrate:
         say(f"migration of a {args.migrate:,}-digest layout-1 store")
         figures.append({"name": f"migration of {args.migrate:,} digests", **_migration(args.work, args.migrate)})

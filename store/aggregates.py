@@ -10,27 +10,65 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from yanbao.store.compare import risk_key
 from yanbao.store.index import index_row
+from yanbao.store.model import Metric, Range
 from yanbao.store.risk_text import bounded, plausible_risk
 
-__all__ = ["CatalogEntry", "bigrams", "entry_of", "unpack_figures"]
+__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "unpack_extras", "unpack_figures", "unpack_period"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
 # sentence stays in the document of record). A company's ratings in the report go with them.
 _PACKED = ("metric", "period", "value", "unit", "segment", "basis", "low", "high", "consensus", "vs_consensus",
-           "fiscal_period")
+           "fiscal_period", "previous")
 
 
-def unpack_figures(packed: bytes) -> tuple[list[dict], list[dict]]:
-    """The metric dicts (without sentences) and the company ratings packed for one company
-    of one report."""
+def unpack_figures(packed: bytes) -> tuple[list[Metric], list[dict]]:
+    """The metrics (without sentences) and the company ratings packed for one company of
+    one report."""
     company, ticker, rows, ratings = orjson.loads(zlib.decompress(packed))
-    return [{"company": company, "ticker": ticker, **dict(zip(_PACKED, row))} for row in rows], ratings
+    return _metrics([[company, ticker, *row] for row in rows]), ratings
+
+
+def _pack(value: Any) -> bytes:
+    return zlib.compress(orjson.dumps(value))
+
+
+def _metrics(rows: list[list]) -> list[Metric]:
+    """Metrics of rows packed as [company, ticker, *_PACKED] (positions fixed by _PACKED),
+    built directly: the catalog packed them from stored, validated digests, and the checks
+    of ``Metric.from_dict`` cost a pane reading thousands of figures most of its time."""
+    out = []
+    for company, ticker, metric, period, value, unit, segment, basis, low, high, consensus, vs, fiscal, prev in rows:
+        out.append(Metric(company, metric, period, value, unit or "%", ticker, segment, fiscal, basis or "actual",
+                          low, high, consensus, vs,
+                          Range(prev.get("value"), prev.get("low"), prev.get("high")) if isinstance(prev, dict) else None))
+    return out
+
+
+def unpack_period(packed: bytes) -> list[Metric]:
+    """The metrics (without sentences) of one report about one period, in the report's order."""
+    return _metrics(orjson.loads(zlib.decompress(packed)))
+
+
+class Extras(NamedTuple):
+    """What pane 4 reads of one report besides its figures by period (``unpack_extras``)."""
+
+    risks: list[str]  # as written
+    picks: list[tuple[str, str | None]]  # recommended companies (name, ticker)
+    vintage: list[Metric]  # figures about a year that are not actuals (annual guidance, consensus)
+    guidance: list[Metric]  # every guidance figure (the guidance history)
+    ratings: list[dict]  # company ratings and target prices (the ratings history)
+
+
+def unpack_extras(packed: bytes) -> Extras:
+    """One report's extras; figures come without sentences."""
+    risks, picks, vintage, guidance, ratings = orjson.loads(zlib.decompress(packed))
+    return Extras(risks, [(name, ticker) for name, ticker in picks], _metrics(vintage), _metrics(guidance), ratings)
 
 
 def bigrams(text: str) -> str:
@@ -66,6 +104,8 @@ class CatalogEntry:
     keys: list[str] = field(default_factory=list)  # casefolded company names, aliases, tickers
     risks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (key, wording, period)
     figures: list[tuple[str, str, bytes]] = field(default_factory=list)  # (company key, ticker key, packed)
+    by_period: list[tuple[str, bytes]] = field(default_factory=list)  # (metric period, packed metrics)
+    extras: bytes = b""  # risks, picks and non-actual year figures (unpack_extras)
 
 
 def _text(value: Any) -> str:
@@ -92,6 +132,23 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
         if isinstance(rating, dict):
             key = (_text(rating.get("company")), _text(rating.get("ticker")))
             by_company.setdefault(key, ([], []))[1].append(rating)
+    # Pane 4's two-quarter comparison reads figures by the period they are about, and the
+    # risks, picks and annual guidance of the reports of either quarter: kept apart so a
+    # comparison reads neither the library nor the sentences.
+    by_period: dict[str, list[list]] = {}
+    vintage: list[list] = []
+    guidance: list[list] = []
+    for metric in doc.get("metrics") or []:
+        if isinstance(metric, dict) and isinstance(metric.get("period"), str):
+            packed_row = [metric.get("company"), metric.get("ticker"), *(metric.get(f) for f in _PACKED)]
+            by_period.setdefault(metric["period"], []).append(packed_row)
+            if len(metric["period"]) == 4 and (metric.get("basis") or "actual") != "actual":
+                vintage.append(packed_row)
+            if metric.get("basis") == "guidance" or str(metric.get("metric")).endswith("_guidance"):
+                guidance.append(packed_row)
+    picks = [[c.get("name"), c.get("ticker")] for c in doc.get("companies") or []
+             if isinstance(c, dict) and c.get("role") == "recommended" and isinstance(c.get("name"), str)]
+    risks_written = [r for r in doc.get("risks") or [] if isinstance(r, str)]
     figures = [(company.casefold(), ticker.casefold(),
                 zlib.compress(orjson.dumps([company or None, ticker or None, rows, ratings])))
                for (company, ticker), (rows, ratings) in by_company.items()]
@@ -101,4 +158,7 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
         n_metrics=row.n_metrics, details=(details[0], details[1], details[2]), text=text,
         grams=bigrams(text), size=size,
         keys=sorted({k.casefold() for k in row.company_keys}), risks=list(risks.values()), figures=figures,
+        by_period=[(period, _pack(rows)) for period, rows in by_period.items()],
+        extras=_pack([risks_written, picks, vintage, guidance,
+                      [r for r in doc.get("company_ratings") or [] if isinstance(r, dict)]]),
     )

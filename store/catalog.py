@@ -22,14 +22,19 @@ from pathlib import Path
 from typing import Any
 
 
-from yanbao.store.aggregates import CatalogEntry, bigrams, entry_of, unpack_figures
+from yanbao.store.aggregates import CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures, unpack_period
 from yanbao.store.index import IndexRow
+from yanbao.store.model import Metric
 
 __all__ = ["CATALOG_FORMAT", "Catalog"]
 
-CATALOG_FORMAT = 6  # 6: risk aggregates skip implausible risks and cut long ones (store.risk_text)
+CATALOG_FORMAT = 8  # 7-8: figures by period and per-report extras for pane 4; packed figures keep `previous`
 PAGE_SIZE = 1024
 JOURNAL_MODE = "WAL"
+# Pages written to the WAL go back into the file at a checkpoint, each one a random write of
+# a whole disk block: a longer WAL (32 MB) checkpoints a much-rewritten page (the index
+# roots, the tallies, the full-text structure) once for many writes, not once per few.
+WAL_PAGES = 32_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT);
@@ -57,6 +62,9 @@ CREATE TABLE IF NOT EXISTS figures(n INTEGER NOT NULL, company_key TEXT, ticker_
 CREATE INDEX IF NOT EXISTS figures_n ON figures(n);
 CREATE INDEX IF NOT EXISTS figures_company ON figures(company_key);
 CREATE INDEX IF NOT EXISTS figures_ticker ON figures(ticker_key);
+CREATE TABLE IF NOT EXISTS period_figures(period TEXT NOT NULL, n INTEGER NOT NULL, packed BLOB NOT NULL,
+    PRIMARY KEY(period, n)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS extras(n INTEGER PRIMARY KEY, periods TEXT NOT NULL, z BLOB NOT NULL);
 """
 
 ROW_COLUMNS = "id, title, broker, nullif(date, ''), period, language, n_metrics"
@@ -108,6 +116,7 @@ class Catalog:
                 conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
                 conn.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
                 conn.execute("PRAGMA synchronous=FULL")
+                conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
                 conn.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat at any size
                 conn.create_function("unz", 1, _unz, deterministic=True)
                 self._conn = conn
@@ -226,6 +235,8 @@ class Catalog:
                 conn.execute("INSERT INTO risk_periods VALUES (?, ?, 1) ON CONFLICT(key, period) "
                              "DO UPDATE SET count = count + 1", (key, period))
         conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?)", [(n, *f) for f in e.figures])
+        conn.executemany("INSERT INTO period_figures VALUES (?, ?, ?)", [(p, n, z) for p, z in e.by_period])
+        conn.execute("INSERT INTO extras VALUES (?, ?, ?)", (n, "\n".join(p for p, _ in e.by_period), e.extras))
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, digest_id: str) -> None:
@@ -242,6 +253,11 @@ class Catalog:
             conn.execute(f"DELETE FROM {table} WHERE count <= 0")
         for table in ("risk_rows", "company_keys", "figures"):
             conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
+        extra = conn.execute("SELECT periods FROM extras WHERE n = ?", (n,)).fetchone()
+        if extra is not None:  # figures by period are found by the periods the extras row names
+            conn.executemany("DELETE FROM period_figures WHERE period = ? AND n = ?",
+                             [(p, n) for p in extra[0].split("\n") if p])
+            conn.execute("DELETE FROM extras WHERE n = ?", (n,))
         old = conn.execute("SELECT z FROM texts_z WHERE n = ?", (n,)).fetchone()
         if old is not None:  # a contentless index forgets a row given the words it was given
             text = zlib.decompress(old[0]).decode()
@@ -328,8 +344,8 @@ class Catalog:
         return [(key, count, wordings.get(key, (0, key))[1], periods.get(key, []))
                 for key, count in self.query("SELECT key, count FROM risk_tally ORDER BY count DESC, key")]
 
-    def figures_for(self, keys: Iterable[str]) -> list[tuple[str, list[dict], list[dict]]]:
-        """(digest id, metric dicts without sentences, rating dicts) per report and company
+    def figures_for(self, keys: Iterable[str]) -> list[tuple[str, list[Metric], list[dict]]]:
+        """(digest id, metrics without sentences, rating dicts) per report and company
         filed under one of ``keys`` (casefolded company names or tickers)."""
         keys = sorted(set(keys))
         if not keys:
@@ -341,3 +357,33 @@ class Catalog:
             f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
             f"WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks})", keys * 3)
         return [(digest_id, *unpack_figures(packed)) for digest_id, packed in found]
+
+    def quarter_figures(self, report_periods: Sequence[str], figure_periods: Sequence[str],
+                        own_periods: Sequence[str]) -> list[tuple[tuple, list[Metric], Extras | None]]:
+        """What a comparison of periods reads, without a digest decoded: per report about
+        one of ``report_periods`` — its row (id, title, broker, date, period, language), its
+        figures about ``figure_periods`` (metrics without sentences, in the report's
+        order) and, for reports about one of ``own_periods``, its extras (risks, picks,
+        non-actual year figures; ``unpack_extras``)."""
+        reports = ",".join("?" * len(report_periods))
+        found: dict[str, tuple[tuple, list[Metric], Extras | None]] = {}
+        for period in figure_periods:
+            for row in self.query(
+                    f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed "
+                    f"FROM period_figures f JOIN reports r ON r.n = f.n WHERE f.period = ? AND r.period IN ({reports})",
+                    (period, *report_periods)):
+                found.setdefault(row[0], (row[:6], [], None))[1].extend(unpack_period(row[6]))
+        if own_periods:
+            for row in self.query(
+                    f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z FROM reports r "
+                    f"JOIN extras e ON e.n = r.n WHERE r.period IN ({','.join('?' * len(own_periods))})", own_periods):
+                head, metrics, _ = found.get(row[0], (row[:6], [], None))
+                found[row[0]] = (head, metrics, unpack_extras(row[6]))
+        return list(found.values())
+
+    def all_extras(self) -> Iterator[tuple[tuple, Extras]]:
+        """Every report's row (id, title, broker, date, period, language) and extras, a batch
+        at a time: what the library-wide guidance and ratings histories read."""
+        for row in self.stream("SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z "
+                               "FROM reports r JOIN extras e ON e.n = r.n"):
+            yield row[:6], unpack_extras(row[6])

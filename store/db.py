@@ -583,6 +583,16 @@ class DigestStore:
                 return
         yield from search_ids(self._catalog, query, self._expander, page)
 
+    def warm(self) -> None:
+        """Load what a first search needs and later ones find loaded — the company registry
+        and the full-text index's structure — so the app's first search costs what later
+        ones do (the app calls this in the background once the library is open)."""
+        self._expander("腾讯")
+        with self._mutex:
+            if self._opened:  # never reopens a library closed meanwhile
+                self._catalog.query("SELECT rowid FROM texts WHERE texts MATCH '\"研报研\"' LIMIT 1")
+                self._catalog.query("SELECT rowid FROM grams WHERE grams MATCH '\"研报\"' LIMIT 1")
+
     def company_keys(self, name: str) -> set[str]:
         """Every casefolded name, alias and ticker the registry knows for ``name``."""
         keys: set[str] = set()
@@ -639,18 +649,18 @@ class DigestStore:
             found = self._catalog.figures_for(names)
             named = set(named_by)
             if metric is not None:
-                found = [f for f in found if any(m.get("metric") in (metric, f"{metric}_guidance") for m in f[1])]
+                found = [f for f in found if any(m.metric in (metric, f"{metric}_guidance") for m in f[1])]
             rows = {r.id: r for r in self._catalog.rows_for(named | {i for i, _, _ in found})}
         metrics: dict[str, list[Metric]] = {}
         ratings: dict[str, list[CompanyRating]] = {}
         wanted = None if metric is None else {metric, f"{metric}_guidance"}
-        for digest_id, figure_dicts, rating_dicts in found:
+        for digest_id, figures, rating_dicts in found:
             if wanted is not None:
-                figure_dicts = [m for m in figure_dicts if m.get("metric") in wanted]
-                if not figure_dicts:
+                figures = [m for m in figures if m.metric in wanted]
+                if not figures:
                     continue
             with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
-                metrics.setdefault(digest_id, []).extend(Metric.from_dict(m) for m in figure_dicts)
+                metrics.setdefault(digest_id, []).extend(figures)
                 ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
         views = []
         for digest_id, row in rows.items():
@@ -662,6 +672,23 @@ class DigestStore:
                 metrics=metrics.get(digest_id, []), company_ratings=ratings.get(digest_id, [])))
         views.sort(key=lambda d: (d.date or "", d.title, d.id), reverse=True)
         return views
+
+    def quarter_views(self, left: str, right: str) -> list[Digest]:
+        """What a comparison of two quarters reads, from the aggregates (no digest decoded):
+        slim digests of the reports about either quarter or a quarter next to one
+        (``store.compare_views``)."""
+        from yanbao.store.compare_views import quarter_views
+
+        with self._mutex:
+            return quarter_views(self._catalog, left, right) if self._open() else []
+
+    def history_views(self) -> list[Digest]:
+        """What the library-wide guidance and ratings histories read, from the aggregates:
+        per report a slim digest of its guidance figures and ratings (``store.compare_views``)."""
+        from yanbao.store.compare_views import history_views
+
+        with self._mutex:
+            return history_views(self._catalog) if self._open() else []
 
     # -- watchlist --------------------------------------------------------------------------
 

@@ -3,11 +3,13 @@ panes' language."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from yanbao.store import units
+from yanbao.store.compare import figure_matrix
 
-__all__ = ["FIGURE_LANG", "format_cell", "format_metric_value", "format_number", "metric_label", "who_said_what"]
+__all__ = ["FIGURE_LANG", "attach_sentences", "format_cell", "format_metric_value", "format_number", "metric_label", "who_said_what"]
 
 FIGURE_LANG = "zh"
 """The default label language (see ``tui.data.settings.label_lang``): 167亿美元, 收入同比增速."""
@@ -53,3 +55,24 @@ def who_said_what(row: Any, lang: str = FIGURE_LANG) -> list[tuple[str, bool]]:
             lines.append((f"  {who}: {value}" + (f" — {sentence}" if sentence else ""), odd))
     return lines
 
+
+
+def attach_sentences(row: Any, digests: Iterable[Any]) -> Any:
+    """``row`` (a compared figure) with the sentence of each statement found in ``digests``
+    (its reports, read in full): a comparison made from the store's aggregates carries none.
+    Statements are matched by report and figure, in the report's order."""
+    digests = list(digests)
+    for cell in (getattr(row, "left", None), getattr(row, "right", None)):
+        if cell is None or all(obs.text for obs in cell.observations):
+            continue
+        ids = set(cell.source_ids)
+        full = figure_matrix([d for d in digests if d.id in ids], periods=[cell.period])
+        found = full.row(row.company, row.segment, row.metric, row.basis)
+        texts: dict[tuple, list[str]] = {}
+        for obs in found.cells[cell.period].observations if found and cell.period in found.cells else []:
+            texts.setdefault((obs.digest_id, obs.figure_key), []).append(obs.text)
+        for obs in cell.observations:
+            queue = texts.get((obs.digest_id, obs.figure_key))
+            if not obs.text and queue:
+                obs.text = queue.pop(0)
+    return row

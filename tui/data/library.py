@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from yanbao.store.periods import shift_quarter
 from yanbao.tui.data.company_detail import CompanyDetail, company_detail, company_names
 from yanbao.tui.data.risk_tally import RiskTally, tally_name
 
@@ -68,6 +67,9 @@ class Library:
             if self.store is None:
                 self.store = DigestStore(self.store_path, progress=self.progress)
             len(self.store)  # opens it: converts an old layout, notices a read-only store file
+            # The first search would load the company registry and the index's first pages:
+            # do it now, in the background, while the user looks at the list.
+            threading.Thread(target=self.store.warm, name="yanbao-warm", daemon=True).start()
             if not seed or self.store.read_only:
                 return 0, []
             try:
@@ -139,17 +141,44 @@ class Library:
         return list(self._require().by_period(period))
 
     def quarter_digests(self, left: str, right: str) -> list[Digest]:
-        """The digests a comparison of two quarters reads: those about either quarter and
-        about the quarters next to each (a quarter's figures are also stated a quarter
-        later, restated, and a quarter earlier, as guidance)."""
-        periods = {left, right}
-        for period in (left, right):
-            periods.update(p for p in (shift_quarter(period, -1), shift_quarter(period, 1)) if p)
+        """The digests a comparison of two quarters reads, decoded: those about either quarter
+        and about the quarters next to each (``quarter_views`` reads the same from the
+        aggregates)."""
+        from yanbao.store.compare_views import quarter_periods
+
         found: dict[str, Digest] = {}
-        for period in sorted(periods):
+        for period in quarter_periods(left, right):
             for digest in self.by_period(period):
                 found.setdefault(digest.id, digest)
         return list(found.values())
+
+    def quarter_views(self, left: str, right: str) -> list[Digest]:
+        """What pane 4 compares two quarters on: slim digests of the reports about either
+        quarter or a quarter next to one, from the store's aggregates (no digest decoded;
+        figures come without their sentences, see ``with_sentences``)."""
+        return self._require().quarter_views(left, right)
+
+    def history_digests(self, names: Iterable[str] | None = None) -> list[Digest]:
+        """What the guidance and ratings histories read, from the store's aggregates: every
+        report's guidance figures and ratings, or (``names``) the figures and ratings each
+        report files under one of those companies (any name or ticker)."""
+        store = self._require()
+        if names is None:
+            return store.history_views()
+        keys: set[str] = set()
+        for name in names:
+            keys |= store.company_keys(name) | {name.casefold()}
+        return store.company_views(keys)
+
+    def with_sentences(self, row: Any, most: int = 40) -> Any:
+        """A compared figure's row with each statement's sentence, read from the documents of
+        its reports (the first ``most`` reports of each side)."""
+        from yanbao.tui.data.figure_text import attach_sentences
+
+        store = self._require()
+        ids = [i for cell in (row.left, row.right) if cell is not None for i in cell.source_ids[:most]]
+        digests = [d for d in (store.get(i) for i in dict.fromkeys(ids)) if d is not None]
+        return attach_sentences(row, digests)
 
     def digests_naming(self, item: Any) -> list[Digest]:
         """Digests naming a watched company by its name or its ticker, newest first."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
@@ -168,6 +169,13 @@ class ComparePane(Vertical):
             super().__init__()
             self.title = title
             self.points = points
+
+    class SentencesReady(Message):
+        """The highlighted figure's statements now carry their sentences."""
+
+        def __init__(self, row: Any) -> None:
+            super().__init__()
+            self.row = row
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -387,7 +395,7 @@ class ComparePane(Vertical):
         try:
             from yanbao.store.compare import compare_quarters
 
-            comparison = compare_quarters(library.quarter_digests(left, right), left, right)
+            comparison = compare_quarters(library.quarter_views(left, right), left, right)
             narrow_comparison(comparison, self._names(library))
         except Exception as error:  # shown as one line in the pane, never a traceback
             self.post_message(self.ComparisonReady(None, f"Comparison failed: {clean(error, one_line=True)}"))
@@ -400,14 +408,7 @@ class ComparePane(Vertical):
             from yanbao.tui.data.histories import guidance_histories, rating_histories
 
             names = self._names(library)
-            if names is None:
-                digests: Any = library.stream_digests()
-            else:  # only the reports naming those companies can hold their guidance or ratings
-                found: dict[str, Digest] = {}
-                for name in names:
-                    for digest in library.by_company(name):
-                        found.setdefault(digest.id, digest)
-                digests = list(found.values())
+            digests = library.history_digests(names)  # the store's aggregates, no digest decoded
             read = guidance_histories if kind == "guidance" else rating_histories
             self.post_message(self.HistoriesReady(kind, read(digests, names)))
         except Exception as error:  # shown as one line in the pane, never a traceback
@@ -517,6 +518,20 @@ class ComparePane(Vertical):
             return
         if self.library is not None:
             self._series(self.library, row.company, row.segment, row.metric, getattr(row, "basis", "actual"))
+            self._sentences(self.library, row)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare-sentences")
+    def _sentences(self, library: Library, row: Any) -> None:
+        """A comparison from the store's aggregates has no sentences: read the highlighted
+        figure's from its reports' documents."""
+        with contextlib.suppress(Exception):  # without them the sources still show
+            if any(not o.text for c in (row.left, row.right) if c is not None for o in c.observations):
+                self.post_message(self.SentencesReady(library.with_sentences(row)))
+
+    def on_compare_pane_sentences_ready(self, message: SentencesReady) -> None:
+        message.stop()
+        if message.row is self.highlighted_row:
+            self._show_sources(message.row)
 
     def _show_sources(self, row: Any | None) -> None:
         """Beside the chart: who said what for the highlighted figure (⚠ where reports
