@@ -51,6 +51,7 @@ class PdfText:
     created: str | None = None  # YYYY-MM-DD from the document information, when it has one
     chars: int = 0
     first_page: list[str] = field(default_factory=list)  # page 1 in reading order, stacked fields joined
+    page_texts: list[str] = field(default_factory=list)  # each page's lines, to find where a part came from
 
     @property
     def text(self) -> str:
@@ -161,6 +162,8 @@ def lay_out(pages: Iterable[Page]) -> PdfText:
             result.first_page += _stacked_fields(clean)
         band_text_pages.append([ln.text for ln in band])
         main_pages.append(_ordered(main))
+        # main column first, so that its sentences stay contiguous across their lines
+        result.page_texts.append("\n".join(main_pages[-1] + [ln.text for ln in reading_order(side + band)]))
         result.sidebar.extend(ln.text for ln in sorted(side, key=lambda ln: (-ln.y1, ln.x0)))
     for lines in band_text_pages:
         result.headers.extend(t for t in lines if not is_furniture(t))

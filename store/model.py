@@ -1,7 +1,9 @@
-"""The digest: typed dataclasses for schema 1 (``../shared/digest-schema.md``).
+"""The digest: typed dataclasses for schema 2 (``../shared/digest-schema.md`` is schema 1;
+``docs/digest-schema-2.md`` says what schema 2 adds: the source page of key points and metrics).
 
 Dicts appear only at the JSON / TinyDB boundary: ``Digest.from_dict`` validates and names
-the bad field, ``Digest.to_dict`` gives back exactly the schema's shape.
+the bad field, ``Digest.to_dict`` gives back exactly the schema's shape. A schema-1 digest
+still reads (its pages are unknown) and writes back as schema 1, unchanged.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 __all__ = [
     "SCHEMA_VERSION",
+    "READABLE_SCHEMAS",
     "ROLES",
     "BASES",
     "VS_CONSENSUS",
@@ -28,7 +31,9 @@ __all__ = [
     "Digest",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_SCHEMAS = (1, 2)  # schema 1 has no pages: they read as None (unknown)
+PAGES_SINCE = 2  # the first schema that records pages
 ROLES = ("recommended", "mentioned")
 BASES = ("actual", "guidance", "consensus")
 VS_CONSENSUS = ("above", "inline", "below")
@@ -37,7 +42,7 @@ PERIOD_RE = re.compile(r"^\d{4}(Q[1-4])?$")
 
 
 class DigestError(ValueError):
-    """A digest dict that does not follow schema 1; the message names the field."""
+    """A digest dict that does not follow its schema; the message names the field."""
 
 
 def _check(cond: bool, where: str, why: str) -> None:
@@ -61,6 +66,14 @@ def _num(d: dict, key: str, where: str) -> float | None:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         raise DigestError(f"{where}.{key}: expected a number, got {value!r}")
     return float(value)
+
+
+def _page(d: dict, where: str) -> int | None:
+    """A 1-based page number, or None (absent in schema 1, null when unknown)."""
+    value = d.get("page")
+    _check(value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1),
+           f"{where}.page", f"expected a page number from 1, got {value!r}")
+    return value
 
 
 def _list(d: dict, key: str, where: str) -> list:
@@ -144,16 +157,20 @@ class KeyPoint:
 
     heading: str
     points: list[str] = field(default_factory=list)
+    page: int | None = None  # 1-based page of the source where it starts; None: no page or unknown
 
     @classmethod
     def from_dict(cls, d: dict, where: str = "key_point") -> KeyPoint:
         d = _dict(d, where)
         points = _list(d, "points", where)
         _check(all(isinstance(p, str) for p in points), f"{where}.points", "expected a list of text")
-        return cls(_str(d, "heading", where), list(points))
+        return cls(_str(d, "heading", where), list(points), _page(d, where))
 
-    def to_dict(self) -> dict:
-        return {"heading": self.heading, "points": list(self.points)}
+    def to_dict(self, *, pages: bool = True) -> dict:
+        out = {"heading": self.heading, "points": list(self.points)}
+        if pages:
+            out["page"] = self.page
+        return out
 
 
 @dataclass
@@ -227,6 +244,7 @@ class Metric:
     vs_consensus: str | None = None
     previous: Range | None = None
     text: str = ""
+    page: int | None = None  # 1-based page of the source holding ``text``; None: no page or unknown
 
     @classmethod
     def from_dict(cls, d: dict, where: str = "metric") -> Metric:
@@ -252,10 +270,11 @@ class Metric:
             vs_consensus=d.get("vs_consensus"),
             previous=Range.from_dict(prev, f"{where}.previous") if prev is not None else None,
             text=_str(d, "text", where, optional=True) or "",
+            page=_page(d, where),
         )
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, *, pages: bool = True) -> dict:
+        out = {
             "company": self.company,
             "ticker": self.ticker,
             "segment": self.segment,
@@ -272,6 +291,9 @@ class Metric:
             "previous": self.previous.to_dict() if self.previous else None,
             "text": self.text,
         }
+        if pages:
+            out["page"] = self.page
+        return out
 
 
 @dataclass
@@ -317,7 +339,8 @@ class CompanyRating:
 
 @dataclass
 class Digest:
-    """Everything yanbao reads out of one report (schema 1)."""
+    """Everything yanbao reads out of one report (schema 2; a stored schema-1 digest keeps
+    ``schema`` 1 and no pages until it is migrated)."""
 
     id: str
     source: Source
@@ -345,7 +368,7 @@ class Digest:
     def from_dict(cls, d: dict) -> Digest:
         d = _dict(d, "digest")
         schema = d.get("schema")
-        _check(schema == SCHEMA_VERSION, "schema", f"expected {SCHEMA_VERSION}, got {schema!r}")
+        _check(type(schema) is int and schema in READABLE_SCHEMAS, "schema", f"expected one of {READABLE_SCHEMAS}, got {schema!r}")
         date = _str(d, "date", "digest", optional=True)
         _check(date is None or bool(re.match(r"^\d{4}-\d{2}-\d{2}$", date)), "date", f"{date!r} is not YYYY-MM-DD")
         period = _str(d, "period", "digest", optional=True)
@@ -372,9 +395,16 @@ class Digest:
                 CompanyRating.from_dict(r, f"company_ratings[{i}]")
                 for i, r in enumerate(_list(d, "company_ratings", "digest"))
             ],
+            schema=schema,
         )
 
+    @property
+    def has_pages(self) -> bool:
+        """Whether this digest's schema records pages (not whether any was found)."""
+        return self.schema >= PAGES_SINCE
+
     def to_dict(self) -> dict:
+        pages = self.has_pages
         return {
             "schema": self.schema,
             "id": self.id,
@@ -386,10 +416,10 @@ class Digest:
             "language": self.language,
             "rating": self.rating.to_dict(),
             "analysts": [a.to_dict() for a in self.analysts],
-            "key_points": [k.to_dict() for k in self.key_points],
+            "key_points": [k.to_dict(pages=pages) for k in self.key_points],
             "recommendation": self.recommendation,
             "companies": [c.to_dict() for c in self.companies],
-            "metrics": [m.to_dict() for m in self.metrics],
+            "metrics": [m.to_dict(pages=pages) for m in self.metrics],
             "risks": list(self.risks),
             "company_ratings": [r.to_dict() for r in self.company_ratings],
         }

@@ -19,6 +19,7 @@ from yanbao.store.flat_text import is_flattened, read_glued_sector_rating, unfla
 from yanbao.store.errors import ReportError
 from yanbao.store.metrics import read_metrics, split_sentences
 from yanbao.store.model import Digest, KeyPoint, Rating, Source
+from yanbao.store.pages import assign_pages
 from yanbao.store.pdf import PdfText, extract_pdf
 from yanbao.store.periods import find_periods, quarter_of_date, shift_quarter
 from yanbao.store.report_files import path_text
@@ -58,10 +59,11 @@ def parse_bytes(
         file = file if file is not None else Path(where)
         pdf = _pdf_from_file(file, where, password, engine) if file.is_file() else _pdf_from_bytes(data, where, password, engine)
         source = Source(path=where, kind="pdf", pages=pdf.pages, sha256=sha)
-        return _digest(
+        digest = _digest(
             pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers,
             layout_title=pdf.title, created=pdf.created, first_page=pdf.first_page,
         )
+        return assign_pages(digest, pdf.page_texts)
     text = decode_report_bytes(data, where)
     source = Source(path=where, kind="text", pages=max(1, text.count("\x0c") + (0 if text.endswith("\x0c") else 1)), sha256=sha)
     return parse_text(text, source)

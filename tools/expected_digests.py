@@ -2,9 +2,12 @@
 
 ``python tools/expected_digests.py`` does two things for every expected digest:
 
-1. *fill*: sets ``id``, ``source.sha256`` and ``source.pages`` from the built sample file and
-   rewrites the JSON in schema 1's full shape (``Digest.from_dict(...).to_dict()``), so a
-   hand-written file may leave out fields that are null;
+1. *fill*: sets ``id``, ``source.sha256`` and ``source.pages`` from the built sample file,
+   the ``page`` of each key point and metric (schema 2: where its text stands in the PDF,
+   read page by page with pdfminer's own ``extract_text``, not the parser's layout; null for
+   a text file) and rewrites the JSON in the schema's full shape
+   (``Digest.from_dict(...).to_dict()``), so a hand-written file may leave out fields that
+   are null;
 2. *check*: every metric ``text``, key point, recommendation and risk must occur in the
    report's own source text (whitespace ignored), every ``aliases_seen`` entry must occur,
    and each company's ``mentions`` must equal the count of its aliases in the text (longest
@@ -25,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tools.build_samples import FORCED_BREAK, SOURCES_DIR, read_source
-from yanbao.store.model import Digest
+from yanbao.store.model import SCHEMA_VERSION, Digest
+from yanbao.store.pages import assign_pages
 
 EXPECTED_DIR = ROOT / "tests" / "fixtures" / "expected"
 
@@ -38,6 +42,15 @@ def page_count(path: Path) -> int:
 
     with path.open("rb") as fh:
         return sum(1 for _ in PDFPage.get_pages(fh))
+
+
+def page_texts(path: Path) -> list[str]:
+    """Each page's text as pdfminer's ``extract_text`` reads it (none for a text file)."""
+    if path.suffix.lower() != ".pdf":
+        return []
+    from pdfminer.high_level import extract_text
+
+    return [extract_text(path, page_numbers=[n]) for n in range(page_count(path))]
 
 
 def report_text(name: str) -> str:
@@ -123,7 +136,9 @@ def fill(path: Path) -> tuple[str, Digest]:
     sha = hashlib.sha256(sample.read_bytes()).hexdigest()
     data["id"] = sha
     data["source"].update(sha256=sha, pages=page_count(sample))
+    data["schema"] = SCHEMA_VERSION
     digest = Digest.from_dict(data)
+    assign_pages(digest, page_texts(sample))
     path.write_text(
         json.dumps(digest.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )

@@ -321,7 +321,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("parse", parents=common, help="parse one report file and print its digest",
                        description="Parse a PDF or text report and print its digest (nothing is stored).")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--json", action="store_true", help="print the digest as JSON (schema 1)")
+    p.add_argument("--json", action="store_true", help="print the digest as JSON (schema 2: docs/digest-schema-2.md)")
     p.add_argument("--password", metavar="P", help="password for an encrypted PDF")
     p.add_argument("--timeout", type=_seconds, default=60.0, metavar="S", help="give up after S seconds (default 60)")
     _engine_option(p)

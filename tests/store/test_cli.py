@@ -105,7 +105,7 @@ def test_parse_prints_json_or_summary(make_pdf, tmp_path: Path, capsys) -> None:
     pdf = make_pdf("a.pdf", 4)
     code, out, _ = run(capsys, "parse", str(pdf), "--json")
     digest = json.loads(out)
-    assert code == 0 and digest["schema"] == 1 and digest["source"]["path"] == str(pdf)
+    assert code == 0 and digest["schema"] == 2 and digest["source"]["path"] == str(pdf)
     code, out, _ = run(capsys, "parse", str(pdf))
     assert code == 0 and digest["title"] in out and "key points" in out
     bad = tmp_path / "bad.pdf"

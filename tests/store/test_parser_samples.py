@@ -60,7 +60,7 @@ def diff(expected: dict, actual: dict) -> list[str]:
     for key in act_m.keys() - exp_m.keys():
         problems.append(f"metrics: unexpected {key}")
     for key in exp_m.keys() & act_m.keys():
-        for field in ("consensus", "vs_consensus", "previous", "fiscal_period", "ticker"):
+        for field in ("consensus", "vs_consensus", "previous", "fiscal_period", "ticker", "page"):
             if exp_m[key][field] != act_m[key][field]:
                 problems.append(f"metrics {key}.{field}: expected {exp_m[key][field]!r}, got {act_m[key][field]!r}")
     return problems
