@@ -40,6 +40,7 @@ from yanbao.store.catalog import Catalog
 from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
 from yanbao.store.errors import RecordsRefused, StoreError
 from yanbao.store.index import IndexRow, index_row
+from yanbao.store.migrate_pages import PagesMigration
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
 from yanbao.store.search import search_ids
 from yanbao.store.storage import LAYOUT_VERSION, META_DOC, META_TABLE, ROWS_PREFIX, AtomicJSONStorage, library_dir
@@ -94,6 +95,14 @@ def row_record(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The row of record of one digest: the list's columns and its company names."""
     row, _ = index_row(doc)
     return {"columns": row.columns(), "details": row.details()}
+
+
+def _store_schema(main: Mapping[str, Any] | None) -> int:
+    """The digest schema a library's meta says its documents were written in (a library
+    with no meta yet is new: the current schema)."""
+    meta = ((main or {}).get(META_TABLE) or {}).get(META_DOC)
+    schema = meta.get("schema") if isinstance(meta, dict) else None
+    return schema if isinstance(schema, int) else SCHEMA_VERSION
 
 
 class _Busy(Exception):
@@ -188,6 +197,8 @@ class DigestStore:
         self._digests: OrderedDict[str, Digest] = OrderedDict()  # LRU of decoded digests
         self._expander = _Expander()
         self.migrated: int | None = None  # digests moved from the previous layout by this open
+        self.pages_migration: PagesMigration | None = None  # what the schema-2 migration did on this open
+        self.migrating = "to the new layout"  # what ``progress`` hears about (said by the CLI)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -240,6 +251,7 @@ class DigestStore:
 
         self.read_only = bool(getattr(self._storage, "read_only", False))
         if is_legacy(main):
+            self.migrating = "to the new layout"
             with self._locked():
                 if is_legacy(self._main()):
                     from yanbao.store.migrate import migrate_legacy
@@ -260,6 +272,11 @@ class DigestStore:
             with self._locked() if not self.read_only else contextlib.nullcontext():
                 if not self._catalog.exists():
                     self.rebuild_catalog()
+        if not self.read_only and self._pending is not None and _store_schema(self._main()) < SCHEMA_VERSION:
+            # a read-only library reads its schema-1 digests as they are (pages unknown)
+            with self._locked():
+                if _store_schema(self._main()) < SCHEMA_VERSION:
+                    self._migrate_pages()
         self._opened = True
         return True
 
@@ -466,21 +483,40 @@ class DigestStore:
                 self._open(for_write=True)
                 self._check_writable()
                 new = len(docs) - len(self._catalog.known(docs))
-                try:
-                    self._write_pending(docs)
-                    with self._batch():
-                        self._documents.put_many(blobs)
-                        self._put_rows(docs)
-                    self._catalog.put(docs, {k: len(v) for k, v in blobs.items()})
-                    self._clear_pending()
-                except OSError as exc:
-                    raise StoreError(str(self.path), f"cannot be written: {exc.strerror or exc}") from None
-                for digest_id in docs:
-                    self._digests.pop(digest_id, None)
-                self._writes += 1
+                self._write_documents(docs, blobs)
         if refused:
             raise RecordsRefused(str(self.path or "store"), refused)
         return new
+
+    def _write_documents(self, docs: Mapping[str, dict], blobs: Mapping[str, bytes]) -> None:
+        """Documents, rows and catalog of ``docs``, crash-safe (pending list first); the
+        caller holds the lock on an open, writable library."""
+        try:
+            self._write_pending(docs)
+            with self._batch():
+                self._documents.put_many(blobs)
+                self._put_rows(docs)
+            self._catalog.put(docs, {k: len(v) for k, v in blobs.items()})
+            self._clear_pending()
+        except OSError as exc:
+            raise StoreError(str(self.path), f"cannot be written: {exc.strerror or exc}") from None
+        for digest_id in docs:
+            self._digests.pop(digest_id, None)
+        self._writes += 1
+
+    def _migrate_pages(self) -> None:
+        """Schema-1 digests gain pages (``store.migrate_pages``), then the meta says schema 2;
+        the caller holds the lock."""
+        from yanbao.store.migrate_pages import drop_previous, migrate_pages
+
+        def write(docs: dict[str, dict]) -> None:
+            self._write_documents(docs, {k: encode_document(v) for k, v in docs.items()})
+
+        self.migrating = "to digest schema 2 (pages of key points and figures)"
+        self.pages_migration = migrate_pages(self._documents, write, self._progress)
+        meta = dict(((self._main() or {}).get(META_TABLE) or {}).get(META_DOC) or {})
+        self._db().table(META_TABLE).put_many({META_DOC: {**meta, "schema": SCHEMA_VERSION}})
+        drop_previous(self._documents)
 
     def _check_writable(self) -> None:
         if getattr(self._storage, "read_only", False):

@@ -109,10 +109,10 @@ def migrate_legacy(
 
 
 def _new_layout(tables: dict[str, dict]) -> dict[str, dict]:
-    from yanbao.store.model import SCHEMA_VERSION
     from yanbao.store.storage import LAYOUT_VERSION, META_DOC, META_TABLE
 
     meta = dict(tables.get(META_TABLE, {}))
     store_meta = {k: v for k, v in (meta.get(META_DOC) or {}).items() if k != "generation"}
-    meta[META_DOC] = {**store_meta, "schema": store_meta.get("schema", SCHEMA_VERSION), "layout": LAYOUT_VERSION}
+    # the previous layout predates schema 2: its digests gain pages next (store.migrate_pages)
+    meta[META_DOC] = {**store_meta, "schema": store_meta.get("schema", 1), "layout": LAYOUT_VERSION}
     return {**tables, META_TABLE: meta}

@@ -431,11 +431,11 @@ def _run(args: argparse.Namespace) -> int:
         return args.func(args)
 
     def converting(done: int, total: int) -> None:
-        # A store in the previous layout is converted on first open: say so, with progress.
+        # A store in the previous layout or schema is converted on first open: say so, with progress.
         end = "\n" if done >= total else ""
         prefix = "\r\x1b[2K" if sys.stderr.isatty() else ""
         if sys.stderr.isatty() or done in (0, total):
-            sys.stderr.write(f"{prefix}converting the library to the new layout: {done:,}/{total:,} digests{end}")
+            sys.stderr.write(f"{prefix}converting the library {store.migrating}: {done:,}/{total:,} digests{end}")
             sys.stderr.flush()
 
     store = _open_store(args, converting)
@@ -443,6 +443,11 @@ def _run(args: argparse.Namespace) -> int:
         return args.func(args, store)
     finally:
         store.close()
+        paged = store.pages_migration
+        if paged is not None and paged.total:
+            print(f"schema 2: {paged.reparsed:,} digests read again from their PDFs (they have pages now); "
+                  f"{paged.kept:,} kept as they were (source gone or changed, a text file, or unreadable)",
+                  file=sys.stderr)
 
 
 def _is_text(value: str) -> bool:
