@@ -378,9 +378,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     if argv is not None and _command_in(argv) in OWN_COMMANDS:
         return parser
-    from yanbao.tui import cli_compare, cli_export, cli_search
+    from yanbao.tui import cli_compare, cli_export, cli_open, cli_search
 
-    for module in (cli_compare, cli_export, cli_search):
+    for module in (cli_compare, cli_export, cli_open, cli_search):
         before = set(sub.choices)
         module.add_parser(sub, parents=common)
         for name in set(sub.choices) - before:

@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Remove company from watchlist (d)", "screen.unwatch", "The highlighted watched company"),
     ("Export current view as markdown (e)", "screen.export", "Written to a new file, never over an old one"),
     ("Ingest reports (i)", "screen.ingest", "A file or a folder, with a progress bar"),
+    ("Open the source file (o)", "screen.open_source", "In the system viewer, at the highlighted figure's page"),
     ("Help: all keys (?)", "app.help", "Every key the app answers to"),
     ("Quit yanbao (q)", "app.quit", "Leave the app"),
 )

@@ -17,6 +17,7 @@ from textual.widgets._tabbed_content import ContentTabs
 from yanbao.tui.data.company_names import filter_word
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
+from yanbao.tui.data.open_source import open_source, source_page
 from yanbao.tui.data.settings import PANE_NAMES, label_lang, save_settings
 from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
@@ -79,6 +80,8 @@ class MainScreen(Screen[None]):
         Binding("i", "ingest", "Ingest", tooltip="Ingest a file or folder of reports (runs behind the app; i shows it again)", id="ingest"),
         Binding("x", "stop_ingest", "Stop ingest", tooltip="Stop the running ingest: reports already stored stay, the rest are not stored",
                 id="stop-ingest"),
+        Binding("o", "open_source", "Open", show=False, tooltip="Open the source file in the system viewer at the highlighted "
+                "figure's page ($YANBAO_OPEN with {path} and {page}, else xdg-open / open)", id="open-source"),
         Binding("left_square_bracket", "resize_list(-5)", "List−", key_display="[", show=False,
                 tooltip="Give the report list less room (or drag the bar between list and panes)", id="list-smaller"),
         Binding("right_square_bracket", "resize_list(5)", "List+", key_display="]", show=False,
@@ -407,6 +410,8 @@ class MainScreen(Screen[None]):
             return self.query_one(IngestRunner).running  # in the footer only while one runs
         if action == "unwatch" and not self.watchlist:
             return None
+        if action == "open_source" and self.digest is None:
+            return None
         if action == "export":
             pane = self.active_pane
             if pane == "keypoints" and self.digest is None:
@@ -629,6 +634,13 @@ class MainScreen(Screen[None]):
     def _exported(self, path: Path, what: str) -> None:
         self.say(f"Exported to {path}", title="Export", timeout=6)
         self.app.push_screen(ExportResultDialog(path, what))
+
+    def action_open_source(self) -> None:
+        """o: the report's source in the system viewer, at the highlighted figure's page."""
+        if self.digest is not None:
+            metric = self.query_one(KeyPointsPane).metric_under_cursor if self.active_pane == "keypoints" else None
+            outcome = open_source(self.digest, source_page(self.digest, metric))
+            self.say(outcome.message, severity=outcome.severity, timeout=5)
 
     def action_ingest(self) -> None:
         """Ask for a path and ingest it behind the app (or show the running ingest)."""

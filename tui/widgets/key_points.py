@@ -115,6 +115,11 @@ class KeyPointsPane(VerticalScroll):
         return None
 
     @property
+    def metric_under_cursor(self) -> Metric | None:
+        """The highlighted metric, when the metrics table has focus (what ``o`` opens at)."""
+        return self.highlighted_metric if self.query_one("#kp-metrics", DataTable).has_focus else None
+
+    @property
     def company_under_cursor(self) -> str | None:
         """The highlighted metric's company, when the metrics table has focus."""
         table = self.query_one("#kp-metrics", DataTable)
