@@ -42,7 +42,8 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
 def run_open(args: argparse.Namespace, store: DigestStore) -> int:
     """Entry point of ``yanbao open``; returns the exit status."""
     digest = resolve_report(store, args.id)
-    if args.page is not None and digest.source.kind == "pdf" and digest.source.pages and args.page > digest.source.pages:
+    pages = digest.source.pages if digest.source.kind == "pdf" else 0
+    if args.page is not None and pages and args.page > pages:
         print(f"yanbao open: {clean_line(digest.source.path)} has {digest.source.pages} pages", file=sys.stderr)
         return 2
     outcome = open_source(digest, args.page)
