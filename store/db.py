@@ -273,10 +273,14 @@ class DigestStore:
                 if not self._catalog.exists():
                     self.rebuild_catalog()
         if not self.read_only and self._pending is not None and _store_schema(self._main()) < SCHEMA_VERSION:
-            # a read-only library reads its schema-1 digests as they are (pages unknown)
-            with self._locked():
-                if _store_schema(self._main()) < SCHEMA_VERSION:
-                    self._migrate_pages()
+            # A read-only library reads its schema-1 digests as they are (pages unknown); so
+            # does a reader while another process migrates (it never waits for the re-parse).
+            try:
+                with self._locked() if for_write else self._try_locked():
+                    if _store_schema(self._main()) < SCHEMA_VERSION:
+                        self._migrate_pages()
+            except _Busy:
+                pass
         self._opened = True
         return True
 

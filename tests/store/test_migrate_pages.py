@@ -171,3 +171,16 @@ def test_the_cli_says_what_the_migration_did(tmp_path: Path, make_digest, capsys
     assert "1 digests read again from their PDFs (they have pages now); 5 kept as they were" in err
     assert main(["--store", str(path), "list"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_reader_does_not_wait_while_another_process_migrates(tmp_path: Path, make_digest) -> None:
+    """While the lock is held (a migration under way elsewhere) a reader reads schema 1."""
+    from yanbao.store.storage import AtomicJSONStorage
+
+    path, _ = schema_1_library(tmp_path, make_digest, pdfs=3)
+    with AtomicJSONStorage(path).locked():
+        reader = DigestStore(path)
+        assert len(reader) == 6 and reader.pages_migration is None
+        assert {d.schema for d in reader.all()} == {1}
+    later = DigestStore(path)
+    assert len(later) == 6 and later.pages_migration.reparsed == 1

@@ -80,8 +80,8 @@ class MainScreen(Screen[None]):
         Binding("i", "ingest", "Ingest", tooltip="Ingest a file or folder of reports (runs behind the app; i shows it again)", id="ingest"),
         Binding("x", "stop_ingest", "Stop ingest", tooltip="Stop the running ingest: reports already stored stay, the rest are not stored",
                 id="stop-ingest"),
-        Binding("o", "open_source", "Open", show=False, tooltip="Open the source file in the system viewer at the highlighted "
-                "figure's page ($YANBAO_OPEN with {path} and {page}, else xdg-open / open)", id="open-source"),
+        Binding("o", "open_source", "Open", show=False,
+                tooltip="Open the source file at the highlighted figure's page", id="open-source"),
         Binding("left_square_bracket", "resize_list(-5)", "List−", key_display="[", show=False,
                 tooltip="Give the report list less room (or drag the bar between list and panes)", id="list-smaller"),
         Binding("right_square_bracket", "resize_list(5)", "List+", key_display="]", show=False,
