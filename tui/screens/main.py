@@ -22,6 +22,7 @@ from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.ingest import IngestDialog
 from yanbao.tui.screens.prompt import PromptDialog
+from yanbao.tui.screens.reader_marks import ReaderMarks
 from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.copy_target import copy_subject
 from yanbao.tui.widgets.ingest_runner import IngestRunner
@@ -92,6 +93,11 @@ class MainScreen(Screen[None]):
         Binding("ctrl+u", "move('half_up')", "Half page up", key_display="Ctrl+U", show=False,
                 tooltip="Half a page up in the focused list or table", id="half-up"),
         Binding("escape", "back", "Back", show=False, tooltip="Back to the report list; again clears filter and search", id="back"),
+        Binding("asterisk", "star", "Star", key_display="*", show=False, tooltip="Star the highlighted report (again to unstar)", id="star"),
+        Binding("t", "tags", "Tags", show=False, tooltip="Edit the highlighted report's tags (completes tags in use)", id="tags"),
+        Binding("n", "note", "Note", show=False, tooltip="Write a note on the highlighted report", id="note"),
+        Binding("u", "next_unread", "Next new", show=False, tooltip="Jump to the next unread (new) report", id="next-unread"),
+        Binding("m", "toggle_read", "Read/unread", show=False, tooltip="Mark the highlighted report unread again, or read", id="toggle-read"),
     ]
 
     class StoreOpened(Message):
@@ -140,6 +146,7 @@ class MainScreen(Screen[None]):
         self._pane_timer: Timer | None = None
         self.keeper = SessionKeeper()  # where the user was: restored once the store is open
         self.settings = self.keeper.settings
+        self.reader = ReaderMarks(self)  # what is new, stars, tags, notes
 
     def say(self, message: object, **options: Any) -> None:
         """Notify with text that may hold report words: cleaned, never read as markup."""
@@ -291,6 +298,7 @@ class MainScreen(Screen[None]):
         self.summaries = message.summaries
         self.browser.set_summaries(message.summaries)
         self.keeper.restore()
+        self.reader.load()  # after the restore: news about a watched company is shown first
         if message.seeded:
             self.say(f"Added {message.seeded} bundled sample reports to the empty store.", title="Welcome")
         if message.seed_failures:
@@ -331,6 +339,7 @@ class MainScreen(Screen[None]):
             self._pane_timer.stop()
         digest_id = event.summary.id
         self.query_one(KeyPointsPane).opening(event.summary.title)
+        self.reader.highlighted(digest_id)
         self._pane_timer = self.set_timer(PANE_DELAY, lambda: self._show_highlighted(digest_id))
 
     def _show_highlighted(self, digest_id: str) -> None:
@@ -361,6 +370,7 @@ class MainScreen(Screen[None]):
     @on(ReportList.Opened)
     def _report_opened(self, event: ReportList.Opened) -> None:
         event.stop()
+        self.reader.opened(event.summary.id)
         self.action_show_pane("keypoints")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="digest")
@@ -406,6 +416,8 @@ class MainScreen(Screen[None]):
         if action == "stop_ingest":
             return self.query_one(IngestRunner).running  # in the footer only while one runs
         if action == "unwatch" and not self.watchlist:
+            return None
+        if action in ("star", "tags", "note", "next_unread", "toggle_read") and self.browser.report_list.highlighted is None:
             return None
         if action == "export":
             pane = self.active_pane
@@ -599,6 +611,7 @@ class MainScreen(Screen[None]):
         else:
             self.ensure_library("watchlist")  # it reads the new watchlist
         self.say(message.note, timeout=3)
+        self.reader.load()  # new reports per watched company
         self.refresh_bindings()
 
     def action_export(self) -> None:
@@ -620,7 +633,8 @@ class MainScreen(Screen[None]):
         try:
             if pane == "watchlist":  # the watched companies' reports, read now
                 subject = self.library.watchlist_view(subject)
-            path, what = export_view(pane, subject)
+            marks = self.library.marks(subject.id) if pane == "keypoints" else None
+            path, what = export_view(pane, subject, marks)
         except Exception as error:  # a full disk or a bad folder: one line, no traceback
             self.app.call_from_thread(self.say, f"Export failed: {error}", severity="error")
             return
@@ -629,6 +643,26 @@ class MainScreen(Screen[None]):
     def _exported(self, path: Path, what: str) -> None:
         self.say(f"Exported to {path}", title="Export", timeout=6)
         self.app.push_screen(ExportResultDialog(path, what))
+
+    def action_star(self) -> None:
+        """Star the highlighted report, or take the star off."""
+        self.reader.toggle_star()
+
+    def action_tags(self) -> None:
+        """Edit the highlighted report's tags."""
+        self.reader.edit_tags()
+
+    def action_note(self) -> None:
+        """Write a note on the highlighted report."""
+        self.reader.edit_note()
+
+    def action_next_unread(self) -> None:
+        """Jump to the next unread report."""
+        self.reader.next_unread()
+
+    def action_toggle_read(self) -> None:
+        """Mark the highlighted report unread again, or read."""
+        self.reader.toggle_read()
 
     def action_ingest(self) -> None:
         """Ask for a path and ingest it behind the app (or show the running ingest)."""
