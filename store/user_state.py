@@ -298,8 +298,9 @@ class UserStateMixin:
         rest, wanted = split_state_terms(query)
         state = self.user_state()
         words = rest.split()
-        if not wanted and not any(state.noted(w) for w in words):
-            return list(self.search_stream(rest))  # the plain search: nothing of the user's
+        in_notes = any(state.noted(w) for w in words)
+        if not in_notes:  # the text search as it is (concepts and all), narrowed by the marks
+            return [i for i in self.search_stream(rest) if not wanted or wanted.matches(i, state)]
         found: set[str] | None = None
         for word in words:
             hits = set(self.search_stream(word)) | state.noted(word)

@@ -140,3 +140,18 @@ def test_marks_survive_re_ingest_and_doctor_restore(library, tmp_path: Path, cap
     assert marks() == expected
     _, out, _ = run(capsys, "--store", store, "list", "--tag", "跟踪", "--starred")
     assert [line.split()[0] for line in out.splitlines()] == [a[:12]]
+
+
+def test_search_takes_the_readers_marks(library, capsys) -> None:
+    store, (a, b, c) = library
+    run(capsys, "--store", store, "tag", a[:8], "capex")
+    run(capsys, "--store", store, "star", b[:8])
+    run(capsys, "--store", store, "note", c[:8], "追问折旧政策")
+    code, out, _ = run(capsys, "--store", store, "search", "tag:capex")
+    assert code == 0 and [line.split()[0] for line in out.splitlines() if not line.startswith(" ")] == [a[:12]]
+    code, out, _ = run(capsys, "--store", store, "search", "微软", "starred")
+    assert code == 0 and [line.split()[0] for line in out.splitlines() if not line.startswith(" ")] == [b[:12]]
+    code, out, _ = run(capsys, "--store", store, "search", "折旧政策")
+    assert code == 0 and out.split()[0] == c[:12]
+    code, _, err = run(capsys, "--store", store, "search", "unread", "tag:nothing")
+    assert code == 1 and "no report matches" in err
