@@ -35,12 +35,12 @@ __all__ = [
     "MARKS_TABLE",
     "READ_TABLE",
     "UNREAD_SINCE",
-    "StateFilter",
     "ReportMarks",
+    "StateFilter",
     "UserState",
     "UserStateMixin",
-    "normalise_tag",
     "normalise_note",
+    "normalise_tag",
     "split_state_terms",
 ]
 

@@ -18,7 +18,6 @@ from yanbao.store.export.markdown import (
 )
 from yanbao.store.model import Digest
 from yanbao.store.text_safety import clean_line as clean_text
-from yanbao.store.user_state import ReportMarks
 from yanbao.store.units import (
     action_label,
     basis_label,
@@ -26,6 +25,7 @@ from yanbao.store.units import (
     format_value,
     vs_consensus_label,
 )
+from yanbao.store.user_state import ReportMarks
 
 # ---------------------------------------------------------------- one report
 

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from yanbao.store.db import DigestStore
 from yanbao.tui.cli import main
 

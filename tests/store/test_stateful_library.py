@@ -22,8 +22,13 @@ import pytest
 from conftest import report_lines, write_pdf
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
-
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from yanbao.store.db import DigestStore
 from yanbao.tui.cli import main
 

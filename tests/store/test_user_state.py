@@ -9,7 +9,6 @@ from pathlib import Path
 import orjson
 import pytest
 from tinydb.storages import MemoryStorage
-
 from yanbao.store.db import DigestStore
 from yanbao.store.doctor import inspect_store, rebuild, restore_backup
 from yanbao.store.storage import META_DOC, META_TABLE, library_dir

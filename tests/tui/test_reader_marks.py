@@ -11,7 +11,6 @@ from conftest import settle
 from snapshot_app import make_store
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Static, TextArea
-
 from yanbao.store.db import DigestStore
 from yanbao.tui.app import YanbaoApp
 from yanbao.tui.cli import main as cli

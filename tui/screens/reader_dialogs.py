@@ -3,7 +3,8 @@ note (a multi-line TextArea). Each returns its result through ``dismiss``; None 
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult

@@ -9,7 +9,8 @@ here; every write goes to the store in a thread worker.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from yanbao.store.user_state import ReportMarks, UserState
 from yanbao.tui.screens.reader_dialogs import NoteEditor, TagEditor
@@ -57,7 +58,7 @@ class ReaderMarks:
         try:
             state = library.user_state()
             naming = library.watched_reports()
-        except Exception as error:  # a damaged or vanished store: say it, never crash
+        except Exception as error:  # noqa: BLE001 - a damaged or vanished store: say it, never crash
             self.screen.app.call_from_thread(self.screen.say, f"Marks not read: {error}", severity="warning")
             return
         self.screen.app.call_from_thread(self._loaded, state, naming)
@@ -180,7 +181,7 @@ class ReaderMarks:
         def work() -> None:
             try:
                 result = write(library)
-            except Exception as error:  # read-only library, full disk: one line
+            except Exception as error:  # noqa: BLE001 - read-only library, full disk: one line
                 self.screen.app.call_from_thread(self.screen.say, f"Not saved: {error}", severity="error")
                 self.screen.app.call_from_thread(self.load)  # show what the store holds
                 return
