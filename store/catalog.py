@@ -325,10 +325,10 @@ class Catalog:
             f"SELECT id FROM reports WHERE n IN (SELECT n FROM company_keys WHERE key IN "
             f"({','.join('?' * len(keys))})) {NEWEST_FIRST}", keys)]
 
-    def added_since(self, since: float) -> list[str]:
-        """Ids of the reports that came into the library after ``since`` (epoch seconds)."""
+    def added_since(self, since: float) -> list[tuple[str, float]]:
+        """(id, when) of the reports that came into the library after ``since`` (epoch seconds)."""
         try:
-            return [r[0] for r in self.query("SELECT id FROM added WHERE t > ?", (since,))]
+            return [(r[0], r[1]) for r in self.query("SELECT id, t FROM added WHERE t > ?", (since,))]
         except sqlite3.OperationalError:  # a read-only catalog made before the table existed
             return []
 

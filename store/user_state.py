@@ -48,6 +48,7 @@ MARKS_TABLE = "marks"  # digest id -> {"star": bool, "tags": [as typed], "note":
 READ_TABLE = "read"  # digest id -> True (opened) / False (marked unread again)
 UNREAD_SINCE = "unread_since"  # key of the store's meta: reports that came in later are new
 MAX_TAG = 64
+COMPACT_READ_MARKS = 256  # read marks kept before they are folded into the new-since moment
 MAX_NOTE = 100_000  # characters: a note is a thought, not a second report
 
 
@@ -200,7 +201,7 @@ class UserStateMixin:
             marks = {k: ReportMarks.from_record(v) for k, v in main.get(MARKS_TABLE, {}).items()}
             marks = {k: m for k, m in marks.items() if not m.empty}
             since = self._unread_since(main)
-            unread = set(self._catalog.added_since(since)) if since is not None else set()
+            unread = {i for i, _ in self._catalog.added_since(since)} if since is not None else set()
             for digest_id, read in main.get(READ_TABLE, {}).items():
                 if read is True:
                     unread.discard(digest_id)
@@ -269,7 +270,32 @@ class UserStateMixin:
             return False
         with self._writing() as db:
             db.table(READ_TABLE).put_many({digest_id: read})
+            self._compact_read_marks(db)
         return True
+
+    def _compact_read_marks(self, db: TinyDB) -> None:
+        """Keep the read marks few: once every report that came in before the oldest unread
+        one is read, move the new-since moment up to it and drop the marks it makes
+        redundant. So the table holds only the marks after the oldest unread report, not
+        one per report ever opened. The caller holds the lock."""
+        main = self._main() or {}
+        marks = main.get(READ_TABLE, {})
+        since = self._unread_since(main)
+        if since is None or len(marks) < COMPACT_READ_MARKS:
+            return
+        arrivals = dict(self._catalog.added_since(since))
+        if any(read is False and i not in arrivals for i, read in marks.items()):
+            return  # an older report marked unread again: it holds the moment where it is
+        unread = [t for i, t in arrivals.items() if marks.get(i) is not True]
+        moment = min(unread) - 1e-6 if unread else max(arrivals.values(), default=since)
+        if moment <= since:
+            return
+        kept = {i: read for i, read in marks.items() if arrivals.get(i, since) > moment}
+        meta = db.table(META_TABLE)
+        meta.put_many({META_DOC: {**dict(meta.get(doc_id=META_DOC) or {}), UNREAD_SINCE: moment}})
+        db.drop_table(READ_TABLE)
+        if kept:
+            db.table(READ_TABLE).put_many(kept)
 
     def mark_all_read(self) -> int:
         """Every report read: the new-since moment moves to now, explicit marks are dropped."""

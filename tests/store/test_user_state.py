@@ -177,3 +177,33 @@ def test_search_and_filter_terms(store: DigestStore, make_digest) -> None:
     assert set(store.search_marked("Azure")) == {a.id, b.id, c.id}  # the plain search unchanged
     rest, wanted = split_state_terms("broker:华安 tag:ＡＩ starred cloud")
     assert rest == "broker:华安 cloud" and wanted.tags == ("AI",) and wanted.starred and not wanted.unread
+
+
+def test_read_marks_fold_into_the_new_since_moment(tmp_path: Path, make_digest, monkeypatch) -> None:
+    """Opening report after report never grows the store file without bound: marks before
+    the oldest unread report fold into the moment from which reports count as new."""
+    import yanbao.store.user_state as user_state
+
+    monkeypatch.setattr(user_state, "COMPACT_READ_MARKS", 8)
+    path = tmp_path / "store.json"
+    store = DigestStore(path)
+    batches = [[make_digest(100 * b + n) for n in range(6)] for b in range(5)]
+    for batch in batches:  # five ingests, each its own arrival time
+        store.add_many(batch)
+    kept_unread = batches[3][2].id  # one report left unread in the fourth batch
+    store.mark_read(batches[4][0].id, False)  # already unread: nothing written
+    for batch in batches:
+        for d in batch:
+            if d.id != kept_unread:
+                store.mark_read(d.id)
+    assert store.user_state().unread == {kept_unread}
+    marks = orjson.loads(path.read_bytes())["read"]
+    assert len(marks) < 8 + 6  # not one per report opened (29)
+    assert all(d.id not in marks for b in batches[:3] for d in b)  # folded into the moment
+    store.mark_read(kept_unread)
+    store.mark_read(batches[0][0].id, False)  # an old report marked new again still counts
+    assert store.user_state().unread == {batches[0][0].id}
+    new = make_digest(999)
+    store.add(new)
+    assert store.user_state().unread == {batches[0][0].id, new.id}
+    store.close()
