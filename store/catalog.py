@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-
 from yanbao.store.aggregates import CatalogEntry, bigrams, entry_of, unpack_figures
 from yanbao.store.index import IndexRow
 

@@ -182,7 +182,7 @@ def test_search_and_filter_terms(store: DigestStore, make_digest) -> None:
 def test_read_marks_fold_into_the_new_since_moment(tmp_path: Path, make_digest, monkeypatch) -> None:
     """Opening report after report never grows the store file without bound: marks before
     the oldest unread report fold into the moment from which reports count as new."""
-    import yanbao.store.user_state as user_state
+    from yanbao.store import user_state
 
     monkeypatch.setattr(user_state, "COMPACT_READ_MARKS", 8)
     path = tmp_path / "store.json"
