@@ -349,6 +349,7 @@ class MainScreen(Screen[None]):
     @on(WatchlistPane.OpenReport)
     def _open_from_watchlist(self, event: WatchlistPane.OpenReport) -> None:
         event.stop()
+        self.reader.opened(event.digest_id)
         self.open_report(event.digest_id)
 
     def open_report(self, digest_id: str) -> None:

@@ -188,15 +188,6 @@ class ReportBrowser(Vertical):
                 return True
         return False
 
-    def select(self, digest_id: str) -> bool:
-        """Put the cursor on a report when the list shows it."""
-        report_list = self.report_list
-        index = next((i for i, s in enumerate(report_list.rows) if s.id == digest_id), None)
-        if index is None:
-            return False
-        report_list.cursor = index
-        return True
-
     def watch_sort_key(self) -> None:
         if self.loaded:
             self.refresh_list()
