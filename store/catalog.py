@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -66,6 +67,11 @@ CREATE TABLE IF NOT EXISTS period_figures(period TEXT NOT NULL, n INTEGER NOT NU
     PRIMARY KEY(period, n)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS extras(n INTEGER PRIMARY KEY, periods TEXT NOT NULL, z BLOB NOT NULL);
 """
+
+# When each report came into the library (seconds since the epoch): what tells a new report
+# from one the user has seen (``store.user_state``). Derived like the rest: a rebuild takes
+# the time from the document's file. Created on open, so catalogs made before it gain it.
+_ADDED_SCHEMA = "CREATE TABLE IF NOT EXISTS added(id TEXT PRIMARY KEY, t REAL NOT NULL) WITHOUT ROWID"
 
 ROW_COLUMNS = "id, title, broker, nullif(date, ''), period, language, n_metrics"
 NEWEST_FIRST = "ORDER BY date DESC, title DESC, id DESC"
@@ -119,6 +125,8 @@ class Catalog:
                 conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
                 conn.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat at any size
                 conn.create_function("unz", 1, _unz, deterministic=True)
+                with contextlib.suppress(sqlite3.DatabaseError):  # a read-only or damaged file
+                    conn.execute(_ADDED_SCHEMA)
                 self._conn = conn
             return self._conn
 
@@ -143,6 +151,7 @@ class Catalog:
                         Path(f"{self.path}{suffix}").unlink()
             conn = self.connection()  # a new file: its page size is set before anything else
             conn.executescript(_SCHEMA)
+            conn.execute(_ADDED_SCHEMA)
             # Merge 16 index segments at a time instead of 4: fewer levels, so each indexed
             # byte is rewritten fewer times as the library grows (queries read a few more segments).
             for table in ("texts", "grams"):
@@ -199,19 +208,25 @@ class Catalog:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def put(self, docs: Mapping[str, Mapping[str, Any]], sizes: Mapping[str, int] | None = None) -> None:
-        """Add or replace the catalog entries of ``docs`` (digest dicts) in one transaction."""
+    def put(self, docs: Mapping[str, Mapping[str, Any]], sizes: Mapping[str, int] | None = None,
+            added: Mapping[str, float] | None = None) -> None:
+        """Add or replace the catalog entries of ``docs`` (digest dicts) in one transaction.
+        ``added``: when each came into the library (default now; a replaced entry keeps its time)."""
         entries = [entry_of(doc, (sizes or {}).get(digest_id, 0)) for digest_id, doc in docs.items()]
+        now = time.time()
         with self.transaction() as conn:
             for entry in entries:
                 self._drop(conn, entry.id)
                 self._insert(conn, entry)
+            conn.executemany("INSERT OR IGNORE INTO added VALUES (?, ?)",
+                             [(e.id, (added or {}).get(e.id, now)) for e in entries])
 
     def remove(self, ids: Iterable[str]) -> None:
         """Drop the entries of ``ids`` (nothing for ids not there)."""
         with self.transaction() as conn:
             for digest_id in ids:
                 self._drop(conn, digest_id)
+                conn.execute("DELETE FROM added WHERE id = ?", (digest_id,))
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, e: CatalogEntry) -> None:
@@ -325,6 +340,13 @@ class Catalog:
         return [r[0] for r in self.query(
             f"SELECT id FROM reports WHERE n IN (SELECT n FROM company_keys WHERE key IN "
             f"({','.join('?' * len(keys))})) {NEWEST_FIRST}", keys)]
+
+    def added_since(self, since: float) -> list[tuple[str, float]]:
+        """(id, when) of the reports that came into the library after ``since`` (epoch seconds)."""
+        try:
+            return [(r[0], r[1]) for r in self.query("SELECT id, t FROM added WHERE t > ?", (since,))]
+        except sqlite3.OperationalError:  # a read-only catalog made before the table existed
+            return []
 
     def periods(self) -> list[str]:
         return [r[0] for r in self.query("SELECT DISTINCT period FROM reports WHERE period IS NOT NULL ORDER BY period")]

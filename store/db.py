@@ -2,9 +2,9 @@
 
 A library at ``store.json`` is:
 
-- ``store.json``: TinyDB's small tables — ``meta`` and the user's state (``watchlist``;
-  tags, notes and read marks have room beside it) — so a watchlist change rewrites a few
-  hundred bytes;
+- ``store.json``: TinyDB's small tables — ``meta`` and the user's state (``watchlist``,
+  ``marks``: stars, tags and notes, ``read``: read marks; see ``store.user_state``) — so a
+  watchlist or note change rewrites a few hundred bytes;
 - ``store.json.d/docs/``: each digest's body, its own JSON document, written once and read
   only when a report is shown (``store.documents``);
 - ``store.json.d/rows/``: one small TinyDB row per report, in 4,096 shard tables, each its
@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from yanbao.store.migrate_pages import PagesMigration
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
 from yanbao.store.search import search_ids
 from yanbao.store.storage import LAYOUT_VERSION, META_DOC, META_TABLE, ROWS_PREFIX, AtomicJSONStorage, library_dir
+from yanbao.store.user_state import UNREAD_SINCE, UserStateMixin
 
 __all__ = ["DigestStore", "DigestSummary", "WatchItem", "company_registry", "default_store_path", "memory_store"]
 
@@ -160,7 +162,7 @@ class _Expander:
         return hit
 
 
-class DigestStore:
+class DigestStore(UserStateMixin):
     """Digests, the watchlist and store metadata: a library on disk (or in memory).
 
     ``DigestStore(path)`` opens the library at ``path`` (default: ``default_store_path()``);
@@ -399,6 +401,7 @@ class DigestStore:
         good = lost = 0
         batch: dict[str, dict] = {}
         sizes: dict[str, int] = {}
+        added: dict[str, float] = {}
         for number, digest_id in enumerate(ids, 1):
             doc = self._load_doc(digest_id)
             if doc is None:
@@ -414,10 +417,11 @@ class DigestStore:
                     continue
                 batch[digest_id] = doc
                 sizes[digest_id] = self._documents.size(digest_id) or 0
+                added[digest_id] = self._documents.added(digest_id) or 0.0
                 good += 1
             if len(batch) >= 256 or number == len(ids):
-                self._catalog.put(batch, sizes)
-                batch, sizes = {}, {}
+                self._catalog.put(batch, sizes, added)
+                batch, sizes, added = {}, {}, {}
                 if progress:
                     progress(number, len(ids))
         self._catalog.mark_complete()
@@ -528,7 +532,10 @@ class DigestStore:
             raise StoreError(str(self.path), "is read-only (no write permission); nothing was changed")
         main = self._main()
         if main is None or META_DOC not in main.get(META_TABLE, {}):
-            self._db().table(META_TABLE).put_many({META_DOC: {"schema": SCHEMA_VERSION, "layout": LAYOUT_VERSION}})
+            self._db().table(META_TABLE).put_many({META_DOC: {"schema": SCHEMA_VERSION, "layout": LAYOUT_VERSION,
+                                                             UNREAD_SINCE: time.time()}})
+        else:
+            self._start_read_marks(self._db(), main)
 
     def remove(self, digest_id: str) -> bool:
         """Delete one digest; True when it was there."""

@@ -20,6 +20,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -107,6 +108,10 @@ class Documents(Protocol):
         """The stored document's size in bytes, None when absent."""
         ...
 
+    def added(self, digest_id: str) -> float | None:
+        """When the document was stored (epoch seconds), None when absent."""
+        ...
+
     def remove(self, digest_id: str) -> None:
         """Delete a document (nothing when absent)."""
         ...
@@ -190,6 +195,12 @@ class DocumentFiles:
         except FileNotFoundError:
             return None
 
+    def added(self, digest_id: str) -> float | None:
+        try:  # written once and never rewritten: its time is when the report came in
+            return self.path_of(digest_id).stat().st_mtime
+        except FileNotFoundError:
+            return None
+
     def remove(self, digest_id: str) -> None:
         path = self.path_of(digest_id)
         with contextlib.suppress(FileNotFoundError):
@@ -226,8 +237,12 @@ class MemoryDocuments:
 
     def __init__(self) -> None:
         self._blobs: dict[str, bytes] = {}
+        self._added: dict[str, float] = {}
 
     def put_many(self, blobs: Mapping[str, bytes]) -> None:
+        now = time.time()
+        for digest_id in blobs:
+            self._added.setdefault(digest_id, now)
         self._blobs.update(blobs)
 
     def sync(self) -> None:
@@ -241,8 +256,12 @@ class MemoryDocuments:
         raw = self._blobs.get(digest_id)
         return None if raw is None else len(raw)
 
+    def added(self, digest_id: str) -> float | None:
+        return self._added.get(digest_id) if digest_id in self._blobs else None
+
     def remove(self, digest_id: str) -> None:
         self._blobs.pop(digest_id, None)
+        self._added.pop(digest_id, None)
 
     def ids(self) -> Iterator[str]:
         yield from list(self._blobs)

@@ -148,6 +148,10 @@ DOCUMENT_LABELS: dict[str, tuple[str, str]] = {
     "kept": ("保留", "Kept"),
     "none": ("无", "none"),
     "no_figures": ("两侧均无数据。", "No figures on either side."),
+    "my_notes": ("我的笔记", "My notes"),
+    "starred": ("星标", "Starred"),
+    "tags": ("标签", "Tags"),
+    "note": ("笔记", "Note"),
 }
 MOVE_LABELS = {
     "initial": ("首次", "initial"),

@@ -2,7 +2,7 @@
 
 TinyDB's own ``JSONStorage`` rewrites one file, in place, for every change. Here the
 store file (``store.json``) holds the small tables — ``meta`` and the user's state
-(watchlist; tags, notes and read marks have room beside it) — and each table whose name
+(watchlist, marks, read marks: ``store.user_state``) — and each table whose name
 starts with ``reports:`` (one shard of the report rows) is its own file under
 ``<store>.d/rows/``. ``read()`` hands TinyDB a mapping that loads a shard only when a
 table asks for it; ``write()`` writes only the files whose tables changed. So adding to

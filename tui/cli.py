@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 from yanbao.store.errors import ReportError, StoreError
 from yanbao.store.text_safety import clean, clean_line, json_text
-from yanbao.tui.cli_common import LANG_CHOICES, labels_lang
+from yanbao.tui import cli_notes
+from yanbao.tui.cli_common import LANG_CHOICES, is_text, labels_lang
 from yanbao.tui.cli_ingest import cmd_ingest
 
 if TYPE_CHECKING:
@@ -71,13 +72,19 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
-    """One line per stored report: id, date, period, broker, title."""
+    """One line per stored report: id, date, period, broker, title (then star and tags);
+    ``--starred``, ``--unread``, ``--tag`` narrow it."""
     rows = store.summaries()
+    wanted = cli_notes.state_filter_of(args)
+    state = store.user_state()
+    if wanted:
+        rows = [s for s in rows if wanted.matches(s.id, state)]
     if args.json:
         _print_json([
             {"id": s.id, "title": s.title, "broker": s.broker, "date": s.date, "period": s.period,
              "language": s.language, "companies": s.companies, "recommended": s.recommended,
-             "n_metrics": s.n_metrics}
+             "n_metrics": s.n_metrics, "unread": s.id in state.unread, "starred": state.of(s.id).star,
+             "tags": list(state.of(s.id).tags)}
             for s in rows
         ])
         return 0
@@ -87,13 +94,20 @@ def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
     for s in rows:
         if s.broker not in brokers:
             brokers[s.broker] = fit(clean(s.broker or "—", one_line=True), 12)
+    def marks(digest_id: str) -> str:
+        line = cli_notes.marks_line(state.of(digest_id)) if digest_id in state.marks else ""
+        return f"  {line}" if line else ""
+
     out = "".join(
-        f"{s.id[:12]}  {s.date or '—':<10}  {s.period or '—':<6}  {brokers[s.broker]}  {' '.join(s.title.split())}\n"
+        f"{s.id[:12]}  {s.date or '—':<10}  {s.period or '—':<6}  {brokers[s.broker]}  {' '.join(s.title.split())}"
+        f"{marks(s.id)}\n"
         for s in rows
     )
     if out:
         # One pass strips escapes and controls from every title (newlines were folded above).
         sys.stdout.write(clean(out))
+    elif wanted:
+        print("no stored report matches", file=sys.stderr)
     else:
         print("no reports stored yet: yanbao ingest PATH...", file=sys.stderr)
     return 0
@@ -126,7 +140,7 @@ def cmd_watch(args: argparse.Namespace, store: DigestStore) -> int:
     name = " ".join(args.name or [])
     if not name.strip():
         return _fail(f"watch {args.action}: give a company name", 2)
-    if not _is_text(name):  # bytes that are not UTF-8 cannot be stored or matched
+    if not is_text(name):  # bytes that are not UTF-8 cannot be stored or matched
         return _fail(f"watch {args.action}: the name is not valid UTF-8 text", 2)
     if args.action == "add":
         item = store.watchlist_add(name)
@@ -267,7 +281,7 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-OWN_COMMANDS = ("parse", "ingest", "list", "show", "watch", "doctor")
+OWN_COMMANDS = ("parse", "ingest", "list", "show", "watch", "doctor", *cli_notes.COMMANDS)
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -347,6 +361,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("list", parents=common, help="list stored reports",
                        description="One line per stored report: id, date, period, broker, title (newest first).")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--starred", action="store_true", help="only starred reports")
+    p.add_argument("--unread", action="store_true", help="only reports not yet opened (new)")
+    p.add_argument("--tag", action="append", metavar="NAME", help="only reports tagged NAME (repeat for all of several)")
     p.set_defaults(func=cmd_list, needs_store=True)
 
     p = sub.add_parser("show", parents=common, help="show one stored report",
@@ -375,6 +392,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true",
                    help="rebuild rows and catalog from the documents; quarantine damaged ones")
     p.set_defaults(func=cmd_doctor, needs_store=False)
+    cli_notes.add_parser(sub, common)
 
     if argv is not None and _command_in(argv) in OWN_COMMANDS:
         return parser
@@ -448,15 +466,6 @@ def _run(args: argparse.Namespace) -> int:
             print(f"schema 2: {paged.reparsed:,} digests read again from their PDFs (they have pages now); "
                   f"{paged.kept:,} kept as they were (source gone or changed, a text file, or unreadable)",
                   file=sys.stderr)
-
-
-def _is_text(value: str) -> bool:
-    """False for command-line text holding bytes that are not UTF-8 (lone surrogates)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _print_traceback() -> None:

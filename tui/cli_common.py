@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
     from yanbao.store.model import Digest
 
-__all__ = ["resolve_report", "labels_lang", "LANG_CHOICES"]
+__all__ = ["resolve_report", "labels_lang", "is_text", "LANG_CHOICES"]
 
 LANG_CHOICES = ("zh", "en", "auto")
 """``--lang``: label language for app and CLI alike; ``auto`` follows each report's."""
@@ -21,6 +21,15 @@ def labels_lang(args: object, report_lang: str | None = None, fallback: str = "z
 
     setting = getattr(args, "lang", None) or load_settings().lang
     return label_lang(setting, report_lang, fallback)
+
+
+def is_text(value: str) -> bool:
+    """False for command-line text holding bytes that are not UTF-8 (lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def resolve_report(store: DigestStore, ident: str) -> Digest:

@@ -62,7 +62,7 @@ def run_export(args: argparse.Namespace, store: DigestStore) -> int:
             digest = resolve_report(store, args.id)
         except LookupError as error:
             return _fail(str(error))
-        text = report_markdown(digest, lang=labels_lang(args, digest.language))
+        text = report_markdown(digest, lang=labels_lang(args, digest.language), marks=store.marks(digest.id))
     elif args.watchlist:
         text = watchlist_markdown(store.all(), store.watchlist(), lang=labels_lang(args))
     else:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from yanbao.store.index import search_parts
 from yanbao.store.search import match_snippet, query_groups
 from yanbao.store.text_safety import clean, json_text
+from yanbao.store.user_state import split_state_terms
 
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
@@ -28,8 +29,9 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
     """Register ``search`` and point it at :func:`run_search`."""
     parser = subparsers.add_parser(
         "search", parents=list(parents), help="search stored reports; show why each matched",
-        description="Reports matching every word of QUERY (titles, key points, companies, risks), "
-        "newest first, each with the words it matched in context.",
+        description="Reports matching every word of QUERY (titles, key points, companies, risks, "
+        "your notes and tags), newest first, each with the words it matched in context. "
+        "starred, unread and tag:NAME narrow it to your marks.",
     )
     parser.add_argument("query", nargs="+", metavar="WORD")
     parser.add_argument("--limit", type=int, default=50, metavar="N", help="at most N reports (default 50; 0: all)")
@@ -40,8 +42,9 @@ def add_parser(subparsers: Any, parents: tuple[argparse.ArgumentParser, ...] = (
 def run_search(args: argparse.Namespace, store: DigestStore) -> int:
     """Entry point of ``yanbao search``; returns the exit status (1 when nothing matched)."""
     query = " ".join(args.query)
-    groups = query_groups(query)
-    ids = store.search_stream(query)
+    groups = query_groups(split_state_terms(query)[0])
+    # The reader's marks narrow it (``starred``, ``unread``, ``tag:NAME``); notes match too.
+    ids = iter(store.search_marked(query))
     found = list(islice(ids, args.limit) if args.limit > 0 else ids)
     marks = MARK if sys.stdout.isatty() and not args.json else ("", "")
     rows = []

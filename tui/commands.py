@@ -26,6 +26,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Export current view as markdown (e)", "screen.export", "Written to a new file, never over an old one"),
     ("Ingest reports (i)", "screen.ingest", "A file or a folder, with a progress bar"),
     ("Open the source file (o)", "screen.open_source", "In the system viewer, at the highlighted figure's page"),
+    ("Star or unstar the report (*)", "screen.star", "Starred reports: filter with 'starred'"),
+    ("Edit the report's tags (t)", "screen.tags", "Completes the tags in use; filter with tag:NAME"),
+    ("Write a note on the report (n)", "screen.note", "Several lines, any script; Ctrl+S saves"),
+    ("Next unread report (u)", "screen.next_unread", "Jump to the next new report in the list"),
+    ("Mark read / unread (m)", "screen.toggle_read", "Opening a report marks it read; this toggles it"),
     ("Help: all keys (?)", "app.help", "Every key the app answers to"),
     ("Quit yanbao (q)", "app.quit", "Leave the app"),
 )

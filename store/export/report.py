@@ -25,12 +25,14 @@ from yanbao.store.units import (
     format_value,
     vs_consensus_label,
 )
+from yanbao.store.user_state import ReportMarks
 
 # ---------------------------------------------------------------- one report
 
 
-def report_markdown(digest: Digest, *, lang: str | None = None) -> str:
-    """A report's digest as markdown: header facts, key points, picks, figures, risks, source."""
+def report_markdown(digest: Digest, *, lang: str | None = None, marks: ReportMarks | None = None) -> str:
+    """A report's digest as markdown: header facts, key points, picks, figures, risks, the
+    reader's own star, tags and note (``marks``, when there are any), source."""
     lang = lang or digest.language or "zh"
     c = _colon(lang)
     out = [f"# {escape_markdown(digest.title) or '—'}", ""]
@@ -120,6 +122,8 @@ def report_markdown(digest: Digest, *, lang: str | None = None) -> str:
         out.append(_table([_t(h, lang) for h in header], rows))
     if any(clean_text(r) for r in digest.risks):
         out += ["", f"## {_t('risks', lang)}", "", _bullets(digest.risks)]
+    if marks is not None and not marks.empty:
+        out += ["", f"## {_t('my_notes', lang)}", ""] + _marks_lines(marks, lang)
     src = digest.source
     kind = "PDF" if src.kind == "pdf" else ("text" if lang == "en" else "文本")
     out += ["", "---", ""]
@@ -134,6 +138,23 @@ def report_markdown(digest: Digest, *, lang: str | None = None) -> str:
     )
     out += ["", f"SHA-256{c}{_code(src.sha256)}"]
     return "\n".join(out) + "\n"
+
+
+def _marks_lines(marks: ReportMarks, lang: str) -> list[str]:
+    """Star and tags as facts, the note as paragraphs (its lines kept by hard breaks)."""
+    c = _colon(lang)
+    out = []
+    if marks.star:
+        out.append(f"- {_t('starred', lang)}{c}★")
+    if marks.tags:
+        out.append(f"- {_t('tags', lang)}{c}" + _list_sep(lang).join(escape_markdown(t) for t in marks.tags))
+    if marks.note:
+        out += ["", f"{_t('note', lang)}{c}".rstrip()]
+        for paragraph in re.split(r"\n\s*\n", marks.note):
+            lines = [escape_markdown(line) for line in paragraph.split("\n") if clean_text(line)]
+            if lines:
+                out += ["", "\\\n".join(lines)]
+    return out
 
 
 def _code(text: str) -> str:

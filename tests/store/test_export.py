@@ -23,6 +23,7 @@ from yanbao.store.export import (
     report_markdown,
     watchlist_markdown,
 )
+from yanbao.store.user_state import ReportMarks
 from yanbao.store.model import (
     Analyst,
     Company,
@@ -210,6 +211,13 @@ class WatchItem:
         self.name, self.ticker = name, ticker
 
 
+MARKS = ReportMarks(
+    star=True, tags=("capex", "AI_infra", "跟踪"),
+    note="问管理层：折旧年限？\n> not a quote, *not* emphasis\n\n1. not a list\nsecond paragraph \x1b[31mred",
+)
+"""A reader's star, tags and note, with markdown punctuation that must stay literal."""
+
+
 def all_exports() -> dict[str, str]:
     digests = corpus()
     view = compare_quarters(digests, "2025Q1", "2025Q2")
@@ -225,6 +233,8 @@ def all_exports() -> dict[str, str]:
         "report_zh_as_en.md": report_markdown(q1_report(), lang="en"),
         "report_en.md": report_markdown(q2_report()),
         "report_minimal.md": report_markdown(other_broker_q1()),
+        "report_marked_zh.md": report_markdown(other_broker_q1(), marks=MARKS),
+        "report_marked_en.md": report_markdown(other_broker_q1(), lang="en", marks=MARKS),
         "watchlist_zh.md": watchlist_markdown(digests, watch),
         "watchlist_en.md": watchlist_markdown(digests, watch, lang="en"),
         "watchlist_empty.md": watchlist_markdown(digests, []),

@@ -31,7 +31,8 @@ def test_every_store_module_loads_without_textual_or_rich() -> None:
 def test_non_tui_cli_commands_do_not_load_textual(tmp_path: Path) -> None:
     store_file = tmp_path / "store.json"
     for argv in (["list"], ["watch", "add", "Foo"], ["watch", "list", "--json"], ["doctor"], ["list", "--json"],
-                 ["export", "--watchlist"], ["compare", "2025Q1", "2025Q2"], ["--help"]):
+                 ["export", "--watchlist"], ["compare", "2025Q1", "2025Q2"], ["--help"], ["tag", "ab", "x"],
+                 ["note", "ab", "text"], ["star", "ab"], ["list", "--starred"]):
         code = (
             "from yanbao.tui.cli import main\n"
             "try:\n"

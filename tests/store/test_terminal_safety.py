@@ -79,6 +79,8 @@ def commands(store: Path, digests: list[Digest], tmp_path: Path) -> list[list[st
         ["export", "--compare", "2025Q1", "2025Q2"],
         ["export", a, "-o", str(tmp_path / evil_name)], ["export", a, "-o", str(tmp_path / evil_name)],
         ["export", a, "-o", str(tmp_path / EVIL / "x.md")], ["export", EVIL],
+        ["tag", a, EVIL], ["tag", a], ["note", a, EVIL], ["note", a], ["star", a], ["read", a], ["tag", EVIL, "x"],
+        ["list"], ["list", "--tag", EVIL], ["list", "--starred", "--json"], ["export", a],
         ["doctor"],
         ["search", "风险"], ["search", "evil"], ["search", "sentence", "--json"], ["search", EVIL],
     ]

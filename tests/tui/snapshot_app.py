@@ -36,13 +36,17 @@ def fixture_digests(*, injection: bool = False, corpus: bool = False) -> list[Di
 
 
 def make_store(
-    path: Path, *, injection: bool = False, corpus: bool = False, watch: tuple[str, ...] = ("Microsoft",)
+    path: Path, *, injection: bool = False, corpus: bool = False, watch: tuple[str, ...] = ("Microsoft",),
+    unread: bool = False,
 ) -> Path:
-    """Write the fixture digests (and a watchlist) to a store file at ``path``."""
+    """Write the fixture digests (and a watchlist) to a store file at ``path``: a library
+    the reader has been through (every report read) unless ``unread``."""
     store = DigestStore(path)
     store.add_many(fixture_digests(injection=injection, corpus=corpus))
     for name in watch:
         store.watchlist_add(name)
+    if not unread:
+        store.mark_all_read()
     store.close()
     return path
 

@@ -60,3 +60,50 @@ class TestDialogs:
     def test_hostile_report_is_literal(self, snap_compare, app_factory) -> None:
         """Markup, links, click actions and ANSI/OSC escapes appear as plain text."""
         assert snap_compare(app_factory(injection=True), terminal_size=(120, 40), run_before=before("1"))
+
+
+class TestReaderMarks:
+    """What is new, a star, and the note editor."""
+
+    @pytest.fixture(autouse=True)
+    def patient_reader(self, monkeypatch) -> None:
+        # No report is read by the resting cursor while the picture is taken.
+        monkeypatch.setattr("yanbao.tui.screens.reader_marks.READ_AFTER", 600.0)
+
+    @staticmethod
+    def marked_app(tmp_path):
+        from snapshot_app import make_store
+
+        from yanbao.store.db import DigestStore
+        from yanbao.tui.app import YanbaoApp
+
+        path = make_store(tmp_path / "store.json", corpus=True, unread=True)
+        with DigestStore(path) as store:
+            ids = [r.id for r in store.summaries()]
+            store.mark_read(ids[0])
+            store.set_star(ids[2])
+            store.add_tags(ids[2], ["capex"])
+        return YanbaoApp(store_path=path)
+
+    def test_new_reports_and_a_star(self, snap_compare, tmp_path) -> None:
+        """New reports with a dot in bold, their count in the header, a starred report; the
+        list opens on the newest new report naming Microsoft (watched)."""
+        assert snap_compare(self.marked_app(tmp_path), terminal_size=(120, 40), run_before=before())
+
+    def test_watchlist_counts_new_reports(self, snap_compare, tmp_path) -> None:
+        """Pane 2: beside Microsoft, how many new reports name it."""
+        assert snap_compare(self.marked_app(tmp_path), terminal_size=(120, 40), run_before=before("2"))
+
+    def test_note_editor(self, snap_compare, tmp_path) -> None:
+        """n: the note editor with two lines of Chinese and English."""
+
+        async def run_before(pilot) -> None:
+            await settle(pilot)
+            await pilot.press("n")
+            await settle(pilot)
+            area = pilot.app.screen.query_one("#note-text")
+            area.cursor_blink = False
+            area.insert("问管理层：折旧年限\nAsk about depreciation lives")
+            await settle(pilot)
+
+        assert snap_compare(self.marked_app(tmp_path), terminal_size=(120, 40), run_before=run_before)

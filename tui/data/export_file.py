@@ -42,12 +42,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-")
 
 
-def view_markdown(pane: str, subject: Any) -> tuple[str, str, str]:
+def view_markdown(pane: str, subject: Any, marks: Any = None) -> tuple[str, str, str]:
     """(markdown, file stem, what it is) for a pane's view.
 
     ``subject`` is the digest (pane 1), the WatchlistView (2), the RisksView (3), the
     QuarterComparison (4) or, for the Compare pane's history views (``guidance``,
-    ``ratings``), their histories.
+    ``ratings``), their histories. ``marks``: the reader's star, tags and note on the
+    report of pane 1.
     """
     from yanbao.store import export
 
@@ -59,7 +60,7 @@ def view_markdown(pane: str, subject: Any) -> tuple[str, str, str]:
         return risks_markdown(digest, subject.tally), stem, "the risk table"
     if pane == "keypoints":
         stem = f"yanbao-report-{_slug(subject.date or '') or 'undated'}-{subject.id[:8]}"
-        return export.report_markdown(subject), stem, "the report"
+        return export.report_markdown(subject, marks=marks), stem, "the report"
     if pane == "watchlist":
         return export.watchlist_markdown(subject.digests, subject.watchlist), "yanbao-watchlist", "the watchlist"
     if pane == "guidance":
@@ -70,7 +71,7 @@ def view_markdown(pane: str, subject: Any) -> tuple[str, str, str]:
     return export.comparison_markdown(subject), f"yanbao-compare-{sides}".rstrip("-"), "the comparison"
 
 
-def export_view(pane: str, subject: Any) -> tuple[Path, str]:
+def export_view(pane: str, subject: Any, marks: Any = None) -> tuple[Path, str]:
     """Write a pane's view as a new markdown file; returns its path and what it holds."""
-    text, stem, what = view_markdown(pane, subject)
+    text, stem, what = view_markdown(pane, subject, marks)
     return write_new_file(export_directory(), stem, text), what

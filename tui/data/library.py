@@ -17,6 +17,7 @@ from yanbao.tui.data.risk_tally import RiskTally, tally_name
 if TYPE_CHECKING:
     from yanbao.store.db import DigestStore
     from yanbao.store.model import Digest
+    from yanbao.store.user_state import ReportMarks, UserState
 
 __all__ = ["Library", "WatchlistView", "report_periods"]
 
@@ -80,6 +81,8 @@ class Library:
             if report is None:
                 return 0, []
             seeded = sum(1 for r in report.results if r.status == "ok")
+            if seeded:
+                self.store.mark_all_read()  # the welcome samples are no news to the reader
             failed = [f"{Path(str(r.path)).name}: {r.reason}" for r in report.results if r.status == "failed"]
             return seeded, failed
 
@@ -203,8 +206,40 @@ class Library:
         return self._require().get(digest_id)
 
     def search(self, query: str) -> list[str]:
-        """Ids of the digests whose text matches ``query``."""
-        return list(self._require().search(query))
+        """Ids of the digests whose text (or the reader's note and tags) matches ``query``;
+        ``starred``, ``unread`` and ``tag:NAME`` narrow it."""
+        return self._require().search_marked(query)
+
+    # -- the reader's own state (store.user_state) -------------------------------------------
+    def user_state(self) -> UserState:
+        """Every report's star, tags and note, and which reports are unread."""
+        return self._require().user_state()
+
+    def mark_read(self, digest_id: str, read: bool = True) -> bool:
+        """Mark a report read (opened) or unread; True when that changed it."""
+        return self._require().mark_read(digest_id, read)
+
+    def set_star(self, digest_id: str, on: bool) -> ReportMarks:
+        return self._require().set_star(digest_id, on)
+
+    def set_tags(self, digest_id: str, tags: Iterable[str]) -> ReportMarks:
+        return self._require().set_tags(digest_id, tags)
+
+    def set_note(self, digest_id: str, text: str) -> ReportMarks:
+        return self._require().set_note(digest_id, text)
+
+    def marks(self, digest_id: str) -> ReportMarks:
+        return self._require().marks(digest_id)
+
+    def reports_naming(self, item: Any) -> set[str]:
+        """Ids of the reports naming a watched company by its name or its ticker."""
+        store = self._require()
+        return {row.id for name in (getattr(item, "name", item), getattr(item, "ticker", None)) if name
+                for row in store.company_reports(str(name))}
+
+    def watched_reports(self) -> dict[str, set[str]]:
+        """Per watched company (by name), the ids of the reports naming it."""
+        return {item.name: self.reports_naming(item) for item in self.watchlist()}
 
     def by_company(self, name: str) -> list[Digest]:
         """Digests that name a company (any alias or ticker)."""

@@ -23,6 +23,7 @@ from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
 from yanbao.tui.screens.ingest import IngestDialog
 from yanbao.tui.screens.prompt import PromptDialog
+from yanbao.tui.screens.reader_marks import ReaderMarks
 from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.copy_target import copy_subject
 from yanbao.tui.widgets.ingest_runner import IngestRunner
@@ -95,6 +96,11 @@ class MainScreen(Screen[None]):
         Binding("ctrl+u", "move('half_up')", "Half page up", key_display="Ctrl+U", show=False,
                 tooltip="Half a page up in the focused list or table", id="half-up"),
         Binding("escape", "back", "Back", show=False, tooltip="Back to the report list; again clears filter and search", id="back"),
+        Binding("asterisk", "star", "Star", key_display="*", show=False, tooltip="Star the highlighted report (again to unstar)", id="star"),
+        Binding("t", "tags", "Tags", show=False, tooltip="Edit the highlighted report's tags (completes tags in use)", id="tags"),
+        Binding("n", "note", "Note", show=False, tooltip="Write a note on the highlighted report", id="note"),
+        Binding("u", "next_unread", "Next new", show=False, tooltip="Jump to the next unread (new) report", id="next-unread"),
+        Binding("m", "toggle_read", "Read/unread", show=False, tooltip="Mark the highlighted report unread again, or read", id="toggle-read"),
     ]
 
     class StoreOpened(Message):
@@ -143,6 +149,7 @@ class MainScreen(Screen[None]):
         self._pane_timer: Timer | None = None
         self.keeper = SessionKeeper()  # where the user was: restored once the store is open
         self.settings = self.keeper.settings
+        self.reader = ReaderMarks(self)  # what is new, stars, tags, notes
 
     def say(self, message: object, **options: Any) -> None:
         """Notify with text that may hold report words: cleaned, never read as markup."""
@@ -294,6 +301,7 @@ class MainScreen(Screen[None]):
         self.summaries = message.summaries
         self.browser.set_summaries(message.summaries)
         self.keeper.restore()
+        self.reader.load()  # after the restore: news about a watched company is shown first
         if message.seeded:
             self.say(f"Added {message.seeded} bundled sample reports to the empty store.", title="Welcome")
         if message.seed_failures:
@@ -334,6 +342,7 @@ class MainScreen(Screen[None]):
             self._pane_timer.stop()
         digest_id = event.summary.id
         self.query_one(KeyPointsPane).opening(event.summary.title)
+        self.reader.highlighted(digest_id)
         self._pane_timer = self.set_timer(PANE_DELAY, lambda: self._show_highlighted(digest_id))
 
     def _show_highlighted(self, digest_id: str) -> None:
@@ -343,6 +352,7 @@ class MainScreen(Screen[None]):
     @on(WatchlistPane.OpenReport)
     def _open_from_watchlist(self, event: WatchlistPane.OpenReport) -> None:
         event.stop()
+        self.reader.opened(event.digest_id)
         self.open_report(event.digest_id)
 
     def open_report(self, digest_id: str) -> None:
@@ -364,6 +374,7 @@ class MainScreen(Screen[None]):
     @on(ReportList.Opened)
     def _report_opened(self, event: ReportList.Opened) -> None:
         event.stop()
+        self.reader.opened(event.summary.id)
         self.action_show_pane("keypoints")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="digest")
@@ -411,6 +422,8 @@ class MainScreen(Screen[None]):
         if action == "unwatch" and not self.watchlist:
             return None
         if action == "open_source" and self.digest is None:
+            return None
+        if action in ("star", "tags", "note", "next_unread", "toggle_read") and self.browser.report_list.highlighted is None:
             return None
         if action == "export":
             pane = self.active_pane
@@ -604,6 +617,7 @@ class MainScreen(Screen[None]):
         else:
             self.ensure_library("watchlist")  # it reads the new watchlist
         self.say(message.note, timeout=3)
+        self.reader.load()  # new reports per watched company
         self.refresh_bindings()
 
     def action_export(self) -> None:
@@ -625,7 +639,8 @@ class MainScreen(Screen[None]):
         try:
             if pane == "watchlist":  # the watched companies' reports, read now
                 subject = self.library.watchlist_view(subject)
-            path, what = export_view(pane, subject)
+            marks = self.library.marks(subject.id) if pane == "keypoints" else None
+            path, what = export_view(pane, subject, marks)
         except Exception as error:  # a full disk or a bad folder: one line, no traceback
             self.app.call_from_thread(self.say, f"Export failed: {error}", severity="error")
             return
@@ -641,6 +656,26 @@ class MainScreen(Screen[None]):
             metric = self.query_one(KeyPointsPane).metric_under_cursor if self.active_pane == "keypoints" else None
             outcome = open_source(self.digest, source_page(self.digest, metric))
             self.say(outcome.message, severity=outcome.severity, timeout=5)
+
+    def action_star(self) -> None:
+        """Star the highlighted report, or take the star off."""
+        self.reader.toggle_star()
+
+    def action_tags(self) -> None:
+        """Edit the highlighted report's tags."""
+        self.reader.edit_tags()
+
+    def action_note(self) -> None:
+        """Write a note on the highlighted report."""
+        self.reader.edit_note()
+
+    def action_next_unread(self) -> None:
+        """Jump to the next unread report."""
+        self.reader.next_unread()
+
+    def action_toggle_read(self) -> None:
+        """Mark the highlighted report unread again, or read."""
+        self.reader.toggle_read()
 
     def action_ingest(self) -> None:
         """Ask for a path and ingest it behind the app (or show the running ingest)."""

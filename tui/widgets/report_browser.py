@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 from yanbao.store.index import search_parts
 from yanbao.store.search import Snippet, match_snippet, query_groups
+from yanbao.store.user_state import UserState, split_state_terms
 from yanbao.tui.data.company_names import company_keys, company_terms
 from yanbao.tui.widgets.report_list import (
     SORT_KEYS,
@@ -86,9 +87,10 @@ class ReportBrowser(Vertical):
         self.loaded = False
         # company: terms resolved through the registry (腾讯 → Tencent's names), per term.
         self._company_names: dict[str, frozenset[str]] = {}
+        self.state = UserState()  # the reader's marks: unread, stars, tags, notes
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: words, broker:…, period:…, company:…", id="filter")
+        yield Input(placeholder="filter: words, broker:…, period:…, company:…, tag:…, starred, unread", id="filter")
         yield Static(Text("Opening the store…", style="dim"), id="list-status")
         yield Static("", id="list-match")
         yield ReportListHeader(id="list-header")
@@ -124,7 +126,10 @@ class ReportBrowser(Vertical):
         """Filter, search and sort the summaries into the list, keeping the cursor's report."""
         report_list = self.report_list
         keep = report_list.highlighted.id if report_list.highlighted is not None else None
-        rows = filter_summaries(self.summaries, self.filter_text, self.search_ids, self._company_names)
+        words, wanted = split_state_terms(self.filter_text)
+        rows = filter_summaries(self.summaries, words, self.search_ids, self._company_names)
+        if wanted:
+            rows = [r for r in rows if wanted.matches(r.id, self.state)]
         report_list.empty_message = self._empty_message()
         report_list.set_rows(sort_summaries(rows, self.sort_key, self.sort_reverse), keep_id=keep)
         self._update_header()
@@ -148,6 +153,8 @@ class ReportBrowser(Vertical):
             return
         shown, total = len(self.report_list.rows), len(self.summaries)
         status = Text(f"{shown} of {total} reports" if shown != total else f"{total} reports", style="bold")
+        if self.state.unread:
+            status.append(f"  ● {len(self.state.unread)} new", style="bold cyan")
         if self.search_query:
             status.append("  search: ", style="dim")
             status.append(clean(self.search_query, one_line=True))
@@ -157,6 +164,29 @@ class ReportBrowser(Vertical):
         if self.search_query or self.filter_text:
             status.append("  (Esc clears)", style="dim")
         self.query_one("#list-status", Static).update(status)
+
+    # -- the reader's marks -----------------------------------------------------------------
+    def set_state(self, state: UserState) -> None:
+        """Show the reader's marks: dots for new reports, stars; refilter when the filter
+        asks for them (``tag:``, ``starred``, ``unread``)."""
+        self.state = state
+        self.report_list.set_marks(state.unread, state.starred)
+        if split_state_terms(self.filter_text)[1]:
+            self.refresh_list()
+        else:
+            self._update_header()
+
+    def next_unread(self) -> bool:
+        """Move the cursor to the next unread report below it (then from the top); False
+        when no report shown is unread."""
+        report_list = self.report_list
+        count = len(report_list.rows)
+        for step in range(1, count + 1):
+            index = (report_list.cursor + step) % count
+            if report_list.is_unread(index):
+                report_list.cursor = index
+                return True
+        return False
 
     def watch_sort_key(self) -> None:
         if self.loaded:
@@ -173,7 +203,7 @@ class ReportBrowser(Vertical):
         snippet = None
         if digest is not None and self.search_query:
             texts = (clean(text, one_line=True) for text in search_parts(digest.to_dict()))
-            snippet = match_snippet(texts, query_groups(self.search_query))
+            snippet = match_snippet(texts, query_groups(split_state_terms(self.search_query)[0]))
         line.display = snippet is not None
         if snippet is not None:
             line.update(match_line(snippet))

@@ -147,7 +147,7 @@ class ReportList(ScrollView, can_focus=True):
         Binding("enter", "open", "Open", show=False, tooltip="Open the report in the Key points pane"),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"report-list--cursor", "report-list--empty"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"report-list--cursor", "report-list--empty", "report-list--unread"}
 
     DEFAULT_CSS = """
     ReportList { height: 1fr; }
@@ -156,6 +156,7 @@ class ReportList(ScrollView, can_focus=True):
         background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
     }
     ReportList > .report-list--empty { color: $text-muted; text-style: italic; }
+    ReportList > .report-list--unread { text-style: bold; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -187,6 +188,18 @@ class ReportList(ScrollView, can_focus=True):
         self._rows: list[Any] = []
         self._lines: dict[int, str] = {}  # cache of laid-out row text, cleared on resize
         self._line_width = 0
+        self._unread: set[str] = set()  # shown with a dot, in bold
+        self._starred: set[str] = set()  # shown with a star before the title
+
+    def set_marks(self, unread: set[str], starred: set[str]) -> None:
+        """Which reports are new (a dot and bold) and which are starred (★)."""
+        if unread != self._unread or starred != self._starred:
+            self._unread, self._starred = set(unread), set(starred)
+            self._lines.clear()
+            self.refresh()
+
+    def is_unread(self, index: int) -> bool:
+        return 0 <= index < len(self._rows) and self._rows[index].id in self._unread
 
     @property
     def rows(self) -> list[Any]:
@@ -231,8 +244,10 @@ class ReportList(ScrollView, can_focus=True):
                 clean(s.date or "—", one_line=True),
                 clean(s.broker or "—", one_line=True),
                 clean(s.period or "—", one_line=True),
-                clean(s.title, one_line=True),
+                ("★ " if s.id in self._starred else "") + clean(s.title, one_line=True),
             )
+            if s.id in self._unread:  # the line's first cell is a blank gutter: the dot goes there
+                text = "●" + text[1:]
             text = fit(text, width)
             self._lines[index] = text
         return text
@@ -250,8 +265,10 @@ class ReportList(ScrollView, can_focus=True):
         if index >= len(self._rows):
             return Strip.blank(width, base)
         style = base
+        if self._rows[index].id in self._unread:
+            style = base + self.get_component_rich_style("report-list--unread")
         if index == self.cursor:
-            style = base + self.get_component_rich_style("report-list--cursor")
+            style = style + self.get_component_rich_style("report-list--cursor")
         return Strip([Segment(self._row_text(index, width), style)], width)
 
     def watch_cursor(self, old: int, new: int) -> None:

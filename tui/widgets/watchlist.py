@@ -107,6 +107,7 @@ class WatchlistPane(Horizontal):
         self._detail: CompanyDetail | None = None
         self._tables_width = 0
         self.lang = FIGURE_LANG  # the screen's label language
+        self.unread: dict[str, int] = {}  # per watched company, the new reports naming it
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="watch-list")
@@ -135,10 +136,7 @@ class WatchlistPane(Horizontal):
         self.library = library
         option_list = self.query_one("#watch-list", OptionList)
         option_list.clear_options()
-        option_list.add_options(
-            Option(safe(f"{item.name}" + (f"  {item.ticker}" if item.ticker else ""), one_line=True))
-            for item in self.items
-        )
+        option_list.add_options(Option(self._label(item)) for item in self.items)
         if self.items:
             names = [item.name for item in self.items]
             # The same company, else the row where it was (after a removal, its neighbour).
@@ -155,6 +153,22 @@ class WatchlistPane(Horizontal):
                 self.query_one("#watch-list", OptionList).highlighted = index
                 return True
         return False
+
+    def _label(self, item: Any) -> Text:
+        label = safe(f"{item.name}" + (f"  {item.ticker}" if item.ticker else ""), one_line=True)
+        new = self.unread.get(item.name, 0)
+        if new:
+            label.append(f"  ● {new} new", style="bold cyan")
+        return label
+
+    def set_unread(self, counts: dict[str, int]) -> None:
+        """How many new (unread) reports name each watched company, shown beside its name."""
+        if counts == self.unread:
+            return
+        self.unread = dict(counts)
+        option_list = self.query_one("#watch-list", OptionList)
+        for index, item in enumerate(self.items[:option_list.option_count]):
+            option_list.replace_option_prompt_at_index(index, self._label(item))
 
     # -- changing the watchlist (workers: the store writes to disk) -------------------------
     def watch(self, name: str, *, confirmed: bool = False) -> None:
