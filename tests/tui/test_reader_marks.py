@@ -10,7 +10,7 @@ import pytest
 from conftest import settle
 from snapshot_app import make_store
 from textual.command import CommandPalette
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, Static, TabbedContent, TextArea
 from yanbao.store.db import DigestStore
 from yanbao.tui.app import YanbaoApp
 from yanbao.tui.cli import main as cli
@@ -267,7 +267,8 @@ class TestWatchedNews:
 
 async def test_new_reports_after_a_restart(tmp_path: Path, make_pdf, capsys) -> None:
     """Issue 15's must-show: ingest 3 reports, read them, quit, ingest 2 more with the CLI,
-    restart: the 2 are marked new and the watched company shows its new count."""
+    restart: the 2 are marked new, the watched company shows its new count, and the
+    selection and pane are where the user left them."""
     store = str(tmp_path / "s.json")
     for n in range(3):
         make_pdf(f"first/{n}.pdf", n)
@@ -281,6 +282,12 @@ async def test_new_reports_after_a_restart(tmp_path: Path, make_pdf, capsys) -> 
             await pilot.press("u", "enter", "escape")
             await settle(pilot)
         assert "new" not in status(app)
+        report_list = app.screen.query_one(ReportList)
+        report_list.cursor = 1
+        left_on = report_list.highlighted.id
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("q")
     for n in (10, 11):
         make_pdf(f"later/{n}.pdf", n)
     assert cli(["--store", store, "ingest", str(tmp_path / "later"), "--jobs", "1", "-q"]) == 0
@@ -295,7 +302,8 @@ async def test_new_reports_after_a_restart(tmp_path: Path, make_pdf, capsys) -> 
         assert "● 2 new" in status(app)
         dotted = {s.id for i, s in enumerate(report_list.rows) if line(app, i).startswith("●")}
         assert dotted == later
-        assert report_list.highlighted.id in later  # opened on the watched company's news
+        assert report_list.highlighted.id == left_on  # the user's place, not the news
+        assert app.screen.query_one("#panes", TabbedContent).active == "risks"
         await pilot.press("2")
         await settle(pilot)
         label = str(app.screen.query_one("#watch-list", OptionList).get_option_at_index(0).prompt)

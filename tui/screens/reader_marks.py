@@ -68,6 +68,8 @@ class ReaderMarks:
         self._show()
         if not self._opened_first:
             self._opened_first = True
+            if self.screen.keeper.selection_restored:
+                return  # the user's own place wins; the news shows in the header and the watchlist
             watched_new = set().union(*naming.values()) & state.unread if naming else set()
             first = next((s.id for s in self._browser.report_list.rows if s.id in watched_new), None)
             if first is not None:

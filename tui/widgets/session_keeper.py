@@ -27,6 +27,7 @@ class SessionKeeper:
     def __init__(self) -> None:
         self.settings, self.problem = read_settings()
         self.restored = False
+        self.selection_restored = False  # the saved report was found and selected again
         self._screen: Any = None
         self._saved: dict[str, Any] = asdict(self.settings)
 
@@ -49,8 +50,8 @@ class SessionKeeper:
         browser.set_sort(s.sort_key, s.sort_reverse)
         if s.filter:
             browser.set_filter(s.filter)
-        if s.report:
-            browser.select(s.report)  # a report since removed (or filtered out): the first row
+        if s.report:  # a report since removed (or filtered out): the first row
+            self.selection_restored = browser.select(s.report)
         screen.query_one(ComparePane).restore(s.compare_mode, s.compare_from, s.compare_to, s.compare_company)
         if s.pane in PANE_NAMES and s.pane != "keypoints":
             screen.query_one("#panes", TabbedContent).active = s.pane
