@@ -84,6 +84,17 @@ class TestFlattenedReport:
         assert any(m.metric == "market_size" and m.value == 456_000_000_000 and m.segment == "手机" for m in digest.metrics)
         assert any(m.metric == "shipments_growth_yoy" and m.value == -3.5 for m in digest.metrics)
 
+    def test_counts_of_goods_are_figures(self) -> None:
+        text = (
+            "某某证券 行业周报 2026年3月2日\n智能终端行业周报\n核心观点：\n"
+            "2025年全球智能手机出货量达到2.52亿部，同比增长3.5%；国内智能手机销量1,200万部。\n"
+            "行业共覆盖12个细分领域，合作伙伴300家。\n风险提示：需求不及预期。\n"
+        )
+        got = {(m.metric, m.period, m.value, m.unit) for m in parse(text).metrics}
+        assert ("shipments", "2025", 252_000_000, "units") in got
+        assert any(g[0] == "sales_volume" and g[2:] == (12_000_000, "units") for g in got)
+        assert not [g for g in got if g[3] == "units" and g[0] not in ("shipments", "sales_volume")]
+
 
 class TestSectionsEndWhereTheyEnd:
     """Risks and key points stop at the analyst block, a contents page or the next heading."""
