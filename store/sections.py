@@ -340,6 +340,32 @@ _NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.．](?!\d)")
 _TABLE_CHARS = re.compile(r"[\d.,%()（）/+\-]")
 
 
+# A report with no summary heading and no bullets is summed up by its opening: about what a
+# cover page's abstract holds, in whole paragraphs (a paper or a long study otherwise shows
+# its whole text as one key point).
+OPENING_CHARS = 1600
+_SENTENCE_STOP = re.compile(r"[。！？]|[.!?](?=\s)")
+
+
+def opening_text(paragraphs: list[str], budget: int = OPENING_CHARS) -> list[str]:
+    """The first paragraphs, up to ``budget`` characters; at least the first one's opening
+    sentences when it alone is longer (then the rest of it is the next paragraph)."""
+    kept: list[str] = []
+    used = 0
+    for i, paragraph in enumerate(paragraphs):
+        if used + len(paragraph) <= budget:
+            kept.append(paragraph)
+            used += len(paragraph)
+            continue
+        if not kept:
+            ends = [m.end() for m in _SENTENCE_STOP.finditer(paragraph, 0, budget)]
+            if ends:
+                return [paragraph[: ends[-1]].strip()]
+            return [paragraph]
+        break
+    return kept
+
+
 def is_summary_text(line: str) -> bool:
     """False for table furniture: source lines, captions, rows of figures."""
     return bool(line.strip()) and not TABLE_LINE.match(line) and not _is_table_row(line)

@@ -237,3 +237,39 @@ def test_chart_axis_labels_inside_the_summary_are_not_key_points(tmp_path) -> No
     texts = summary_texts(parse_file(path))
     assert any("回归斜率" in t for t in texts) and any("样本外" in t for t in texts)
     assert not any(re.fullmatch(r"[\W\d_]*", t) for t in texts if t), texts
+
+
+class TestUnstructuredStudies:
+    """A study or paper with no summary heading and no bullets: its key point is its opening,
+    not its whole text, and the figures after the opening are still read."""
+
+    PARAGRAPH = (
+        "本文讨论一种基于成交量与价格共振的择时方法，先介绍指标的构造，再讨论参数的选择与稳健性，"
+        "最后给出在多个宽基指数上的回测表现，并与常见的均线方法作比较，说明其优点与局限。"
+    )
+
+    def study(self) -> str:
+        body = "\n\n".join(f"{self.PARAGRAPH}第{i}节。" for i in range(1, 41))
+        return (
+            "某某证券 2026年3月2日\n量价共振择时方法研究\n\n" + body
+            + "\n\n电子行业整体营收达到920.42亿元，同比增长29.09%。\n"
+        )
+
+    def test_key_points_are_the_opening(self) -> None:
+        digest = parse(self.study())
+        text = "".join(t for kp in digest.key_points for t in (kp.heading, *kp.points))
+        assert self.PARAGRAPH in text
+        assert len(text) <= 2000
+        assert "第40节" not in text
+
+    def test_figures_after_the_opening_are_still_read(self) -> None:
+        digest = parse(self.study())
+        assert any(m.metric == "revenue" and m.value == 92_042_000_000 for m in digest.metrics)
+
+    def test_one_long_paragraph_is_cut_at_a_sentence(self) -> None:
+        text = "某某证券 2026年3月2日\n量价共振择时方法研究\n\n" + "".join(
+            f"{self.PARAGRAPH}第{i}节。" for i in range(1, 41)) + "电子行业整体营收达到920.42亿元，同比增长29.09%。\n"
+        digest = parse(text)
+        points = [t for kp in digest.key_points for t in kp.points]
+        assert points and len("".join(points)) <= 1600 and points[-1].endswith("。")
+        assert any(m.metric == "revenue" and m.value == 92_042_000_000 for m in digest.metrics)
