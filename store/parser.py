@@ -62,6 +62,7 @@ def parse_bytes(
         digest = _digest(
             pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers,
             layout_title=pdf.title, created=pdf.created, first_page=pdf.first_page,
+            summary_limit=pdf.summary_limit,
         )
         return assign_pages(digest, pdf.page_texts)
     text = decode_report_bytes(data, where)
@@ -100,11 +101,11 @@ def parse_text(text: str, source: Source) -> Digest:
 def _digest(
     lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = (), logical: bool = False,
     layout_title: str | None = None, created: str | None = None, first_page: list[str] | None = None,
-    raw_head: str | None = None,
+    raw_head: str | None = None, summary_limit: int | None = None,
 ) -> Digest:
     sidebar, headers = list(sidebar), list(headers)
     lines, text_cut = cap_lines(lines)  # a pathological file costs bounded time and space
-    structure = read_structure(lines, wrapped_head=source.kind == "pdf", logical=logical)
+    structure = read_structure(lines, wrapped_head=source.kind == "pdf", logical=logical, summary_limit=summary_limit)
     head = structure.head
     all_text = "\n".join(structure.body)
     language = meta.detect_language("\n".join(head) + all_text)

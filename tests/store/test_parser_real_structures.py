@@ -273,3 +273,14 @@ class TestUnstructuredStudies:
         points = [t for kp in digest.key_points for t in kp.points]
         assert points and len("".join(points)) <= 1600 and points[-1].endswith("。")
         assert any(m.metric == "revenue" and m.value == 92_042_000_000 for m in digest.metrics)
+
+
+def test_contact_lines_glued_into_the_summary_are_not_key_points() -> None:
+    text = (
+        "某某证券 公司研究 2026年3月2日\n星河科技：业绩稳健\n主要观点：\n"
+        "⚫ 收入增长稳健\n公司四季度收入同比增长12%，毛利率提升。\n"
+        "互联网SAC 执证编号：S0000521010001 SFC CE Ref：ABC123 someone.analyst@example-sec.cn\n"
+        "⚫ 维持买入评级\n我们维持买入评级。\n"
+    )
+    texts = summary_texts(parse(text))
+    assert texts and not [t for t in texts if "S0000521010001" in t or "@" in t]
