@@ -18,12 +18,13 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 
-from yanbao.store.aggregates import CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures, unpack_period
+from yanbao.store.aggregates import (CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures,
+                                     unpack_history, unpack_period)
 from yanbao.store.index import IndexRow
 from yanbao.store.model import Metric
 
@@ -366,9 +367,11 @@ class Catalog:
         return [(key, count, wordings.get(key, (0, key))[1], periods.get(key, []))
                 for key, count in self.query("SELECT key, count FROM risk_tally ORDER BY count DESC, key")]
 
-    def figures_for(self, keys: Iterable[str]) -> list[tuple[str, list[Metric], list[dict]]]:
+    def figures_for(self, keys: Iterable[str], keep: Callable[[str, str | None], bool] | None = None
+                    ) -> list[tuple[str, list[Metric], list[dict]]]:
         """(digest id, metrics without sentences, rating dicts) per report and company
-        filed under one of ``keys`` (casefolded company names or tickers)."""
+        filed under one of ``keys`` (casefolded company names or tickers); ``keep(metric,
+        basis)``: only the figures it passes."""
         keys = sorted(set(keys))
         if not keys:
             return []
@@ -378,7 +381,7 @@ class Catalog:
             f"WHERE f.company_key IN ({marks}) UNION ALL "
             f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
             f"WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks})", keys * 3)
-        return [(digest_id, *unpack_figures(packed)) for digest_id, packed in found]
+        return [(digest_id, *unpack_figures(packed, keep)) for digest_id, packed in found]
 
     def quarter_figures(self, report_periods: Sequence[str], figure_periods: Sequence[str],
                         own_periods: Sequence[str]) -> list[tuple[tuple, list[Metric], Extras | None]]:
@@ -409,3 +412,11 @@ class Catalog:
         for row in self.stream("SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z "
                                "FROM reports r JOIN extras e ON e.n = r.n"):
             yield row[:6], unpack_extras(row[6])
+
+    def history_rows(self, guidance: bool = True, ratings: bool = True) -> Iterator[tuple[tuple, list[Metric], list[dict]]]:
+        """Every report's row (id, title, broker, date, period, language), guidance figures
+        and rating dicts, a batch at a time, building only what is asked for: what the
+        library-wide guidance or ratings history reads."""
+        for row in self.stream("SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z "
+                               "FROM reports r JOIN extras e ON e.n = r.n"):
+            yield (row[:6], *unpack_history(row[6], guidance, ratings))

@@ -683,29 +683,29 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             return self._catalog.rows_for(self._company_ids(name)) if self._open() else []
 
-    def company_views(self, names: Iterable[str], named_by: Iterable[str] = (), metric: str | None = None) -> list[Digest]:
+    def company_views(self, names: Iterable[str], named_by: Iterable[str] = (), metric: str | None = None,
+                      keep: Callable[[str, str | None], bool] | None = None) -> list[Digest]:
         """What the library says of one company, without decoding a digest: per report, a
         slim digest (header, the company's figures without sentences, its ratings) from the
         aggregates, newest first. ``names``: the company's casefolded names and tickers;
         reports in ``named_by`` (ids) name it without figures and come as headers; ``metric``
-        keeps only that figure (and its guidance, ``<metric>_guidance``)."""
+        keeps only that figure (and its guidance, ``<metric>_guidance``) and the reports that
+        state it; ``keep(metric, basis)`` keeps only the figures it passes (every report stays)."""
         names = {n.casefold() for n in names}
+        if metric is not None:
+            wanted = {metric, f"{metric}_guidance"}
+            keep = lambda key, _basis: key in wanted  # noqa: E731
         with self._mutex:
             if not self._open():
                 return []
-            found = self._catalog.figures_for(names)
+            found = self._catalog.figures_for(names, keep)  # the figures not kept are never built
             named = set(named_by)
             if metric is not None:
-                found = [f for f in found if any(m.metric in (metric, f"{metric}_guidance") for m in f[1])]
+                found = [f for f in found if f[1]]
             rows = {r.id: r for r in self._catalog.rows_for(named | {i for i, _, _ in found})}
         metrics: dict[str, list[Metric]] = {}
         ratings: dict[str, list[CompanyRating]] = {}
-        wanted = None if metric is None else {metric, f"{metric}_guidance"}
         for digest_id, figures, rating_dicts in found:
-            if wanted is not None:
-                figures = [m for m in figures if m.metric in wanted]
-                if not figures:
-                    continue
             with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
                 metrics.setdefault(digest_id, []).extend(figures)
                 ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
@@ -729,13 +729,14 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             return quarter_views(self._catalog, left, right) if self._open() else []
 
-    def history_views(self) -> list[Digest]:
+    def history_views(self, kind: str | None = None) -> list[Digest]:
         """What the library-wide guidance and ratings histories read, from the aggregates:
-        per report a slim digest of its guidance figures and ratings (``store.compare_views``)."""
+        per report a slim digest of its guidance figures and ratings (``store.compare_views``);
+        ``kind`` ``guidance`` or ``ratings``: only what that history reads."""
         from yanbao.store.compare_views import history_views
 
         with self._mutex:
-            return history_views(self._catalog) if self._open() else []
+            return history_views(self._catalog, kind) if self._open() else []
 
     # -- watchlist --------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 
 from yanbao.store.compare.common import (
     _BASIS_ORDER,
@@ -49,11 +48,16 @@ class Observation:
         """The figure as one number (a range's midpoint)."""
         return midpoint(self.value, self.low, self.high)
 
-    @cached_property
+    @property
     def figure_key(self) -> tuple[str, float | None, float | None, float | None]:
         """What the statement says — unit, value and range, each to 6 significant digits —
-        as a key: statements are grouped by it in one pass, never compared pairwise."""
-        return (self.unit, _to_key(self.value), _to_key(self.low), _to_key(self.high))
+        as a key: statements are grouped by it in one pass, never compared pairwise.
+        (Kept in the instance on first use, without ``cached_property``'s lock: a comparison
+        asks it of every statement.)"""
+        key = self.__dict__.get("_figure_key")
+        if key is None:
+            key = self.__dict__["_figure_key"] = (self.unit, _to_key(self.value), _to_key(self.low), _to_key(self.high))
+        return key
 
     def same_figure(self, other: Observation) -> bool:
         """True when both say the same thing (same unit, value and range)."""

@@ -70,6 +70,9 @@ def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG
     names = company_names(item)
     detail = CompanyDetail(str(item.name))
     periods: set[str] = set()
+    # What the value shown in each cell says (value, unit, range): a later statement saying
+    # the same is not formatted again, and a cell once marked ``*`` formats nothing more.
+    said: dict[tuple, tuple] = {}
     for digest in digests:
         named = False
         recommended = False
@@ -89,11 +92,14 @@ def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG
         for metric in mine:
             period = metric.period or digest.period or "—"
             periods.add(period)
-            row = detail.figures.setdefault((metric.segment or "", metric.metric, metric.basis), {})
-            value = format_metric_value(metric, lang)
+            figure = (metric.segment or "", metric.metric, metric.basis)
+            row = detail.figures.setdefault(figure, {})
+            says = (metric.value, metric.unit, metric.low, metric.high)
             if period not in row:  # digests come newest first: the latest report wins
-                row[period] = value
-            elif row[period] != value and not row[period].endswith("*"):
+                row[period] = format_metric_value(metric, lang)
+                said[figure, period] = says
+            elif (not row[period].endswith("*") and said[figure, period] != says
+                  and row[period] != format_metric_value(metric, lang)):
                 row[period] += "*"  # another report disagrees
     detail.reports.sort(key=lambda pair: pair[0].date or "", reverse=True)
     detail.periods = sorted(periods)

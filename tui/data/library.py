@@ -35,6 +35,15 @@ class WatchlistView:
     digests: list[Digest] = field(default_factory=list)
 
 
+def _guidance_figure(metric: str, basis: str | None) -> bool:
+    """A figure the guidance history may read (it keeps guidance that is not a consensus)."""
+    return basis == "guidance" or metric.endswith("_guidance")
+
+
+def _no_figure(_metric: str, _basis: str | None) -> bool:
+    return False
+
+
 class Library:
     """The store behind the app, opened lazily in a worker."""
 
@@ -161,16 +170,21 @@ class Library:
         figures come without their sentences, see ``with_sentences``)."""
         return self._require().quarter_views(left, right)
 
-    def history_digests(self, names: Iterable[str] | None = None) -> list[Digest]:
+    def history_digests(self, names: Iterable[str] | None = None, kind: str | None = None) -> list[Digest]:
         """What the guidance and ratings histories read, from the store's aggregates: every
         report's guidance figures and ratings, or (``names``) the figures and ratings each
-        report files under one of those companies (any name or ticker)."""
+        report files under one of those companies (any name or ticker). ``kind``
+        (``guidance`` or ``ratings``): only what that history reads, the rest never built."""
         store = self._require()
         if names is None:
-            return store.history_views()
+            return store.history_views(kind)
         keys: set[str] = set()
         for name in names:
             keys |= store.company_keys(name) | {name.casefold()}
+        if kind == "guidance":
+            return store.company_views(keys, keep=_guidance_figure)
+        if kind == "ratings":
+            return store.company_views(keys, keep=_no_figure)
         return store.company_views(keys)
 
     def with_sentences(self, row: Any, most: int = 40) -> Any:
