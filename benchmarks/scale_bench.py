@@ -178,10 +178,10 @@ def _panes(path: Path, say: Callable[[str], None] = lambda _text: None) -> dict:
     timed("pane4_two_quarters_s", lambda: compare_quarters(library.quarter_views(*quarters), *quarters),
           lambda c: len(c.rows))
     timed("pane4_histories_one_company_s",
-          lambda: (guidance_histories(library.history_digests({common}), {common}),
-                   rating_histories(library.history_digests({common}), {common})),
+          lambda: (guidance_histories(library.history_digests({common}, "guidance"), {common}),
+                   rating_histories(library.history_digests({common}, "ratings"), {common})),
           lambda gr: len(gr[0]) + len(gr[1]))
-    timed("pane4_ratings_every_company_s", lambda: rating_histories(library.history_digests(None)), len)
+    timed("pane4_ratings_every_company_s", lambda: rating_histories(library.history_digests(None, "ratings")), len)
     library.close()
     return out
 

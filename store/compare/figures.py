@@ -129,18 +129,30 @@ class FigureCell:
         }
 
 
-def _majority(observations: list[Observation]) -> Observation:
-    """The value most reports give (ties: the latest report's), as its latest statement."""
-    groups: dict[tuple, list[Observation]] = {}
+def _reduce(observations: list[Observation]) -> tuple[Observation, bool]:
+    """The value most reports give (ties: the latest report's), as its latest statement —
+    preferring the latest one that also says how the figure compared with consensus — and
+    whether the statements disagree. One pass over the keys: a cell of one statement (the
+    usual one) costs one look-up."""
+    if len(observations) == 1:
+        return observations[0], False
+    counts: dict[tuple, int] = {}
     latest: dict[tuple, int] = {}  # position of each group's latest statement
     for position, obs in enumerate(observations):
-        groups.setdefault(obs.figure_key, []).append(obs)
-        latest[obs.figure_key] = position
-    # observations arrive in report order, so the last group member is the latest statement
-    best = groups[max(groups, key=lambda k: (len(groups[k]), latest[k]))]
-    # prefer the latest statement that also says how the figure compared with consensus
-    with_consensus = [o for o in best if o.vs_consensus is not None or o.consensus is not None]
-    return (with_consensus or best)[-1]
+        key = obs.figure_key
+        counts[key] = counts.get(key, 0) + 1
+        latest[key] = position
+    # observations arrive in report order, so a group's last member is its latest statement
+    best = max(counts, key=lambda k: (counts[k], latest[k])) if len(counts) > 1 else next(iter(counts))
+    for obs in reversed(observations[: latest[best] + 1]):
+        if obs.figure_key == best and (obs.vs_consensus is not None or obs.consensus is not None):
+            return obs, len(counts) > 1
+    return observations[latest[best]], len(counts) > 1
+
+
+def _majority(observations: list[Observation]) -> Observation:
+    """The value most reports give (ties: the latest report's), as its latest statement."""
+    return _reduce(observations)[0]
 
 
 def _disagree(observations: list[Observation]) -> bool:
@@ -149,8 +161,8 @@ def _disagree(observations: list[Observation]) -> bool:
 
 def _make_cell(period: str, basis: str, observations: list[Observation]) -> FigureCell:
     if basis == "actual":
-        shown = _majority(observations)
-        return FigureCell(period, observations, shown, _disagree(observations))
+        shown, conflict = _reduce(observations)
+        return FigureCell(period, observations, shown, conflict)
     vintages: dict[str, list[Observation]] = {}
     for obs in observations:
         vintages.setdefault(obs.report_period or obs.date or obs.digest_id, []).append(obs)
