@@ -711,8 +711,11 @@ class DigestStore(UserStateMixin):
                 ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
         views = []
         for digest_id, row in rows.items():
-            companies = [Company(n, None, "recommended" if n in row.recommended else "mentioned", [], 1)
-                         for n in row.companies if digest_id in named]
+            companies = []
+            if digest_id in named:
+                recommended = set(row.recommended)  # each access splits the joined names again
+                companies = [Company(n, None, "recommended" if n in recommended else "mentioned", [], 1)
+                             for n in row.companies]
             views.append(Digest(
                 id=row.id, source=Source(f"catalog:{row.id}", "text", 0, row.id), title=row.title,
                 broker=row.broker, date=row.date, period=row.period, language=row.language, companies=companies,

@@ -73,6 +73,7 @@ def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG
     # What the value shown in each cell says (value, unit, range): a later statement saying
     # the same is not formatted again, and a cell once marked ``*`` formats nothing more.
     said: dict[tuple, tuple] = {}
+    own: dict[int, list[Metric]] = {}  # each listed report's figures of the company
     for digest in digests:
         named = False
         recommended = False
@@ -89,6 +90,7 @@ def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG
         ]
         if named or mine:
             detail.reports.append((digest, recommended))
+            own[id(digest)] = mine
         for metric in mine:
             period = metric.period or digest.period or "—"
             periods.add(period)
@@ -103,15 +105,16 @@ def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG
                 row[period] += "*"  # another report disagrees
     detail.reports.sort(key=lambda pair: pair[0].date or "", reverse=True)
     detail.periods = sorted(periods)
-    detail.views, detail.guidance = _latest_views(detail.reports, names, lang)
+    detail.views, detail.guidance = _latest_views(detail.reports, names, lang, own)
     return detail
 
 
 def _latest_views(
-    reports: list[tuple[Digest, bool]], names: set[str], lang: str = FIGURE_LANG
+    reports: list[tuple[Digest, bool]], names: set[str], lang: str = FIGURE_LANG,
+    own: dict[int, list[Metric]] | None = None,
 ) -> tuple[list[BrokerView], list[GuidanceNow]]:
     """Each broker's latest rating and target, and each guidance figure's latest value, from
-    ``reports`` (newest first)."""
+    ``reports`` (newest first); ``own``: each report's figures of the company, when known."""
     views: dict[str, BrokerView] = {}
     guidance: dict[tuple, GuidanceNow] = {}
     for digest, _ in reports:
@@ -120,9 +123,12 @@ def _latest_views(
             if broker not in views and ({r.company.casefold(), (r.ticker or "").casefold()} & names):
                 target = units.format_value(r.target_price, r.currency or "", lang=lang) if r.target_price else ""
                 views[broker] = BrokerView(broker, digest.date or "—", r.rating, target or "")
-        for m in digest.metrics:
-            mine = (m.company and m.company.casefold() in names) or (m.ticker and m.ticker.casefold() in names)
-            if mine and (m.basis == "guidance" or m.metric.endswith("_guidance")) and m.basis != "consensus":
+        mine = own.get(id(digest)) if own is not None else None
+        if mine is None:
+            mine = [m for m in digest.metrics
+                    if (m.company and m.company.casefold() in names) or (m.ticker and m.ticker.casefold() in names)]
+        for m in mine:
+            if (m.basis == "guidance" or m.metric.endswith("_guidance")) and m.basis != "consensus":
                 key = (m.segment, m.metric.removesuffix("_guidance"), m.period)
                 if key not in guidance:
                     figure = " · ".join(x for x in (m.segment, metric_label(m.metric, lang), m.period) if x)
