@@ -162,6 +162,25 @@ class _Expander:
         return hit
 
 
+def _views(rows: Iterable[IndexRow], named: set[str], metrics: Mapping[str, list[Metric]],
+           ratings: Mapping[str, list[CompanyRating]]) -> list[Digest]:
+    """Slim digests of catalog rows, newest first: the companies of reports in ``named``,
+    the figures and ratings given per id."""
+    views = []
+    for row in rows:
+        companies = []
+        if row.id in named:
+            recommended = set(row.recommended)  # each access splits the joined names again
+            companies = [Company(n, None, "recommended" if n in recommended else "mentioned", [], 1)
+                         for n in row.companies]
+        views.append(Digest(
+            id=row.id, source=Source(f"catalog:{row.id}", "text", 0, row.id), title=row.title,
+            broker=row.broker, date=row.date, period=row.period, language=row.language, companies=companies,
+            metrics=metrics.get(row.id, []), company_ratings=ratings.get(row.id, [])))
+    views.sort(key=lambda d: (d.date or "", d.title, d.id), reverse=True)
+    return views
+
+
 class DigestStore(UserStateMixin):
     """Digests, the watchlist and store metadata: a library on disk (or in memory).
 
@@ -684,13 +703,15 @@ class DigestStore(UserStateMixin):
             return self._catalog.rows_for(self._company_ids(name)) if self._open() else []
 
     def company_views(self, names: Iterable[str], named_by: Iterable[str] = (), metric: str | None = None,
-                      keep: Callable[[str, str | None], bool] | None = None) -> list[Digest]:
+                      keep: Callable[[str, str | None], bool] | None = None,
+                      between: tuple[int, int] | None = None) -> list[Digest]:
         """What the library says of one company, without decoding a digest: per report, a
         slim digest (header, the company's figures without sentences, its ratings) from the
         aggregates, newest first. ``names``: the company's casefolded names and tickers;
         reports in ``named_by`` (ids) name it without figures and come as headers; ``metric``
         keeps only that figure (and its guidance, ``<metric>_guidance``) and the reports that
-        state it; ``keep(metric, basis)`` keeps only the figures it passes (every report stays)."""
+        state it; ``keep(metric, basis)`` keeps only the figures it passes (every report stays);
+        ``between``: only the figures stored between two figures marks (``figures_mark``)."""
         names = {n.casefold() for n in names}
         if metric is not None:
             wanted = {metric, f"{metric}_guidance"}
@@ -698,7 +719,7 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             if not self._open():
                 return []
-            found = self._catalog.figures_for(names, keep)  # the figures not kept are never built
+            found = self._catalog.figures_for(names, keep, between)  # figures not kept are never built
             named = set(named_by)
             if metric is not None:
                 found = [f for f in found if f[1]]
@@ -709,19 +730,38 @@ class DigestStore(UserStateMixin):
             with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
                 metrics.setdefault(digest_id, []).extend(figures)
                 ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
-        views = []
-        for digest_id, row in rows.items():
-            companies = []
-            if digest_id in named:
-                recommended = set(row.recommended)  # each access splits the joined names again
-                companies = [Company(n, None, "recommended" if n in recommended else "mentioned", [], 1)
-                             for n in row.companies]
-            views.append(Digest(
-                id=row.id, source=Source(f"catalog:{row.id}", "text", 0, row.id), title=row.title,
-                broker=row.broker, date=row.date, period=row.period, language=row.language, companies=companies,
-                metrics=metrics.get(digest_id, []), company_ratings=ratings.get(digest_id, [])))
-        views.sort(key=lambda d: (d.date or "", d.title, d.id), reverse=True)
-        return views
+        return _views(rows.values(), named, metrics, ratings)
+
+    def report_views(self, ids: Iterable[str], named_by: Iterable[str] = ()) -> list[Digest]:
+        """Slim digests (header only; the companies named, for reports in ``named_by``) of
+        ``ids``, newest first, from the catalog's rows."""
+        with self._mutex:
+            rows = self._catalog.rows_for(set(ids)) if self._open() else []
+        return _views(rows, set(named_by), {}, {})
+
+    def figure_report_ids(self, names: Iterable[str]) -> list[str]:
+        """Ids of the reports with figures or ratings of a company (its casefolded names)."""
+        with self._mutex:
+            return self._catalog.figure_report_ids({n.casefold() for n in names}) if self._open() else []
+
+    def figures_mark(self) -> tuple[int, int]:
+        """Where the figures stand: (last figures row, reports dropped so far). A pane's kept
+        result computed up to a mark needs the figures after it, or (drops changed) a recompute."""
+        with self._mutex:
+            return self._catalog.figures_mark() if self._open() else (0, 0)
+
+    def pane_cached(self, key: str) -> tuple[int, int, bytes] | None:
+        """A pane's kept result: (figures mark, drops, blob), or None."""
+        with self._mutex:
+            return self._catalog.pane_cached(key) if self._open() else None
+
+    def keep_pane(self, key: str, mark: int, gen: int, blob: bytes) -> bool:
+        """Keep a pane's result computed up to (``mark``, ``gen``); derived data, never
+        waited for (False when the library is read-only or busy)."""
+        with self._mutex:
+            if not self._open() or self.read_only:
+                return False
+            return self._catalog.keep_pane(key, mark, gen, blob)
 
     def quarter_views(self, left: str, right: str) -> list[Digest]:
         """What a comparison of two quarters reads, from the aggregates (no digest decoded):

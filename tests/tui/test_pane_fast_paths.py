@@ -126,3 +126,52 @@ def test_histories_read_for_one_kind_equal_those_read_with_everything(tmp_path: 
         assert all(full.row(*row.key) for row in figure_matrix(library.history_digests(names, "guidance")).rows)
     finally:
         library.close()
+
+
+def test_company_detail_kept_between_openings_follows_adds_and_removals(tmp_path: Path) -> None:
+    """The fold the catalog keeps for a company's detail takes in reports added later (older
+    and newer ones, a report with only a rating), recomputes after a removal or replacement,
+    and survives closing the library: each time equal to the detail of the decoded digests."""
+    path = tmp_path / "store.json"
+    docs = list(real_sized_docs(45, seed=11))
+    store = DigestStore(path)
+    store.add_many([Digest.from_dict(d) for d in docs[:25]])
+    store.close()
+    item = WatchItem("Tencent", "0700.HK")
+    key = None
+
+    def check(library: Library) -> None:
+        nonlocal key
+        full = company_detail(library.digests_naming(item), item)
+        for lang in ("zh", "en"):
+            kept = library.company_detail(item, lang)
+            expected = full if lang == "zh" else company_detail(library.digests_naming(item), item, "en")
+            assert [d.id for d, _ in kept.reports] == [d.id for d, _ in expected.reports]
+            assert [r for _, r in kept.reports] == [r for _, r in expected.reports]
+            assert kept.periods == expected.periods and kept.figures == expected.figures and kept.figures
+            assert kept.views == expected.views and kept.guidance == expected.guidance
+        store = library.store
+        key = key or next(k for (k,) in store._catalog.query("SELECT key FROM pane_cache") if "\nzh\n" in k)
+        assert store.pane_cached(key)[:2] == store.figures_mark()  # kept up to the last figure
+
+    library = Library(path)
+    library.open(seed=False)
+    check(library)
+    later = [Digest.from_dict(d) for d in docs[25:40]]
+    later[0] = Digest.from_dict(dict(docs[25], date="2019-01-02"))  # older than everything kept
+    rating_only = dict(docs[40], metrics=[], companies=[], id="f" * 64,
+                       company_ratings=[{"company": "Tencent", "ticker": "0700.HK", "rating": "买入"}])
+    named_rating_only = dict(rating_only, id="e" * 64, title="named, rated, no figures", date="2031-05-05",
+                             broker="Nomura", companies=[{"name": "Tencent", "ticker": "0700.HK", "role": "recommended"}])
+    library.store.add_many([*later, Digest.from_dict(rating_only), Digest.from_dict(named_rating_only)])
+    check(library)
+    library.store.remove(docs[3]["id"])
+    check(library)
+    library.store.add(Digest.from_dict(dict(docs[5], title="replaced", date="2030-01-01")))
+    check(library)
+    library.close()
+    library = Library(path)
+    library.open(seed=False)
+    library.store.add_many([Digest.from_dict(d) for d in docs[41:]])
+    check(library)
+    library.close()
