@@ -697,6 +697,11 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             return self._catalog.risk_tally() if self._open() else []
 
+    def company_report_ids(self, name: str) -> list[str]:
+        """Ids of the reports naming a company by any name or ticker, newest first."""
+        with self._mutex:
+            return self._company_ids(name) if self._open() else []
+
     def company_reports(self, name: str) -> list[DigestSummary]:
         """Rows of the reports naming a company by any name or ticker, newest first."""
         with self._mutex:

@@ -144,7 +144,7 @@ class Library:
         named: set[str] = set()
         for name in (getattr(item, "name", item), getattr(item, "ticker", None)):
             if name:
-                named.update(row.id for row in store.company_reports(str(name)))
+                named.update(store.company_report_ids(str(name)))
         key = "company_detail\n" + lang + "\n" + "\n".join(sorted(names))
         mark, gen = store.figures_mark()
         kept = store.pane_cached(key)
