@@ -317,11 +317,19 @@ def series(
     *,
     basis: str = "actual",
 ) -> list[tuple[str, float]]:
-    """One figure across periods as (period, value) pairs in order; ranges give midpoints."""
-    row = figure_matrix(digests, metric=metric).row(company, segment, metric, basis)
-    if row is None:
-        return []
-    return [(p, c.mid) for p, c in row.cells.items() if c.mid is not None]
+    """One figure across periods as (period, value) pairs in order; ranges give midpoints.
+
+    The row ``figure_matrix(digests, metric=metric).row(company, segment, metric, basis)``
+    gives, built from that row's statements alone (a matrix builds every row of the metric)."""
+
+    def mine(m: Metric) -> bool:
+        return m.company == company and m.segment == segment and m.basis == basis and _figure_metric(m) == metric
+
+    by_period: dict[str, list[Observation]] = {}
+    for _digest, m, obs in _observations(digests, mine):
+        by_period.setdefault(m.period, []).append(obs)
+    cells = (_make_cell(period, basis, by_period[period]) for period in sorted(by_period, key=period_sort_key))
+    return [(cell.period, cell.mid) for cell in cells if cell.mid is not None]
 
 
 # ---------------------------------------------------------------- risks and picks

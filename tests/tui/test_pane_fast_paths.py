@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.real_sized import real_sized_docs
-from yanbao.store.compare import figure_matrix
+from yanbao.store.compare import figure_matrix, series
 from yanbao.store.compare.figures import Observation, _reduce
 from yanbao.store.db import DigestStore, WatchItem
 from yanbao.store.model import Digest
@@ -175,3 +175,21 @@ def test_company_detail_kept_between_openings_follows_adds_and_removals(tmp_path
     library.store.add_many([Digest.from_dict(d) for d in docs[41:]])
     check(library)
     library.close()
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_series_of_one_row_equals_the_row_of_the_whole_matrix(tmp_path: Path, seed: int) -> None:
+    library = _random_library(tmp_path / "store.json", seed)
+    try:
+        digests = list(library.stream_digests())
+        checked = 0
+        for metric in ("revenue", "capex", "eps"):
+            matrix = figure_matrix(digests, metric=metric)
+            for row in matrix.rows:
+                expected = [(p, c.mid) for p, c in row.cells.items() if c.mid is not None]
+                assert series(digests, row.company, row.segment, metric, basis=row.basis) == expected
+                checked += bool(expected)
+        assert checked > 20
+        assert series(digests, "No Such Company", None, "revenue") == []
+    finally:
+        library.close()
