@@ -411,15 +411,10 @@ class Catalog:
     def figures_mark(self) -> tuple[int, int]:
         """(the figures' last rowid, reports dropped so far): what a kept pane result was
         computed up to (``pane_cached``)."""
-        with self._lock:
-            conn = self.connection()
-            conn.execute("BEGIN")  # both read at one moment
-            try:
-                mark = conn.execute("SELECT coalesce(max(rowid), 0) FROM figures").fetchone()[0]
-                gen = conn.execute("SELECT value FROM info WHERE key = 'dropped'").fetchone()
-            finally:
-                conn.execute("COMMIT")
-        return mark, int(gen[0]) if gen else 0
+        # One statement: both read at one moment.
+        mark, gen = self.query("SELECT (SELECT coalesce(max(rowid), 0) FROM figures), "
+                               "(SELECT value FROM info WHERE key = 'dropped')")[0]
+        return mark, int(gen) if gen is not None else 0
 
     def pane_cached(self, key: str) -> tuple[int, int, bytes] | None:
         """(mark, drops, blob) kept for ``key``, or None."""
