@@ -304,6 +304,12 @@ class Catalog:
         details = _Details(self, [r[0] for r in raw])
         return [IndexRow.lazy(r, details, i) for i, r in enumerate(raw)]
 
+    def newest(self, limit: int) -> list[IndexRow]:
+        """The newest ``limit`` reports' list rows (read through the newest-first index)."""
+        raw = self.query(f"SELECT {ROW_COLUMNS} FROM reports {NEWEST_FIRST} LIMIT ?", (limit,))
+        details = _Details(self, [r[0] for r in raw])
+        return [IndexRow.lazy(r, details, i) for i, r in enumerate(raw)]
+
     def rows_for(self, ids: Iterable[str]) -> list[IndexRow]:
         """The rows of ``ids`` with their company names, newest first."""
         ids = list(ids)

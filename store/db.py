@@ -631,6 +631,11 @@ class DigestStore(UserStateMixin):
                 self._rows, self._rows_key = self._catalog.rows(), key
             return list(self._rows)
 
+    def newest(self, limit: int) -> list[DigestSummary]:
+        """Summary rows of the newest ``limit`` digests, without reading the others."""
+        with self._mutex:
+            return self._catalog.newest(limit) if self._open() else []
+
     def rows_for(self, ids: Iterable[str]) -> list[DigestSummary]:
         """Summary rows (with company names) of ``ids``, newest first."""
         with self._mutex:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["build_parser", "main"]
 
 PROG = "yanbao"
+LIST_LIMIT = 100  # a screenful or two: the newest reports are the ones a reader lists
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,11 +75,19 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
     """One line per stored report: id, date, period, broker, title (then star and tags);
     ``--starred``, ``--unread``, ``--tag`` narrow it."""
-    rows = store.summaries()
     wanted = cli_notes.state_filter_of(args)
     state = store.user_state()
-    if wanted:
-        rows = [s for s in rows if wanted.matches(s.id, state)]
+    limit = args.limit if args.limit > 0 else None
+    if wanted or limit is None:
+        rows = store.summaries()
+        if wanted:
+            rows = [s for s in rows if wanted.matches(s.id, state)]
+        total = len(rows)
+        rows = rows if limit is None else rows[:limit]
+    else:  # the newest screenfuls, read through the catalog's index: a big library costs no more
+        rows, total = store.newest(limit), len(store)
+    if len(rows) < total:
+        print(f"the newest {len(rows):,} of {total:,} reports; --limit 0 lists every one", file=sys.stderr)
     if args.json:
         _print_json([
             {"id": s.id, "title": s.title, "broker": s.broker, "date": s.date, "period": s.period,
@@ -364,6 +373,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--starred", action="store_true", help="only starred reports")
     p.add_argument("--unread", action="store_true", help="only reports not yet opened (new)")
     p.add_argument("--tag", action="append", metavar="NAME", help="only reports tagged NAME (repeat for all of several)")
+    p.add_argument("--limit", type=int, default=LIST_LIMIT, metavar="N",
+                   help=f"the newest N (default {LIST_LIMIT}; 0: all); stderr says how many more there are")
     p.set_defaults(func=cmd_list, needs_store=True)
 
     p = sub.add_parser("show", parents=common, help="show one stored report",

@@ -154,3 +154,17 @@ def test_a_read_only_store_says_so_in_one_line(tmp_path: Path, make_digest, caps
         assert run(capsys, "--store", str(path), "list")[0] == 0
     finally:
         path.chmod(0o644)
+
+
+def test_list_shows_the_newest_screenfuls_and_says_how_many_more(tmp_path: Path, make_digest, capsys) -> None:
+    path = tmp_path / "s.json"
+    with DigestStore(path) as store:
+        store.add_many(make_digest(n) for n in range(1, 106))
+        newest = [s.id[:12] for s in store.summaries()]
+    code, out, err = run(capsys, "--store", str(path), "list")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()] == newest[:100]
+    assert "the newest 100 of 105 reports" in err and err.count("\n") == 1
+    code, out, err = run(capsys, "--store", str(path), "list", "--limit", "0")
+    assert len(out.splitlines()) == 105 and err == ""
+    code, out, err = run(capsys, "--store", str(path), "list", "--json", "--limit", "3")
+    assert [d["id"][:12] for d in json.loads(out)] == newest[:3]
