@@ -192,22 +192,23 @@ class UserStateMixin:
         since = meta.get(UNREAD_SINCE) if isinstance(meta, dict) else None
         return float(since) if isinstance(since, (int, float)) else None
 
-    def user_state(self) -> UserState:
-        """Every report's marks and the set of unread report ids."""
+    def user_state(self, *, unread: bool = True) -> UserState:
+        """Every report's marks and the set of unread report ids (``unread=False``: marks
+        only, which costs nothing per report; the unread set grows with the new reports)."""
         with self._mutex:
             if not self._open():
                 return UserState()
             main = self._main() or {}
             marks = {k: ReportMarks.from_record(v) for k, v in main.get(MARKS_TABLE, {}).items()}
             marks = {k: m for k, m in marks.items() if not m.empty}
-            since = self._unread_since(main)
-            unread = {i for i, _ in self._catalog.added_since(since)} if since is not None else set()
-            for digest_id, read in main.get(READ_TABLE, {}).items():
+            since = self._unread_since(main) if unread else None
+            unread_ids = {i for i, _ in self._catalog.added_since(since)} if since is not None else set()
+            for digest_id, read in (main.get(READ_TABLE, {}) if unread else {}).items():
                 if read is True:
-                    unread.discard(digest_id)
+                    unread_ids.discard(digest_id)
                 elif read is False and self._catalog.has(digest_id):
-                    unread.add(digest_id)
-        return UserState(marks, unread)
+                    unread_ids.add(digest_id)
+        return UserState(marks, unread_ids)
 
     def marks(self, digest_id: str) -> ReportMarks:
         """One report's star, tags and note."""

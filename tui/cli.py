@@ -76,7 +76,7 @@ def cmd_list(args: argparse.Namespace, store: DigestStore) -> int:
     """One line per stored report: id, date, period, broker, title (then star and tags);
     ``--starred``, ``--unread``, ``--tag`` narrow it."""
     wanted = cli_notes.state_filter_of(args)
-    state = store.user_state()
+    state = store.user_state(unread=bool(args.json or args.unread))  # plain rows show marks only
     limit = args.limit if args.limit > 0 else None
     if wanted or limit is None:
         rows = store.summaries()
