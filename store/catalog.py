@@ -9,6 +9,13 @@ one transaction, so a kill leaves the catalog as it was before or after. The cat
 derived data: nothing in it is the only copy of anything. To keep a write small, the
 full-text indexes are contentless; each report's search text is kept once, compressed
 (``texts_z``), for deletes and single-character queries.
+
+A report stored one at a time does not enter the full-text indexes at once: its text waits
+in ``texts_z`` (listed in ``unindexed``) and search reads the few waiting texts directly,
+until ``FOLD_AT`` wait and go into the indexes together, in the transaction of the write
+that reached that many. An index segment of one report is written, then merged and
+rewritten again and again as the library grows; one of dozens is written once and merged
+far fewer times (bytes written per report, ``benchmarks.scale_bench``).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ JOURNAL_MODE = "WAL"
 # a whole disk block: a longer WAL (32 MB) checkpoints a much-rewritten page (the index
 # roots, the tallies, the full-text structure) once for many writes, not once per few.
 WAL_PAGES = 32_000
+FOLD_AT = 64  # reports whose texts wait outside the full-text indexes, at most (see above)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT);
@@ -49,6 +57,7 @@ CREATE INDEX IF NOT EXISTS reports_period ON reports(period);
 CREATE INDEX IF NOT EXISTS reports_broker ON reports(broker_key);
 CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(text, tokenize='trigram', detail='full', content='');
 CREATE TABLE IF NOT EXISTS texts_z(n INTEGER PRIMARY KEY, z BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS unindexed(n INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(words, tokenize='unicode61', detail='none', content='');
 CREATE TABLE IF NOT EXISTS company_keys(key TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS company_keys_key ON company_keys(key);
@@ -73,6 +82,9 @@ CREATE TABLE IF NOT EXISTS extras(n INTEGER PRIMARY KEY, periods TEXT NOT NULL, 
 # from one the user has seen (``store.user_state``). Derived like the rest: a rebuild takes
 # the time from the document's file. Created on open, so catalogs made before it gain it.
 _ADDED_SCHEMA = "CREATE TABLE IF NOT EXISTS added(id TEXT PRIMARY KEY, t REAL NOT NULL) WITHOUT ROWID"
+# Reports whose text is in texts_z but not yet in the full-text indexes (see the module's
+# docstring). Created on open: a catalog made before it has every text indexed.
+_UNINDEXED_SCHEMA = "CREATE TABLE IF NOT EXISTS unindexed(n INTEGER PRIMARY KEY)"
 
 # The newest-first index holds every list column: the list and a search's ordering read it
 # alone, in order, never the table (a catalog made with the narrower index gains it on open).
@@ -144,8 +156,10 @@ class Catalog:
                 conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
                 conn.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat at any size
                 conn.create_function("unz", 1, _unz, deterministic=True)
+                conn.create_function("bigrams", 1, bigrams, deterministic=True)
                 with contextlib.suppress(sqlite3.DatabaseError):  # a read-only or damaged file
                     conn.execute(_ADDED_SCHEMA)
+                    conn.execute(_UNINDEXED_SCHEMA)
                     _widen_newest(conn)
                 self._conn = conn
             return self._conn
@@ -181,7 +195,27 @@ class Catalog:
         """Declare the catalog whole (after a build): until then ``exists`` is False, so a
         build cut short by a kill is started again instead of being trusted."""
         with self.transaction() as conn:
+            self._fold(conn)
             conn.execute("INSERT OR REPLACE INTO info VALUES ('format', ?)", (str(CATALOG_FORMAT),))
+
+    def fold(self) -> int:
+        """Put every waiting text into the full-text indexes now; how many there were."""
+        with self.transaction() as conn:
+            return self._fold(conn)
+
+    def waiting(self) -> int:
+        """How many reports' texts wait outside the full-text indexes."""
+        return self.query("SELECT count(*) FROM unindexed")[0][0]
+
+    @staticmethod
+    def _fold(conn: sqlite3.Connection) -> int:
+        waiting = conn.execute("SELECT count(*) FROM unindexed").fetchone()[0]
+        if waiting:
+            source = "FROM unindexed u JOIN texts_z t ON t.n = u.n ORDER BY u.n"
+            conn.execute(f"INSERT INTO texts(rowid, text) SELECT u.n, unz(t.z) {source}")
+            conn.execute(f"INSERT INTO grams(rowid, words) SELECT u.n, bigrams(unz(t.z)) {source}")
+            conn.execute("DELETE FROM unindexed")
+        return waiting
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
@@ -248,6 +282,8 @@ class Catalog:
                 self._insert(conn, entry)
             conn.executemany("INSERT OR IGNORE INTO added VALUES (?, ?)",
                              [(e.id, (added or {}).get(e.id, now)) for e in entries])
+            if conn.execute("SELECT count(*) FROM unindexed").fetchone()[0] >= FOLD_AT:
+                self._fold(conn)
 
     def remove(self, ids: Iterable[str]) -> None:
         """Drop the entries of ``ids`` (nothing for ids not there)."""
@@ -264,9 +300,8 @@ class Catalog:
             (e.id, e.title, e.broker, e.date or "", e.period, e.language, e.n_metrics, *e.details,
              (e.broker or "").casefold(), e.size))
         n = cur.lastrowid
-        conn.execute("INSERT INTO texts(rowid, text) VALUES (?, ?)", (n, e.text))
         conn.execute("INSERT INTO texts_z VALUES (?, ?)", (n, zlib.compress(e.text.encode(), 6)))
-        conn.execute("INSERT INTO grams(rowid, words) VALUES (?, ?)", (n, e.grams))
+        conn.execute("INSERT INTO unindexed VALUES (?)", (n,))  # indexed at the next fold
         conn.executemany("INSERT INTO company_keys VALUES (?, ?)", [(k, n) for k in e.keys])
         conn.executemany("INSERT INTO risk_rows VALUES (?, ?, ?, ?)", [(n, *r) for r in e.risks])
         for key, wording, period in e.risks:
@@ -302,11 +337,12 @@ class Catalog:
                              [(p, n) for p in extra[0].split("\n") if p])
             conn.execute("DELETE FROM extras WHERE n = ?", (n,))
         old = conn.execute("SELECT z FROM texts_z WHERE n = ?", (n,)).fetchone()
-        if old is not None:  # a contentless index forgets a row given the words it was given
+        waited = conn.execute("DELETE FROM unindexed WHERE n = ?", (n,)).rowcount
+        if old is not None and not waited:  # a contentless index forgets a row given the words it was given
             text = zlib.decompress(old[0]).decode()
             conn.execute("INSERT INTO texts(texts, rowid, text) VALUES ('delete', ?, ?)", (n, text))
             conn.execute("INSERT INTO grams(grams, rowid, words) VALUES ('delete', ?, ?)", (n, bigrams(text)))
-            conn.execute("DELETE FROM texts_z WHERE n = ?", (n,))
+        conn.execute("DELETE FROM texts_z WHERE n = ?", (n,))
         conn.execute("DELETE FROM reports WHERE n = ?", (n,))
 
     # -- reading ----------------------------------------------------------------------------

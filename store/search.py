@@ -2,7 +2,8 @@
 
 A word of three characters or more is a substring query on the FTS5 trigram index; a
 two-character word (腾讯, 风险, AI) is looked up in the table of two-character words,
-since trigrams cannot hold it; a single character (rare) scans the stored texts. A word
+since trigrams cannot hold it; a single character (rare) scans the stored texts, and so
+does every word over the few texts waiting to enter the indexes (``store.catalog``). A word
 that names a company the registry knows also matches every report naming that company
 by any of its names or tickers. Words that together name a concept of the bilingual
 lexicon ("capex guidance") match any of its terms (资本开支指引), in either language.
@@ -47,10 +48,12 @@ def _phrase(term: str) -> str:
 
 
 def _term_query(term: str, company_keys: frozenset[str] | None) -> tuple[str, list]:
-    if len(term) >= 3:
-        sql, params = "SELECT rowid AS n FROM texts WHERE texts MATCH ?", [_phrase(term)]
-    elif len(term) == 2 and term.isalnum():
-        sql, params = "SELECT rowid AS n FROM grams WHERE grams MATCH ?", [_phrase(term)]
+    if len(term) >= 3 or (len(term) == 2 and term.isalnum()):
+        index = "texts" if len(term) >= 3 else "grams"
+        # The index, and the few texts waiting to go into it (``store.catalog``), read as they are.
+        sql = (f"SELECT rowid AS n FROM {index} WHERE {index} MATCH ? UNION ALL SELECT u.n FROM unindexed u "
+               f"JOIN texts_z t ON t.n = u.n WHERE instr(unz(t.z), ?) > 0")
+        params = [_phrase(term), term]
     else:
         sql, params = "SELECT n FROM texts_z WHERE instr(unz(z), ?) > 0", [term]
     if company_keys:

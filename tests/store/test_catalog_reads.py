@@ -55,3 +55,64 @@ def test_a_catalog_with_the_narrow_newest_index_gains_the_wide_one_on_open(tmp_p
         columns = store._catalog.query("PRAGMA index_info(reports_newest)")
         assert [c[2] for c in columns] == ["date", "title", "id", "broker", "period", "language", "n_metrics"]
         assert len(store.search("资本开支")) == 5
+
+
+def _texts_in_index(store: DigestStore) -> int:
+    return store._catalog.query("SELECT count(*) FROM texts WHERE texts MATCH '\"资本开\"'")[0][0]
+
+
+def test_texts_wait_outside_the_index_until_a_fold_and_search_finds_them_all_along(
+        tmp_path: Path, make_digest, monkeypatch) -> None:
+    from yanbao.store import catalog
+
+    monkeypatch.setattr(catalog, "FOLD_AT", 5)
+    path = tmp_path / "store.json"
+    with DigestStore(path) as store:
+        for n in range(4):
+            store.add(make_digest(n, title=f"独家题目{n}号 zq{n}"))
+        assert store._catalog.waiting() == 4 and _texts_in_index(store) == 0
+        # Three characters and more, two characters, one character, and a company name.
+        for query, hits in {"资本开支": 4, "资本": 4, "云": 4, "腾讯": 4, "独家题目2号": 1, "zq3": 1}.items():
+            assert len(store.search(query)) == hits, query
+        store.add(make_digest(4))  # the fifth: every waiting text goes in
+        assert store._catalog.waiting() == 0 and _texts_in_index(store) == 5
+        assert len(store.search("资本开支")) == len(store.search("资本")) == 5
+        assert store.search("独家题目2号") == [make_digest(2).id]
+
+
+def test_a_waiting_or_indexed_text_is_forgotten_on_remove_and_replaced_on_add(
+        tmp_path: Path, make_digest, monkeypatch) -> None:
+    from yanbao.store import catalog
+
+    monkeypatch.setattr(catalog, "FOLD_AT", 3)
+    path = tmp_path / "store.json"
+    with DigestStore(path) as store:
+        store.add_many([make_digest(n) for n in range(3)])  # one write of three: indexed at once
+        store.add(make_digest(3, title="等待中的题目"))
+        assert store._catalog.waiting() == 1
+        store.remove(make_digest(3).id)
+        store.remove(make_digest(0).id)
+        assert store._catalog.waiting() == 0
+        assert sorted(store.search("资本开支")) == sorted(make_digest(n).id for n in (1, 2))
+        assert store.search("等待中的题目") == []
+        store.add(make_digest(1, title="换了题目的报告"))  # an indexed text replaced: waits, old words gone
+        store.add(make_digest(2, title="又换了题目"))
+        assert store.search("换了题目的报告") == [make_digest(1).id]
+        assert store.search("云业务增长提速") == []
+        store.add(make_digest(5))  # the third waiting: folded, the index agrees
+        assert store._catalog.waiting() == 0
+        assert store.search("换了题目的报告") == [make_digest(1).id]
+        assert store.search("云业务增长提速") == [make_digest(5).id]
+        # The index forgot what it was told to: an integrity check of the contentless index
+        # with the texts it was given passes.
+        store._catalog.query("INSERT INTO texts(texts, rank) VALUES ('integrity-check', 0)")
+
+
+def test_a_rebuilt_catalog_has_every_text_in_the_index(tmp_path: Path, make_digest, monkeypatch) -> None:
+    from yanbao.store import catalog
+
+    monkeypatch.setattr(catalog, "FOLD_AT", 100)
+    path = _library(tmp_path, make_digest, 7)
+    with DigestStore(path) as store:
+        store.rebuild_catalog()
+        assert store._catalog.waiting() == 0 and _texts_in_index(store) == 7
