@@ -116,3 +116,37 @@ def test_a_rebuilt_catalog_has_every_text_in_the_index(tmp_path: Path, make_dige
     with DigestStore(path) as store:
         store.rebuild_catalog()
         assert store._catalog.waiting() == 0 and _texts_in_index(store) == 7
+
+
+def test_kill_9_around_folds_leaves_every_acknowledged_report_searchable(tmp_path: Path) -> None:
+    """Writers killed at moments around folds (every fifth add here): each acknowledged
+    report is found by its own title, and the full-text index passes its integrity check."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.store.test_storage import REPO, WRITER
+
+    path = tmp_path / "store.json"
+    acknowledged: list[str] = []
+    script = "import yanbao.store.catalog as c\nc.FOLD_AT = 5\n" + WRITER
+    for round_no in range(6):
+        proc = subprocess.Popen([sys.executable, "-c", script, str(path), f"k{round_no}", "200"],
+                                cwd=REPO, stdout=subprocess.PIPE, text=True)
+        first = proc.stdout.readline()
+        time.sleep(0.03 * round_no)
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        acknowledged += (first + out).split()
+    assert len(acknowledged) > 6
+    with DigestStore(path) as store:
+        by_tag: dict[str, set[str]] = {}
+        for digest_id in acknowledged:
+            tag, n = digest_id[:2], int(digest_id[3:8])
+            by_tag.setdefault(tag, set()).add(digest_id)
+            assert digest_id in store.search(f"{tag} 报告 {n}"), digest_id
+        for tag, ids in by_tag.items():
+            assert ids <= set(store.search(tag)), tag
+        store._catalog.query("INSERT INTO texts(texts, rank) VALUES ('integrity-check', 0)")
+        assert store._catalog.waiting() < 5
