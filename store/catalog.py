@@ -155,6 +155,7 @@ class Catalog:
                 conn.execute("PRAGMA synchronous=FULL")
                 conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
                 conn.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat at any size
+                conn.execute("PRAGMA temp_store=MEMORY")  # a search's matches (count_and_first): never on disk
                 conn.create_function("unz", 1, _unz, deterministic=True)
                 conn.create_function("bigrams", 1, bigrams, deterministic=True)
                 with contextlib.suppress(sqlite3.DatabaseError):  # a read-only or damaged file
@@ -211,7 +212,7 @@ class Catalog:
     def _fold(conn: sqlite3.Connection) -> int:
         waiting = conn.execute("SELECT count(*) FROM unindexed").fetchone()[0]
         if waiting:
-            source = "FROM unindexed u JOIN texts_z t ON t.n = u.n ORDER BY u.n"
+            source = "FROM unindexed u CROSS JOIN texts_z t ON t.n = u.n ORDER BY u.n"
             conn.execute(f"INSERT INTO texts(rowid, text) SELECT u.n, unz(t.z) {source}")
             conn.execute(f"INSERT INTO grams(rowid, words) SELECT u.n, bigrams(unz(t.z)) {source}")
             conn.execute("DELETE FROM unindexed")
@@ -371,6 +372,25 @@ class Catalog:
                 f"WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
         out.sort(key=lambda r: (r.date or "", r.title, r.id), reverse=True)
         return out
+
+    def count_and_first(self, hits: str, params: Sequence[Any], limit: int) -> tuple[int, list[str]]:
+        """How many reports ``hits`` (SQL selecting ``n``) finds, and the ids of the newest
+        ``limit`` of them. The matches are found once, by SQLite alone, into a table in
+        memory; a few are then sorted, many are read down the newest-first index until
+        ``limit`` are found (a common word fills a screen within its first few hundred)."""
+        with self._lock:
+            conn = self.connection()
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS hits(n INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.hits")
+            try:
+                conn.execute(f"INSERT OR IGNORE INTO temp.hits {hits}", params)
+                count = conn.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
+                walk = "INDEXED BY reports_newest" if count > 20 * limit else ""
+                first = [r[0] for r in conn.execute(
+                    f"SELECT id FROM reports {walk} WHERE n IN temp.hits {NEWEST_FIRST} LIMIT ?", (limit,))]
+            finally:
+                conn.execute("DELETE FROM temp.hits")
+        return count, first
 
     def has(self, digest_id: str) -> bool:
         return bool(self.query("SELECT 1 FROM reports WHERE id = ?", (digest_id,)))
