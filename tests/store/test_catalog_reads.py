@@ -42,12 +42,14 @@ def test_the_list_reads_the_index_alone(tmp_path: Path, make_digest) -> None:
     catalog.close()
 
 
-def test_a_catalog_with_the_narrow_newest_index_gains_the_wide_one_on_open(tmp_path: Path, make_digest) -> None:
+def test_a_catalog_with_the_narrow_indexes_gains_the_wide_ones_on_open(tmp_path: Path, make_digest) -> None:
     path = _library(tmp_path, make_digest, 5)
     file = library_dir(path) / "catalog.sqlite"
     conn = sqlite3.connect(file)
     conn.execute("DROP INDEX reports_newest")
     conn.execute("CREATE INDEX reports_newest ON reports(date, title, id)")  # as catalogs were made before
+    conn.execute("DROP INDEX company_keys_key")
+    conn.execute("CREATE INDEX company_keys_key ON company_keys(key)")
     conn.commit()
     conn.close()
     with DigestStore(path) as store:
@@ -55,6 +57,8 @@ def test_a_catalog_with_the_narrow_newest_index_gains_the_wide_one_on_open(tmp_p
         columns = store._catalog.query("PRAGMA index_info(reports_newest)")
         assert [c[2] for c in columns] == ["date", "title", "id", "broker", "period", "language", "n_metrics"]
         assert len(store.search("资本开支")) == 5
+        assert [c[2] for c in store._catalog.query("PRAGMA index_info(company_keys_key)")] == ["key", "n"]
+        assert len(store.search("腾讯")) == 5 and store.search_first("tencent", 2)[0] == 5
 
 
 def _texts_in_index(store: DigestStore) -> int:
