@@ -3,7 +3,8 @@ measured in one run with interleaved repeats.
 
 ``python -m benchmarks.scale_bench --big 100000 --small 1000 --work DIR`` builds (or reuses)
 both libraries under ``DIR`` and prints figures as JSON lines: ``list`` and ``show ID``
-(fresh CLI processes), search (first and median of later ones, fresh store), ingest one
+(fresh CLI processes), search (first and median of later ones, fresh store: the count and
+the newest screenful, as a user sees them first, and every match's id in order), ingest one
 report and ``watch add`` (time and bytes written, against the digest's own size), panes 2-4
 (risk tally, a watched company's detail, a figure series), and migration of a layout-1
 store of ``--migrate`` digests (counted; old file kept).
@@ -28,6 +29,7 @@ import orjson
 from benchmarks.legacy_store import write_legacy_store
 from benchmarks.real_sized import real_sized_docs
 from yanbao.store import migrate
+from yanbao.store.catalog import FOLD_AT
 from yanbao.store.compare import compare_quarters, series
 from yanbao.store.db import DigestStore, WatchItem
 from yanbao.store.model import Digest
@@ -85,28 +87,36 @@ def _figure(name: str, big: float, small: float, unit: str, most: float | None =
 
 
 def _search(path: Path) -> dict:
-    store = DigestStore(path)
-    start = time.perf_counter()
-    first = store.search(QUERIES[0])
-    first_ms = (time.perf_counter() - start) * 1000
-    later, hits = [], {}
-    for _ in range(3):
-        for query in QUERIES:
-            start = time.perf_counter()
-            hits[query] = len(store.search(query))
-            later.append((time.perf_counter() - start) * 1000)
-    store.close()
-    # The app warms the store in the background once it is open (registry, index structure):
-    # its first search, on a word no earlier query looked up.
-    store = DigestStore(path)
-    len(store)
-    store.warm()
-    start = time.perf_counter()
-    store.search(QUERIES[1])
-    app_first_ms = (time.perf_counter() - start) * 1000
-    store.close()
-    return {"first_ms": first_ms, "app_first_ms": app_first_ms, "later_ms": statistics.median(later),
-            "max_ms": max(later), "hits": hits, "first_hits": len(first)}
+    """Search timings in ms: what a user sees first — the count of matches and the newest
+    screenful (``search_first``) — in a fresh process, in the app (store open and warmed),
+    and the median of later ones; and the same for every match's id in order (``search``)."""
+    out: dict = {}
+    for name, run in (("", lambda store, q: store.search_first(q)[0]), ("all_ids_", lambda store, q: len(store.search(q)))):
+        store = DigestStore(path)
+        start = time.perf_counter()
+        first_hits = run(store, QUERIES[0])
+        first_ms = (time.perf_counter() - start) * 1000
+        later, hits = [], {}
+        for _ in range(3):
+            for query in QUERIES:
+                start = time.perf_counter()
+                hits[query] = run(store, query)
+                later.append((time.perf_counter() - start) * 1000)
+        store.close()
+        # The app warms the store in the background once it is open (registry, index structure):
+        # its first search, on a word no earlier query looked up.
+        store = DigestStore(path)
+        len(store)
+        store.warm()
+        start = time.perf_counter()
+        run(store, QUERIES[1])
+        app_first_ms = (time.perf_counter() - start) * 1000
+        store.close()
+        out.update({f"{name}first_ms": first_ms, f"{name}app_first_ms": app_first_ms,
+                    f"{name}later_ms": statistics.median(later), f"{name}max_ms": max(later)})
+        out.setdefault("hits", hits)
+        out.setdefault("first_hits", first_hits)
+    return out
 
 
 def _one_add(path: Path, serial: int) -> tuple[float, float, float]:
@@ -126,23 +136,33 @@ def _one_add(path: Path, serial: int) -> tuple[float, float, float]:
     return took, added / size, (_written() - before) / size
 
 
-def _many_adds(path: Path, serial: int, n: int = 20) -> float:
+def _handed() -> int:
+    """Bytes this process handed to write calls (``wchar``): what it asked to write, before
+    the kernel counts whole page-cache folios (``write_bytes``; a 1 KB page written into a
+    cached 64 KB folio counts 64 KB there)."""
+    with open("/proc/self/io") as io:
+        return next(int(line.split()[1]) for line in io if line.startswith("wchar"))
+
+
+def _many_adds(path: Path, serial: int, n: int = 20) -> tuple[float, float]:
     """Bytes written to add ``n`` reports one at a time to an open store and close it, as a
     multiple of their own size: what a watched folder or the app pays per report, merges of
-    the full-text index and checkpoints included."""
+    the full-text index, folds of waiting texts into it and checkpoints included; counted
+    by the kernel (``write_bytes``) and as handed to it (``wchar``)."""
     docs = list(real_sized_docs(n, seed=98, start=serial))
     digests = [Digest.from_dict(d) for d in docs]
     store = DigestStore(path)
     len(store)
-    before = _written()
+    before, handed = _written(), _handed()
     for digest in digests:
         store.add(digest)
     store.close()
-    wrote = _written() - before
+    wrote, handed = _written() - before, _handed() - handed
     with DigestStore(path) as store:  # the library keeps its size for the next run
         for digest in digests:
             store.remove(digest.id)
-    return wrote / sum(len(orjson.dumps(d)) for d in docs)
+    size = sum(len(orjson.dumps(d)) for d in docs)
+    return wrote / size, handed / size
 
 
 def _watch(path: Path, serial: int) -> tuple[float, int]:
@@ -255,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
                            searches[big]["app_first_ms"], searches[small]["app_first_ms"], "ms"))
     figures.append(_figure(f"search later median, {args.big:,} (ms, limit 50)", searches[big]["later_ms"],
                            searches[small]["later_ms"], "ms"))
+    for what in ("first", "app_first", "later"):
+        figures.append(_figure(f"search {what}, every match's id in order, {args.big:,} (ms)",
+                               searches[big][f"all_ids_{what}_ms"], searches[small][f"all_ids_{what}_ms"], "ms"))
     say("ingest one, watch add")
     adds = {big: [], small: []}
     watches = {big: [], small: []}
@@ -272,7 +295,14 @@ def main(argv: list[str] | None = None) -> int:
                            limit=4.0, big_samples=[round(a[2], 1) for a in adds[big]]))
     many = {p: _many_adds(p, 20_000_000 + (p == big) * 1000) for p in (small, big)}
     figures.append(_figure("ingest 20 reports one at a time, open store (bytes written / digests' size)",
-                           many[big], many[small], "x", limit=4.0))
+                           many[big][0], many[small][0], "x", limit=4.0, handed=round(many[big][1], 2)))
+    # Enough reports for two folds of waiting texts into the full-text index: the cost per
+    # report over time, not only between folds.
+    folds = 2 * FOLD_AT
+    many = {p: _many_adds(p, 30_000_000 + (p == big) * 1000, folds) for p in (small, big)}
+    figures.append(_figure(f"ingest {folds} reports one at a time, open store (bytes written / digests' size)",
+                           many[big][0], many[small][0], "x", limit=4.0, handed=round(many[big][1], 2),
+                           small_handed=round(many[small][1], 2)))
     figures.append(_figure("watch add (time)", statistics.median(t for t, _ in watches[big]),
                            statistics.median(t for t, _ in watches[small]), "s", 1.5))
     figures.append(_figure("watch add (bytes written)", statistics.mean(b for _, b in watches[big]),

@@ -9,6 +9,13 @@ one transaction, so a kill leaves the catalog as it was before or after. The cat
 derived data: nothing in it is the only copy of anything. To keep a write small, the
 full-text indexes are contentless; each report's search text is kept once, compressed
 (``texts_z``), for deletes and single-character queries.
+
+A report stored one at a time does not enter the full-text indexes at once: its text waits
+in ``texts_z`` (listed in ``unindexed``) and search reads the few waiting texts directly,
+until ``FOLD_AT`` wait and go into the indexes together, in the transaction of the write
+that reached that many. An index segment of one report is written, then merged and
+rewritten again and again as the library grows; one of dozens is written once and merged
+far fewer times (bytes written per report, ``benchmarks.scale_bench``).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 
 from yanbao.store.aggregates import (CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures,
                                      unpack_history, unpack_period)
@@ -37,6 +45,7 @@ JOURNAL_MODE = "WAL"
 # a whole disk block: a longer WAL (32 MB) checkpoints a much-rewritten page (the index
 # roots, the tallies, the full-text structure) once for many writes, not once per few.
 WAL_PAGES = 32_000
+FOLD_AT = 64  # reports whose texts wait outside the full-text indexes, at most (see above)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT);
@@ -44,14 +53,15 @@ CREATE TABLE IF NOT EXISTS reports(
     n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, broker TEXT,
     date TEXT NOT NULL, period TEXT, language TEXT, n_metrics INTEGER, companies TEXT,
     recommended TEXT, company_keys TEXT, broker_key TEXT, size INTEGER);
-CREATE INDEX IF NOT EXISTS reports_newest ON reports(date, title, id);
+CREATE INDEX IF NOT EXISTS reports_newest ON reports(date, title, id, broker, period, language, n_metrics);
 CREATE INDEX IF NOT EXISTS reports_period ON reports(period);
 CREATE INDEX IF NOT EXISTS reports_broker ON reports(broker_key);
 CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(text, tokenize='trigram', detail='full', content='');
 CREATE TABLE IF NOT EXISTS texts_z(n INTEGER PRIMARY KEY, z BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS unindexed(n INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(words, tokenize='unicode61', detail='none', content='');
 CREATE TABLE IF NOT EXISTS company_keys(key TEXT NOT NULL, n INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS company_keys_key ON company_keys(key);
+CREATE INDEX IF NOT EXISTS company_keys_key ON company_keys(key, n);
 CREATE INDEX IF NOT EXISTS company_keys_n ON company_keys(n);
 CREATE TABLE IF NOT EXISTS risk_rows(n INTEGER NOT NULL, key TEXT NOT NULL, wording TEXT NOT NULL, period TEXT);
 CREATE INDEX IF NOT EXISTS risk_rows_n ON risk_rows(n);
@@ -73,6 +83,9 @@ CREATE TABLE IF NOT EXISTS extras(n INTEGER PRIMARY KEY, periods TEXT NOT NULL, 
 # from one the user has seen (``store.user_state``). Derived like the rest: a rebuild takes
 # the time from the document's file. Created on open, so catalogs made before it gain it.
 _ADDED_SCHEMA = "CREATE TABLE IF NOT EXISTS added(id TEXT PRIMARY KEY, t REAL NOT NULL) WITHOUT ROWID"
+# Reports whose text is in texts_z but not yet in the full-text indexes (see the module's
+# docstring). Created on open: a catalog made before it has every text indexed.
+_UNINDEXED_SCHEMA = "CREATE TABLE IF NOT EXISTS unindexed(n INTEGER PRIMARY KEY)"
 
 # Panes' results kept between openings (``pane_cached``/``keep_pane``): derived from the
 # figures up to a mark (the figures table's last rowid) and a count of reports dropped, so a
@@ -81,12 +94,35 @@ _ADDED_SCHEMA = "CREATE TABLE IF NOT EXISTS added(id TEXT PRIMARY KEY, t REAL NO
 _PANE_SCHEMA = ("CREATE TABLE IF NOT EXISTS pane_cache(key TEXT PRIMARY KEY, mark INTEGER NOT NULL, "
                 "gen INTEGER NOT NULL, z BLOB NOT NULL) WITHOUT ROWID")
 
+# The newest-first index holds every list column: the list and a search's ordering read it
+# alone, in order, never the table (a catalog made with the narrower index gains it on open).
+NEWEST_INDEX = "CREATE INDEX reports_newest ON reports(date, title, id, broker, period, language, n_metrics)"
+# The company-key index holds the report's number: a search for a company reads the index
+# alone (at 100k, 90,000 table lookups for Tencent's keys took 0.3 s).
+KEYS_INDEX = "CREATE INDEX company_keys_key ON company_keys(key, n)"
 ROW_COLUMNS = "id, title, broker, nullif(date, ''), period, language, n_metrics"
 NEWEST_FIRST = "ORDER BY date DESC, title DESC, id DESC"
 
 
 def _unz(blob: bytes) -> str:
     return zlib.decompress(blob).decode()
+
+
+def _widen_indexes(conn: sqlite3.Connection) -> None:
+    """Give a catalog made before ``reports_newest`` held the list columns, or before
+    ``company_keys_key`` held the report's number, the wider index (one transaction,
+    seconds at 100,000 reports, once)."""
+    for name, columns, create in (("reports_newest", 7, NEWEST_INDEX), ("company_keys_key", 2, KEYS_INDEX)):
+        found = conn.execute(f"PRAGMA index_info({name})").fetchall()
+        if found and len(found) < columns:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(f"DROP INDEX {name}")
+                conn.execute(create)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
 
 class _Details:
@@ -133,9 +169,12 @@ class Catalog:
                 conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
                 conn.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat at any size
                 conn.create_function("unz", 1, _unz, deterministic=True)
+                conn.create_function("bigrams", 1, bigrams, deterministic=True)
                 with contextlib.suppress(sqlite3.DatabaseError):  # a read-only or damaged file
                     conn.execute(_ADDED_SCHEMA)
                     conn.execute(_PANE_SCHEMA)
+                    conn.execute(_UNINDEXED_SCHEMA)
+                    _widen_indexes(conn)
                 self._conn = conn
             return self._conn
 
@@ -171,11 +210,39 @@ class Catalog:
         """Declare the catalog whole (after a build): until then ``exists`` is False, so a
         build cut short by a kill is started again instead of being trusted."""
         with self.transaction() as conn:
+            self._fold(conn)
             conn.execute("INSERT OR REPLACE INTO info VALUES ('format', ?)", (str(CATALOG_FORMAT),))
+
+    def fold(self) -> int:
+        """Put every waiting text into the full-text indexes now; how many there were."""
+        with self.transaction() as conn:
+            return self._fold(conn)
+
+    def waiting(self) -> int:
+        """How many reports' texts wait outside the full-text indexes."""
+        return self.query("SELECT count(*) FROM unindexed")[0][0]
+
+    @staticmethod
+    def _fold(conn: sqlite3.Connection) -> int:
+        waiting = conn.execute("SELECT count(*) FROM unindexed").fetchone()[0]
+        if waiting:
+            source = "FROM unindexed u CROSS JOIN texts_z t ON t.n = u.n ORDER BY u.n"
+            conn.execute(f"INSERT INTO texts(rowid, text) SELECT u.n, unz(t.z) {source}")
+            conn.execute(f"INSERT INTO grams(rowid, words) SELECT u.n, bigrams(unz(t.z)) {source}")
+            conn.execute("DELETE FROM unindexed")
+        return waiting
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
             return self.connection().execute(sql, params).fetchall()
+
+    def in_one_step(self, columns: str, sql: str, params: Sequence[Any] = ()) -> list:
+        """The rows of ``sql`` (in its order) as lists of ``columns``, read by SQLite in one
+        step and decoded at once. A plain fetch hands the GIL back and forth once per row,
+        and each handback can wait out the switch interval of a busy thread (the app
+        painting while a worker reads 100,000 rows): one step keeps that cost constant."""
+        found = self.query(f"SELECT json_group_array(json_array({columns})) FROM ({sql})", params)
+        return orjson.loads(found[0][0]) if found and found[0][0] else []
 
     def stream(self, sql: str, params: Sequence[Any] = (), size: int = 512) -> Iterator[tuple]:
         """Rows of ``sql`` a batch at a time from one cursor (memory does not grow with the
@@ -230,6 +297,8 @@ class Catalog:
                 self._insert(conn, entry)
             conn.executemany("INSERT OR IGNORE INTO added VALUES (?, ?)",
                              [(e.id, (added or {}).get(e.id, now)) for e in entries])
+            if conn.execute("SELECT count(*) FROM unindexed").fetchone()[0] >= FOLD_AT:
+                self._fold(conn)
 
     def remove(self, ids: Iterable[str]) -> None:
         """Drop the entries of ``ids`` (nothing for ids not there)."""
@@ -246,9 +315,8 @@ class Catalog:
             (e.id, e.title, e.broker, e.date or "", e.period, e.language, e.n_metrics, *e.details,
              (e.broker or "").casefold(), e.size))
         n = cur.lastrowid
-        conn.execute("INSERT INTO texts(rowid, text) VALUES (?, ?)", (n, e.text))
         conn.execute("INSERT INTO texts_z VALUES (?, ?)", (n, zlib.compress(e.text.encode(), 6)))
-        conn.execute("INSERT INTO grams(rowid, words) VALUES (?, ?)", (n, e.grams))
+        conn.execute("INSERT INTO unindexed VALUES (?)", (n,))  # indexed at the next fold
         conn.executemany("INSERT INTO company_keys VALUES (?, ?)", [(k, n) for k in e.keys])
         conn.executemany("INSERT INTO risk_rows VALUES (?, ?, ?, ?)", [(n, *r) for r in e.risks])
         for key, wording, period in e.risks:
@@ -286,11 +354,12 @@ class Catalog:
                              [(p, n) for p in extra[0].split("\n") if p])
             conn.execute("DELETE FROM extras WHERE n = ?", (n,))
         old = conn.execute("SELECT z FROM texts_z WHERE n = ?", (n,)).fetchone()
-        if old is not None:  # a contentless index forgets a row given the words it was given
+        waited = conn.execute("DELETE FROM unindexed WHERE n = ?", (n,)).rowcount
+        if old is not None and not waited:  # a contentless index forgets a row given the words it was given
             text = zlib.decompress(old[0]).decode()
             conn.execute("INSERT INTO texts(texts, rowid, text) VALUES ('delete', ?, ?)", (n, text))
             conn.execute("INSERT INTO grams(grams, rowid, words) VALUES ('delete', ?, ?)", (n, bigrams(text)))
-            conn.execute("DELETE FROM texts_z WHERE n = ?", (n,))
+        conn.execute("DELETE FROM texts_z WHERE n = ?", (n,))
         conn.execute("DELETE FROM reports WHERE n = ?", (n,))
 
     # -- reading ----------------------------------------------------------------------------
@@ -300,7 +369,11 @@ class Catalog:
 
     def rows(self) -> list[IndexRow]:
         """Every report's list row, newest first (company names load on first use)."""
-        raw = self.query(f"SELECT {ROW_COLUMNS} FROM reports {NEWEST_FIRST}")
+        # The subquery keeps its ORDER BY: SQLite never flattens an ordered subquery into an
+        # aggregate, and the aggregate reads it in order (``test_rows_newest_first``).
+        raw = self.in_one_step("id, title, broker, d, period, language, n_metrics",
+                               f"SELECT id, title, broker, nullif(date, '') AS d, period, language, n_metrics "
+                               f"FROM reports {NEWEST_FIRST}")
         details = _Details(self, [r[0] for r in raw])
         return [IndexRow.lazy(r, details, i) for i, r in enumerate(raw)]
 
@@ -321,6 +394,33 @@ class Catalog:
                 f"WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
         out.sort(key=lambda r: (r.date or "", r.title, r.id), reverse=True)
         return out
+
+    def count_and_first(self, hits: str, params: Sequence[Any], limit: int) -> tuple[int, list[str]]:
+        """How many reports ``hits`` (SQL selecting ``n``, maybe some twice) finds, and the
+        ids of the newest ``limit`` of them. SQLite reads the matches in one step, as they
+        come (de-duplicating in SQLite costs a b-tree insert per match: 0.3 s for 90,000
+        company-key rows at 100k); a set counts them; a few are then sorted by SQLite, many
+        are met walking the newest-first index until ``limit`` are found."""
+        with self._lock:
+            conn = self.connection()
+            found = conn.execute(f"SELECT json_group_array(n) FROM ({hits})", params).fetchone()[0]
+            matched = set(orjson.loads(found)) if found else set()
+            if len(matched) <= 20 * limit:
+                first = [r[0] for r in conn.execute(
+                    f"SELECT id FROM reports WHERE n IN (SELECT value FROM json_each(?)) {NEWEST_FIRST} LIMIT ?",
+                    (orjson.dumps(sorted(matched)).decode(), limit))]
+                return len(matched), first
+            first = []
+            cursor = conn.execute(f"SELECT n, id FROM reports {NEWEST_FIRST}")
+            try:
+                while len(first) < limit:
+                    batch = cursor.fetchmany(256)
+                    first += [digest_id for n, digest_id in batch if n in matched]
+                    if len(batch) < 256:
+                        break
+            finally:
+                cursor.close()
+        return len(matched), first[:limit]
 
     def has(self, digest_id: str) -> bool:
         return bool(self.query("SELECT 1 FROM reports WHERE id = ?", (digest_id,)))

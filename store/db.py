@@ -43,7 +43,7 @@ from yanbao.store.errors import RecordsRefused, StoreError
 from yanbao.store.index import IndexRow, index_row
 from yanbao.store.migrate_pages import PagesMigration
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
-from yanbao.store.search import search_ids
+from yanbao.store.search import search_first, search_ids
 from yanbao.store.storage import LAYOUT_VERSION, META_DOC, META_TABLE, ROWS_PREFIX, AtomicJSONStorage, library_dir
 from yanbao.store.user_state import UNREAD_SINCE, UserStateMixin
 
@@ -653,6 +653,14 @@ class DigestStore(UserStateMixin):
             if not self._open():
                 return
         yield from search_ids(self._catalog, query, self._expander, page)
+
+    def search_first(self, query: str, limit: int = 100) -> tuple[int, list[str]]:
+        """What a user sees first of ``search``: how many digests match and the ids of the
+        newest ``limit`` of them, without reading every match's id in order."""
+        with self._mutex:
+            if not self._open():
+                return 0, []
+        return search_first(self._catalog, query, self._expander, limit)
 
     def warm(self) -> None:
         """Load what a first search needs and later ones find loaded — the company registry

@@ -2,7 +2,8 @@
 
 A word of three characters or more is a substring query on the FTS5 trigram index; a
 two-character word (腾讯, 风险, AI) is looked up in the table of two-character words,
-since trigrams cannot hold it; a single character (rare) scans the stored texts. A word
+since trigrams cannot hold it; a single character (rare) scans the stored texts, and so
+does every word over the few texts waiting to enter the indexes (``store.catalog``). A word
 that names a company the registry knows also matches every report naming that company
 by any of its names or tickers. Words that together name a concept of the bilingual
 lexicon ("capex guidance") match any of its terms (资本开支指引), in either language.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from yanbao.store.catalog import NEWEST_FIRST, Catalog
 from yanbao.store.concepts import get_lexicon
 
-__all__ = ["Snippet", "match_snippet", "query_groups", "search_ids"]
+__all__ = ["Snippet", "match_snippet", "query_groups", "search_first", "search_ids"]
 
 CONCEPT_WORDS = 4  # the longest run of query words tried as one concept ("returns on AI capex")
 
@@ -47,28 +48,27 @@ def _phrase(term: str) -> str:
 
 
 def _term_query(term: str, company_keys: frozenset[str] | None) -> tuple[str, list]:
-    if len(term) >= 3:
-        sql, params = "SELECT rowid AS n FROM texts WHERE texts MATCH ?", [_phrase(term)]
-    elif len(term) == 2 and term.isalnum():
-        sql, params = "SELECT rowid AS n FROM grams WHERE grams MATCH ?", [_phrase(term)]
+    if len(term) >= 3 or (len(term) == 2 and term.isalnum()):
+        index = "texts" if len(term) >= 3 else "grams"
+        # The index, and the few texts waiting to go into it (``store.catalog``), read as they are.
+        sql = (f"SELECT rowid AS n FROM {index} WHERE {index} MATCH ? UNION ALL SELECT u.n FROM unindexed u "
+               f"CROSS JOIN texts_z t ON t.n = u.n WHERE instr(unz(t.z), ?) > 0")
+        params = [_phrase(term), term]
     else:
         sql, params = "SELECT n FROM texts_z WHERE instr(unz(z), ?) > 0", [term]
     if company_keys:
         keys = sorted(company_keys)
-        sql += f" UNION SELECT n FROM company_keys WHERE key IN ({','.join('?' * len(keys))})"
+        sql += f" UNION ALL SELECT n FROM company_keys WHERE key IN ({','.join('?' * len(keys))})"
         params += keys
     return sql, params
 
 
-def search_ids(
-    catalog: Catalog, query: str, expand: Callable[[str], frozenset[str]], page: int = 512,
-) -> Iterator[str]:
-    """Ids of reports matching every group of ``query`` (see ``query_groups``), newest first,
-    a page at a time; ``expand`` gives a word's company keys (just itself when it is no company)."""
+def _hits(query: str, expand: Callable[[str], frozenset[str]]) -> tuple[str, list] | None:
+    """SQL selecting the ``n`` of every report matching ``query`` (each once), with its
+    parameters; None for a query of no words (everything matches)."""
     groups = query_groups(query)
     if not groups:
-        yield from catalog.ids_with_prefix("")
-        return
+        return None
     parts, params = [], []
     for group in groups:
         alternatives = []
@@ -77,10 +77,33 @@ def search_ids(
             sql, args = _term_query(term, keys if keys != {term} else None)
             alternatives.append(sql)
             params += args
-        parts.append(f"SELECT n FROM ({' UNION '.join(alternatives)})")
-    hits = " INTERSECT ".join(parts)
+        parts.append(f"SELECT n FROM ({' UNION ALL '.join(alternatives)})")
+    return " INTERSECT ".join(parts), params
+
+
+def search_ids(
+    catalog: Catalog, query: str, expand: Callable[[str], frozenset[str]], page: int = 512,
+) -> Iterator[str]:
+    """Ids of reports matching every group of ``query`` (see ``query_groups``), newest first,
+    a page at a time; ``expand`` gives a word's company keys (just itself when it is no company)."""
+    found = _hits(query, expand)
+    if found is None:
+        yield from catalog.ids_with_prefix("")
+        return
+    hits, params = found
     yield from (row[0] for row in catalog.stream(
         f"SELECT id FROM reports WHERE n IN ({hits}) {NEWEST_FIRST}", params, page))
+
+
+def search_first(
+    catalog: Catalog, query: str, expand: Callable[[str], frozenset[str]], limit: int = 100,
+) -> tuple[int, list[str]]:
+    """What a user sees first of a search: how many reports match ``query`` and the ids of
+    the newest ``limit`` of them (``search_ids`` gives them all)."""
+    found = _hits(query, expand)
+    if found is None:
+        return catalog.count(), catalog.ids_with_prefix("")[:limit]
+    return catalog.count_and_first(*found, limit)
 
 
 @dataclass(frozen=True)

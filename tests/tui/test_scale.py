@@ -110,3 +110,19 @@ async def test_chinese_columns_line_up() -> None:
     assert {cell_len(line) for line in lines} == {80}
     starts = {cell_len(line[: line.index("2025Q1")]) for line in lines}
     assert len(starts) == 1
+
+
+def test_a_search_alone_narrows_without_reading_company_names() -> None:
+    """The search's ids narrow the list by id: the rows' company names (one catalog read of
+    every report's names the first time) stay unread."""
+
+    class NoNames(DigestSummary):
+        @property
+        def companies(self) -> list[str]:
+            raise AssertionError("company names read")
+
+    rows = [NoNames(id=f"{i:064x}", title=f"报告 {i}", broker="华安证券", date="2025-01-01", period="2025Q1",
+                    language="zh", companies=[], recommended=[], n_metrics=0) for i in range(100)]
+    wanted = {rows[3].id, rows[50].id}
+    assert [s.id for s in filter_summaries(rows, "", wanted)] == [rows[3].id, rows[50].id]
+    assert filter_summaries(rows, "  ", set()) == []

@@ -85,8 +85,8 @@ def filter_summaries(
     ``company_names`` maps a ``company:`` value to every name of its company (the
     registry's, see ``tui.data.company_names``), so ``company:腾讯`` finds Tencent.
     """
-    if not query.split() and ids is None:
-        return list(rows)  # nothing to filter by: never touch the rows' company details
+    if not query.split():  # nothing but a search to filter by: never touch the rows' company details
+        return list(rows) if ids is None else [s for s in rows if s.id in ids]
     terms: list[tuple[str, str]] = []
     for word in query.split():
         field_name, sep, value = word.partition(":")
