@@ -17,7 +17,7 @@ from textual.widgets._tabbed_content import ContentTabs
 from yanbao.tui.data.company_names import filter_word
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
-from yanbao.tui.data.open_source import open_source, source_page
+from yanbao.tui.data.open_source import open_source
 from yanbao.tui.data.settings import PANE_NAMES, label_lang, save_settings
 from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
@@ -74,7 +74,7 @@ class MainScreen(Screen[None]):
         Binding("s", "sort", "Sort", tooltip="Sort the list by date, broker, period or title (again to cycle)", id="sort"),
         Binding("S", "reverse_sort", "Reverse", show=False, tooltip="Reverse the sort: oldest first, Z→A (the header shows ▲/▼)", id="reverse-sort"),
         Binding("y", "copy", "Copy", show=False, tooltip="Copy what is under the cursor: a figure with its sentence, a risk, "
-                "key points, or the whole digest as markdown from the list", id="copy"),
+                "a key point, or the whole digest as markdown from the list", id="copy"),
         Binding("w", "watch", "+Watch", tooltip="Add the company under the cursor (or a typed one) to the watchlist", id="watch"),
         Binding("d", "unwatch", "-Watch", tooltip="Remove the highlighted company from the watchlist", id="unwatch"),
         Binding("e", "export", "Export", tooltip="Export the current view as a markdown file", id="export"),
@@ -82,7 +82,7 @@ class MainScreen(Screen[None]):
         Binding("x", "stop_ingest", "Stop ingest", tooltip="Stop the running ingest: reports already stored stay, the rest are not stored",
                 id="stop-ingest"),
         Binding("o", "open_source", "Open", show=False,
-                tooltip="Open the source file at the highlighted figure's page", id="open-source"),
+                tooltip="Open the source file at the page of the highlighted figure or key point", id="open-source"),
         Binding("left_square_bracket", "resize_list(-5)", "List−", key_display="[", show=False,
                 tooltip="Give the report list less room (or drag the bar between list and panes)", id="list-smaller"),
         Binding("right_square_bracket", "resize_list(5)", "List+", key_display="]", show=False,
@@ -442,7 +442,7 @@ class MainScreen(Screen[None]):
         self.query_one("#panes", TabbedContent).active = pane
         self.ensure_library(pane)
         target = {
-            "keypoints": "#keypoints-pane",
+            "keypoints": "#kp-points",
             "watchlist": "#watch-list",
             "risks": "#risks-library",
             "compare": "#compare-table",
@@ -651,10 +651,12 @@ class MainScreen(Screen[None]):
         self.app.push_screen(ExportResultDialog(path, what))
 
     def action_open_source(self) -> None:
-        """o: the report's source in the system viewer, at the highlighted figure's page."""
+        """o: the report's source in the system viewer, at the page of the highlighted figure
+        or key point (the first page when neither is highlighted)."""
         if self.digest is not None:
-            metric = self.query_one(KeyPointsPane).metric_under_cursor if self.active_pane == "keypoints" else None
-            outcome = open_source(self.digest, source_page(self.digest, metric))
+            target = self.query_one(KeyPointsPane).page_target if self.active_pane == "keypoints" else None
+            what, page = target if target is not None else ("figure", None)
+            outcome = open_source(self.digest, page, what=what)
             self.say(outcome.message, severity=outcome.severity, timeout=5)
 
     def action_star(self) -> None:
