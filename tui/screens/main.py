@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
-from yanbao.tui.data.company_names import filter_word
+from yanbao.tui.data.company_names import company_item
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
 from yanbao.tui.data.open_source import open_source
@@ -363,13 +363,15 @@ class MainScreen(Screen[None]):
         self.action_show_pane("keypoints")
 
     def open_company(self, name: str) -> None:
-        """A watched company opens in the watchlist; any other narrows the list to it."""
-        if self.watchlist and "watchlist" in self._filled and self.query_one(WatchlistPane).highlight(name):
-            self.action_show_pane("watchlist")
+        """The company's detail in the Watchlist pane (its reports, figures by quarter, each
+        broker's rating and target): a watched company's own entry, any other shown there
+        without being watched (``w`` watches it)."""
+        self.action_show_pane("watchlist")  # fills the pane when a big library deferred it
+        pane = self.query_one(WatchlistPane)
+        if pane.highlight(name):
             return
-        self.browser.set_filter(f"company:{filter_word(name)}")
-        self.query_one(ReportList).focus()
-        self.say(f"{name}: not watched, the list shows its reports (w watches it)", timeout=4)
+        pane.peek(company_item(name))
+        self.say(f"{name} is not watched: shown here until you watch it (w) or jump to another", timeout=4)
 
     @on(ReportList.Opened)
     def _report_opened(self, event: ReportList.Opened) -> None:
@@ -545,6 +547,8 @@ class MainScreen(Screen[None]):
     def action_watch(self) -> None:
         """Watch the company under the cursor, or ask which one."""
         company = self._company_under_cursor()
+        if self.active_pane == "watchlist" and self.query_one(WatchlistPane).highlighted_unwatched:
+            company = self.query_one(WatchlistPane).highlighted_item.name  # shown, not yet watched
         if company:
             self.query_one(WatchlistPane).watch(company)
             return
@@ -567,7 +571,11 @@ class MainScreen(Screen[None]):
         """Stop watching the highlighted watchlist company (or the one under the cursor)."""
         name: str | None = None
         if self.active_pane == "watchlist":
-            item = self.query_one(WatchlistPane).highlighted_item
+            pane = self.query_one(WatchlistPane)
+            if pane.highlighted_unwatched:
+                self.say(f"{pane.highlighted_item.name} is not on the watchlist (w watches it)", timeout=3)
+                return
+            item = pane.highlighted_item
             name = item.name if item is not None else None
         else:
             company = self._company_under_cursor()
