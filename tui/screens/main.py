@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
 from yanbao.tui.data.company_names import company_item
+from yanbao.tui.data.conversion_progress import ConversionProgress
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
 from yanbao.tui.data.open_source import open_source
@@ -44,6 +46,9 @@ __all__ = ["MainScreen", "PANES"]
 
 PANES = PANE_NAMES
 """Pane ids in number-key order."""
+
+CONVERTING_EVERY_S = 0.1
+"""The most often the screen hears of a conversion on open (a tick per digest otherwise)."""
 
 PANE_DELAY = 0.1
 """Seconds the cursor rests on a report before the panes show it."""
@@ -106,11 +111,22 @@ class MainScreen(Screen[None]):
     class StoreOpened(Message):
         """The store is open: its summaries, and how many samples were seeded."""
 
-        def __init__(self, summaries: list[Any], seeded: int, seed_failures: list[str]) -> None:
+        def __init__(self, summaries: list[Any], seeded: int, seed_failures: list[str],
+                     converted: str | None = None) -> None:
             super().__init__()
             self.summaries = summaries
             self.seeded = seeded
             self.seed_failures = seed_failures
+            self.converted = converted  # what the conversion on open did, if one ran
+
+    class Converting(Message):
+        """The store converts the library on open (schema-1 digests gain pages): how far."""
+
+        def __init__(self, done: int, total: int, what: str) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+            self.what = what
 
     class StoreFailed(Message):
         """The store could not be opened or read."""
@@ -150,6 +166,8 @@ class MainScreen(Screen[None]):
         self.keeper = SessionKeeper()  # where the user was: restored once the store is open
         self.settings = self.keeper.settings
         self.reader = ReaderMarks(self)  # what is new, stars, tags, notes
+        self.conversion = ConversionProgress()  # a library converted on open, as it goes
+        self._converting_said = 0.0  # when the opening thread last posted a Converting
 
     def say(self, message: object, **options: Any) -> None:
         """Notify with text that may hold report words: cleaned, never read as markup."""
@@ -182,6 +200,7 @@ class MainScreen(Screen[None]):
         self.query_one("#panes", TabbedContent).query_one(ContentTabs).can_focus = False
         self.query_one(ReportList).focus()
         self.keeper.start(self)
+        self.library.progress = self._converting
         self._open_store()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -243,7 +262,7 @@ class MainScreen(Screen[None]):
         try:
             seeded, failures = self.library.open(seed=seed)
             summaries = self.library.summaries()
-            self.post_message(self.StoreOpened(summaries, seeded, failures))
+            self.post_message(self.StoreOpened(summaries, seeded, failures, self.library.conversion_summary()))
             eager = len(summaries) <= EAGER_LIBRARY
             if eager or self.watchlist is not None:
                 self.post_message(self.LibraryLoaded(self.library.watchlist(), fill_all=eager))
@@ -292,11 +311,27 @@ class MainScreen(Screen[None]):
         elif pane == "compare":
             self.query_one(ComparePane).set_library(self.library, report_periods(self.summaries))
 
+    def _converting(self, done: int, total: int, what: str) -> None:
+        """The store's progress while it converts on open (in the opening thread): passed on
+        to the screen at most ten times a second, and always the first and last ticks."""
+        now = time.monotonic()
+        if done in (0, total) or now - self._converting_said >= CONVERTING_EVERY_S or what != self.conversion.what:
+            self._converting_said = now
+            self.post_message(self.Converting(done, total, what))
+
+    def on_main_screen_converting(self, message: Converting) -> None:
+        self.conversion.record(message.done, message.total, message.what)
+        if not self.loaded:
+            self.browser.show_progress(self.conversion.short())
+            self.query_one(KeyPointsPane).opening_store(self.conversion.long())
+
     def reload(self) -> None:
         """Re-read summaries and digests (after an ingest)."""
         self._open_store(seed=False)
 
     def on_main_screen_store_opened(self, message: StoreOpened) -> None:
+        if not self.loaded and message.converted:
+            self.say(f"The library was converted to digest {message.converted}", title="Library", timeout=10)
         self.loaded = True
         self.summaries = message.summaries
         self.browser.set_summaries(message.summaries)

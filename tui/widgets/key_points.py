@@ -188,6 +188,11 @@ class KeyPointsPane(VerticalScroll, can_focus=False):
         if self.scrollable_content_region.width != self._metrics_width:
             self._fill_metrics()
 
+    def opening_store(self, line: str) -> None:
+        """The store is still opening (converting the library): say so in the heading."""
+        if self.digest is None:
+            self.query_one("#kp-heading", Static).update(Text(line, style="italic"))
+
     def opening(self, title: str) -> None:
         """The cursor rests on a report whose digest is being read: name it meanwhile."""
         if self.digest is None:
