@@ -25,6 +25,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Remove company from watchlist (d)", "screen.unwatch", "The highlighted watched company"),
     ("Export current view as markdown (e)", "screen.export", "Written to a new file, never over an old one"),
     ("Ingest reports (i)", "screen.ingest", "A file or a folder, with a progress bar"),
+    ("Watch a folder for new reports", "screen.watch_folder", "Ingest what lands in a folder while the app runs (remembered)"),
+    ("Stop watching the folder", "screen.unwatch_folder", "New files there are no longer ingested"),
     ("Open the source file (o)", "screen.open_source", "In the system viewer, at the page of the highlighted figure or key point"),
     ("Star or unstar the report (*)", "screen.star", "Starred reports: filter with 'starred'"),
     ("Edit the report's tags (t)", "screen.tags", "Completes the tags in use; filter with tag:NAME"),

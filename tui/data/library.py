@@ -297,6 +297,24 @@ class Library:
         finally:
             self._cancels.discard(cancel)
 
+    def watch_folder(self, folder: str, on_batch: Callable[[Any], None], stop: threading.Event) -> None:
+        """Ingest the reports in ``folder`` not stored yet, then each one that lands there
+        (``store.folder_watch``), until ``stop`` is set or the app closes; ``on_batch``
+        hears each batch's IngestReport."""
+        from yanbao.store.folder_watch import watch_and_ingest
+        from yanbao.store.ingest import ingest_paths
+
+        self._cancels.add(stop)
+        if self._stopping.is_set():
+            stop.set()
+        try:
+            store = self._require()
+            on_batch(ingest_paths([folder], store, cancel=stop))
+            if not stop.is_set():
+                watch_and_ingest([folder], store, on_batch=on_batch, stop=stop, cancel=stop)
+        finally:
+            self._cancels.discard(stop)
+
     def close(self) -> None:
         """Stop any seed or ingest in progress, then close the store."""
         self._stopping.set()

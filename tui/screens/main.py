@@ -28,6 +28,7 @@ from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.screens.reader_marks import ReaderMarks
 from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.copy_target import copy_subject
+from yanbao.tui.widgets.folder_watcher import FolderWatcher
 from yanbao.tui.widgets.ingest_runner import IngestRunner
 from yanbao.tui.widgets.key_points import KeyPointsPane
 from yanbao.tui.widgets.list_motion import move_cursor
@@ -188,6 +189,7 @@ class MainScreen(Screen[None]):
                 with TabPane("4 Compare", id="compare"):
                     yield ComparePane(id="compare-pane")
         yield IngestRunner(self.library, id="ingest-runner")
+        yield FolderWatcher(self.library, id="folder-watcher")
         yield Footer(compact=True, show_command_palette=False)
 
     @property
@@ -332,6 +334,7 @@ class MainScreen(Screen[None]):
     def on_main_screen_store_opened(self, message: StoreOpened) -> None:
         if not self.loaded and message.converted:
             self.say(f"The library was converted to digest {message.converted}", title="Library", timeout=10)
+        first_open = not self.loaded
         self.loaded = True
         self.summaries = message.summaries
         self.browser.set_summaries(message.summaries)
@@ -345,6 +348,10 @@ class MainScreen(Screen[None]):
                 f"{len(message.seed_failures)} bundled samples could not be read, e.g. {first}",
                 title="Samples", severity="warning", timeout=10,
             )
+        if first_open and self.settings.watch_folder and not self.library.read_only:
+            problem = self.query_one(FolderWatcher).start(self.settings.watch_folder)
+            if problem:
+                self.say(f"Not watching for new reports: {problem}", title="Watched folder", severity="warning", timeout=8)
         self.refresh_bindings()
 
     def on_main_screen_store_failed(self, message: StoreFailed) -> None:
@@ -452,7 +459,8 @@ class MainScreen(Screen[None]):
         return self.query_one("#panes", TabbedContent).active or "keypoints"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("search", "watch", "unwatch", "export", "ingest", "filter", "sort", "reverse_sort") and not self.loaded:
+        if action in ("search", "watch", "unwatch", "export", "ingest", "filter", "sort", "reverse_sort",
+                      "watch_folder") and not self.loaded:
             return None  # shown dimmed until the store is open
         if action == "stop_ingest":
             return self.query_one(IngestRunner).running  # in the footer only while one runs
@@ -725,6 +733,57 @@ class MainScreen(Screen[None]):
     def action_ingest(self) -> None:
         """Ask for a path and ingest it behind the app (or show the running ingest)."""
         self.app.push_screen(IngestDialog(self.library, runner=self.query_one(IngestRunner)))
+
+    def action_watch_folder(self) -> None:
+        """Ask for a folder whose new reports are ingested while the app runs (remembered)."""
+        watcher = self.query_one(FolderWatcher)
+
+        def done(folder: str | None) -> None:
+            if not folder:
+                return
+            problem = watcher.start(folder)
+            if problem:
+                self.say(problem, title="Watched folder", severity="warning", timeout=6)
+                return
+            self.settings.watch_folder = watcher.folder
+            save_settings(self.settings)
+            self.say(f"Watching {watcher.folder}: reports that land there are ingested (remembered)",
+                     title="Watched folder", timeout=5)
+
+        self.app.push_screen(
+            PromptDialog("Watch a folder for new reports", placeholder="~/Downloads/reports",
+                         value=watcher.folder or self.settings.watch_folder,
+                         hint="Reports copied or downloaded there are ingested as they land · Enter to watch · "
+                              "Esc to cancel", id="watch-folder-dialog"),
+            done,
+        )
+
+    def action_unwatch_folder(self) -> None:
+        """Stop ingesting what lands in the watched folder (remembered)."""
+        watcher = self.query_one(FolderWatcher)
+        folder = watcher.folder or self.settings.watch_folder
+        watcher.stop()
+        self.settings.watch_folder = ""
+        save_settings(self.settings)
+        self.say(f"Stopped watching {folder}" if folder else "No folder was watched", title="Watched folder", timeout=4)
+
+    @on(FolderWatcher.Batch)
+    def _folder_batch(self, event: FolderWatcher.Batch) -> None:
+        event.stop()
+        report = event.report
+        if report.ok:
+            self.say(f"{report.ok} new report{'s' if report.ok != 1 else ''} from {event.folder}",
+                     title="Watched folder", timeout=5)
+            self.reload()
+        for result in [r for r in report.results if r.status == "failed"][:5]:
+            self.say(f"{Path(result.path).name}: {result.reason}", title="Watched folder: not stored",
+                     severity="warning", timeout=10)
+
+    @on(FolderWatcher.Failed)
+    def _folder_failed(self, event: FolderWatcher.Failed) -> None:
+        event.stop()
+        self.say(f"Stopped watching {event.folder}: {event.reason}", title="Watched folder", severity="warning",
+                 timeout=10)
 
     def action_stop_ingest(self) -> None:
         """x: stop the running ingest; what landed stays."""
