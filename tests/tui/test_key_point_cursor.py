@@ -83,6 +83,23 @@ class TestKeyPointCursor:
             assert copied == [f"{second.heading}\n• {second.points[0]}"]
             assert "Copied key point 2" in [message for _, message in said]
 
+    async def test_o_on_a_key_point_whose_page_is_unknown_says_so(self, tmp_path: Path, monkeypatch) -> None:
+        """A schema-1 digest (kept without pages): page 1, and the notice says why."""
+        env, out = recorder_env(tmp_path)
+        monkeypatch.setenv("YANBAO_OPEN", env)
+        pdf = three_key_points(tmp_path / "three.pdf")
+        digest = parse_file(pdf)
+        for point in digest.key_points:
+            point.page = None
+        app = YanbaoApp(store_path=store_of(tmp_path, digest))
+        said = record_notices(app)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("1", "j", "o")
+            assert recorded(out) == ["1", str(pdf)]
+            await settle(pilot)
+            assert "Opened page 1 of three.pdf (the key point's page is not recorded)" in [m for _, m in said]
+
     async def test_keys_move_the_cursor_and_the_highlight_follows(self, tmp_path: Path) -> None:
         pdf = three_key_points(tmp_path / "three.pdf")
         app = YanbaoApp(store_path=store_of(tmp_path, parse_file(pdf)))

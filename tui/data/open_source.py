@@ -84,9 +84,10 @@ def _launch(argv: list[str]) -> object:
 
 
 def open_source(digest: Digest, page: int | None = None, *, env: Mapping[str, str] | None = None,
-                launch: Launch = _launch, what: str = "figure") -> OpenOutcome:
+                launch: Launch = _launch, what: str | None = "figure") -> OpenOutcome:
     """Open the source of ``digest`` at ``page`` (a 1-based page, None: the first), the page
-    of ``what`` is highlighted ("figure", "key point": named when the viewer cannot be told)."""
+    of the highlighted ``what`` ("figure", "key point"; None: nothing highlighted), named
+    when the viewer cannot be told the page, or when that page is not recorded."""
     path = digest.source.path
     name = Path(path).name or path
     if not Path(path).is_file():
@@ -107,6 +108,7 @@ def open_source(digest: Digest, page: int | None = None, *, env: Mapping[str, st
     if digest.source.kind != "pdf":
         return OpenOutcome(f"Opened {name}", True)
     if command.at_page:
-        return OpenOutcome(f"Opened page {page or 1} of {name}", True)
-    where = f"; the {what} is on page {page}" if page else ""
+        unknown = f" (the {what}'s page is not recorded)" if what and page is None else ""
+        return OpenOutcome(f"Opened page {page or 1} of {name}{unknown}", True)
+    where = f"; the {what} is on page {page}" if page and what else ""
     return OpenOutcome(f"Opened {name} (the viewer picks the page{where}: set ${ENV_VAR} to open at it)", True)

@@ -706,7 +706,7 @@ class MainScreen(Screen[None]):
         or key point (the first page when neither is highlighted)."""
         if self.digest is not None:
             target = self.query_one(KeyPointsPane).page_target if self.active_pane == "keypoints" else None
-            what, page = target if target is not None else ("figure", None)
+            what, page = target if target is not None else (None, None)
             outcome = open_source(self.digest, page, what=what)
             self.say(outcome.message, severity=outcome.severity, timeout=5)
 
