@@ -27,13 +27,15 @@ SIZE = (120, 40)
 @pytest.fixture
 def held(monkeypatch) -> threading.Event:
     """The conversion re-parses each digest as usual, then waits before handing it over
-    until the test sets the event (or half a second passed): a conversion slow enough to look at."""
+    until the test sets the event (or ``hold`` seconds passed, when the test sets one): a
+    conversion slow enough to look at."""
     go = threading.Event()
+    go.hold = None  # type: ignore[attr-defined]
     real = migrate_pages_module.migrate_pages
 
     def slow(jobs):
         for item in migrate_pages_module.parse_in_workers(jobs):
-            go.wait(0.5)
+            go.wait(go.hold)  # type: ignore[attr-defined]
             yield item
 
     def migrate(documents, write, progress=None, reparse=None, stop=None):
@@ -96,7 +98,8 @@ class TestConversionOnOpen:
 
     async def test_a_quit_during_the_conversion_is_prompt_and_safe(self, tmp_path: Path, make_digest, monkeypatch,
                                                                     held) -> None:
-        path, _ = schema_1_library(tmp_path, make_digest, pdfs=6)  # 4 re-parsed, 2 s held
+        held.hold = 0.5  # each re-parsed digest is held half a second: 2 s for the four
+        path, _ = schema_1_library(tmp_path, make_digest, pdfs=6)
         lines = shown_progress(monkeypatch)
         app = YanbaoApp(store_path=path)
         async with app.run_test(size=SIZE, notifications=True) as pilot:

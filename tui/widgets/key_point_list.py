@@ -16,6 +16,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 from yanbao.tui.widgets.paragraphs import Paragraphs, ParagraphsStatic, hanging_lines
@@ -110,6 +111,11 @@ class KeyPointList(ParagraphsStatic, can_focus=True):
         blocks = self._blocks(self._width())
         start = sum(len(block) for block in blocks[:index])
         return start, len(blocks[index]) if 0 <= index < len(blocks) else 0
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if not self.points:
+            return super().get_content_height(container, viewport, width)
+        return sum(len(block) for block in self._blocks(width))
 
     def render(self):  # type: ignore[override]
         if not self.points:
