@@ -173,15 +173,18 @@ def _panes(path: Path, say: Callable[[str], None] = lambda _text: None) -> dict:
         say(f"  {name} {out[name]:.3f} s")
 
     timed("pane3_risk_tally_s", library.risk_tally, len)
+    # The first opening folds what the catalog has not kept of the company (everything, when
+    # nothing was kept or a report was removed since); the second reads the kept fold.
     timed("pane2_company_detail_s", lambda: library.company_detail(WatchItem(common)), lambda d: len(d.reports))
+    timed("pane2_company_detail_kept_s", lambda: library.company_detail(WatchItem(common)), lambda d: len(d.reports))
     timed("pane4_series_s", lambda: series(list(library.figure_digests(common, "revenue")), common, None, "revenue"), len)
     timed("pane4_two_quarters_s", lambda: compare_quarters(library.quarter_views(*quarters), *quarters),
           lambda c: len(c.rows))
     timed("pane4_histories_one_company_s",
-          lambda: (guidance_histories(library.history_digests({common}), {common}),
-                   rating_histories(library.history_digests({common}), {common})),
+          lambda: (guidance_histories(library.history_digests({common}, "guidance"), {common}),
+                   rating_histories(library.history_digests({common}, "ratings"), {common})),
           lambda gr: len(gr[0]) + len(gr[1]))
-    timed("pane4_ratings_every_company_s", lambda: rating_histories(library.history_digests(None)), len)
+    timed("pane4_ratings_every_company_s", lambda: rating_histories(library.history_digests(None, "ratings")), len)
     library.close()
     return out
 

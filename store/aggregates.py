@@ -8,7 +8,7 @@ record), so the panes never decode the library to count risks or chart a figure.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -18,7 +18,8 @@ from yanbao.store.index import index_row
 from yanbao.store.model import Metric, Range
 from yanbao.store.risk_text import bounded, plausible_risk
 
-__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "unpack_extras", "unpack_figures", "unpack_period"]
+__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "unpack_extras", "unpack_figures", "unpack_history",
+           "unpack_period"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
@@ -27,10 +28,14 @@ _PACKED = ("metric", "period", "value", "unit", "segment", "basis", "low", "high
            "fiscal_period", "previous")
 
 
-def unpack_figures(packed: bytes) -> tuple[list[Metric], list[dict]]:
+def unpack_figures(packed: bytes, keep: Callable[[str, str | None], bool] | None = None
+                   ) -> tuple[list[Metric], list[dict]]:
     """The metrics (without sentences) and the company ratings packed for one company of
-    one report."""
+    one report; ``keep(metric, basis)``: only the figures it passes (the others are never
+    built)."""
     company, ticker, rows, ratings = orjson.loads(zlib.decompress(packed))
+    if keep is not None:
+        rows = [row for row in rows if keep(row[0], row[5])]
     return _metrics([[company, ticker, *row] for row in rows]), ratings
 
 
@@ -69,6 +74,13 @@ def unpack_extras(packed: bytes) -> Extras:
     """One report's extras; figures come without sentences."""
     risks, picks, vintage, guidance, ratings = orjson.loads(zlib.decompress(packed))
     return Extras(risks, [(name, ticker) for name, ticker in picks], _metrics(vintage), _metrics(guidance), ratings)
+
+
+def unpack_history(packed: bytes, guidance: bool = True, ratings: bool = True) -> tuple[list[Metric], list[dict]]:
+    """One report's guidance figures and company ratings from its extras, building only
+    what is asked for (``ratings=False``: no ratings, ``guidance=False``: no figures)."""
+    _risks, _picks, _vintage, guidance_rows, rating_dicts = orjson.loads(zlib.decompress(packed))
+    return (_metrics(guidance_rows) if guidance else []), (rating_dicts if ratings else [])
 
 
 def bigrams(text: str) -> str:

@@ -18,12 +18,13 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 
-from yanbao.store.aggregates import CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures, unpack_period
+from yanbao.store.aggregates import (CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures,
+                                     unpack_history, unpack_period)
 from yanbao.store.index import IndexRow
 from yanbao.store.model import Metric
 
@@ -72,6 +73,13 @@ CREATE TABLE IF NOT EXISTS extras(n INTEGER PRIMARY KEY, periods TEXT NOT NULL, 
 # from one the user has seen (``store.user_state``). Derived like the rest: a rebuild takes
 # the time from the document's file. Created on open, so catalogs made before it gain it.
 _ADDED_SCHEMA = "CREATE TABLE IF NOT EXISTS added(id TEXT PRIMARY KEY, t REAL NOT NULL) WITHOUT ROWID"
+
+# Panes' results kept between openings (``pane_cached``/``keep_pane``): derived from the
+# figures up to a mark (the figures table's last rowid) and a count of reports dropped, so a
+# pane reads what it kept plus the figures added since, and recomputes after a removal.
+# Written when a pane is shown, never by an ingest. Created on open, like ``added``.
+_PANE_SCHEMA = ("CREATE TABLE IF NOT EXISTS pane_cache(key TEXT PRIMARY KEY, mark INTEGER NOT NULL, "
+                "gen INTEGER NOT NULL, z BLOB NOT NULL) WITHOUT ROWID")
 
 ROW_COLUMNS = "id, title, broker, nullif(date, ''), period, language, n_metrics"
 NEWEST_FIRST = "ORDER BY date DESC, title DESC, id DESC"
@@ -127,6 +135,7 @@ class Catalog:
                 conn.create_function("unz", 1, _unz, deterministic=True)
                 with contextlib.suppress(sqlite3.DatabaseError):  # a read-only or damaged file
                     conn.execute(_ADDED_SCHEMA)
+                    conn.execute(_PANE_SCHEMA)
                 self._conn = conn
             return self._conn
 
@@ -152,6 +161,7 @@ class Catalog:
             conn = self.connection()  # a new file: its page size is set before anything else
             conn.executescript(_SCHEMA)
             conn.execute(_ADDED_SCHEMA)
+            conn.execute(_PANE_SCHEMA)
             # Merge 16 index segments at a time instead of 4: fewer levels, so each indexed
             # byte is rewritten fewer times as the library grows (queries read a few more segments).
             for table in ("texts", "grams"):
@@ -259,6 +269,8 @@ class Catalog:
         if found is None:
             return
         n = found[0]
+        # Kept pane results cannot take a report out: counting drops tells them to recompute.
+        conn.execute("INSERT INTO info VALUES ('dropped', '1') ON CONFLICT(key) DO UPDATE SET value = value + 1")
         for key, wording, period in conn.execute("SELECT key, wording, period FROM risk_rows WHERE n = ?", (n,)).fetchall():
             conn.execute("UPDATE risk_tally SET count = count - 1 WHERE key = ?", (key,))
             conn.execute("UPDATE risk_wordings SET count = count - 1 WHERE key = ? AND wording = ?", (key, wording))
@@ -366,19 +378,67 @@ class Catalog:
         return [(key, count, wordings.get(key, (0, key))[1], periods.get(key, []))
                 for key, count in self.query("SELECT key, count FROM risk_tally ORDER BY count DESC, key")]
 
-    def figures_for(self, keys: Iterable[str]) -> list[tuple[str, list[Metric], list[dict]]]:
+    def figures_for(self, keys: Iterable[str], keep: Callable[[str, str | None], bool] | None = None,
+                    between: tuple[int, int] | None = None) -> list[tuple[str, list[Metric], list[dict]]]:
         """(digest id, metrics without sentences, rating dicts) per report and company
-        filed under one of ``keys`` (casefolded company names or tickers)."""
+        filed under one of ``keys`` (casefolded company names or tickers); ``keep(metric,
+        basis)``: only the figures it passes; ``between`` (low, high): only those stored
+        after the figures mark ``low`` and up to ``high`` (``figures_mark``)."""
         keys = sorted(set(keys))
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
+        since, args = "", keys * 3
+        if between is not None:
+            since, args = " AND f.rowid > ? AND f.rowid <= ?", [*keys, *between, *keys, *keys, *between]
         found = self.query(
             f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
-            f"WHERE f.company_key IN ({marks}) UNION ALL "
+            f"WHERE f.company_key IN ({marks}){since} UNION ALL "
             f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
-            f"WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks})", keys * 3)
-        return [(digest_id, *unpack_figures(packed)) for digest_id, packed in found]
+            f"WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks}){since}", args)
+        return [(digest_id, *unpack_figures(packed, keep)) for digest_id, packed in found]
+
+    def figure_report_ids(self, keys: Iterable[str]) -> list[str]:
+        """Ids of the reports with figures or ratings filed under one of ``keys``."""
+        keys = sorted(set(keys))
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        return [r[0] for r in self.query(
+            f"SELECT id FROM reports WHERE n IN (SELECT n FROM figures WHERE company_key IN ({marks}) "
+            f"UNION SELECT n FROM figures WHERE ticker_key IN ({marks}))", keys * 2)]
+
+    def figures_mark(self) -> tuple[int, int]:
+        """(the figures' last rowid, reports dropped so far): what a kept pane result was
+        computed up to (``pane_cached``)."""
+        # One statement: both read at one moment.
+        mark, gen = self.query("SELECT (SELECT coalesce(max(rowid), 0) FROM figures), "
+                               "(SELECT value FROM info WHERE key = 'dropped')")[0]
+        return mark, int(gen) if gen is not None else 0
+
+    def pane_cached(self, key: str) -> tuple[int, int, bytes] | None:
+        """(mark, drops, blob) kept for ``key``, or None."""
+        try:
+            found = self.query("SELECT mark, gen, z FROM pane_cache WHERE key = ?", (key,))
+        except sqlite3.DatabaseError:  # a read-only catalog made before the table existed
+            return None
+        return (found[0][0], found[0][1], found[0][2]) if found else None
+
+    def keep_pane(self, key: str, mark: int, gen: int, blob: bytes) -> bool:
+        """Keep a pane's result; False (nothing written) when the catalog is read-only or
+        another process is writing it: a pane never waits on a writer for its cache."""
+        with self._lock:
+            conn = self.connection()
+            try:
+                conn.execute("PRAGMA busy_timeout = 0")
+                try:
+                    with self.transaction() as tx:
+                        tx.execute("INSERT OR REPLACE INTO pane_cache VALUES (?, ?, ?, ?)", (key, mark, gen, blob))
+                finally:
+                    conn.execute("PRAGMA busy_timeout = 60000")
+            except sqlite3.Error:
+                return False
+        return True
 
     def quarter_figures(self, report_periods: Sequence[str], figure_periods: Sequence[str],
                         own_periods: Sequence[str]) -> list[tuple[tuple, list[Metric], Extras | None]]:
@@ -409,3 +469,11 @@ class Catalog:
         for row in self.stream("SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z "
                                "FROM reports r JOIN extras e ON e.n = r.n"):
             yield row[:6], unpack_extras(row[6])
+
+    def history_rows(self, guidance: bool = True, ratings: bool = True) -> Iterator[tuple[tuple, list[Metric], list[dict]]]:
+        """Every report's row (id, title, broker, date, period, language), guidance figures
+        and rating dicts, a batch at a time, building only what is asked for: what the
+        library-wide guidance or ratings history reads."""
+        for row in self.stream("SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z "
+                               "FROM reports r JOIN extras e ON e.n = r.n"):
+            yield (row[:6], *unpack_history(row[6], guidance, ratings))

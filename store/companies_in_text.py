@@ -22,10 +22,22 @@ RECOMMEND_TRIGGER = re.compile(
     re.IGNORECASE,
 )
 _TICKER_BESIDE = re.compile(
-    r"([\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9&.\-' ]{0,24}?)\s*[（(]\s*"
+    r"((?<![A-Za-z0-9\-])[\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9&.\-' ]{0,24}?)\s*[（(]\s*"
     r"(\d{4,5}\s?\.?\s?HK|\d{6}\s?\.\s?S[HZ]|[A-Z]{1,5}(?:\s?\.?\s?(?:US|O|N))?|\d{4,5}\s+HK)\s*[）)]"
 )
 _LEAD_WORDS = re.compile(r"^(?:(?:重点|建议|继续|持续)?(?:推荐|关注)|受益|标的|包括|例如|如|以及)+")
+# Bare capitals in brackets are a ticker (Snowflake (SNOW)) or an acronym being defined
+# (long short-term memory (LSTM), 低延迟趋势线（LLT）): without an exchange mark, a name is
+# learned only when it reads like a company's.
+_BARE_LETTERS = re.compile(r"[A-Z]{1,5}")  # one capital alone is a variable (Date (T)), never learned
+_COMPANY_WORD_ZH = re.compile(r"(?:公司|集团|控股|股份|科技|银行|证券|保险|汽车|电子|医药|能源|网络|传媒|智能)$")
+_TITLE_WORD = re.compile(r"(?:[A-Z][A-Za-z0-9.'&\-]*|&|of|and|de)$")
+_CONCEPT_WORD_EN = re.compile(
+    r"\b(?:index|indices|model|ratio|theory|learning|network|memory|method|algorithm|test|rate|factor|"
+    r"strategy|hypothesis|average|indicator|oscillator|momentum|analysis|regression|transform|"
+    r"decomposition|value|return|returns|spread|volatility|distribution|process)$",
+    re.IGNORECASE,
+)
 _NEGATION = re.compile(r"not (?:among|one of|in) our (?:top )?picks|并非推荐|不在推荐", re.I)
 
 
@@ -79,10 +91,14 @@ class CompanyFinder:
             raw_name = re.split(r"[、，,：:；;和及与]", m.group(1))[-1].strip(" -")
             # In running text the words before a name stick to it: 重点推荐星河科技（300999.SZ）.
             raw_name = _LEAD_WORDS.sub("", RECOMMEND_TRIGGER.split(raw_name)[-1]).strip(" -")
+            raw_name = _english_name_run(raw_name) or raw_name
             ticker = normalize_ticker(m.group(2))
             if not raw_name or not ticker or len(raw_name) < 2:
                 continue
             info = self.registry.lookup(ticker) or self.registry.lookup(raw_name)
+            bare = _BARE_LETTERS.fullmatch(m.group(2).strip()) is not None
+            if info is None and bare and not _reads_as_company(raw_name, ticker):
+                continue
             if info is None and raw_name not in self._extra:
                 self._extra[raw_name] = (raw_name, ticker)
                 self._cache.clear()
@@ -121,6 +137,39 @@ class CompanyFinder:
                     if e.company not in picked:
                         picked.append(e.company)
         return picked
+
+
+def _english_name_run(name: str) -> str:
+    """The capitalised words that end an English name, without the sentence before them
+    (``We like Quorvex`` -> ``Quorvex``); "" when the name has Chinese or ends lower-case."""
+    if re.search(r"[\u4e00-\u9fa5]", name):
+        return ""
+    words = name.split()
+    start = len(words)
+    while start > 0 and _TITLE_WORD.match(words[start - 1]):
+        start -= 1
+    while start < len(words) and not words[start][:1].isupper():
+        start += 1  # a run never opens on "of" or "&"
+    return " ".join(words[start:])
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.split(r"[\s\-]+", name) if w[:1].isalpha()).upper()
+
+
+def _reads_as_company(name: str, letters: str) -> bool:
+    """Whether a name written beside bare capitals is a company's, not a defined acronym."""
+    if re.search(r"[\u4e00-\u9fa5]", name):
+        return _COMPANY_WORD_ZH.search(name) is not None
+    words = name.split()
+    if len(letters) < 2 or not words or len(words) > 5 or _english_name_run(name) != name:
+        return False
+    if any(len(w.strip(".")) == 1 for w in words):
+        return False  # table labels and formulas (Entire Sim. GBM T), not names
+    initials = _initials(name)
+    if initials in letters or letters.endswith(initials[-1:]) or letters in initials:
+        return False  # the letters spell the words before them: an acronym being defined
+    return not _CONCEPT_WORD_EN.search(name)
 
 
 @lru_cache(maxsize=None)

@@ -45,17 +45,18 @@ def _newest_first(views: list[Digest]) -> list[Digest]:
     return views
 
 
-def history_views(catalog: Catalog) -> list[Digest]:
+def history_views(catalog: Catalog, kind: str | None = None) -> list[Digest]:
     """What ``guidance_history`` and ``rating_history`` read of the whole library: per
-    report, its guidance figures and company ratings, newest first."""
+    report, its guidance figures and company ratings, newest first. ``kind``: only what
+    that history reads (``guidance``: no ratings; ``ratings``: no figures)."""
     views = []
-    for head, extras in catalog.all_extras():
-        if extras.guidance or extras.ratings:
+    for head, guidance, rating_dicts in catalog.history_rows(kind != "ratings", kind != "guidance"):
+        if guidance or rating_dicts:
             ratings = []
-            for r in extras.ratings:
+            for r in rating_dicts:
                 with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
                     ratings.append(CompanyRating.from_dict(r))
-            views.append(_slim(head, list(extras.guidance), company_ratings=ratings))
+            views.append(_slim(head, guidance, company_ratings=ratings))
     return _newest_first(views)
 
 

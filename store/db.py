@@ -162,6 +162,25 @@ class _Expander:
         return hit
 
 
+def _views(rows: Iterable[IndexRow], named: set[str], metrics: Mapping[str, list[Metric]],
+           ratings: Mapping[str, list[CompanyRating]]) -> list[Digest]:
+    """Slim digests of catalog rows, newest first: the companies of reports in ``named``,
+    the figures and ratings given per id."""
+    views = []
+    for row in rows:
+        companies = []
+        if row.id in named:
+            recommended = set(row.recommended)  # each access splits the joined names again
+            companies = [Company(n, None, "recommended" if n in recommended else "mentioned", [], 1)
+                         for n in row.companies]
+        views.append(Digest(
+            id=row.id, source=Source(f"catalog:{row.id}", "text", 0, row.id), title=row.title,
+            broker=row.broker, date=row.date, period=row.period, language=row.language, companies=companies,
+            metrics=metrics.get(row.id, []), company_ratings=ratings.get(row.id, [])))
+    views.sort(key=lambda d: (d.date or "", d.title, d.id), reverse=True)
+    return views
+
+
 class DigestStore(UserStateMixin):
     """Digests, the watchlist and store metadata: a library on disk (or in memory).
 
@@ -679,47 +698,76 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             return self._catalog.risk_tally() if self._open() else []
 
+    def company_report_ids(self, name: str) -> list[str]:
+        """Ids of the reports naming a company by any name or ticker, newest first."""
+        with self._mutex:
+            return self._company_ids(name) if self._open() else []
+
     def company_reports(self, name: str) -> list[DigestSummary]:
         """Rows of the reports naming a company by any name or ticker, newest first."""
         with self._mutex:
             return self._catalog.rows_for(self._company_ids(name)) if self._open() else []
 
-    def company_views(self, names: Iterable[str], named_by: Iterable[str] = (), metric: str | None = None) -> list[Digest]:
+    def company_views(self, names: Iterable[str], named_by: Iterable[str] = (), metric: str | None = None,
+                      keep: Callable[[str, str | None], bool] | None = None,
+                      between: tuple[int, int] | None = None) -> list[Digest]:
         """What the library says of one company, without decoding a digest: per report, a
         slim digest (header, the company's figures without sentences, its ratings) from the
         aggregates, newest first. ``names``: the company's casefolded names and tickers;
         reports in ``named_by`` (ids) name it without figures and come as headers; ``metric``
-        keeps only that figure (and its guidance, ``<metric>_guidance``)."""
+        keeps only that figure (and its guidance, ``<metric>_guidance``) and the reports that
+        state it; ``keep(metric, basis)`` keeps only the figures it passes (every report stays);
+        ``between``: only the figures stored between two figures marks (``figures_mark``)."""
         names = {n.casefold() for n in names}
+        if metric is not None:
+            wanted = {metric, f"{metric}_guidance"}
+            keep = lambda key, _basis: key in wanted  # noqa: E731
         with self._mutex:
             if not self._open():
                 return []
-            found = self._catalog.figures_for(names)
+            found = self._catalog.figures_for(names, keep, between)  # figures not kept are never built
             named = set(named_by)
             if metric is not None:
-                found = [f for f in found if any(m.metric in (metric, f"{metric}_guidance") for m in f[1])]
+                found = [f for f in found if f[1]]
             rows = {r.id: r for r in self._catalog.rows_for(named | {i for i, _, _ in found})}
         metrics: dict[str, list[Metric]] = {}
         ratings: dict[str, list[CompanyRating]] = {}
-        wanted = None if metric is None else {metric, f"{metric}_guidance"}
         for digest_id, figures, rating_dicts in found:
-            if wanted is not None:
-                figures = [m for m in figures if m.metric in wanted]
-                if not figures:
-                    continue
             with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
                 metrics.setdefault(digest_id, []).extend(figures)
                 ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
-        views = []
-        for digest_id, row in rows.items():
-            companies = [Company(n, None, "recommended" if n in row.recommended else "mentioned", [], 1)
-                         for n in row.companies if digest_id in named]
-            views.append(Digest(
-                id=row.id, source=Source(f"catalog:{row.id}", "text", 0, row.id), title=row.title,
-                broker=row.broker, date=row.date, period=row.period, language=row.language, companies=companies,
-                metrics=metrics.get(digest_id, []), company_ratings=ratings.get(digest_id, [])))
-        views.sort(key=lambda d: (d.date or "", d.title, d.id), reverse=True)
-        return views
+        return _views(rows.values(), named, metrics, ratings)
+
+    def report_views(self, ids: Iterable[str], named_by: Iterable[str] = ()) -> list[Digest]:
+        """Slim digests (header only; the companies named, for reports in ``named_by``) of
+        ``ids``, newest first, from the catalog's rows."""
+        with self._mutex:
+            rows = self._catalog.rows_for(set(ids)) if self._open() else []
+        return _views(rows, set(named_by), {}, {})
+
+    def figure_report_ids(self, names: Iterable[str]) -> list[str]:
+        """Ids of the reports with figures or ratings of a company (its casefolded names)."""
+        with self._mutex:
+            return self._catalog.figure_report_ids({n.casefold() for n in names}) if self._open() else []
+
+    def figures_mark(self) -> tuple[int, int]:
+        """Where the figures stand: (last figures row, reports dropped so far). A pane's kept
+        result computed up to a mark needs the figures after it, or (drops changed) a recompute."""
+        with self._mutex:
+            return self._catalog.figures_mark() if self._open() else (0, 0)
+
+    def pane_cached(self, key: str) -> tuple[int, int, bytes] | None:
+        """A pane's kept result: (figures mark, drops, blob), or None."""
+        with self._mutex:
+            return self._catalog.pane_cached(key) if self._open() else None
+
+    def keep_pane(self, key: str, mark: int, gen: int, blob: bytes) -> bool:
+        """Keep a pane's result computed up to (``mark``, ``gen``); derived data, never
+        waited for (False when the library is read-only or busy)."""
+        with self._mutex:
+            if not self._open() or self.read_only:
+                return False
+            return self._catalog.keep_pane(key, mark, gen, blob)
 
     def quarter_views(self, left: str, right: str) -> list[Digest]:
         """What a comparison of two quarters reads, from the aggregates (no digest decoded):
@@ -730,13 +778,14 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             return quarter_views(self._catalog, left, right) if self._open() else []
 
-    def history_views(self) -> list[Digest]:
+    def history_views(self, kind: str | None = None) -> list[Digest]:
         """What the library-wide guidance and ratings histories read, from the aggregates:
-        per report a slim digest of its guidance figures and ratings (``store.compare_views``)."""
+        per report a slim digest of its guidance figures and ratings (``store.compare_views``);
+        ``kind`` ``guidance`` or ``ratings``: only what that history reads."""
         from yanbao.store.compare_views import history_views
 
         with self._mutex:
-            return history_views(self._catalog) if self._open() else []
+            return history_views(self._catalog, kind) if self._open() else []
 
     # -- watchlist --------------------------------------------------------------------------
 

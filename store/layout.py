@@ -38,6 +38,9 @@ def is_furniture(line: str) -> bool:
     return bool(_FURNITURE.match(line))
 
 
+SUMMARY_PAGE_CHARS = 300
+
+
 @dataclass
 class PdfText:
     """What a PDF's text layer holds: main-column lines, sidebar lines and header lines,
@@ -52,6 +55,9 @@ class PdfText:
     chars: int = 0
     first_page: list[str] = field(default_factory=list)  # page 1 in reading order, stacked fields joined
     page_texts: list[str] = field(default_factory=list)  # each page's lines, to find where a part came from
+    # Where in ``main`` the summary page ends: the first page with a page's worth of main
+    # text (a cover holding only a title is not it). None for a one-page report.
+    summary_limit: int | None = None
 
     @property
     def text(self) -> str:
@@ -168,6 +174,8 @@ def lay_out(pages: Iterable[Page]) -> PdfText:
     for lines in band_text_pages:
         result.headers.extend(t for t in lines if not is_furniture(t))
     for lines in main_pages:
+        if result.summary_limit is None and result.main and sum(map(len, result.main)) >= SUMMARY_PAGE_CHARS:
+            result.summary_limit = len(result.main)
         result.main.extend(t for t in lines if not is_furniture(t))
         result.main.append("")
     return result

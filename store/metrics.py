@@ -85,6 +85,8 @@ _OWN_KEYS = {
     "total_profit", "shipments", "sales_volume", "sales", "market_size", "price",
     "value_added", "output_value", "capacity", "exports", "imports",
 }
+# Metrics a count of goods measures (2.52 亿部 shipped).
+_COUNTED = {"shipments", "sales_volume", "capacity", "market_size", "exports", "imports"}
 _CAGR = re.compile(r"复合增长率|复合增速|年均复合|年复合|CAGR", re.I)
 _GROWTH = re.compile(r"同比|yoy|y/y|year[- ]on[- ]year|增速|增长|增幅|growth|grew|grow|rose|up |increase|accelerat|decelerat", re.I)
 _QOQ = re.compile(r"环比|qoq|q/q|quarter[- ]on[- ]quarter|sequential", re.I)
@@ -146,6 +148,8 @@ def _metric_key(prefix: str, clause_prefix: str, q: Quantity) -> tuple[str | Non
         return (f"{base}_share" if re.search(r"占", after_base) else None), basis
     if base in _OWN_KEYS and q.kind == "money":
         return base, basis
+    if q.kind == "count":  # goods counted: how many were shipped, sold or can be made
+        return (base if base in _COUNTED else None), basis
     if q.kind == "pp":
         if base == "contribution" or re.search(r"贡献|contribut", clause_prefix, re.I):
             return "ai_contribution", basis

@@ -23,7 +23,7 @@ from yanbao.store.pages import assign_pages
 from yanbao.store.pdf import PdfText, extract_pdf
 from yanbao.store.periods import find_periods, quarter_of_date, shift_quarter
 from yanbao.store.report_files import path_text
-from yanbao.store.sections import is_summary_text, read_structure
+from yanbao.store.sections import is_summary_text, opening_text, read_structure
 from yanbao.store.sectors import main_sector
 from yanbao.store.textio import clean_control_chars, decode_report_bytes
 
@@ -62,6 +62,7 @@ def parse_bytes(
         digest = _digest(
             pdf.main, source, sidebar=pdf.sidebar, headers=pdf.headers,
             layout_title=pdf.title, created=pdf.created, first_page=pdf.first_page,
+            summary_limit=pdf.summary_limit,
         )
         return assign_pages(digest, pdf.page_texts)
     text = decode_report_bytes(data, where)
@@ -100,11 +101,11 @@ def parse_text(text: str, source: Source) -> Digest:
 def _digest(
     lines: list[str], source: Source, *, sidebar: list[str] = (), headers: list[str] = (), logical: bool = False,
     layout_title: str | None = None, created: str | None = None, first_page: list[str] | None = None,
-    raw_head: str | None = None,
+    raw_head: str | None = None, summary_limit: int | None = None,
 ) -> Digest:
     sidebar, headers = list(sidebar), list(headers)
     lines, text_cut = cap_lines(lines)  # a pathological file costs bounded time and space
-    structure = read_structure(lines, wrapped_head=source.kind == "pdf", logical=logical)
+    structure = read_structure(lines, wrapped_head=source.kind == "pdf", logical=logical, summary_limit=summary_limit)
     head = structure.head
     all_text = "\n".join(structure.body)
     language = meta.detect_language("\n".join(head) + all_text)
@@ -125,11 +126,17 @@ def _digest(
     scale = meta.read_rating_scale(structure.tail)
 
     key_points = [KeyPoint(s.heading, s.points) for s in structure.sections if s.heading or s.points]
+    unsummarised: list[str] = []
     if structure.unstructured or (not key_points and not structure.recommendation and all_text.strip()):
         # No structure: the summary is the text up to where it ends (a contents page, the
         # analyst block), without table furniture.
-        summary = structure.body[: structure.summary_end]
-        key_points = [KeyPoint(title, [line for line in summary if is_summary_text(line)])]
+        summary = [line for line in structure.body[: structure.summary_end] if is_summary_text(line)]
+        kept = opening_text(summary)
+        key_points = [KeyPoint(title, kept)]
+        # What the opening leaves out is still read for figures, not shown as key points.
+        unsummarised = summary[len(kept):]
+        if kept and summary and kept[-1] != summary[len(kept) - 1]:  # a long first paragraph, cut
+            unsummarised.insert(0, summary[len(kept) - 1][len(kept[-1]):])
 
     finder = CompanyFinder()
     texts = [title] + [kp.heading + "\n" + "\n".join(kp.points) for kp in key_points] + [structure.recommendation] + structure.risks
@@ -137,7 +144,7 @@ def _digest(
     period = report_period(key_points, finder, date, title)
     # Headings and points are read apart: a heading has no full stop to end its sentence.
     # The chapters after the summary state figures too (real industry reports most of them).
-    metric_texts = [text for kp in key_points for text in [kp.heading, *kp.points]] + [structure.recommendation] + structure.rest
+    metric_texts = [text for kp in key_points for text in [kp.heading, *kp.points]] + [structure.recommendation] + unsummarised + structure.rest
     title_entities = finder.entities(title)
     subject = next((c for c in companies if title_entities and c.name == title_entities[0].company), None)
     if subject is not None and not _is_company_report(head + sidebar, subject.name, title, finder):

@@ -1,5 +1,6 @@
 """Quantities as written in a sentence: money (167 亿美元, US$33.0bn, 640-720 亿美元), percentages
-and percentage points (+0.2pct, 30bps), each read into base units (亿 = 1e8, bn = 1e9).
+and percentage points (+0.2pct, 30bps), and counts of goods (2.52 亿部, 35mn units), each read
+into base units (亿 = 1e8, bn = 1e9).
 What a quantity measures is decided by ``metrics``; this module only reads the numbers.
 """
 
@@ -14,18 +15,19 @@ __all__ = ["Quantity", "find_quantities"]
 
 @dataclass
 class Quantity:
-    """A number with its unit as written: money, percent or percentage points."""
+    """A number with its unit as written: money, percent, percentage points or a count."""
 
     start: int
     end: int
-    kind: str  # "money" | "percent" | "pp"
+    kind: str  # "money" | "percent" | "pp" | "count"
     value: float | None
     low: float | None
     high: float | None
-    unit: str  # "USD" | "CNY" | "HKD" | "%" | "pp"
+    unit: str  # "USD" | "CNY" | "HKD" | "%" | "pp" | "units"
 
 
-_MAGNITUDE = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4,
+_MAGNITUDE = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "千万": Decimal(10) ** 7,
+              "百万": Decimal(10) ** 6, "万": Decimal(10) ** 4,
               "tn": Decimal(10) ** 12, "trillion": Decimal(10) ** 12, "bn": Decimal(10) ** 9,
               "billion": Decimal(10) ** 9, "b": Decimal(10) ** 9, "mn": Decimal(10) ** 6,
               "million": Decimal(10) ** 6, "m": Decimal(10) ** 6}
@@ -44,6 +46,13 @@ _MONEY = re.compile(
 _PERCENT = re.compile(
     rf"(?P<sign>[+\-－])?\s*(?P<a>{_NUM})\s*[%％]?\s*(?:[-–~～至到]|to)\s*(?P<sign2>[+\-])?(?P<b>{_NUM})\s*[%％]"
     rf"|(?P<sign3>[+\-－])?\s*(?P<c>{_NUM})\s*[%％]"
+)
+# Goods counted with their measure word (部 phones, 台 machines, 辆 cars, 片 wafers, 颗 chips):
+# only with one is a bare number a count; 个 and 人 are left out, they count anything.
+_COUNT = re.compile(
+    rf"(?P<a>{_NUM})(?:\s*(?:[-–~～至到]|to)\s*(?P<b>{_NUM}))?\s*"
+    r"(?:(?P<mag>万亿|亿|万|百万|千万)\s*(?:部|台|辆|片|颗|块|套|只|件)|(?P<mag2>bn|billion|mn|million|m)?\s*units?\b)",
+    re.IGNORECASE,
 )
 _PP = re.compile(rf"(?P<sign>[+\-－])?\s*(?P<a>{_NUM})\s*(?P<u>pct|pcts|ppts?|pp|个百分点|bps?|个基点)(?![A-Za-z])", re.I)
 
@@ -107,5 +116,15 @@ def find_quantities(text: str) -> list[Quantity]:
         else:
             found.append(Quantity(start, m.end(), "money", a, None, None, currency))
         taken.append((start, m.end()))
+    for m in _COUNT.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        mag = m.group("mag") or m.group("mag2")
+        a = _base(_dec(m.group("a")), mag)
+        if m.group("b"):
+            found.append(Quantity(m.start(), m.end(), "count", None, a, _base(_dec(m.group("b")), mag), "units"))
+        else:
+            found.append(Quantity(m.start(), m.end(), "count", a, None, None, "units"))
+        taken.append((m.start(), m.end()))
     found.sort(key=lambda q: q.start)
     return found

@@ -44,6 +44,10 @@ ANALYST_LINE = re.compile(
     r"Analysts?\s*[：:]|[\u4e00-\u9fa5]{2,4}\s*[：:]?\s*[（(](?:研究助理|分析师|联系人)[)）])",
     re.IGNORECASE,
 )
+# Contact lines of the analyst block wherever the layout put them (a sidebar glued to a
+# sector name, 互联网SAC 执证编号：S0080521010001 … name@broker.com): a licence number, an
+# SFC CE reference or an e-mail address.
+CONTACT_LINE = re.compile(r"(?<![A-Za-z0-9])S\d{13}(?!\d)|SFC\s*CE\s*(?:Ref|No)|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 CONTENTS = re.compile(r"^\s*(?:目\s*录(?:索引)?|正文目录|内容目录|插图目录|图表目录|表格目录|Contents|Table of contents)\b", re.I)
 # Table furniture: source lines, captions, rows of figures with no sentence.
 TABLE_LINE = re.compile(r"^\s*(?:资\s*料\s*来\s*源|数\s*据\s*来\s*源|来源|注|Source|Sources|Note)\s*[：:]|^\s*(?:图|表|图表|Figure|Exhibit|Table)\s*\d{1,3}\s*[：:、.．]", re.I)
@@ -74,6 +78,7 @@ class Structure:
     summary_end: int | None = None  # where in ``body`` the summary ends (len(body) when it runs on)
     found_summary: bool = False
     unstructured: bool = False  # no summary heading and no bullets: the text is one key point
+    page_end: int | None = None  # where in ``body`` the summary page ends
 
 
 def _clean_line(line: str) -> str:
@@ -233,11 +238,15 @@ def _find_summary(lines: list[str]) -> int | None:
     return None
 
 
-def read_structure(lines: list[str], *, wrapped_head: bool = False, logical: bool = False) -> Structure:
+def read_structure(
+    lines: list[str], *, wrapped_head: bool = False, logical: bool = False, summary_limit: int | None = None
+) -> Structure:
     """Sort a report's lines into head, key-point sections, recommendation, risks and tail.
 
     ``wrapped_head``: the lines come from a PDF page, where a long title may wrap.
     ``logical``: the lines are logical lines already (a flattened report broken up again).
+    ``summary_limit``: the index in ``lines`` where the summary page ends (a PDF's cover page
+    is its summary); what follows is the report's chapters, whatever bullets they hold.
     """
     cut = _find_boilerplate(lines)
     structure = Structure(tail=[_clean_line(x) for x in lines[cut:] if _clean_line(x)])
@@ -250,7 +259,8 @@ def read_structure(lines: list[str], *, wrapped_head: bool = False, logical: boo
         body_lines = lines[start_body:cut]
         if first_bullet is None and not any(_clean_line(x) for x in body_lines):
             # No structure at all: everything after the title is the report's one key point.
-            body_lines = lines[: cut][_first_filled(lines) + 1 :]
+            start_body = _first_filled(lines) + 1
+            body_lines = lines[:cut][start_body:]
             structure.unstructured = True
         elif first_bullet is None:
             # No heading, no bullet: the opening text is the report's one key point.
@@ -260,10 +270,20 @@ def read_structure(lines: list[str], *, wrapped_head: bool = False, logical: boo
         structure.head = _join_head(lines[:start], wrapped_head)
         heading, rest = _heading_of(_clean_line(lines[start]), SUMMARY_HEADINGS) or ("", "")
         body_lines = ([rest] if rest else []) + lines[start + 1 : cut]
+        start_body = start + 1 - (1 if rest else 0)
     if logical:
         structure.body = [x for x in map(_clean_line, body_lines) if x and not is_furniture(x)]
     else:
-        structure.body = rejoin(_restore_lost_bullets(body_lines), blank_lines_mean_paragraphs(lines))
+        restored = _restore_lost_bullets(body_lines)
+        blank_is_break = blank_lines_mean_paragraphs(lines)
+        split = summary_limit - start_body if summary_limit is not None else 0
+        if 0 < split < len(restored):
+            # Rejoined apart, so that no logical line runs from the summary page into the chapters.
+            structure.body = rejoin(restored[:split], blank_is_break)
+            structure.page_end = len(structure.body)
+            structure.body += rejoin(restored[split:], blank_is_break)
+        else:
+            structure.body = rejoin(restored, blank_is_break)
     _fill_sections(structure, analyst_ends=not wrapped_head)
     return structure
 
@@ -340,6 +360,32 @@ _NUMBERED = re.compile(r"^\s*\d{1,2}\s*[.．](?!\d)")
 _TABLE_CHARS = re.compile(r"[\d.,%()（）/+\-]")
 
 
+# A report with no summary heading and no bullets is summed up by its opening: about what a
+# cover page's abstract holds, in whole paragraphs (a paper or a long study otherwise shows
+# its whole text as one key point).
+OPENING_CHARS = 1600
+_SENTENCE_STOP = re.compile(r"[。！？]|[.!?](?=\s)")
+
+
+def opening_text(paragraphs: list[str], budget: int = OPENING_CHARS) -> list[str]:
+    """The first paragraphs, up to ``budget`` characters; at least the first one's opening
+    sentences when it alone is longer (then the rest of it is the next paragraph)."""
+    kept: list[str] = []
+    used = 0
+    for i, paragraph in enumerate(paragraphs):
+        if used + len(paragraph) <= budget:
+            kept.append(paragraph)
+            used += len(paragraph)
+            continue
+        if not kept:
+            ends = [m.end() for m in _SENTENCE_STOP.finditer(paragraph, 0, budget)]
+            if ends:
+                return [paragraph[: ends[-1]].strip()]
+            return [paragraph]
+        break
+    return kept
+
+
 def is_summary_text(line: str) -> bool:
     """False for table furniture: source lines, captions, rows of figures."""
     return bool(line.strip()) and not TABLE_LINE.match(line) and not _is_table_row(line)
@@ -375,6 +421,11 @@ def _fill_sections(structure: Structure, *, analyst_ends: bool = True) -> None:
     has_bullets = any(BULLET.match(x) for x in structure.body)
 
     for n, line in enumerate(structure.body):
+        if n == structure.page_end and mode == "points":
+            # Past the summary page no new key point starts: chapters, read for figures and
+            # later headings. A recommendation or risk statement runs on to its own end.
+            mode = "rest"
+            structure.summary_end = n if structure.summary_end is None else structure.summary_end
         bullet = bool(BULLET.match(line))
         rec = _heading_of(line, RECOMMENDATION_HEADINGS)
         risk = _heading_of(line, RISK_HEADINGS)
@@ -397,7 +448,7 @@ def _fill_sections(structure: Structure, *, analyst_ends: bool = True) -> None:
             structure.summary_end = n if structure.summary_end is None else structure.summary_end
             structure.rest.append(line)
             continue
-        if TABLE_LINE.match(line) or _is_table_row(line) or ANALYST_LINE.match(line) or _NO_WORD.match(line):
+        if TABLE_LINE.match(line) or _is_table_row(line) or ANALYST_LINE.match(line) or _NO_WORD.match(line) or CONTACT_LINE.search(line):
             continue  # a source line, a caption, a row of figures or a chart's axis label inside the summary
         if mode == "risks":
             # The statement is the heading's own paragraph and the items listed under it.
@@ -407,6 +458,11 @@ def _fill_sections(structure: Structure, *, analyst_ends: bool = True) -> None:
                 risk_open = False
                 continue
             mode = "rest"
+            structure.summary_end = n if structure.summary_end is None else structure.summary_end
+            structure.rest.append(line)
+            continue
+        if bullet and structure.page_end is not None and n >= structure.page_end:
+            mode = "rest"  # a bullet past the summary page opens a chapter's point, not a key point
             structure.summary_end = n if structure.summary_end is None else structure.summary_end
             structure.rest.append(line)
             continue

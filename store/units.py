@@ -116,7 +116,8 @@ def format_value(
     signed: bool = False,
     metric: str | None = None,
 ) -> str:
-    """A figure as a reader writes it: 33 % / 33%, +0.2 pp, 16.7 bn USD / 167 亿美元, 64-72 bn USD.
+    """A figure as a reader writes it: 33 % / 33%, +0.2 pp, 16.7 bn USD / 167 亿美元, 64-72 bn USD,
+    252 m units / 2.52 亿.
 
     A range (``low``/``high`` with no ``value``) keeps both ends in one scale. ``signed`` puts
     a plus on positive numbers; figures of a change metric (``operating_margin_change_qoq``)
@@ -130,8 +131,9 @@ def format_value(
     signed = signed or ("change" in metric if metric is not None else unit == "pp")
     numbers = [value] if value is not None else [n for n in (low, high) if n is not None]
     is_money = unit.isalpha() and unit.isupper() and len(unit) == 3
+    is_count = unit == "units"  # goods counted (2.52 亿部): scaled like money, no currency
     div, word = (1.0, "")
-    if is_money:
+    if is_money or is_count:
         div, word = _money_scale(max(abs(n) for n in numbers), lang)
 
     def one(n: float) -> str:
@@ -150,6 +152,8 @@ def format_value(
         if lang == "en":
             return f"{number} {word} {unit}" if word else f"{number} {unit}"
         return f"{number} {word}{_CURRENCY_ZH.get(unit, unit)}"
+    if is_count:
+        return f"{number} {word} units".replace("  ", " ") if lang == "en" else f"{number} {word}".strip()
     return f"{number} {unit}".strip()
 
 

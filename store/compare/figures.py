@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 
 from yanbao.store.compare.common import (
     _BASIS_ORDER,
@@ -49,11 +48,16 @@ class Observation:
         """The figure as one number (a range's midpoint)."""
         return midpoint(self.value, self.low, self.high)
 
-    @cached_property
+    @property
     def figure_key(self) -> tuple[str, float | None, float | None, float | None]:
         """What the statement says — unit, value and range, each to 6 significant digits —
-        as a key: statements are grouped by it in one pass, never compared pairwise."""
-        return (self.unit, _to_key(self.value), _to_key(self.low), _to_key(self.high))
+        as a key: statements are grouped by it in one pass, never compared pairwise.
+        (Kept in the instance on first use, without ``cached_property``'s lock: a comparison
+        asks it of every statement.)"""
+        key = self.__dict__.get("_figure_key")
+        if key is None:
+            key = self.__dict__["_figure_key"] = (self.unit, _to_key(self.value), _to_key(self.low), _to_key(self.high))
+        return key
 
     def same_figure(self, other: Observation) -> bool:
         """True when both say the same thing (same unit, value and range)."""
@@ -125,18 +129,30 @@ class FigureCell:
         }
 
 
-def _majority(observations: list[Observation]) -> Observation:
-    """The value most reports give (ties: the latest report's), as its latest statement."""
-    groups: dict[tuple, list[Observation]] = {}
+def _reduce(observations: list[Observation]) -> tuple[Observation, bool]:
+    """The value most reports give (ties: the latest report's), as its latest statement —
+    preferring the latest one that also says how the figure compared with consensus — and
+    whether the statements disagree. One pass over the keys: a cell of one statement (the
+    usual one) costs one look-up."""
+    if len(observations) == 1:
+        return observations[0], False
+    counts: dict[tuple, int] = {}
     latest: dict[tuple, int] = {}  # position of each group's latest statement
     for position, obs in enumerate(observations):
-        groups.setdefault(obs.figure_key, []).append(obs)
-        latest[obs.figure_key] = position
-    # observations arrive in report order, so the last group member is the latest statement
-    best = groups[max(groups, key=lambda k: (len(groups[k]), latest[k]))]
-    # prefer the latest statement that also says how the figure compared with consensus
-    with_consensus = [o for o in best if o.vs_consensus is not None or o.consensus is not None]
-    return (with_consensus or best)[-1]
+        key = obs.figure_key
+        counts[key] = counts.get(key, 0) + 1
+        latest[key] = position
+    # observations arrive in report order, so a group's last member is its latest statement
+    best = max(counts, key=lambda k: (counts[k], latest[k])) if len(counts) > 1 else next(iter(counts))
+    for obs in reversed(observations[: latest[best] + 1]):
+        if obs.figure_key == best and (obs.vs_consensus is not None or obs.consensus is not None):
+            return obs, len(counts) > 1
+    return observations[latest[best]], len(counts) > 1
+
+
+def _majority(observations: list[Observation]) -> Observation:
+    """The value most reports give (ties: the latest report's), as its latest statement."""
+    return _reduce(observations)[0]
 
 
 def _disagree(observations: list[Observation]) -> bool:
@@ -145,8 +161,8 @@ def _disagree(observations: list[Observation]) -> bool:
 
 def _make_cell(period: str, basis: str, observations: list[Observation]) -> FigureCell:
     if basis == "actual":
-        shown = _majority(observations)
-        return FigureCell(period, observations, shown, _disagree(observations))
+        shown, conflict = _reduce(observations)
+        return FigureCell(period, observations, shown, conflict)
     vintages: dict[str, list[Observation]] = {}
     for obs in observations:
         vintages.setdefault(obs.report_period or obs.date or obs.digest_id, []).append(obs)
@@ -301,11 +317,19 @@ def series(
     *,
     basis: str = "actual",
 ) -> list[tuple[str, float]]:
-    """One figure across periods as (period, value) pairs in order; ranges give midpoints."""
-    row = figure_matrix(digests, metric=metric).row(company, segment, metric, basis)
-    if row is None:
-        return []
-    return [(p, c.mid) for p, c in row.cells.items() if c.mid is not None]
+    """One figure across periods as (period, value) pairs in order; ranges give midpoints.
+
+    The row ``figure_matrix(digests, metric=metric).row(company, segment, metric, basis)``
+    gives, built from that row's statements alone (a matrix builds every row of the metric)."""
+
+    def mine(m: Metric) -> bool:
+        return m.company == company and m.segment == segment and m.basis == basis and _figure_metric(m) == metric
+
+    by_period: dict[str, list[Observation]] = {}
+    for _digest, m, obs in _observations(digests, mine):
+        by_period.setdefault(m.period, []).append(obs)
+    cells = (_make_cell(period, basis, by_period[period]) for period in sorted(by_period, key=period_sort_key))
+    return [(cell.period, cell.mid) for cell in cells if cell.mid is not None]
 
 
 # ---------------------------------------------------------------- risks and picks

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from yanbao.store.compare.common import (
     _change,
@@ -23,6 +24,7 @@ _RISK_NUMBERING = re.compile(r"^\s*(?:[(（]?\d{1,2}[)）.、]|[①-⑳])\s*")
 _RISK_SUFFIXES = ("的风险", "风险", "等", "risks", "risk")
 
 
+@lru_cache(maxsize=65536)  # a library says the same few hundred risks over and over
 def normalise_risk(text: str) -> str:
     """A risk's matching key: no numbering, punctuation, spaces, case or trailing 风险/等."""
     s = unicodedata.normalize("NFKC", text)
@@ -50,6 +52,7 @@ class RiskDiff:
         return asdict(self)
 
 
+@lru_cache(maxsize=65536)
 def risk_key(text: str) -> str:
     """What groups risks: their concept where the bilingual lexicon has one ("concept:…"), so
     "Returns on AI capex fall short" meets "AI投入回报不及预期"; else the normalised wording.

@@ -418,6 +418,9 @@ def test_every_vocabulary_metric_has_both_labels() -> None:
         ((2.94, "USD"), {"lang": "en"}, "2.94 USD"),
         ((1.2e12, "CNY"), {}, "1.2 万亿元"),
         ((350e6, "users"), {"lang": "en"}, "350,000,000 users"),
+        ((252e6, "units"), {}, "2.52 亿"),
+        ((252e6, "units"), {"lang": "en"}, "252 m units"),
+        ((3500.0, "units"), {"lang": "en"}, "3500 units"),
     ],
 )
 def test_format_value(args, kwargs, expected) -> None:

@@ -84,6 +84,17 @@ class TestFlattenedReport:
         assert any(m.metric == "market_size" and m.value == 456_000_000_000 and m.segment == "手机" for m in digest.metrics)
         assert any(m.metric == "shipments_growth_yoy" and m.value == -3.5 for m in digest.metrics)
 
+    def test_counts_of_goods_are_figures(self) -> None:
+        text = (
+            "某某证券 行业周报 2026年3月2日\n智能终端行业周报\n核心观点：\n"
+            "2025年全球智能手机出货量达到2.52亿部，同比增长3.5%；国内智能手机销量1,200万部。\n"
+            "行业共覆盖12个细分领域，合作伙伴300家。\n风险提示：需求不及预期。\n"
+        )
+        got = {(m.metric, m.period, m.value, m.unit) for m in parse(text).metrics}
+        assert ("shipments", "2025", 252_000_000, "units") in got
+        assert any(g[0] == "sales_volume" and g[2:] == (12_000_000, "units") for g in got)
+        assert not [g for g in got if g[3] == "units" and g[0] not in ("shipments", "sales_volume")]
+
 
 class TestSectionsEndWhereTheyEnd:
     """Risks and key points stop at the analyst block, a contents page or the next heading."""
@@ -226,3 +237,50 @@ def test_chart_axis_labels_inside_the_summary_are_not_key_points(tmp_path) -> No
     texts = summary_texts(parse_file(path))
     assert any("回归斜率" in t for t in texts) and any("样本外" in t for t in texts)
     assert not any(re.fullmatch(r"[\W\d_]*", t) for t in texts if t), texts
+
+
+class TestUnstructuredStudies:
+    """A study or paper with no summary heading and no bullets: its key point is its opening,
+    not its whole text, and the figures after the opening are still read."""
+
+    PARAGRAPH = (
+        "本文讨论一种基于成交量与价格共振的择时方法，先介绍指标的构造，再讨论参数的选择与稳健性，"
+        "最后给出在多个宽基指数上的回测表现，并与常见的均线方法作比较，说明其优点与局限。"
+    )
+
+    def study(self) -> str:
+        body = "\n\n".join(f"{self.PARAGRAPH}第{i}节。" for i in range(1, 41))
+        return (
+            "某某证券 2026年3月2日\n量价共振择时方法研究\n\n" + body
+            + "\n\n电子行业整体营收达到920.42亿元，同比增长29.09%。\n"
+        )
+
+    def test_key_points_are_the_opening(self) -> None:
+        digest = parse(self.study())
+        text = "".join(t for kp in digest.key_points for t in (kp.heading, *kp.points))
+        assert self.PARAGRAPH in text
+        assert len(text) <= 2000
+        assert "第40节" not in text
+
+    def test_figures_after_the_opening_are_still_read(self) -> None:
+        digest = parse(self.study())
+        assert any(m.metric == "revenue" and m.value == 92_042_000_000 for m in digest.metrics)
+
+    def test_one_long_paragraph_is_cut_at_a_sentence(self) -> None:
+        text = "某某证券 2026年3月2日\n量价共振择时方法研究\n\n" + "".join(
+            f"{self.PARAGRAPH}第{i}节。" for i in range(1, 41)) + "电子行业整体营收达到920.42亿元，同比增长29.09%。\n"
+        digest = parse(text)
+        points = [t for kp in digest.key_points for t in kp.points]
+        assert points and len("".join(points)) <= 1600 and points[-1].endswith("。")
+        assert any(m.metric == "revenue" and m.value == 92_042_000_000 for m in digest.metrics)
+
+
+def test_contact_lines_glued_into_the_summary_are_not_key_points() -> None:
+    text = (
+        "某某证券 公司研究 2026年3月2日\n星河科技：业绩稳健\n主要观点：\n"
+        "⚫ 收入增长稳健\n公司四季度收入同比增长12%，毛利率提升。\n"
+        "互联网SAC 执证编号：S0000521010001 SFC CE Ref：ABC123 someone.analyst@example-sec.cn\n"
+        "⚫ 维持买入评级\n我们维持买入评级。\n"
+    )
+    texts = summary_texts(parse(text))
+    assert texts and not [t for t in texts if "S0000521010001" in t or "@" in t]

@@ -218,3 +218,38 @@ def test_layout_stage_takes_lines_from_any_engine() -> None:
     assert pdf.title == "行业景气回升，龙头率先受益"
     assert "分析师：王小川" in pdf.sidebar
     assert not any("第 1 页" in line for line in pdf.main)
+
+
+def _two_page_note(path: Path) -> Path:
+    """Page 1: the note's takeaways. Page 2: a chapter that also uses bullets, and a figure."""
+    c = _canvas(path)
+    _draw(c, [
+        (40, 810, 8, "Nomura Global Markets Research | Equity Research"),
+        (40, 780, 9, "9 July 2026"),
+        (40, 720, 20, "Games steady, ads accelerate"),
+        (40, 660, 10, "Key takeaways"),
+        (40, 640, 10, "- Advertising revenue grew faster than we expected in the quarter, helped by"),
+        (40, 626, 10, "  better targeting and more video inventory across the platform."),
+        (40, 600, 10, "- Game bookings were steady and the pipeline for the second half looks full,"),
+        (40, 586, 10, "  with three large titles due before the end of the year and more in testing."),
+        (40, 560, 10, "- We keep our estimates and see the shares as attractive at current levels,"),
+        (40, 546, 10, "  given the cash the core business produces while AI investment steps up."),
+    ])
+    c.showPage()
+    _draw(c, [
+        (40, 780, 12, "Appendix: model details"),
+        (40, 750, 10, "- Segment table methodology follows the company's own reporting lines."),
+        (40, 730, 10, "- Tencent revenue rose 13% yoy to Rmb194bn in the quarter."),
+    ])
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_key_points_stop_at_the_end_of_the_summary_page(tmp_path: Path) -> None:
+    digest = parse_file(_two_page_note(tmp_path / "two.pdf"))
+    texts = " ".join(t for kp in digest.key_points for t in (kp.heading, *kp.points))
+    assert "Advertising revenue grew faster" in texts and "attractive at current levels" in texts
+    assert "methodology" not in texts and "Rmb194bn" not in texts
+    # the chapter's figures are still read
+    assert any(m.metric == "revenue_growth_yoy" and m.value == 13 for m in digest.metrics)

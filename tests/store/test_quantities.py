@@ -29,6 +29,11 @@ from yanbao.store.quantities import find_quantities
         ("提升 1.5 个百分点", "pp", 1.5, None, None, "pp"),
         ("毛利率为 13.4％", "percent", 13.4, None, None, "%"),
         ("占比 10-20％", "percent", None, 10.0, 20.0, "%"),
+        ("全球出货量 2.52 亿部", "count", 252_000_000, None, None, "units"),
+        ("销量 1,200 万辆", "count", 12_000_000, None, None, "units"),
+        ("产能 3-4 万片", "count", None, 30_000, 40_000, "units"),
+        ("shipped 35mn units", "count", 35_000_000, None, None, "units"),
+        ("销量 500 百万台", "count", 500_000_000, None, None, "units"),
     ],
 )
 def test_quantities(text, kind, value, low, high, unit):
@@ -38,6 +43,8 @@ def test_quantities(text, kind, value, low, high, unit):
 
 def test_numbers_without_units_are_not_figures():
     assert find_quantities("模型总参数从 6710 亿增至 6850 亿，今年 4 月 30 日") == []
+    # 个 and 人 count anything; a count needs the measure word of goods
+    assert find_quantities("覆盖 3 个行业，团队 12 人") == []
 
 
 @pytest.mark.parametrize(

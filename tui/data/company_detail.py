@@ -4,8 +4,11 @@ and target price, and its latest guidance."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
+
+import orjson
 
 from yanbao.store import units
 from yanbao.store.compare import period_sort_key
@@ -14,7 +17,7 @@ from yanbao.tui.data.figure_text import FIGURE_LANG, format_metric_value, metric
 if TYPE_CHECKING:
     from yanbao.store.model import Digest, Metric
 
-__all__ = ["BrokerView", "CompanyDetail", "GuidanceNow", "company_detail", "company_names"]
+__all__ = ["BrokerView", "CompanyDetail", "DetailFold", "GuidanceNow", "company_detail", "company_names"]
 
 
 @dataclass
@@ -70,6 +73,10 @@ def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG
     names = company_names(item)
     detail = CompanyDetail(str(item.name))
     periods: set[str] = set()
+    # What the value shown in each cell says (value, unit, range): a later statement saying
+    # the same is not formatted again, and a cell once marked ``*`` formats nothing more.
+    said: dict[tuple, tuple] = {}
+    own: dict[int, list[Metric]] = {}  # each listed report's figures of the company
     for digest in digests:
         named = False
         recommended = False
@@ -86,26 +93,31 @@ def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG
         ]
         if named or mine:
             detail.reports.append((digest, recommended))
+            own[id(digest)] = mine
         for metric in mine:
             period = metric.period or digest.period or "—"
             periods.add(period)
-            row = detail.figures.setdefault((metric.segment or "", metric.metric, metric.basis), {})
-            value = format_metric_value(metric, lang)
+            figure = (metric.segment or "", metric.metric, metric.basis)
+            row = detail.figures.setdefault(figure, {})
+            says = (metric.value, metric.unit, metric.low, metric.high)
             if period not in row:  # digests come newest first: the latest report wins
-                row[period] = value
-            elif row[period] != value and not row[period].endswith("*"):
+                row[period] = format_metric_value(metric, lang)
+                said[figure, period] = says
+            elif (not row[period].endswith("*") and said[figure, period] != says
+                  and row[period] != format_metric_value(metric, lang)):
                 row[period] += "*"  # another report disagrees
     detail.reports.sort(key=lambda pair: pair[0].date or "", reverse=True)
     detail.periods = sorted(periods)
-    detail.views, detail.guidance = _latest_views(detail.reports, names, lang)
+    detail.views, detail.guidance = _latest_views(detail.reports, names, lang, own)
     return detail
 
 
 def _latest_views(
-    reports: list[tuple[Digest, bool]], names: set[str], lang: str = FIGURE_LANG
+    reports: list[tuple[Digest, bool]], names: set[str], lang: str = FIGURE_LANG,
+    own: dict[int, list[Metric]] | None = None,
 ) -> tuple[list[BrokerView], list[GuidanceNow]]:
     """Each broker's latest rating and target, and each guidance figure's latest value, from
-    ``reports`` (newest first)."""
+    ``reports`` (newest first); ``own``: each report's figures of the company, when known."""
     views: dict[str, BrokerView] = {}
     guidance: dict[tuple, GuidanceNow] = {}
     for digest, _ in reports:
@@ -114,9 +126,12 @@ def _latest_views(
             if broker not in views and ({r.company.casefold(), (r.ticker or "").casefold()} & names):
                 target = units.format_value(r.target_price, r.currency or "", lang=lang) if r.target_price else ""
                 views[broker] = BrokerView(broker, digest.date or "—", r.rating, target or "")
-        for m in digest.metrics:
-            mine = (m.company and m.company.casefold() in names) or (m.ticker and m.ticker.casefold() in names)
-            if mine and (m.basis == "guidance" or m.metric.endswith("_guidance")) and m.basis != "consensus":
+        mine = own.get(id(digest)) if own is not None else None
+        if mine is None:
+            mine = [m for m in digest.metrics
+                    if (m.company and m.company.casefold() in names) or (m.ticker and m.ticker.casefold() in names)]
+        for m in mine:
+            if (m.basis == "guidance" or m.metric.endswith("_guidance")) and m.basis != "consensus":
                 key = (m.segment, m.metric.removesuffix("_guidance"), m.period)
                 if key not in guidance:
                     figure = " · ".join(x for x in (m.segment, metric_label(m.metric, lang), m.period) if x)
@@ -126,3 +141,106 @@ def _latest_views(
     ahead = [(key, now) for key, now in guidance.items()
              if newest is None or key[2] is None or period_sort_key(key[2]) >= period_sort_key(newest[:4] if len(key[2]) == 4 else newest)]
     return list(views.values()), [now for _, now in sorted(ahead, key=lambda kv: (kv[1].figure, period_sort_key(kv[0][2])))]
+
+
+class DetailFold:
+    """What ``company_detail`` shows of a company's figures and ratings, folded one report at
+    a time in any order and kept between openings (``to_blob``): each cell's latest
+    statement — latest by (date, title, id), then first in the report, the order
+    ``company_detail`` reads the library's reports in — with whether another statement's
+    value differs; each broker's latest rating; each guidance figure's latest value. A
+    report added later folds in; one taken out needs a new fold."""
+
+    def __init__(self, lang: str = FIGURE_LANG) -> None:
+        self.lang = lang
+        self.cells: dict[tuple, list] = {}  # (figure, period) -> [key, says, shown, starred]
+        self.views: dict[str, tuple[tuple, BrokerView]] = {}
+        self.guidance: dict[tuple, tuple[tuple, GuidanceNow]] = {}
+        # reports folded in with ratings but no figure of the company: id -> their ratings
+        self.no_figures: dict[str, list[tuple[tuple, BrokerView]]] = {}
+
+    def add(self, digest: Digest, names: set[str]) -> None:
+        """Fold in one report's statements about the company (``names``: its casefolded names)."""
+        lang, base = self.lang, (digest.date or "", digest.title, digest.id)
+        broker = digest.broker or "—"
+        position = 0
+        for metric in digest.metrics:
+            if not ((metric.company and metric.company.casefold() in names)
+                    or (metric.ticker and metric.ticker.casefold() in names)):
+                continue
+            position -= 1
+            key = (*base, position)
+            cell_key = ((metric.segment or "", metric.metric, metric.basis), metric.period or digest.period or "—")
+            says = (metric.value, metric.unit, metric.low, metric.high)
+            cell = self.cells.get(cell_key)
+            if cell is None:
+                self.cells[cell_key] = [key, says, format_metric_value(metric, lang), False]
+            elif key > cell[0]:  # the new latest: another value shown, marked if any other differs
+                shown = cell[2] if says == cell[1] else format_metric_value(metric, lang)
+                cell[:] = [key, says, shown, cell[3] or shown != cell[2]]
+            elif not cell[3] and says != cell[1]:
+                cell[3] = format_metric_value(metric, lang) != cell[2]
+            if (metric.basis == "guidance" or metric.metric.endswith("_guidance")) and metric.basis != "consensus":
+                gkey = (metric.segment, metric.metric.removesuffix("_guidance"), metric.period)
+                kept = self.guidance.get(gkey)
+                if kept is None or key > kept[0]:
+                    figure = " · ".join(x for x in (metric.segment, metric_label(metric.metric, lang), metric.period) if x)
+                    self.guidance[gkey] = (key, GuidanceNow(figure, format_metric_value(metric, lang), broker,
+                                                            digest.date or "—"))
+        rated = []
+        for k, r in enumerate(digest.company_ratings):
+            if {r.company.casefold(), (r.ticker or "").casefold()} & names:
+                target = units.format_value(r.target_price, r.currency or "", lang=lang) if r.target_price else ""
+                rated.append(((*base, -k), BrokerView(broker, digest.date or "—", r.rating, target or "")))
+        if not position:  # its ratings count only if it names the company (known when shown)
+            self.no_figures[digest.id] = rated
+            return
+        self._rate(self.views, rated)
+
+    @staticmethod
+    def _rate(views: dict[str, tuple[tuple, BrokerView]], rated: list[tuple[tuple, BrokerView]]) -> None:
+        for key, view in rated:
+            kept = views.get(view.broker)
+            if kept is None or key > kept[0]:
+                views[view.broker] = (key, view)
+
+    def detail(self, name: str, reports: list[tuple[Digest, bool]]) -> CompanyDetail:
+        """The company's detail: ``reports`` (newest first) with the folded figures."""
+        detail = CompanyDetail(name, reports)
+        for (figure, period), (_key, _says, shown, starred) in self.cells.items():
+            detail.figures.setdefault(figure, {})[period] = shown + "*" if starred else shown
+        detail.periods = sorted({period for _figure, period in self.cells})
+        views = dict(self.views)
+        for digest, _ in reports:
+            if digest.id in self.no_figures:
+                self._rate(views, self.no_figures[digest.id])
+        detail.views = [view for _key, view in sorted(views.values(), key=lambda kv: kv[0], reverse=True)]
+        newest = next((d.period for d, _ in reports if d.period), None)
+        ahead = [(key, now) for key, (_k, now) in self.guidance.items()
+                 if newest is None or key[2] is None
+                 or period_sort_key(key[2]) >= period_sort_key(newest[:4] if len(key[2]) == 4 else newest)]
+        detail.guidance = [now for _, now in sorted(ahead, key=lambda kv: (kv[1].figure, period_sort_key(kv[0][2])))]
+        return detail
+
+    def to_blob(self) -> bytes:
+        return zlib.compress(orjson.dumps([
+            self.lang,
+            [[*figure, period, list(key), list(says), shown, starred]
+             for (figure, period), (key, says, shown, starred) in self.cells.items()],
+            [[list(key), *astuple(view)] for key, view in self.views.values()],
+            [[*gkey, list(key), *astuple(now)] for gkey, (key, now) in self.guidance.items()],
+            [[digest_id, [[list(key), *astuple(view)] for key, view in rated]]
+             for digest_id, rated in self.no_figures.items()],
+        ]), 1)
+
+    @classmethod
+    def from_blob(cls, blob: bytes) -> DetailFold:
+        lang, cells, views, guidance, no_figures = orjson.loads(zlib.decompress(blob))
+        fold = cls(lang)
+        fold.cells = {((seg, metric, basis), period): [tuple(key), tuple(says), shown, starred]
+                      for seg, metric, basis, period, key, says, shown, starred in cells}
+        fold.views = {view[1]: (tuple(view[0]), BrokerView(*view[1:])) for view in views}
+        fold.no_figures = {digest_id: [(tuple(v[0]), BrokerView(*v[1:])) for v in rated]
+                           for digest_id, rated in no_figures}
+        fold.guidance = {(g[0], g[1], g[2]): (tuple(g[3]), GuidanceNow(*g[4:])) for g in guidance}
+        return fold

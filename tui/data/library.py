@@ -6,12 +6,14 @@ store itself is safe to share between threads; the lock only guards opening and 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from yanbao.tui.data.company_detail import CompanyDetail, company_detail, company_names
+from yanbao.tui.data.company_detail import CompanyDetail, DetailFold, company_detail, company_names
+from yanbao.tui.data.figure_text import FIGURE_LANG
 from yanbao.tui.data.risk_tally import RiskTally, tally_name
 
 if TYPE_CHECKING:
@@ -38,6 +40,15 @@ class WatchlistView:
 
     watchlist: list[Any] = field(default_factory=list)
     digests: list[Digest] = field(default_factory=list)
+
+
+def _guidance_figure(metric: str, basis: str | None) -> bool:
+    """A figure the guidance history may read (it keeps guidance that is not a consensus)."""
+    return basis == "guidance" or metric.endswith("_guidance")
+
+
+def _no_figure(_metric: str, _basis: str | None) -> bool:
+    return False
 
 
 class Library:
@@ -141,14 +152,41 @@ class Library:
 
     def company_detail(self, item: Any, lang: str | None = None) -> CompanyDetail:
         """Everything the library says about one watched company, from the store's rows
-        and figure aggregates (no digest decoded)."""
+        and figure aggregates (no digest decoded).
+
+        The figures, ratings and guidance come from a fold the catalog keeps between
+        openings (``DetailFold``): what was folded up to the figures' last mark, plus the
+        reports stored since; a report taken out since makes a new fold. The reports naming
+        the company are read each time (one row each, no figures)."""
         store = self._require()
+        names = company_names(item)
+        lang = lang or FIGURE_LANG
         named: set[str] = set()
         for name in (getattr(item, "name", item), getattr(item, "ticker", None)):
             if name:
-                named.update(row.id for row in store.company_reports(str(name)))
-        views = store.company_views(company_names(item), named)
-        return company_detail(views, item, lang) if lang else company_detail(views, item)
+                named.update(store.company_report_ids(str(name)))
+        key = "company_detail\n" + lang + "\n" + "\n".join(sorted(names))
+        mark, gen = store.figures_mark()
+        kept = store.pane_cached(key)
+        fold, since = None, 0
+        if kept is not None and kept[1] == gen and kept[0] <= mark:
+            with contextlib.suppress(Exception):  # a damaged or older blob: fold again
+                fold, since = DetailFold.from_blob(kept[2]), kept[0]
+        if fold is None or fold.lang != lang:
+            fold, since = DetailFold(lang), 0
+        if since < mark:
+            for view in store.company_views(names, (), between=(since, mark)):
+                fold.add(view, names)
+            store.keep_pane(key, mark, gen, fold.to_blob())
+        # A report is the company's when it names it or states one of its figures.
+        with_figures = set(store.figure_report_ids(names)) - fold.no_figures.keys()
+        reports = []
+        for view in store.report_views(named | with_figures, named):
+            mine = [c for c in view.companies if c.name.casefold() in names]
+            if mine or view.id in with_figures:
+                reports.append((view, any(c.role == "recommended" for c in mine)))
+        reports.sort(key=lambda pair: pair[0].date or "", reverse=True)
+        return fold.detail(str(item.name), reports)
 
     def figure_digests(self, company: str | None, metric: str | None = None) -> Iterable[Digest]:
         """What a figure series over ``company`` reads: per report, only that company's
@@ -181,16 +219,21 @@ class Library:
         figures come without their sentences, see ``with_sentences``)."""
         return self._require().quarter_views(left, right)
 
-    def history_digests(self, names: Iterable[str] | None = None) -> list[Digest]:
+    def history_digests(self, names: Iterable[str] | None = None, kind: str | None = None) -> list[Digest]:
         """What the guidance and ratings histories read, from the store's aggregates: every
         report's guidance figures and ratings, or (``names``) the figures and ratings each
-        report files under one of those companies (any name or ticker)."""
+        report files under one of those companies (any name or ticker). ``kind``
+        (``guidance`` or ``ratings``): only what that history reads, the rest never built."""
         store = self._require()
         if names is None:
-            return store.history_views()
+            return store.history_views(kind)
         keys: set[str] = set()
         for name in names:
             keys |= store.company_keys(name) | {name.casefold()}
+        if kind == "guidance":
+            return store.company_views(keys, keep=_guidance_figure)
+        if kind == "ratings":
+            return store.company_views(keys, keep=_no_figure)
         return store.company_views(keys)
 
     def with_sentences(self, row: Any, most: int = 40) -> Any:

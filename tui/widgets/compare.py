@@ -408,7 +408,7 @@ class ComparePane(Vertical):
             from yanbao.tui.data.histories import guidance_histories, rating_histories
 
             names = self._names(library)
-            digests = library.history_digests(names)  # the store's aggregates, no digest decoded
+            digests = library.history_digests(names, kind)  # the store's aggregates, no digest decoded
             read = guidance_histories if kind == "guidance" else rating_histories
             self.post_message(self.HistoriesReady(kind, read(digests, names)))
         except Exception as error:  # shown as one line in the pane, never a traceback

@@ -1,0 +1,195 @@
+"""The panes' quicker paths give what the plain ones gave, on random libraries:
+
+- a figure cell's shown value and conflict, found in one pass over its statement keys,
+  equal the majority-then-disagreement of before;
+- a company's detail, formatting each cell's value once per value said, equals formatting
+  every statement (the reference below is the code of before);
+- the histories read for one kind (``guidance`` builds no ratings, ``ratings`` no figures)
+  equal those read with everything.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.real_sized import real_sized_docs
+from yanbao.store.compare import figure_matrix, series
+from yanbao.store.compare.figures import Observation, _reduce
+from yanbao.store.db import DigestStore, WatchItem
+from yanbao.store.model import Digest
+from yanbao.tui.data.company_detail import company_detail, company_names
+from yanbao.tui.data.figure_text import FIGURE_LANG, format_metric_value
+from yanbao.tui.data.histories import guidance_histories, rating_histories
+from yanbao.tui.data.library import Library
+
+
+def _old_majority(observations: list[Observation]) -> Observation:
+    groups: dict[tuple, list[Observation]] = {}
+    latest: dict[tuple, int] = {}
+    for position, obs in enumerate(observations):
+        groups.setdefault(obs.figure_key, []).append(obs)
+        latest[obs.figure_key] = position
+    best = groups[max(groups, key=lambda k: (len(groups[k]), latest[k]))]
+    with_consensus = [o for o in best if o.vs_consensus is not None or o.consensus is not None]
+    return (with_consensus or best)[-1]
+
+
+_values = st.sampled_from([None, 1.0, 1.0000001, 2.5, 3.0, -0.0, 0.0])
+_observation = st.builds(
+    lambda i, value, low, high, unit, consensus, vs: Observation(
+        f"d{i}", None, None, None, value, low, high, unit, consensus, vs),
+    st.integers(0, 5), _values, _values, _values, st.sampled_from(["%", "亿元"]),
+    st.sampled_from([None, 2.0]), st.sampled_from([None, "above", "inline"]))
+
+
+@given(st.lists(_observation, min_size=1, max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_one_pass_cell_equals_majority_then_disagreement(observations: list[Observation]) -> None:
+    shown, conflict = _reduce(observations)
+    assert shown is _old_majority(observations)
+    assert conflict == (len({o.figure_key for o in observations}) > 1)
+
+
+def _reference_detail_figures(digests: list[Digest], item: WatchItem) -> tuple[dict, list[str]]:
+    """Company detail's figures as they were computed before: every statement formatted."""
+    names = company_names(item)
+    figures: dict[tuple, dict[str, str]] = {}
+    periods: set[str] = set()
+    for digest in digests:
+        for metric in digest.metrics:
+            if not ((metric.company and metric.company.casefold() in names)
+                    or (metric.ticker and metric.ticker.casefold() in names)):
+                continue
+            period = metric.period or digest.period or "—"
+            periods.add(period)
+            row = figures.setdefault((metric.segment or "", metric.metric, metric.basis), {})
+            value = format_metric_value(metric, FIGURE_LANG)
+            if period not in row:
+                row[period] = value
+            elif row[period] != value and not row[period].endswith("*"):
+                row[period] += "*"
+    return figures, sorted(periods)
+
+
+def _random_library(path: Path, seed: int) -> Library:
+    """Real-sized digests whose figures repeat: values from a short list (several reports
+    stating one value, values that format alike, ranges), so cells agree and disagree."""
+    rng = random.Random(seed)
+    docs = list(real_sized_docs(40, seed=seed))
+    for doc in docs:
+        for metric in doc["metrics"]:
+            metric["value"] = rng.choice([10.0, 10.0, 10.000001, 12.5, 0.0, None])
+            if metric["value"] is None:
+                metric["low"], metric["high"] = sorted(rng.choice([1.0, 2.0, 3.0]) for _ in range(2))
+            if rng.random() < 0.2:
+                metric["period"] = rng.choice(["2023Q1", "2023Q2", "2024"])
+    store = DigestStore(path)
+    store.add_many([Digest.from_dict(d) for d in docs])
+    store.close()
+    library = Library(path)
+    library.open(seed=False)
+    return library
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_company_detail_equals_formatting_every_statement(tmp_path: Path, seed: int) -> None:
+    library = _random_library(tmp_path / "store.json", seed)
+    try:
+        for item in (WatchItem("Tencent", "0700.HK"), WatchItem("Alibaba", None)):
+            decoded = library.digests_naming(item)
+            expected_figures, expected_periods = _reference_detail_figures(
+                sorted(decoded, key=lambda d: (d.date or "", d.title, d.id), reverse=True), item)
+            for detail in (company_detail(decoded, item), library.company_detail(item)):
+                assert detail.figures == expected_figures and detail.periods == expected_periods
+            assert any(v.endswith("*") for row in expected_figures.values() for v in row.values())
+    finally:
+        library.close()
+
+
+@pytest.mark.parametrize("names", [None, {"Tencent"}])
+def test_histories_read_for_one_kind_equal_those_read_with_everything(tmp_path: Path, names) -> None:
+    library = _random_library(tmp_path / "store.json", 4)
+    try:
+        everything = library.history_digests(names)
+        guidance = guidance_histories(library.history_digests(names, "guidance"), names)
+        ratings = rating_histories(library.history_digests(names, "ratings"), names)
+        assert guidance and ratings
+        assert [h.to_dict() for h in guidance] == [h.to_dict() for h in guidance_histories(everything, names)]
+        assert [h.to_dict() for h in ratings] == [h.to_dict() for h in rating_histories(everything, names)]
+        # and a figure matrix of what the guidance kind reads keeps every guidance row
+        full = figure_matrix(everything)
+        assert all(full.row(*row.key) for row in figure_matrix(library.history_digests(names, "guidance")).rows)
+    finally:
+        library.close()
+
+
+def test_company_detail_kept_between_openings_follows_adds_and_removals(tmp_path: Path) -> None:
+    """The fold the catalog keeps for a company's detail takes in reports added later (older
+    and newer ones, a report with only a rating), recomputes after a removal or replacement,
+    and survives closing the library: each time equal to the detail of the decoded digests."""
+    path = tmp_path / "store.json"
+    docs = list(real_sized_docs(45, seed=11))
+    store = DigestStore(path)
+    store.add_many([Digest.from_dict(d) for d in docs[:25]])
+    store.close()
+    item = WatchItem("Tencent", "0700.HK")
+    key = None
+
+    def check(library: Library) -> None:
+        nonlocal key
+        full = company_detail(library.digests_naming(item), item)
+        for lang in ("zh", "en"):
+            kept = library.company_detail(item, lang)
+            expected = full if lang == "zh" else company_detail(library.digests_naming(item), item, "en")
+            assert [d.id for d, _ in kept.reports] == [d.id for d, _ in expected.reports]
+            assert [r for _, r in kept.reports] == [r for _, r in expected.reports]
+            assert kept.periods == expected.periods and kept.figures == expected.figures and kept.figures
+            assert kept.views == expected.views and kept.guidance == expected.guidance
+        store = library.store
+        key = key or next(k for (k,) in store._catalog.query("SELECT key FROM pane_cache") if "\nzh\n" in k)
+        assert store.pane_cached(key)[:2] == store.figures_mark()  # kept up to the last figure
+
+    library = Library(path)
+    library.open(seed=False)
+    check(library)
+    later = [Digest.from_dict(d) for d in docs[25:40]]
+    later[0] = Digest.from_dict(dict(docs[25], date="2019-01-02"))  # older than everything kept
+    rating_only = dict(docs[40], metrics=[], companies=[], id="f" * 64,
+                       company_ratings=[{"company": "Tencent", "ticker": "0700.HK", "rating": "买入"}])
+    named_rating_only = dict(rating_only, id="e" * 64, title="named, rated, no figures", date="2031-05-05",
+                             broker="Nomura", companies=[{"name": "Tencent", "ticker": "0700.HK", "role": "recommended"}])
+    library.store.add_many([*later, Digest.from_dict(rating_only), Digest.from_dict(named_rating_only)])
+    check(library)
+    library.store.remove(docs[3]["id"])
+    check(library)
+    library.store.add(Digest.from_dict(dict(docs[5], title="replaced", date="2030-01-01")))
+    check(library)
+    library.close()
+    library = Library(path)
+    library.open(seed=False)
+    library.store.add_many([Digest.from_dict(d) for d in docs[41:]])
+    check(library)
+    library.close()
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_series_of_one_row_equals_the_row_of_the_whole_matrix(tmp_path: Path, seed: int) -> None:
+    library = _random_library(tmp_path / "store.json", seed)
+    try:
+        digests = list(library.stream_digests())
+        checked = 0
+        for metric in ("revenue", "capex", "eps"):
+            matrix = figure_matrix(digests, metric=metric)
+            for row in matrix.rows:
+                expected = [(p, c.mid) for p, c in row.cells.items() if c.mid is not None]
+                assert series(digests, row.company, row.segment, metric, basis=row.basis) == expected
+                checked += bool(expected)
+        assert checked > 20
+        assert series(digests, "No Such Company", None, "revenue") == []
+    finally:
+        library.close()
