@@ -191,7 +191,7 @@ class DigestStore(UserStateMixin):
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, storage: Storage | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, stop: Callable[[], bool] | None = None) -> None:
         file_backed = storage is None or isinstance(storage, AtomicJSONStorage)
         if file_backed:
             # The store file's own storage, or one configured by the caller (a lock wait):
@@ -208,6 +208,7 @@ class DigestStore(UserStateMixin):
             self._documents, self._catalog, self._pending = MemoryDocuments(), Catalog(None), None
         self._storage = storage
         self._progress = progress
+        self._stop = stop  # asked during the schema-2 migration on open: True ends it (PagesStopped)
         self._mutex = threading.RLock()
         self._opened = False
         self.read_only = False
@@ -540,7 +541,7 @@ class DigestStore(UserStateMixin):
             self._write_documents(docs, {k: encode_document(v) for k, v in docs.items()})
 
         self.migrating = "to digest schema 2 (pages of key points and figures)"
-        self.pages_migration = migrate_pages(self._documents, write, self._progress)
+        self.pages_migration = migrate_pages(self._documents, write, self._progress, stop=self._stop)
         meta = dict(((self._main() or {}).get(META_TABLE) or {}).get(META_DOC) or {})
         self._db().table(META_TABLE).put_many({META_DOC: {**meta, "schema": SCHEMA_VERSION}})
         drop_previous(self._documents)

@@ -23,16 +23,23 @@ import shutil
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from yanbao.store.documents import DocumentDamaged, Documents, fsync_dir
 from yanbao.store.model import PAGES_SINCE, Digest
 
-__all__ = ["PagesMigration", "backup_folder", "drop_previous", "migrate_pages", "parse_in_workers"]
+__all__ = ["PagesMigration", "PagesStopped", "backup_folder", "drop_previous", "migrate_pages", "parse_in_workers"]
 
 BATCH = 32  # re-parsed digests written together (one pending list, one sync)
 Progress = Callable[[int, int], None]
 Reparse = Callable[[list[tuple[str, Path]]], Iterator[tuple[str, Digest | None]]]
+Stop = Callable[[], bool]
+
+
+class PagesStopped(Exception):
+    """The caller asked the migration to stop (the app is closing): what was written stays,
+    the rest is done at the next open, exactly as after a kill."""
 
 
 @dataclass
@@ -47,6 +54,14 @@ class PagesMigration:
     @property
     def total(self) -> int:
         return self.reparsed + self.kept
+
+    def summary(self) -> str:
+        """What the run did, in one line (said by the CLI and the app)."""
+        def digests(n: int) -> str:
+            return f"{n:,} digest{'s' if n != 1 else ''}"
+
+        return (f"schema 2: {digests(self.reparsed)} read again from their PDFs (they have pages now); "
+                f"{digests(self.kept)} kept as they were (source gone or changed, a text file, or unreadable)")
 
 
 def backup_folder(documents_folder: Path) -> Path:
@@ -80,9 +95,11 @@ def _unchanged_pdf(doc: Mapping) -> Path | None:
     return path if sha is not None and sha in (source.get("sha256"), doc.get("id")) else None
 
 
-def parse_in_workers(jobs: list[tuple[str, Path]]) -> Iterator[tuple[str, Digest | None]]:
+def parse_in_workers(jobs: list[tuple[str, Path]], stop: Stop | None = None) -> Iterator[tuple[str, Digest | None]]:
     """Parse (id, file) pairs in the isolated parser workers (ingest's time and memory
-    limits); yields (id, digest or None when the file fails now) as each one finishes."""
+    limits); yields (id, digest or None when the file fails now) as each one finishes.
+    ``stop`` is asked at least once a second: when it says so, the busy workers are killed
+    and PagesStopped is raised."""
     from yanbao.store.ingest import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S
     from yanbao.store.workers import WorkerPool
 
@@ -94,6 +111,8 @@ def parse_in_workers(jobs: list[tuple[str, Path]]) -> Iterator[tuple[str, Digest
     left = len(jobs)
     try:
         while left and not pool.broken:
+            if stop is not None and stop():
+                raise PagesStopped("stopped")
             pool.fill(queue)
             for outcome in pool.wait_some(max_wait=1.0):
                 left -= 1
@@ -139,11 +158,16 @@ def migrate_pages(
     documents: Documents,
     write: Callable[[dict[str, dict]], None],
     progress: Progress | None = None,
-    reparse: Reparse = parse_in_workers,
+    reparse: Reparse | None = None,
+    stop: Stop | None = None,
 ) -> PagesMigration:
     """Re-parse every schema-1 digest whose PDF is unchanged and ``write`` the new documents
     (a dict of id -> document, written crash-safe by the store); the caller holds the lock
-    and marks the store schema 2 afterwards."""
+    and marks the store schema 2 afterwards. ``stop`` (asked between digests, and by the
+    workers once a second) ends it early with PagesStopped: the store stays at schema 1,
+    the documents written so far at schema 2, like a kill."""
+    if reparse is None:
+        reparse = partial(parse_in_workers, stop=stop)
     result = PagesMigration()
     jobs: list[tuple[str, Path]] = []
     stored: dict[str, dict] = {}
@@ -173,20 +197,27 @@ def migrate_pages(
     _keep_previous(documents, (digest_id for digest_id, _ in jobs))
     batch: dict[str, dict] = {}
     done = result.kept
-    for digest_id, digest in reparse(jobs):
-        done += 1
-        if digest is None or digest_id not in stored or digest.id != digest_id:
-            result.kept += 1
-            result.kept_ids.append(digest_id)
-        else:
-            digest.source.path = stored[digest_id]["source"]["path"]  # the path as first given
-            batch[digest_id] = digest.to_dict()
-            result.reparsed += 1
-        if len(batch) >= BATCH:
+    try:
+        for digest_id, digest in reparse(jobs):
+            if stop is not None and stop():
+                raise PagesStopped("stopped")
+            done += 1
+            if digest is None or digest_id not in stored or digest.id != digest_id:
+                result.kept += 1
+                result.kept_ids.append(digest_id)
+            else:
+                digest.source.path = stored[digest_id]["source"]["path"]  # the path as first given
+                batch[digest_id] = digest.to_dict()
+                result.reparsed += 1
+            if len(batch) >= BATCH:
+                write(batch)
+                batch = {}
+            if progress:
+                progress(done, total)
+    except PagesStopped:
+        if batch:  # what was re-parsed is kept: the next open goes on from there
             write(batch)
-            batch = {}
-        if progress:
-            progress(done, total)
+        raise
     if batch:
         write(batch)
     # a file the workers never answered for (they could not start) is kept as it is

@@ -11,6 +11,7 @@ import argparse
 import math
 import os
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -419,6 +420,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 MAX_TIMEOUT_S = 24 * 3600.0  # a day: beyond it a parse is stuck, and timers overflow
 MAX_JOBS = 64  # each parser may use up to 2 GiB: more would be a typo, not a plan
+LOG_EVERY_S = 10.0  # a library converted on open, with stderr not a terminal: a progress line this often
 
 
 def _seconds(text: str) -> float:
@@ -459,13 +461,22 @@ def _run(args: argparse.Namespace) -> int:
     if not args.needs_store:
         return args.func(args)
 
+    said = {"what": "", "at": 0.0}
+
     def converting(done: int, total: int) -> None:
-        # A store in the previous layout or schema is converted on first open: say so, with progress.
-        end = "\n" if done >= total else ""
-        prefix = "\r\x1b[2K" if sys.stderr.isatty() else ""
-        if sys.stderr.isatty() or done in (0, total):
-            sys.stderr.write(f"{prefix}converting the library {store.migrating}: {done:,}/{total:,} digests{end}")
-            sys.stderr.flush()
+        # A store in the previous layout or schema is converted on first open: say so, with
+        # progress. A terminal gets one line redrawn in place; a log gets a line when a
+        # conversion starts, one every LOG_EVERY_S seconds while it runs, and the final count.
+        tty = sys.stderr.isatty()
+        now = time.monotonic()
+        first = said["what"] != store.migrating
+        if not (tty or first or done >= total or now - said["at"] >= LOG_EVERY_S):
+            return
+        said["what"], said["at"] = store.migrating, now
+        end = "\n" if done >= total or not tty else ""
+        prefix = "\r\x1b[2K" if tty else ""
+        sys.stderr.write(f"{prefix}converting the library {store.migrating}: {done:,}/{total:,} digests{end}")
+        sys.stderr.flush()
 
     store = _open_store(args, converting)
     try:
@@ -474,9 +485,7 @@ def _run(args: argparse.Namespace) -> int:
         store.close()
         paged = store.pages_migration
         if paged is not None and paged.total:
-            print(f"schema 2: {paged.reparsed:,} digests read again from their PDFs (they have pages now); "
-                  f"{paged.kept:,} kept as they were (source gone or changed, a text file, or unreadable)",
-                  file=sys.stderr)
+            print(paged.summary(), file=sys.stderr)
 
 
 def _print_traceback() -> None:

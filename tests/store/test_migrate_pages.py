@@ -167,10 +167,42 @@ def test_the_cli_says_what_the_migration_did(tmp_path: Path, make_digest, capsys
     assert main(["--store", str(path), "list"]) == 0
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 6
-    assert "converting the library to digest schema 2 (pages of key points and figures): 6/6 digests" in err
-    assert "1 digests read again from their PDFs (they have pages now); 5 kept as they were" in err
+    # not a terminal: a line when it starts and the final count (and one every 10 s between)
+    assert err.splitlines()[:2] == [
+        "converting the library to digest schema 2 (pages of key points and figures): 5/6 digests",
+        "converting the library to digest schema 2 (pages of key points and figures): 6/6 digests",
+    ]
+    assert "1 digest read again from their PDFs (they have pages now); 5 digests kept as they were" in err
     assert main(["--store", str(path), "list"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_stop_ends_the_migration_between_digests_and_the_next_open_finishes(tmp_path: Path, make_digest) -> None:
+    """``stop`` (the app closing) ends the migration like a kill: schema 1 stays, nothing lost."""
+    from yanbao.store.migrate_pages import PagesStopped
+
+    path, _ = schema_1_library(tmp_path, make_digest, pdfs=5)
+    ticks: list[int] = []
+    store = DigestStore(path, progress=lambda done, total: ticks.append(done), stop=lambda: len(ticks) >= 2)
+    with pytest.raises(PagesStopped):
+        len(store)
+    assert json.loads(path.read_text())[META_TABLE][META_DOC]["schema"] == 1
+    assert ticks == [5, 6]  # stopped after the first re-parsed digest
+    again = DigestStore(path)
+    assert len(again) == 8 and again.pages_migration.reparsed == 2  # the first was done already
+    assert {d.schema for d in again.all()} == {1, 2} and inspect_store(path).ok
+
+
+def test_the_cli_logs_a_line_per_tick_when_ticks_are_far_apart(tmp_path: Path, make_digest, capsys,
+                                                               monkeypatch) -> None:
+    """A long conversion into a log: a line every LOG_EVERY_S (here every tick), not only the end."""
+    from yanbao.tui import cli
+
+    monkeypatch.setattr(cli, "LOG_EVERY_S", 0.0)
+    path, _ = schema_1_library(tmp_path, make_digest, pdfs=4)
+    assert cli.main(["--store", str(path), "list"]) == 0
+    counts = [line.rsplit(": ", 1)[1] for line in capsys.readouterr().err.splitlines() if line.startswith("converting")]
+    assert counts == ["5/7 digests", "6/7 digests", "7/7 digests"]
 
 
 def test_a_reader_does_not_wait_while_another_process_migrates(tmp_path: Path, make_digest) -> None:

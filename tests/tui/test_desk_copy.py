@@ -78,19 +78,19 @@ class TestCopy:
             assert "→" in lines[0] and any(line.startswith("From ") for line in lines[1:])
             assert any(n.endswith("with its sources") for n in notes(said))
 
-    async def test_key_points_and_nothing(self, app_factory) -> None:
-        """The key points pane copies every point; the filter box has nothing to copy."""
+    async def test_key_point_and_nothing(self, app_factory) -> None:
+        """The key points copy the highlighted key point; the filter box has nothing to copy."""
         app = app_factory()
         said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             copied = capture(app)
-            app.screen.query_one("#keypoints-pane").focus()
-            await pilot.press("y")
+            await pilot.press("1", "y")
             digest = app.screen.digest
             first_point = " ".join(digest.key_points[0].points[0].split())
+            assert copied[-1].split("\n")[0] == " ".join(digest.key_points[0].heading.split())
             assert f"• {first_point}" in copied[-1].split("\n")
-            assert "Copied the key points" in notes(said)
+            assert "Copied key point 1" in notes(said)
             await pilot.press("escape", "f")
             await pilot.press("y")  # typed into the filter box: nothing copied
             assert len(copied) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import settle
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input, OptionList, TabbedContent
 
 from yanbao.tui.data.jump_index import JumpIndex
@@ -112,23 +112,31 @@ class TestMoves:
 class TestPaletteJumps:
     """Ctrl+P finds any report by title, broker or a company or ticker it names, and companies."""
 
-    async def _jump(self, pilot, query: str) -> None:
+    async def _jump(self, pilot, query: str, hit: str = "") -> None:
+        """Type ``query`` in the palette and take the first hit, or the first starting with ``hit``."""
         await pilot.press("ctrl+p")
         assert isinstance(pilot.app.screen, CommandPalette)
         await pilot.press(*query)
+        hits = pilot.app.screen.query_one(CommandList)
         for _ in range(50):
             await pilot.pause(0.05)
-            if pilot.app.screen.query("CommandList Option"):
+            if hits.option_count and (not hit or any(
+                    str(hits.get_option_at_index(i).prompt).startswith(hit) for i in range(hits.option_count))):
                 break
+        if hit:
+            index = next(i for i in range(hits.option_count) if str(hits.get_option_at_index(i).prompt).startswith(hit))
+            hits.highlighted = index
+            await pilot.pause()
         await pilot.press("enter")
         await settle(pilot)
 
     async def test_jump_to_a_report_by_ticker(self, app_factory) -> None:
-        """GOOGL is named only in one report's companies: the palette selects that report."""
+        """GOOGL is named only in one report's companies: its report hit (after the company
+        Alphabet's) selects that report."""
         app = app_factory()
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            await self._jump(pilot, "googl")
+            await self._jump(pilot, "googl", hit="Report: ")
             assert isinstance(app.screen, MainScreen)
             highlighted = app.screen.query_one(ReportList).highlighted
             assert highlighted.title == "Cloud capex keeps climbing as AI demand broadens"
@@ -143,14 +151,49 @@ class TestPaletteJumps:
             pane = app.screen.query_one("#watchlist-pane")
             assert pane.highlighted_item.name == "Microsoft"
 
-    async def test_jump_to_an_unwatched_company_narrows_the_list(self, app_factory) -> None:
+    async def test_jump_to_an_unwatched_company_shows_it_without_watching(self, app_factory) -> None:
+        """快手 (Kuaishou) is not watched: the watchlist pane shows its detail (reports naming it) below
+        the watched companies, marked not watched; the watchlist and the list stay as they
+        were; w then watches it, in its place."""
         app = app_factory()
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
+            shown = len(app.screen.query_one(ReportList).rows)
             await self._jump(pilot, "快手")
-            rows = app.screen.query_one(ReportList).rows
-            assert len(rows) == 1 and "快手" in rows[0].companies
-            assert app.screen.browser.filter_text == "company:快手"
+            assert app.screen.query_one("#panes", TabbedContent).active == "watchlist"
+            pane = app.screen.query_one("#watchlist-pane")
+            assert pane.highlighted_unwatched and pane.highlighted_item.name == "Kuaishou"
+            assert [i.name for i in pane.items] == ["Microsoft"]  # nothing watched by the jump
+            heading = str(pane.query_one("#watch-heading").render())
+            assert heading.startswith("Kuaishou  1 reports") and "not watched" in heading
+            reports = pane.query_one("#watch-reports", DataTable)
+            assert reports.row_count == 1
+            assert [i.name for i in app.screen.library.watchlist()] == ["Microsoft"]
+            assert len(app.screen.query_one(ReportList).rows) == shown and not app.screen.browser.filter_text
+            await pilot.press("d")  # not watched: nothing to remove
+            await settle(pilot)
+            assert [i.name for i in app.screen.library.watchlist()] == ["Microsoft"]
+            await pilot.press("tab", "enter")  # its reports table: Enter opens its report in Key points
+            await settle(pilot)
+            assert app.screen.query_one("#panes", TabbedContent).active == "keypoints"
+            assert "快手" in app.screen.query_one(ReportList).highlighted.companies
+            await pilot.press("2", "G")
+            await settle(pilot)
+            assert pane.highlighted_unwatched
+            await pilot.press("w")
+            await settle(pilot)
+            assert [i.name for i in app.screen.library.watchlist()] == ["Microsoft", "Kuaishou"]
+            assert pane.peeked is None and [i.name for i in pane.items] == ["Microsoft", "Kuaishou"]
+            assert pane.highlighted_item.name == "Kuaishou" and not pane.highlighted_unwatched
+
+    async def test_jump_to_a_company_with_nothing_watched(self, app_factory) -> None:
+        app = app_factory(watch=())
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await self._jump(pilot, "快手")
+            pane = app.screen.query_one("#watchlist-pane")
+            assert pane.items == [] and pane.highlighted_item.name == "Kuaishou"
+            assert str(pane.query_one("#watch-heading").render()).startswith("Kuaishou  1 reports")
 
 
 class TestJumpIndex:

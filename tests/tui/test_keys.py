@@ -17,6 +17,7 @@ from yanbao.tui.screens.ingest import IngestDialog
 from yanbao.tui.data.library import Library
 from yanbao.tui.screens.main import MainScreen
 from yanbao.tui.screens.prompt import PromptDialog
+from yanbao.tui.widgets.key_point_list import KeyPointList
 from yanbao.tui.widgets.key_points import KeyPointsPane
 from yanbao.tui.widgets.report_list import ReportList
 from yanbao.tui.widgets.watchlist import WatchlistPane
@@ -140,7 +141,7 @@ class TestMoving:
             await pilot.press("j", "enter")
             await settle(pilot)
             assert app.screen.query_one(TabbedContent).active == "keypoints"
-            assert isinstance(app.focused, KeyPointsPane)
+            assert isinstance(app.focused, KeyPointList)  # the key points, with their cursor
             assert app.screen.query_one(KeyPointsPane).digest.title == titles(app)[1]
 
     async def test_clicking_a_row_moves_the_cursor(self, app_factory) -> None:

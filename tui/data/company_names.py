@@ -7,11 +7,11 @@ knows (腾讯, 腾讯控股, Tencent, 0700.HK, 700): one resolution for all of t
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import Any, Iterable
 
 from yanbao.store.companies import get_registry
 
-__all__ = ["company_terms", "company_keys", "filter_word", "closest_names", "registry_name", "short_name"]
+__all__ = ["company_terms", "company_keys", "company_item", "filter_word", "closest_names", "registry_name", "short_name"]
 
 
 def company_terms(query: str) -> list[str]:
@@ -43,6 +43,16 @@ def filter_word(name: str) -> str:
     info = get_registry().lookup(name)
     tickers = [t for t in (info.tickers if info is not None else ()) if t and len(str(t).split()) == 1]
     return str(tickers[0]) if tickers else max(name.split(), key=len)
+
+
+def company_item(name: str) -> Any:
+    """The company ``name`` stands for as the watchlist would keep it (the registry's name
+    and ticker, else the name as given), without watching it."""
+    from yanbao.store.db import WatchItem
+
+    name = " ".join(name.split())
+    info = get_registry().lookup(name)
+    return WatchItem(info.name, info.ticker) if info is not None else WatchItem(name, None)
 
 
 def registry_name(name: str) -> str | None:

@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from yanbao.store.model import Digest
     from yanbao.store.user_state import ReportMarks, UserState
 
-__all__ = ["Library", "WatchlistView", "report_periods"]
+__all__ = ["Library", "OpenStopped", "WatchlistView", "report_periods"]
+
+
+class OpenStopped(Exception):
+    """The app closed while the library was being converted on open; the conversion is
+    crash-safe and goes on at the next open."""
 
 
 def report_periods(summaries: Iterable[Any]) -> list[str]:
@@ -52,7 +57,9 @@ class Library:
     def __init__(self, store_path: str | Path | None = None) -> None:
         self.store_path = store_path
         self.store: DigestStore | None = None
-        self.progress: Callable[[int, int], None] | None = None  # hears an old layout's conversion
+        # Hears a conversion on open (an old layout, schema-1 digests gaining pages):
+        # (done, total, what the library is converted to).
+        self.progress: Callable[[int, int, str], None] | None = None
         self.lock = threading.RLock()
         # Set on close: stops a running seed or ingest so quitting never waits on parsing.
         self._stopping = threading.Event()
@@ -77,7 +84,7 @@ class Library:
 
         with self.lock:
             if self.store is None:
-                self.store = DigestStore(self.store_path, progress=self.progress)
+                self.store = DigestStore(self.store_path, progress=self._converting, stop=self._stopping.is_set)
             len(self.store)  # opens it: converts an old layout, notices a read-only store file
             # The first search would load the company registry and the index's first pages:
             # do it now, in the background, while the user looks at the list.
@@ -96,6 +103,19 @@ class Library:
                 self.store.mark_all_read()  # the welcome samples are no news to the reader
             failed = [f"{Path(str(r.path)).name}: {r.reason}" for r in report.results if r.status == "failed"]
             return seeded, failed
+
+    def _converting(self, done: int, total: int) -> None:
+        """The store's progress while it converts on open; stops it when the app closes
+        (a conversion stopped between two digests is as safe as one killed)."""
+        if self._stopping.is_set():
+            raise OpenStopped("the app closed while the library was being converted")
+        if self.progress is not None:
+            self.progress(done, total, self.store.migrating if self.store is not None else "")
+
+    def conversion_summary(self) -> str | None:
+        """What the schema-2 conversion on open did, in one line; None when none ran."""
+        paged = self.store.pages_migration if self.store is not None else None
+        return paged.summary() if paged is not None and paged.total else None
 
     def _require(self) -> DigestStore:
         if self.store is None:
@@ -319,6 +339,24 @@ class Library:
             return ingest_paths(paths, self._require(), progress=progress, cancel=cancel, note=note)
         finally:
             self._cancels.discard(cancel)
+
+    def watch_folder(self, folder: str, on_batch: Callable[[Any], None], stop: threading.Event) -> None:
+        """Ingest the reports in ``folder`` not stored yet, then each one that lands there
+        (``store.folder_watch``), until ``stop`` is set or the app closes; ``on_batch``
+        hears each batch's IngestReport."""
+        from yanbao.store.folder_watch import watch_and_ingest
+        from yanbao.store.ingest import ingest_paths
+
+        self._cancels.add(stop)
+        if self._stopping.is_set():
+            stop.set()
+        try:
+            store = self._require()
+            on_batch(ingest_paths([folder], store, cancel=stop))
+            if not stop.is_set():
+                watch_and_ingest([folder], store, on_batch=on_batch, stop=stop, cancel=stop)
+        finally:
+            self._cancels.discard(stop)
 
     def close(self) -> None:
         """Stop any seed or ingest in progress, then close the store."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from yanbao.store.model import Digest, Metric
+    from yanbao.store.model import Digest, KeyPoint, Metric
 
 __all__ = ["OpenOutcome", "ViewerCommand", "open_source", "source_page", "viewer_command", "ENV_VAR"]
 
@@ -51,8 +51,8 @@ class OpenOutcome:
         return "information" if self.ok else "warning"
 
 
-def source_page(digest: Digest, metric: Metric | None = None) -> int | None:
-    """The page to open at: the highlighted figure's, else None (the first page)."""
+def source_page(digest: Digest, metric: Metric | KeyPoint | None = None) -> int | None:
+    """The page to open at: the highlighted figure's or key point's, else None (the first page)."""
     return metric.page if metric is not None and metric.page is not None else None
 
 
@@ -84,8 +84,10 @@ def _launch(argv: list[str]) -> object:
 
 
 def open_source(digest: Digest, page: int | None = None, *, env: Mapping[str, str] | None = None,
-                launch: Launch = _launch) -> OpenOutcome:
-    """Open the source of ``digest`` at ``page`` (a 1-based page, None: the first)."""
+                launch: Launch = _launch, what: str | None = "figure") -> OpenOutcome:
+    """Open the source of ``digest`` at ``page`` (a 1-based page, None: the first), the page
+    of the highlighted ``what`` ("figure", "key point"; None: nothing highlighted), named
+    when the viewer cannot be told the page, or when that page is not recorded."""
     path = digest.source.path
     name = Path(path).name or path
     if not Path(path).is_file():
@@ -106,6 +108,7 @@ def open_source(digest: Digest, page: int | None = None, *, env: Mapping[str, st
     if digest.source.kind != "pdf":
         return OpenOutcome(f"Opened {name}", True)
     if command.at_page:
-        return OpenOutcome(f"Opened page {page or 1} of {name}", True)
-    where = f"; the figure is on page {page}" if page else ""
+        unknown = f" (the {what}'s page is not recorded)" if what and page is None else ""
+        return OpenOutcome(f"Opened page {page or 1} of {name}{unknown}", True)
+    where = f"; the {what} is on page {page}" if page and what else ""
     return OpenOutcome(f"Opened {name} (the viewer picks the page{where}: set ${ENV_VAR} to open at it)", True)

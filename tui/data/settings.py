@@ -66,6 +66,10 @@ class Settings:
     compare_company: str = ""
     """What the Compare pane is narrowed to: a company, ``watchlist``, or empty for all."""
 
+    watch_folder: str = ""
+    """A folder whose new reports the app ingests while it runs (``yanbao ingest --watch``
+    in the app); empty for none."""
+
 
 def settings_path() -> Path:
     """``$YANBAO_CONFIG`` when set, else the user config folder's ``settings.json``."""
@@ -121,6 +125,7 @@ def read_settings(path: Path | None = None) -> tuple[Settings, str | None]:
         compare_from=_text(data.get("compare_from"), None),
         compare_to=_text(data.get("compare_to"), None),
         compare_company=_text(data.get("compare_company"), "") or "",
+        watch_folder=_text(data.get("watch_folder"), "") or "",
     ), None
 
 

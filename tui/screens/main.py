@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -14,10 +15,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.widgets._tabbed_content import ContentTabs
-from yanbao.tui.data.company_names import filter_word
+from yanbao.tui.data.company_names import company_item
+from yanbao.tui.data.conversion_progress import ConversionProgress
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
-from yanbao.tui.data.open_source import open_source, source_page
+from yanbao.tui.data.open_source import open_source
 from yanbao.tui.data.settings import PANE_NAMES, label_lang, save_settings
 from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
@@ -26,6 +28,7 @@ from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.screens.reader_marks import ReaderMarks
 from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.copy_target import copy_subject
+from yanbao.tui.widgets.folder_watcher import FolderWatcher
 from yanbao.tui.widgets.ingest_runner import IngestRunner
 from yanbao.tui.widgets.key_points import KeyPointsPane
 from yanbao.tui.widgets.list_motion import move_cursor
@@ -44,6 +47,9 @@ __all__ = ["MainScreen", "PANES"]
 
 PANES = PANE_NAMES
 """Pane ids in number-key order."""
+
+CONVERTING_EVERY_S = 0.1
+"""The most often the screen hears of a conversion on open (a tick per digest otherwise)."""
 
 PANE_DELAY = 0.1
 """Seconds the cursor rests on a report before the panes show it."""
@@ -74,7 +80,7 @@ class MainScreen(Screen[None]):
         Binding("s", "sort", "Sort", tooltip="Sort the list by date, broker, period or title (again to cycle)", id="sort"),
         Binding("S", "reverse_sort", "Reverse", show=False, tooltip="Reverse the sort: oldest first, Z→A (the header shows ▲/▼)", id="reverse-sort"),
         Binding("y", "copy", "Copy", show=False, tooltip="Copy what is under the cursor: a figure with its sentence, a risk, "
-                "key points, or the whole digest as markdown from the list", id="copy"),
+                "a key point, or the whole digest as markdown from the list", id="copy"),
         Binding("w", "watch", "+Watch", tooltip="Add the company under the cursor (or a typed one) to the watchlist", id="watch"),
         Binding("d", "unwatch", "-Watch", tooltip="Remove the highlighted company from the watchlist", id="unwatch"),
         Binding("e", "export", "Export", tooltip="Export the current view as a markdown file", id="export"),
@@ -82,7 +88,7 @@ class MainScreen(Screen[None]):
         Binding("x", "stop_ingest", "Stop ingest", tooltip="Stop the running ingest: reports already stored stay, the rest are not stored",
                 id="stop-ingest"),
         Binding("o", "open_source", "Open", show=False,
-                tooltip="Open the source file at the highlighted figure's page", id="open-source"),
+                tooltip="Open the source file at the page of the highlighted figure or key point", id="open-source"),
         Binding("left_square_bracket", "resize_list(-5)", "List−", key_display="[", show=False,
                 tooltip="Give the report list less room (or drag the bar between list and panes)", id="list-smaller"),
         Binding("right_square_bracket", "resize_list(5)", "List+", key_display="]", show=False,
@@ -106,11 +112,22 @@ class MainScreen(Screen[None]):
     class StoreOpened(Message):
         """The store is open: its summaries, and how many samples were seeded."""
 
-        def __init__(self, summaries: list[Any], seeded: int, seed_failures: list[str]) -> None:
+        def __init__(self, summaries: list[Any], seeded: int, seed_failures: list[str],
+                     converted: str | None = None) -> None:
             super().__init__()
             self.summaries = summaries
             self.seeded = seeded
             self.seed_failures = seed_failures
+            self.converted = converted  # what the conversion on open did, if one ran
+
+    class Converting(Message):
+        """The store converts the library on open (schema-1 digests gain pages): how far."""
+
+        def __init__(self, done: int, total: int, what: str) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+            self.what = what
 
     class StoreFailed(Message):
         """The store could not be opened or read."""
@@ -150,6 +167,8 @@ class MainScreen(Screen[None]):
         self.keeper = SessionKeeper()  # where the user was: restored once the store is open
         self.settings = self.keeper.settings
         self.reader = ReaderMarks(self)  # what is new, stars, tags, notes
+        self.conversion = ConversionProgress()  # a library converted on open, as it goes
+        self._converting_said = 0.0  # when the opening thread last posted a Converting
 
     def say(self, message: object, **options: Any) -> None:
         """Notify with text that may hold report words: cleaned, never read as markup."""
@@ -170,6 +189,7 @@ class MainScreen(Screen[None]):
                 with TabPane("4 Compare", id="compare"):
                     yield ComparePane(id="compare-pane")
         yield IngestRunner(self.library, id="ingest-runner")
+        yield FolderWatcher(self.library, id="folder-watcher")
         yield Footer(compact=True, show_command_palette=False)
 
     @property
@@ -182,6 +202,7 @@ class MainScreen(Screen[None]):
         self.query_one("#panes", TabbedContent).query_one(ContentTabs).can_focus = False
         self.query_one(ReportList).focus()
         self.keeper.start(self)
+        self.library.progress = self._converting
         self._open_store()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -243,7 +264,7 @@ class MainScreen(Screen[None]):
         try:
             seeded, failures = self.library.open(seed=seed)
             summaries = self.library.summaries()
-            self.post_message(self.StoreOpened(summaries, seeded, failures))
+            self.post_message(self.StoreOpened(summaries, seeded, failures, self.library.conversion_summary()))
             eager = len(summaries) <= EAGER_LIBRARY
             if eager or self.watchlist is not None:
                 self.post_message(self.LibraryLoaded(self.library.watchlist(), fill_all=eager))
@@ -292,11 +313,28 @@ class MainScreen(Screen[None]):
         elif pane == "compare":
             self.query_one(ComparePane).set_library(self.library, report_periods(self.summaries))
 
+    def _converting(self, done: int, total: int, what: str) -> None:
+        """The store's progress while it converts on open (in the opening thread): passed on
+        to the screen at most ten times a second, and always the first and last ticks."""
+        now = time.monotonic()
+        if done in (0, total) or now - self._converting_said >= CONVERTING_EVERY_S or what != self.conversion.what:
+            self._converting_said = now
+            self.post_message(self.Converting(done, total, what))
+
+    def on_main_screen_converting(self, message: Converting) -> None:
+        self.conversion.record(message.done, message.total, message.what)
+        if not self.loaded:
+            self.browser.show_progress(self.conversion.short())
+            self.query_one(KeyPointsPane).opening_store(self.conversion.long())
+
     def reload(self) -> None:
         """Re-read summaries and digests (after an ingest)."""
         self._open_store(seed=False)
 
     def on_main_screen_store_opened(self, message: StoreOpened) -> None:
+        if not self.loaded and message.converted:
+            self.say(f"The library was converted to digest {message.converted}", title="Library", timeout=10)
+        first_open = not self.loaded
         self.loaded = True
         self.summaries = message.summaries
         self.browser.set_summaries(message.summaries)
@@ -310,6 +348,10 @@ class MainScreen(Screen[None]):
                 f"{len(message.seed_failures)} bundled samples could not be read, e.g. {first}",
                 title="Samples", severity="warning", timeout=10,
             )
+        if first_open and self.settings.watch_folder and not self.library.read_only:
+            problem = self.query_one(FolderWatcher).start(self.settings.watch_folder)
+            if problem:
+                self.say(f"Not watching for new reports: {problem}", title="Watched folder", severity="warning", timeout=8)
         self.refresh_bindings()
 
     def on_main_screen_store_failed(self, message: StoreFailed) -> None:
@@ -363,13 +405,15 @@ class MainScreen(Screen[None]):
         self.action_show_pane("keypoints")
 
     def open_company(self, name: str) -> None:
-        """A watched company opens in the watchlist; any other narrows the list to it."""
-        if self.watchlist and "watchlist" in self._filled and self.query_one(WatchlistPane).highlight(name):
-            self.action_show_pane("watchlist")
+        """The company's detail in the Watchlist pane (its reports, figures by quarter, each
+        broker's rating and target): a watched company's own entry, any other shown there
+        without being watched (``w`` watches it)."""
+        self.action_show_pane("watchlist")  # fills the pane when a big library deferred it
+        pane = self.query_one(WatchlistPane)
+        if pane.highlight(name):
             return
-        self.browser.set_filter(f"company:{filter_word(name)}")
-        self.query_one(ReportList).focus()
-        self.say(f"{name}: not watched, the list shows its reports (w watches it)", timeout=4)
+        pane.peek(company_item(name))
+        self.say(f"{name} is not watched: shown here until you watch it (w) or jump to another", timeout=4)
 
     @on(ReportList.Opened)
     def _report_opened(self, event: ReportList.Opened) -> None:
@@ -415,7 +459,8 @@ class MainScreen(Screen[None]):
         return self.query_one("#panes", TabbedContent).active or "keypoints"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("search", "watch", "unwatch", "export", "ingest", "filter", "sort", "reverse_sort") and not self.loaded:
+        if action in ("search", "watch", "unwatch", "export", "ingest", "filter", "sort", "reverse_sort",
+                      "watch_folder") and not self.loaded:
             return None  # shown dimmed until the store is open
         if action == "stop_ingest":
             return self.query_one(IngestRunner).running  # in the footer only while one runs
@@ -442,7 +487,7 @@ class MainScreen(Screen[None]):
         self.query_one("#panes", TabbedContent).active = pane
         self.ensure_library(pane)
         target = {
-            "keypoints": "#keypoints-pane",
+            "keypoints": "#kp-points",
             "watchlist": "#watch-list",
             "risks": "#risks-library",
             "compare": "#compare-table",
@@ -545,6 +590,8 @@ class MainScreen(Screen[None]):
     def action_watch(self) -> None:
         """Watch the company under the cursor, or ask which one."""
         company = self._company_under_cursor()
+        if self.active_pane == "watchlist" and self.query_one(WatchlistPane).highlighted_unwatched:
+            company = self.query_one(WatchlistPane).highlighted_item.name  # shown, not yet watched
         if company:
             self.query_one(WatchlistPane).watch(company)
             return
@@ -567,7 +614,11 @@ class MainScreen(Screen[None]):
         """Stop watching the highlighted watchlist company (or the one under the cursor)."""
         name: str | None = None
         if self.active_pane == "watchlist":
-            item = self.query_one(WatchlistPane).highlighted_item
+            pane = self.query_one(WatchlistPane)
+            if pane.highlighted_unwatched:
+                self.say(f"{pane.highlighted_item.name} is not on the watchlist (w watches it)", timeout=3)
+                return
+            item = pane.highlighted_item
             name = item.name if item is not None else None
         else:
             company = self._company_under_cursor()
@@ -651,10 +702,12 @@ class MainScreen(Screen[None]):
         self.app.push_screen(ExportResultDialog(path, what))
 
     def action_open_source(self) -> None:
-        """o: the report's source in the system viewer, at the highlighted figure's page."""
+        """o: the report's source in the system viewer, at the page of the highlighted figure
+        or key point (the first page when neither is highlighted)."""
         if self.digest is not None:
-            metric = self.query_one(KeyPointsPane).metric_under_cursor if self.active_pane == "keypoints" else None
-            outcome = open_source(self.digest, source_page(self.digest, metric))
+            target = self.query_one(KeyPointsPane).page_target if self.active_pane == "keypoints" else None
+            what, page = target if target is not None else (None, None)
+            outcome = open_source(self.digest, page, what=what)
             self.say(outcome.message, severity=outcome.severity, timeout=5)
 
     def action_star(self) -> None:
@@ -680,6 +733,57 @@ class MainScreen(Screen[None]):
     def action_ingest(self) -> None:
         """Ask for a path and ingest it behind the app (or show the running ingest)."""
         self.app.push_screen(IngestDialog(self.library, runner=self.query_one(IngestRunner)))
+
+    def action_watch_folder(self) -> None:
+        """Ask for a folder whose new reports are ingested while the app runs (remembered)."""
+        watcher = self.query_one(FolderWatcher)
+
+        def done(folder: str | None) -> None:
+            if not folder:
+                return
+            problem = watcher.start(folder)
+            if problem:
+                self.say(problem, title="Watched folder", severity="warning", timeout=6)
+                return
+            self.settings.watch_folder = watcher.folder
+            save_settings(self.settings)
+            self.say(f"Watching {watcher.folder}: reports that land there are ingested (remembered)",
+                     title="Watched folder", timeout=5)
+
+        self.app.push_screen(
+            PromptDialog("Watch a folder for new reports", placeholder="~/Downloads/reports",
+                         value=watcher.folder or self.settings.watch_folder,
+                         hint="Reports copied or downloaded there are ingested as they land · Enter to watch · "
+                              "Esc to cancel", id="watch-folder-dialog"),
+            done,
+        )
+
+    def action_unwatch_folder(self) -> None:
+        """Stop ingesting what lands in the watched folder (remembered)."""
+        watcher = self.query_one(FolderWatcher)
+        folder = watcher.folder or self.settings.watch_folder
+        watcher.stop()
+        self.settings.watch_folder = ""
+        save_settings(self.settings)
+        self.say(f"Stopped watching {folder}" if folder else "No folder was watched", title="Watched folder", timeout=4)
+
+    @on(FolderWatcher.Batch)
+    def _folder_batch(self, event: FolderWatcher.Batch) -> None:
+        event.stop()
+        report = event.report
+        if report.ok:
+            self.say(f"{report.ok} new report{'s' if report.ok != 1 else ''} from {event.folder}",
+                     title="Watched folder", timeout=5)
+            self.reload()
+        for result in [r for r in report.results if r.status == "failed"][:5]:
+            self.say(f"{Path(result.path).name}: {result.reason}", title="Watched folder: not stored",
+                     severity="warning", timeout=10)
+
+    @on(FolderWatcher.Failed)
+    def _folder_failed(self, event: FolderWatcher.Failed) -> None:
+        event.stop()
+        self.say(f"Stopped watching {event.folder}: {event.reason}", title="Watched folder", severity="warning",
+                 timeout=10)
 
     def action_stop_ingest(self) -> None:
         """x: stop the running ingest; what landed stays."""

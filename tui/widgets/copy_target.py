@@ -1,8 +1,9 @@
 """What `y` copies: the thing under the cursor of the focused widget, as text.
 
 A figure with its source sentence (Key points or Compare), a risk of the library tally, the
-report's key points, or — from the report list — the whole digest as markdown, written by
-the store's export (``tui.data.export_file.view_markdown``), never by a second writer.
+highlighted key point (its heading and sub-points), or — from the report list — the whole
+digest as markdown, written by the store's export (``tui.data.export_file.view_markdown``),
+never by a second writer.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from textual.widgets import DataTable, OptionList
 from yanbao.tui.data.figure_text import format_cell, format_metric_value, metric_label, who_said_what
 from yanbao.tui.widgets.safe_text import clean
 
-__all__ = ["copy_subject", "metric_text", "comparison_row_text", "key_points_plain"]
+__all__ = ["copy_subject", "metric_text", "comparison_row_text"]
 
 
 def _one(text: Any) -> str:
@@ -38,16 +39,6 @@ def comparison_row_text(row: Any, lang: str) -> str:
     return "\n".join([line, *sources])
 
 
-def key_points_plain(digest: Any) -> str:
-    """Each section heading, then its points as ``• point`` lines."""
-    lines: list[str] = []
-    for section in digest.key_points:
-        if _one(section.heading):
-            lines.append(_one(section.heading))
-        lines.extend(f"• {_one(point)}" for point in section.points if _one(point))
-    return "\n".join(lines)
-
-
 def _title(digest: Any) -> str:
     title = _one(digest.title)
     return title if len(title) <= 40 else title[:39] + "…"
@@ -57,6 +48,7 @@ def copy_subject(screen: Any) -> tuple[str, str] | None:
     """(what it is, the text) for the thing under the cursor on the main screen, or None."""
     from yanbao.tui.data.export_file import view_markdown
     from yanbao.tui.widgets.compare import ComparePane
+    from yanbao.tui.widgets.key_point_list import KeyPointList, key_point_plain
     from yanbao.tui.widgets.key_points import KeyPointsPane
     from yanbao.tui.widgets.report_list import ReportList
     from yanbao.tui.widgets.risks import RisksPane
@@ -85,8 +77,8 @@ def copy_subject(screen: Any) -> tuple[str, str] | None:
         item = screen.query_one(WatchlistPane).highlighted_item
         if item is not None:
             return f"the company {_one(item.name)}", " ".join(_one(p) for p in (item.name, item.ticker) if p)
-    if isinstance(focused, KeyPointsPane) and digest is not None and digest.key_points:
-        return "the key points", key_points_plain(digest)
+    if isinstance(focused, KeyPointList) and focused.highlighted is not None:
+        return f"key point {focused.cursor + 1}", key_point_plain(focused.highlighted)
     if isinstance(focused, ReportList) and digest is not None:
         highlighted = focused.highlighted
         if highlighted is not None and highlighted.id == digest.id:

@@ -19,13 +19,14 @@ from yanbao.tui.widgets.figures import (
     metric_label,
 )
 from yanbao.tui.widgets.fitted_table import Column, fill_fitted
+from yanbao.tui.widgets.key_point_list import KeyPointList
 from yanbao.tui.widgets.paragraphs import Paragraphs, ParagraphsStatic
 from yanbao.tui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
-    from yanbao.store.model import Digest, Metric
+    from yanbao.store.model import Digest, KeyPoint, Metric
 
-__all__ = ["KeyPointsPane", "report_heading", "key_points_text"]
+__all__ = ["KeyPointsPane", "report_heading"]
 
 METRIC_COLUMNS = [
     Column("Company", shrink_order=1, floor=6),
@@ -62,24 +63,15 @@ def report_heading(digest: Digest) -> Text:
     return text
 
 
-def key_points_text(digest: Digest) -> Paragraphs:
-    """Each section heading, then its points; wrapped lines hang under their first word."""
-    items: list[tuple[Text, Text | None]] = []
-    for number, section in enumerate(digest.key_points, 1):
-        items.append((Text(f"{number}. ", style="bold"), safe(section.heading, "bold", one_line=True)))
-        items.extend((Text("   • "), safe(point, one_line=True)) for point in section.points)
-    if not digest.key_points:
-        items.append((Text(), Text("No key points were found in this report.", style="dim italic")))
-    return Paragraphs(items)
-
-
 def paragraph(text: Text) -> Paragraphs:
     """One paragraph, wrapped by character where it is Chinese."""
     return Paragraphs([(Text(), text)])
 
 
-class KeyPointsPane(VerticalScroll):
-    """Sections and points, recommendation, metrics table and the highlighted metric's source."""
+class KeyPointsPane(VerticalScroll, can_focus=False):
+    """Key points (with a cursor), recommendation, metrics table and the highlighted metric's
+    source. The pane itself takes no focus: its key point list and metrics table do, and
+    the list scrolls the pane (see ``KeyPointList``)."""
 
     DEFAULT_CSS = """
     KeyPointsPane { padding: 0 1; }
@@ -98,7 +90,7 @@ class KeyPointsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(Text("Opening the store…", style="dim italic"), id="kp-heading")
         yield Static(Text("Key points"), classes="section-title")
-        yield ParagraphsStatic(Text(""), id="kp-points")
+        yield KeyPointList(id="kp-points")
         yield Static(Text("Recommendation"), classes="section-title")
         yield ParagraphsStatic(Text(""), id="kp-recommendation")
         yield Static(Text("Metrics"), classes="section-title")
@@ -120,6 +112,24 @@ class KeyPointsPane(VerticalScroll):
         return self.highlighted_metric if self.query_one("#kp-metrics", DataTable).has_focus else None
 
     @property
+    def key_point_under_cursor(self) -> KeyPoint | None:
+        """The highlighted key point, when the key point list has focus."""
+        points = self.query_one(KeyPointList)
+        return points.highlighted if points.has_focus else None
+
+    @property
+    def page_target(self) -> tuple[str, int | None] | None:
+        """What ``o`` opens at: ("figure", its page) or ("key point", its page) for the
+        highlighted one of the focused list or table; None when neither has focus."""
+        metric = self.metric_under_cursor
+        if metric is not None:
+            return "figure", metric.page
+        point = self.key_point_under_cursor
+        if point is not None:
+            return "key point", point.page
+        return None
+
+    @property
     def company_under_cursor(self) -> str | None:
         """The highlighted metric's company, when the metrics table has focus."""
         table = self.query_one("#kp-metrics", DataTable)
@@ -136,12 +146,12 @@ class KeyPointsPane(VerticalScroll):
         self._fill_metrics()
         if digest is None:
             heading.update(Text("No report selected.", style="dim italic"))
-            self.query_one("#kp-points", Static).update(Text(""))
+            self.query_one(KeyPointList).show(None)
             self.query_one("#kp-recommendation", Static).update(Text(""))
             self.query_one("#kp-source", Static).update(Text(""))
             return
         heading.update(report_heading(digest))
-        self.query_one("#kp-points", Static).update(key_points_text(digest))
+        self.query_one(KeyPointList).show(digest)
         recommendation = digest.recommendation or ""
         self.query_one("#kp-recommendation", Static).update(
             paragraph(safe(recommendation, one_line=True)) if recommendation else Text("None given.", style="dim italic")
@@ -177,6 +187,11 @@ class KeyPointsPane(VerticalScroll):
     def on_resize(self, event: events.Resize) -> None:
         if self.scrollable_content_region.width != self._metrics_width:
             self._fill_metrics()
+
+    def opening_store(self, line: str) -> None:
+        """The store is still opening (converting the library): say so in the heading."""
+        if self.digest is None:
+            self.query_one("#kp-heading", Static).update(Text(line, style="italic"))
 
     def opening(self, title: str) -> None:
         """The cursor rests on a report whose digest is being read: name it meanwhile."""

@@ -34,10 +34,19 @@ def _target(index: int, count: int, move: Move, half: int) -> int:
 def move_cursor(widget: Widget | None, move: Move) -> bool:
     """Move ``widget``'s cursor (or scroll it) to the first or last row, or half a page;
     False when the widget has no rows to move through."""
+    from yanbao.tui.widgets.key_point_list import KeyPointList
     from yanbao.tui.widgets.report_list import ReportList
 
     if widget is None:
         return False
+    if isinstance(widget, KeyPointList):
+        if not widget.points:
+            return False
+        if move in ("first", "last"):
+            widget.action_first() if move == "first" else widget.action_last()
+        else:
+            widget.move_half(move == "half_down")
+        return True
     if isinstance(widget, ReportList):
         if not widget.rows:
             return False

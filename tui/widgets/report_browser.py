@@ -117,6 +117,12 @@ class ReportBrowser(Vertical):
         self.summaries = summaries
         self.refresh_list()
 
+    def show_progress(self, line: str) -> None:
+        """The store is still opening (converting the library): say how far, where the count
+        and the list will be."""
+        self.report_list.empty_message = line
+        self.query_one("#list-status", Static).update(Text(line, style="bold"))
+
     def show_failure(self, reason: str) -> None:
         """The store could not be opened: say why where the count would be."""
         self.report_list.empty_message = "The store could not be opened."

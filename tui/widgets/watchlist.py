@@ -1,4 +1,9 @@
-"""Pane 2, Watchlist: watched companies; for one, its reports, figures by quarter and picks."""
+"""Pane 2, Watchlist: watched companies; for one, its reports, figures by quarter and picks.
+
+A company that is not watched can be shown here too (the palette's jump to a company):
+it sits below the watched ones, marked "not watched", with the same detail, until it is
+watched (``w``) or another one takes its place.
+"""
 
 from __future__ import annotations
 
@@ -108,6 +113,7 @@ class WatchlistPane(Horizontal):
         self._tables_width = 0
         self.lang = FIGURE_LANG  # the screen's label language
         self.unread: dict[str, int] = {}  # per watched company, the new reports naming it
+        self.peeked: Any | None = None  # a company shown without being watched (below the watched)
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="watch-list")
@@ -120,13 +126,30 @@ class WatchlistPane(Horizontal):
             yield DataTable(id="watch-figures", cursor_type="row", zebra_stripes=True)
 
     @property
+    def shown(self) -> list[Any]:
+        """The companies in the list: the watched ones, then the one shown unwatched."""
+        return [*self.items, self.peeked] if self.peeked is not None else list(self.items)
+
+    @property
     def highlighted_item(self) -> Any | None:
-        """The watched company under the list's cursor."""
+        """The company under the list's cursor (watched, or the one shown unwatched)."""
         option_list = self.query_one("#watch-list", OptionList)
         index = option_list.highlighted
-        if index is not None and 0 <= index < len(self.items):
-            return self.items[index]
+        shown = self.shown
+        if index is not None and 0 <= index < len(shown):
+            return shown[index]
         return None
+
+    @property
+    def highlighted_unwatched(self) -> bool:
+        """True when the cursor is on the company shown without being watched."""
+        item = self.highlighted_item
+        return item is not None and item is self.peeked
+
+    def _watched(self, name: str) -> Any | None:
+        """The watched company ``name`` stands for (any alias or ticker), else None."""
+        keys = company_keys(name)
+        return next((i for i in self.items if keys & {i.name.casefold(), (i.ticker or "").casefold()}), None)
 
     def set_data(self, items: Sequence[Any], library: Library, *, keep: str | None = None) -> None:
         """Show a new watchlist; each company's reports are asked of ``library`` when shown."""
@@ -134,11 +157,22 @@ class WatchlistPane(Horizontal):
         old_index = self.query_one("#watch-list", OptionList).highlighted or 0
         self.items = list(items)
         self.library = library
+        if self.peeked is not None:
+            watched = self._watched(self.peeked.name)
+            if watched is not None:  # watched now: the watched entry takes its place
+                current = watched.name if current == self.peeked.name else current
+                self.peeked = None
+        self._fill_list(current, old_index)
+
+    def _fill_list(self, current: str | None, old_index: int = 0) -> None:
         option_list = self.query_one("#watch-list", OptionList)
         option_list.clear_options()
         option_list.add_options(Option(self._label(item)) for item in self.items)
-        if self.items:
-            names = [item.name for item in self.items]
+        if self.peeked is not None:
+            option_list.add_option(Option(self._peek_label(self.peeked)))
+        shown = self.shown
+        if shown:
+            names = [item.name for item in shown]
             # The same company, else the row where it was (after a removal, its neighbour).
             option_list.highlighted = names.index(current) if current in names else min(old_index, len(names) - 1)
         else:
@@ -147,12 +181,23 @@ class WatchlistPane(Horizontal):
     def highlight(self, name: str) -> bool:
         """Put the cursor on the watched company ``name`` stands for (any alias or ticker);
         False when it is not watched."""
-        keys = company_keys(name)
-        for index, item in enumerate(self.items):
-            if keys & {item.name.casefold(), (item.ticker or "").casefold()}:
-                self.query_one("#watch-list", OptionList).highlighted = index
-                return True
-        return False
+        watched = self._watched(name)
+        if watched is None:
+            return False
+        self.query_one("#watch-list", OptionList).highlighted = self.items.index(watched)
+        return True
+
+    def peek(self, item: Any) -> None:
+        """Show ``item`` (a company not watched: name, ticker) below the watched ones, with
+        its detail, without watching it; it replaces the one shown before."""
+        self.peeked = item
+        self._fill_list(item.name)
+        self._compute(item)  # the cursor may already have been on that row
+
+    def _peek_label(self, item: Any) -> Text:
+        label = safe(f"{item.name}" + (f"  {item.ticker}" if item.ticker else ""), "italic", one_line=True)
+        label.append("  not watched (w)", style="dim")
+        return label
 
     def _label(self, item: Any) -> Text:
         label = safe(f"{item.name}" + (f"  {item.ticker}" if item.ticker else ""), one_line=True)
@@ -255,6 +300,8 @@ class WatchlistPane(Horizontal):
         picks = sum(1 for _, recommended in detail.reports if recommended)
         title = safe(detail.name, "bold", one_line=True)
         title.append(f"  {len(detail.reports)} reports, recommended in {picks}", style="dim")
+        if self.peeked is not None and detail.name == self.peeked.name:
+            title.append("  · not watched: w watches it", style="italic")
         heading.update(title)
 
     def set_lang(self, lang: str) -> None:
