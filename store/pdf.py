@@ -76,12 +76,51 @@ def lines_of_layout(layout) -> list[TextLine]:
     return lines
 
 
-def pdfminer_pages(path: str | Path, *, password: str | None = None) -> Iterator[Page]:
-    """The pdfminer.six engine: each page's text lines, with boxes and font sizes."""
-    from pdfminer.high_level import extract_pages
+_TEXT_DEVICE: list = []
 
-    for number, layout in enumerate(extract_pages(path, password=password or "", laparams=layout_params())):
-        yield Page(number, layout.width, layout.height, lines_of_layout(layout))
+
+def _text_device_class():
+    """pdfminer's page aggregator without drawings and images (made once, on first use).
+
+    pdfminer's own ``extract_text`` (``TextConverter``) skips them too: lines, rectangles,
+    curves and images never hold a character, and building their layout objects costs
+    about a sixth of a page's reading on real reports (charts and tables are drawn)."""
+    if not _TEXT_DEVICE:
+        from pdfminer.converter import PDFPageAggregator
+
+        class TextAggregator(PDFPageAggregator):
+            def paint_path(self, gstate, stroke, fill, evenodd, path) -> None:  # noqa: ARG002 - no text in a drawing
+                return None
+
+            def render_image(self, name, stream) -> None:  # noqa: ARG002 - no text in an image
+                return None
+
+        _TEXT_DEVICE.append(TextAggregator)
+    return _TEXT_DEVICE[0]
+
+
+def pdfminer_pages(path: str | Path, *, password: str | None = None,
+                   created: list[str | None] | None = None) -> Iterator[Page]:
+    """The pdfminer.six engine: each page's text lines, with boxes and font sizes.
+
+    As ``pdfminer.high_level.extract_pages`` at ``layout_params()``, over one open of the
+    file that also gives the document's ``CreationDate`` (appended to ``created``, when given)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    with open(path, "rb") as fh:
+        document = PDFDocument(PDFParser(fh), password=password or "")
+        if created is not None:
+            created.append(_document_date(document))
+        resources = PDFResourceManager(caching=True)
+        device = _text_device_class()(resources, laparams=layout_params())
+        interpreter = PDFPageInterpreter(resources, device)
+        for number, page in enumerate(PDFPage.create_pages(document)):
+            interpreter.process_page(page)
+            layout = device.get_result()
+            yield Page(number, layout.width, layout.height, lines_of_layout(layout))
 
 
 def creation_date_of(raw: bytes | str) -> str | None:
@@ -94,23 +133,31 @@ def creation_date_of(raw: bytes | str) -> str | None:
     return None
 
 
+def _document_date(document) -> str | None:
+    """An open pdfminer document's CreationDate as YYYY-MM-DD, or None."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        for info in document.info:
+            raw = resolve1(info.get("CreationDate"))
+            date = creation_date_of(raw) if isinstance(raw, bytes) else None
+            if date:
+                return date
+    except Exception:  # the date is a hint; a PDF that hides it still has its text
+        return None
+    return None
+
+
 def _creation_date(path: str | Path, password: str | None) -> str | None:
     """The document information's CreationDate as YYYY-MM-DD, or None."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import resolve1
 
     try:
         with open(path, "rb") as fh:
-            document = PDFDocument(PDFParser(fh), password=password or "")
-            for info in document.info:
-                raw = resolve1(info.get("CreationDate"))
-                date = creation_date_of(raw) if isinstance(raw, bytes) else None
-                if date:
-                    return date
+            return _document_date(PDFDocument(PDFParser(fh), password=password or ""))
     except Exception:  # the date is a hint; a PDF that hides it still has its text
         return None
-    return None
 
 
 def extract_pdf(path: str | Path, *, password: str | None = None, engine: str = "pdfminer") -> PdfText:
@@ -137,7 +184,8 @@ def extract_pdf(path: str | Path, *, password: str | None = None, engine: str = 
             raise ReportError(where, "could not be read: the PDF nests objects too deeply") from None
         return _checked(result, where, created)
     try:
-        result = lay_out(pdfminer_pages(path, password=password))
+        created: list[str | None] = []
+        result = lay_out(pdfminer_pages(path, password=password, created=created))
     except PDFPasswordIncorrect:
         if password:
             raise ReportError(where, "the password does not open this encrypted PDF") from None
@@ -148,7 +196,7 @@ def extract_pdf(path: str | Path, *, password: str | None = None, engine: str = 
         raise ReportError(where, "the PDF is damaged or truncated") from None
     except RecursionError:
         raise ReportError(where, "could not be read: the PDF nests objects too deeply") from None
-    return _checked(result, where, _creation_date(path, password))
+    return _checked(result, where, created[0] if created else None)
 
 
 def _checked(result: PdfText, where: str, created: str | None) -> PdfText:

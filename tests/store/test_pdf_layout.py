@@ -253,3 +253,46 @@ def test_key_points_stop_at_the_end_of_the_summary_page(tmp_path: Path) -> None:
     assert "methodology" not in texts and "Rmb194bn" not in texts
     # the chapter's figures are still read
     assert any(m.metric == "revenue_growth_yoy" and m.value == 13 for m in digest.metrics)
+
+
+def test_pdfminer_engine_reads_the_lines_of_pdfminers_own_pages(tmp_path: Path) -> None:
+    """The engine skips drawings (as pdfminer's own extract_text does) and opens the file once
+    for pages and CreationDate: the same lines as pdfminer's extract_pages at the same layout
+    settings, on a report full of rules, boxes, curves and a chart drawn inside a form."""
+    from pdfminer.high_level import extract_pages
+
+    from yanbao.store.pdf import layout_params, lines_of_layout, pdfminer_pages
+
+    path = tmp_path / "drawn.pdf"
+    c = _canvas(path)
+    c.beginForm("chart")
+    for i in range(12):
+        c.rect(80 + 22 * i, 300, 14, 10 + 9 * i, fill=1)
+        c.drawString(80 + 22 * i, 288, f"Q{i % 4 + 1}")
+    c.bezier(80, 300, 150, 420, 250, 380, 340, 460)
+    c.endForm()
+    c.beginForm("page3")  # a page drawn inside a form, with its rules: read from the form
+    c.line(60, 770, 535, 770)
+    _draw(c, CN_FRONT)
+    c.endForm()
+    for page in range(3):
+        c.line(60, 770, 535, 770)
+        c.setDash(3, 2)
+        c.roundRect(400, 560, 150, 120, 8)
+        c.setDash()
+        c.grid([60, 200, 340], [200, 230, 260])
+        if page < 2:
+            _draw(c, CN_FRONT if page == 0 else TAIL)
+        else:
+            c.doForm("page3")
+        c.doForm("chart")
+        c.showPage()
+    c.save()
+    created: list[str | None] = []
+    mine = [page.lines for page in pdfminer_pages(path, created=created)]
+    theirs = [lines_of_layout(layout) for layout in extract_pages(path, laparams=layout_params())]
+    assert mine == theirs
+    assert [len(lines) for lines in mine[:2]] == [len(CN_FRONT), len(TAIL)]  # a chart's labels stay out
+    assert "投资要点" in {line.text for line in mine[2]}  # the form page's text is read
+    assert created == [_creation_date(path, None)] and created[0] is not None
+    assert extract_pdf(path).created == created[0]
