@@ -372,7 +372,7 @@ def opening_text(paragraphs: list[str], budget: int = OPENING_CHARS) -> list[str
     sentences when it alone is longer (then the rest of it is the next paragraph)."""
     kept: list[str] = []
     used = 0
-    for i, paragraph in enumerate(paragraphs):
+    for paragraph in paragraphs:
         if used + len(paragraph) <= budget:
             kept.append(paragraph)
             used += len(paragraph)
