@@ -280,7 +280,8 @@ def read_structure(
         if 0 < split < len(restored):
             # Rejoined apart, so that no logical line runs from the summary page into the chapters.
             structure.body = rejoin(restored[:split], blank_is_break)
-            structure.page_end = len(structure.body)
+            # A summary heading that ends its page opens the summary on the next one: no limit.
+            structure.page_end = len(structure.body) or None
             structure.body += rejoin(restored[split:], blank_is_break)
         else:
             structure.body = rejoin(restored, blank_is_break)

@@ -296,3 +296,24 @@ def test_pdfminer_engine_reads_the_lines_of_pdfminers_own_pages(tmp_path: Path) 
     assert "投资要点" in {line.text for line in mine[2]}  # the form page's text is read
     assert created == [_creation_date(path, None)] and created[0] is not None
     assert extract_pdf(path).created == created[0]
+
+
+def test_a_summary_heading_at_the_foot_of_the_cover_opens_the_summary_on_the_next_page(tmp_path: Path) -> None:
+    c = _canvas(tmp_path / "foot.pdf")
+    _draw(c, [
+        (60, 800, 9, "华安证券 | 行业研究"),
+        (60, 700, 20, "云计算景气延续，算力投入加速"),
+        (60, 660, 10, "报告日期：2024年3月7日"),
+        *[(60, 620 - 16 * i, 10, f"本页为封面说明文字，介绍报告的范围与数据口径，第{i + 1}行。") for i in range(12)],
+        (60, 60, 10, "投资要点"),
+    ])
+    c.showPage()
+    _draw(c, [
+        (60, 780, 10, "⚫ 云厂商资本开支维持高位，算力需求持续增长。"),
+        (60, 760, 10, "⚫ 国内大模型迭代加快，应用落地提速。"),
+    ])
+    c.showPage()
+    c.save()
+    digest = parse_file(tmp_path / "foot.pdf")
+    texts = " ".join(t for kp in digest.key_points for t in (kp.heading, *kp.points))
+    assert "云厂商资本开支维持高位" in texts and "国内大模型迭代加快" in texts
