@@ -63,6 +63,29 @@ def library_held(store: Path, monkeypatch):
         thread.join(10)
 
 
+def pause_after_first(monkeypatch) -> threading.Event:
+    """Once the first file is settled the batch waits until the returned event (or its
+    own stop) is set: a fast machine could otherwise settle every file between two looks
+    of the test, which would then never see the batch running."""
+    from yanbao.tui.data.library import Library
+
+    ingest, resume = Library.ingest, threading.Event()
+
+    def paused_ingest(self, paths, progress=None, cancel=None, note=None):
+        def paused(done, total, result):
+            if progress is not None:
+                progress(done, total, result)
+            for _ in range(1200):
+                if resume.is_set() or (cancel is not None and cancel.is_set()):
+                    break
+                resume.wait(0.05)
+
+        return ingest(self, paths, progress=paused, cancel=cancel, note=note)
+
+    monkeypatch.setattr(Library, "ingest", paused_ingest)
+    return resume
+
+
 async def wait_for(pilot, condition, seconds: float = 120.0) -> None:
     for _ in range(int(seconds / 0.05)):
         if condition():
@@ -75,18 +98,18 @@ class TestBackgroundIngest:
     """Esc hides the dialog; the status line counts, the app answers keys, the list grows."""
 
     async def test_progress_and_a_usable_app(self, app_factory, tmp_path: Path, monkeypatch) -> None:
+        resume = pause_after_first(monkeypatch)
         folder = tmp_path / "inbox"
         write_reports(folder, 16)
         app = app_factory()
         said = record_notices(app)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            with library_held(tmp_path / "store.json", monkeypatch):
-                await start_ingest(pilot, folder)
-                await pilot.press("escape")  # the ingest goes on behind the app
-                assert isinstance(app.screen, MainScreen)
-                runner = app.screen.query_one(IngestRunner)
-                assert runner.running and runner.display
+            await start_ingest(pilot, folder)
+            await pilot.press("escape")  # the ingest goes on behind the app
+            assert isinstance(app.screen, MainScreen)
+            runner = app.screen.query_one(IngestRunner)
+            assert runner.running and runner.display
             seen: list[str] = []
 
             def counted() -> bool:
@@ -100,6 +123,7 @@ class TestBackgroundIngest:
             await pilot.press("1", "escape", "G")
             report_list = app.screen.query_one(ReportList)
             assert report_list.cursor == len(report_list.rows) - 1
+            resume.set()
             await wait_for(pilot, lambda: not runner.running)
             await settle(pilot)
             assert str(runner.render()) == "Done: 16 ok, 0 skipped, 0 failed"
@@ -109,22 +133,9 @@ class TestBackgroundIngest:
     async def test_stop_keeps_what_landed(self, app_factory, tmp_path: Path, monkeypatch) -> None:
         """x after the first reports are stored: those stay, the rest are not stored, and
         the summary says how many were left out."""
-        from yanbao.tui.data.library import Library
-
         # After the first report is stored the batch waits for the stop (a loaded machine
         # could otherwise finish all 24 before x arrives).
-        ingest = Library.ingest
-
-        def gated_ingest(self, paths, progress=None, cancel=None, note=None):
-            def gated(done, total, result):
-                if progress is not None:
-                    progress(done, total, result)
-                if done >= 1 and cancel is not None:
-                    cancel.wait(60)
-
-            return ingest(self, paths, progress=gated, cancel=cancel, note=note)
-
-        monkeypatch.setattr(Library, "ingest", gated_ingest)
+        pause_after_first(monkeypatch)
         folder = tmp_path / "inbox"
         write_reports(folder, 24)
         app = app_factory()
