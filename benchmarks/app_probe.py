@@ -13,6 +13,9 @@
   time of the app's thread (``thread_time``); wall time also counts the idle polling
   that decides "idle" (20 ms sleeps). ``unbound_key_ms``: the same for a key nothing
   handles (the floor: any key, plus the measuring);
+- search (``--search WORDS``): from Enter in the search prompt until the list shows the
+  first screen of matches with their count (``search_first_screen_s``) and until it lists
+  every match (``search_all_s``);
 - panes (``--panes``): panes 2, 3, 4 and 1 shown in turn, each until settled;
 - maxrss: the peak resident memory of this process (VmHWM, else ``getrusage``) after the cursor moves
   (``maxrss_list_mb``) and at the end (``maxrss_mb``, after the panes when visited).
@@ -45,7 +48,7 @@ def _status(app) -> str:
 
 
 async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: float,
-                 profile: str | None = None, panes: bool = False) -> dict:
+                 profile: str | None = None, panes: bool = False, search: str = "") -> dict:
     from yanbao.tui.app import YanbaoApp
     from yanbao.tui.screens.main import MainScreen
     from yanbao.tui.widgets.report_list import ReportList
@@ -98,6 +101,8 @@ async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: fl
                 profiler.dump_stats(profile)
             out["cursor_at"] = report_list.cursor
         out["maxrss_list_mb"] = _maxrss_mb()
+        if search:
+            out.update(await _search(app, pilot, screen, search, deadline))
         if panes:
             # Visit panes 2-4 (they need every digest), then back to 1.
             t0 = time.perf_counter()
@@ -110,6 +115,33 @@ async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: fl
         out["cursor_wall_ms"] = wall_ms
         out["unbound_key_ms"] = floor_ms
     out["maxrss_mb"] = _maxrss_mb()
+    return out
+
+
+async def _search(app, pilot, screen, words: str, deadline: float) -> dict:
+    """Seconds from Enter in the search prompt to the first screen of matches, and to all."""
+    from textual.widgets import Input
+
+    browser = screen.browser
+    await pilot.press("slash")
+    app.screen.query_one(Input).value = words
+    start = time.perf_counter()
+    # Not awaited: pressing waits until the process idles, which is after the whole search.
+    pressing = asyncio.ensure_future(app._press_keys(["enter"]))
+    out: dict = {}
+    while "search_all_s" not in out:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the search did not end: {_status(app)}")
+        if browser.search_query == words:
+            screen._on_timer_update()
+            out.setdefault("search_first_screen_s", time.perf_counter() - start)
+            if browser.search_count is None:
+                out["search_all_s"] = time.perf_counter() - start
+                out["search_rows"] = len(browser.report_list.rows)
+        await asyncio.sleep(0.002)
+    await pressing
+    await _settle(app, pilot, deadline)
+    out["maxrss_search_mb"] = _maxrss_mb()
     return out
 
 
@@ -166,10 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--profile", metavar="FILE", help="cProfile the cursor moves into FILE")
     parser.add_argument("--panes", action="store_true", help="visit panes 2-4 after the cursor moves")
+    parser.add_argument("--search", default="", metavar="WORDS", help="search WORDS after the cursor moves")
     args = parser.parse_args(argv)
     width, height = (int(x) for x in args.size.split("x"))
     _no_seed()
-    result = asyncio.run(_probe(args.store, args.moves, (width, height), args.timeout, args.profile, args.panes))
+    result = asyncio.run(_probe(args.store, args.moves, (width, height), args.timeout, args.profile, args.panes,
+                                args.search))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

@@ -319,6 +319,20 @@ class UserStateMixin:
 
     # -- search --------------------------------------------------------------------------------
 
+    def search_marked_first(self, query: str, limit: int = 100) -> tuple[int, list[str]] | None:
+        """What a user sees first of ``search_marked``: how many reports match and the ids of
+        the newest ``limit``, read without listing every match. None when the query narrows
+        by the reader's marks or names a word of a note or tag: ``search_marked`` answers
+        those whole."""
+        rest, wanted = split_state_terms(query)
+        words = rest.split()
+        if wanted or not words:
+            return None
+        state = self.user_state()
+        if any(state.noted(w) for w in words):
+            return None
+        return self.search_first(rest, limit)
+
     def search_marked(self, query: str) -> list[str]:
         """``search`` with the user's state: ``starred``, ``unread``, ``tag:NAME`` narrow it,
         and a word also matches a report whose note or tags hold it. Newest first."""

@@ -175,6 +175,11 @@ def test_search_and_filter_terms(store: DigestStore, make_digest) -> None:
     assert set(store.search_marked("#watch-later")) == {b.id}
     assert set(store.search_marked("折旧")) == {c.id}  # a note's words are searchable
     assert set(store.search_marked("Azure")) == {a.id, b.id, c.id}  # the plain search unchanged
+    # What a user sees first: only a plain text search is counted without listing every match.
+    every = store.search_marked("Azure")
+    assert store.search_marked_first("Azure", 2) == (len(every), every[:2])
+    for marked in ("tag:capex", "Azure starred", "unread", "折旧", "Azure 折旧", ""):
+        assert store.search_marked_first(marked, 2) is None, marked
     rest, wanted = split_state_terms("broker:华安 tag:ＡＩ starred cloud")
     assert rest == "broker:华安 cloud" and wanted.tags == ("AI",) and wanted.starred and not wanted.unread
 

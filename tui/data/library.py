@@ -273,6 +273,11 @@ class Library:
         ``starred``, ``unread`` and ``tag:NAME`` narrow it."""
         return self._require().search_marked(query)
 
+    def search_first(self, query: str, limit: int) -> tuple[int, list[str]] | None:
+        """How many reports ``search`` finds and the newest ``limit`` of them, read without
+        listing every match; None when only the whole search can answer (marks, notes)."""
+        return self._require().search_marked_first(query, limit)
+
     # -- the reader's own state (store.user_state) -------------------------------------------
     def user_state(self) -> UserState:
         """Every report's star, tags and note, and which reports are unread."""

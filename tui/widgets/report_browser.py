@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
 __all__ = ["ReportBrowser"]
 
 EMPTY_LIBRARY = "No reports yet: press i to ingest some."
+
+SEARCH_FIRST = 100
+"""A search first lists this many of its newest matches, with the count, while it reads the
+rest (a common word matches most of a big library: every id in order takes a second)."""
 
 
 def match_line(snippet: Snippet) -> Text:
@@ -84,6 +89,7 @@ class ReportBrowser(Vertical):
         self.library = library
         self.summaries: list[Any] = []
         self.search_ids: set[str] | None = None
+        self.search_count: int | None = None  # matches of a search still listing them all
         self.loaded = False
         # company: terms resolved through the registry (腾讯 → Tencent's names), per term.
         self._company_names: dict[str, frozenset[str]] = {}
@@ -158,7 +164,11 @@ class ReportBrowser(Vertical):
         if not self.loaded:
             return
         shown, total = len(self.report_list.rows), len(self.summaries)
+        if self.search_count is not None:
+            shown = self.search_count
         status = Text(f"{shown} of {total} reports" if shown != total else f"{total} reports", style="bold")
+        if self.search_count is not None:
+            status.append(f"  listing the newest {len(self.report_list.rows)}…", style="dim")
         if self.state.unread:
             status.append(f"  ● {len(self.state.unread)} new", style="bold cyan")
         if self.search_query:
@@ -258,8 +268,10 @@ class ReportBrowser(Vertical):
         self.filter_input.value = ""
         self.filter_input.display = False
         self.filter_text = ""
+        self.workers.cancel_group(self, "search")  # a search still reading never lands
         self.search_query = ""
         self.search_ids = None
+        self.search_count = None
         self.show_match(None)
         self.refresh_list()
 
@@ -307,15 +319,26 @@ class ReportBrowser(Vertical):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _search(self, query: str) -> None:
+        worker = get_current_worker()
         try:
+            # Newest first and nothing else narrowing: the newest matches are the first screen.
+            if self.sort_key == "date" and self.sort_reverse and not self.filter_text:
+                first = self.library.search_first(query, SEARCH_FIRST)
+                if first is not None and first[0] > len(first[1]) and not worker.is_cancelled:
+                    self.app.call_from_thread(self._searched, query, first[1], first[0])
             ids = self.library.search(query)
         except Exception as error:
             self.post_message(self.Failed(clean(error, one_line=True)))
             return
-        self.app.call_from_thread(self._searched, query, ids)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._searched, query, ids)
 
-    def _searched(self, query: str, ids: list[str]) -> None:
+    def _searched(self, query: str, ids: list[str], count: int | None = None) -> None:
+        """Show a search's matches; ``count``: these are the newest of that many, the rest
+        still being read."""
         self.search_query = query
         self.search_ids = set(ids)
+        self.search_count = count
         self.refresh_list()
-        self.post_message(self.Searched(query, len(self.report_list.rows)))
+        if count is None:
+            self.post_message(self.Searched(query, len(self.report_list.rows)))
