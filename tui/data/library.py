@@ -122,6 +122,14 @@ class Library:
             raise RuntimeError("the store is not open yet")
         return self.store
 
+    def count(self) -> int:
+        """How many reports the library holds (no row read)."""
+        return len(self._require())
+
+    def newest(self, limit: int) -> list[Any]:
+        """The list rows of the newest ``limit`` reports, the others not read."""
+        return self._require().newest(limit)
+
     def summaries(self) -> list[Any]:
         """The cheap per-report rows for the report list."""
         return list(self._require().summaries())

@@ -90,6 +90,7 @@ class ReportBrowser(Vertical):
         self.summaries: list[Any] = []
         self.search_ids: set[str] | None = None
         self.search_count: int | None = None  # matches of a search still listing them all
+        self.first_of: int | None = None  # the library's size while only its newest rows are listed
         self.loaded = False
         # company: terms resolved through the registry (腾讯 → Tencent's names), per term.
         self._company_names: dict[str, frozenset[str]] = {}
@@ -120,7 +121,15 @@ class ReportBrowser(Vertical):
     def set_summaries(self, summaries: list[Any]) -> None:
         """Show the library's summaries (after the store opened or an ingest)."""
         self.loaded = True
+        self.first_of = None
         self.summaries = summaries
+        self.refresh_list()
+
+    def show_first(self, newest: list[Any], total: int) -> None:
+        """List a big library's ``newest`` rows (of ``total``) while every row is read."""
+        self.loaded = True
+        self.first_of = total
+        self.summaries = newest
         self.refresh_list()
 
     def show_progress(self, line: str) -> None:
@@ -162,6 +171,10 @@ class ReportBrowser(Vertical):
         header = self.query_one(ReportListHeader)
         header.sort_key, header.sort_reverse = self.sort_key, self.sort_reverse
         if not self.loaded:
+            return
+        if self.first_of is not None:
+            status = Text(f"Listing the newest {len(self.summaries):,} of {self.first_of:,} reports…", style="bold")
+            self.query_one("#list-status", Static).update(status)
             return
         shown, total = len(self.report_list.rows), len(self.summaries)
         if self.search_count is not None:
