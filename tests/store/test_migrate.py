@@ -79,6 +79,16 @@ def test_kill_9_during_migration_at_twenty_moments(tmp_path: Path, make_digest) 
     """Each round kills the migrating process at a later moment; the next open always
     finishes it with every digest, and doctor says ok."""
     digests = [make_digest(k).to_dict() for k in range(600)]
+    # The moments are spread over what a whole migration takes on this machine (a fast
+    # machine would otherwise finish before most kills).
+    path = tmp_path / "whole" / "store.json"
+    path.parent.mkdir()
+    write_legacy_store(path, digests)
+    proc = subprocess.Popen([sys.executable, "-c", MIGRATE, str(path)], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    proc.stdout.readline()
+    started = time.monotonic()
+    proc.communicate()
+    whole = time.monotonic() - started
     landed = []
     for round_no in range(20):
         path = tmp_path / f"r{round_no:02d}" / "store.json"
@@ -86,7 +96,7 @@ def test_kill_9_during_migration_at_twenty_moments(tmp_path: Path, make_digest) 
         write_legacy_store(path, digests, watchlist={"foo": {"name": "Foo", "ticker": None}})
         proc = subprocess.Popen([sys.executable, "-c", MIGRATE, str(path)], cwd=REPO, stdout=subprocess.PIPE, text=True)
         proc.stdout.readline()  # migration under way (its first progress report)
-        time.sleep(0.04 * round_no)
+        time.sleep(whole * round_no / 20)
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
         landed.append("done" in out)
