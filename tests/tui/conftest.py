@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -33,6 +34,16 @@ async def settle(pilot, timeout: float = 30.0) -> None:
             await asyncio.sleep(0.02)
         else:
             quiet += 1
+
+
+async def wait_for(pilot, condition, timeout: float = 120.0) -> float:
+    """Seconds until ``condition()`` held, looked at every 50 ms; fails after ``timeout``
+    (generous: a loaded machine is slow, never wrong)."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, "never happened"
+        await pilot.pause(0.05)
+    return time.monotonic() - started
 
 
 def record_notices(app) -> list[tuple[str | None, str]]:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import record_notices, settle
+from conftest import record_notices, settle, wait_for
 
 import yanbao.store.migrate_pages as migrate_pages_module
 from tests.store.test_migrate_pages import schema_1_library
@@ -60,13 +60,6 @@ def shown_progress(monkeypatch) -> list[str]:
 
 def schema(path: Path) -> int:
     return json.loads(path.read_text(encoding="utf-8"))[META_TABLE][META_DOC]["schema"]
-
-
-async def wait_for(pilot, condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 class TestConversionOnOpen:

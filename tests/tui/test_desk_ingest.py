@@ -6,7 +6,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import record_notices, settle
+from conftest import record_notices, settle, wait_for
 from textual.widgets import Input, Static, TabbedContent
 
 from yanbao.store.db import DigestStore
@@ -84,14 +84,6 @@ def pause_after_first(monkeypatch) -> threading.Event:
 
     monkeypatch.setattr(Library, "ingest", paused_ingest)
     return resume
-
-
-async def wait_for(pilot, condition, seconds: float = 120.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("never happened")
 
 
 class TestBackgroundIngest:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from conftest import settle
+from conftest import settle, wait_for
 from snapshot_app import make_store
 from textual.widgets import Static, TabbedContent
 
@@ -34,14 +34,6 @@ def slow_app(tmp_path: Path, monkeypatch) -> tuple[YanbaoApp, threading.Event]:
     app = YanbaoApp(store_path=make_store(tmp_path / "store.json"))
     app.library = SlowLibrary(app.library.store_path)
     return app, release
-
-
-async def wait_for(pilot, condition) -> None:
-    for _ in range(1200):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("never happened")
 
 
 class TestFirstRows:

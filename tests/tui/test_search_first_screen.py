@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from conftest import settle
+from conftest import settle, wait_for
 from textual.widgets import Input, Static
 
 from yanbao.tui.data.library import Library
@@ -34,14 +34,6 @@ async def submit_search(pilot, query: str) -> None:
     assert isinstance(pilot.app.screen, PromptDialog)
     pilot.app.screen.query_one(Input).value = query
     await pilot.press("enter")
-
-
-async def wait_for(pilot, condition) -> None:
-    for _ in range(1200):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("never happened")
 
 
 def rows(app) -> list:

@@ -8,7 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
-from conftest import record_notices, settle
+from conftest import record_notices, settle, wait_for
 from test_key_point_cursor import store_of, three_key_points
 
 from tests.conftest import write_pdf
@@ -19,15 +19,6 @@ from yanbao.tui.widgets.folder_watcher import FolderWatcher
 from yanbao.tui.widgets.report_list import ReportList
 
 SIZE = (120, 40)
-
-
-async def wait_for(pilot, condition, timeout: float = 30.0) -> float:
-    """Seconds until ``condition`` held (the test fails after ``timeout``)."""
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < timeout, "timed out"
-        await pilot.pause(0.05)
-    return time.monotonic() - started
 
 
 def other_report(path: Path) -> Path:
