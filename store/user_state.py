@@ -328,7 +328,7 @@ class UserStateMixin:
         words = rest.split()
         if wanted or not words:
             return None
-        state = self.user_state()
+        state = self.user_state(unread=False)  # notes and tags only: the unread set costs per report
         if any(state.noted(w) for w in words):
             return None
         return self.search_first(rest, limit)
@@ -337,7 +337,7 @@ class UserStateMixin:
         """``search`` with the user's state: ``starred``, ``unread``, ``tag:NAME`` narrow it,
         and a word also matches a report whose note or tags hold it. Newest first."""
         rest, wanted = split_state_terms(query)
-        state = self.user_state()
+        state = self.user_state(unread=wanted.unread)  # the unread set costs per report: only when asked
         words = rest.split()
         in_notes = any(state.noted(w) for w in words)
         if not in_notes:  # the text search as it is (concepts and all), narrowed by the marks
