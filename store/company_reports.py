@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from yanbao.store.aggregates import unpack_figures
 from yanbao.store.catalog import NEWEST_FIRST, Catalog
 from yanbao.store.index import NAME_SEP
 
@@ -44,8 +45,8 @@ def company_report_list(catalog: Catalog, keys: Iterable[str], names: Collection
     """The reports of a company: those whose company keys hold one of ``keys`` (the
     casefolded names its name and ticker expand to) and that name one of ``names`` (its
     casefolded names, aliases and tickers), plus those with figures filed under one of
-    ``names`` — except ``no_figures`` (ids of reports filed with ratings of it and no
-    figure), which count only when they name it."""
+    ``names`` (ratings alone do not make a report the company's). ``rated`` tells which
+    of ``no_figures`` (ids of reports with ratings of it and no figure) are listed."""
     keys, names = sorted(set(keys)), {n.casefold() for n in names}
     out = CompanyReportList()
     if not keys and not names:
@@ -67,13 +68,17 @@ def company_report_list(catalog: Catalog, keys: Iterable[str], names: Collection
         marks, by_name = ",".join("?" * len(names)), sorted(names)
         figured = (_numbers(catalog, f"SELECT n FROM figures WHERE company_key IN ({marks})", by_name)
                    | _numbers(catalog, f"SELECT n FROM figures WHERE ticker_key IN ({marks})", by_name))
+        unnamed = figured - listed
+        if unnamed:  # those not naming it are listed for a figure, not for ratings alone
+            found = catalog.query(
+                f"SELECT n, packed FROM figures WHERE n IN (SELECT value FROM json_each(?)) "
+                f"AND (company_key IN ({marks}) OR ticker_key IN ({marks}))", [_json(unnamed), *by_name, *by_name])
+            listed |= {n for n, packed in found if unpack_figures(packed)[0]}
         if no_figures:
             found = catalog.query("SELECT json_group_array(json_array(n, id)) FROM reports "
                                   "WHERE id IN (SELECT value FROM json_each(?))", (_json(no_figures),))
             rated = dict(orjson.loads(found[0][0])) if found[0][0] else {}
-            figured -= rated.keys()
             out.rated = {digest_id for n, digest_id in rated.items() if n in listed}
-        listed |= figured
     if not listed:
         return out
     found = catalog.query(

@@ -156,7 +156,7 @@ class Library:
         return sorted(tallies, key=lambda t: (-t.count, t.wording))
 
     def company_detail(self, item: Any, lang: str | None = None, *, figures: bool = True,
-                       window: int = REPORT_WINDOW, stop: Callable[[], bool] | None = None) -> CompanyDetail:
+                       window: int | None = None, stop: Callable[[], bool] | None = None) -> CompanyDetail:
         """Everything the library says about one watched company, from the store's rows
         and figure aggregates (no digest decoded).
 
@@ -166,8 +166,8 @@ class Library:
         step of the library at a time and is kept after each, so ``stop`` (asked between
         steps) leaves it to go on at the next opening; ``figures=False`` folds nothing.
         Either way ``reading`` says how many reports the figures shown miss. The reports
-        are counted each time as numbers, newest first; only the newest ``window`` are
-        read as rows, the rest by ``report_window``."""
+        are counted each time as numbers, newest first; only the newest ``window``
+        (default ``REPORT_WINDOW``) are read as rows, the rest by ``report_window``."""
         store = self._require()
         names = company_names(item)
         lang = lang or FIGURE_LANG
@@ -196,7 +196,7 @@ class Library:
         # A report is the company's when it names it or states one of its figures.
         listed = store.company_report_list(keys, names, fold.no_figures.keys())
         detail = fold.detail(str(item.name), [], listed)
-        detail.reports = self.report_window(detail, 0, window)
+        detail.reports = self.report_window(detail, 0, REPORT_WINDOW if window is None else window)
         detail.reading = reading
         return detail
 
