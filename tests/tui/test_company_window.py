@@ -134,3 +134,39 @@ async def test_report_list_shows_while_the_figures_are_read(tmp_path: Path, monk
         await settle(pilot)
         assert "Reading" not in str(pane.query_one("#watch-views", Static).render())
         assert pane.query_one("#watch-figures", DataTable).row_count > 0
+
+
+@pytest.mark.parametrize("kind", ["metric", "guidance", "ratings"])
+def test_kept_company_views_equal_those_read_whole_through_adds_and_removals(tmp_path: Path, kind: str) -> None:
+    """A series' and the histories' reading of one company, kept between readings in the
+    pane cache, equals reading every figure row again: after reports are added (read since
+    the mark) and after one is taken out (read whole again)."""
+    path = tmp_path / "store.json"
+    docs = list(real_sized_docs(45, seed=12))
+    store = DigestStore(path)
+    store.add_many([Digest.from_dict(d) for d in docs[:30]])
+    store.close()
+    library = Library(path)
+    library.open(seed=False)
+    store = library.store
+    keys = store.company_keys("Tencent") | {"tencent"}
+    keep = {"metric": None, "guidance": lambda m, b: b == "guidance" or m.endswith("_guidance"),
+            "ratings": lambda _m, _b: False}[kind]
+
+    def check() -> None:
+        whole = store.company_views(keys, metric="revenue") if kind == "metric" else store.company_views(keys, keep=keep)
+        assert whole
+        for _ in range(2):  # read, then read what was kept
+            kept = store.kept_company_views(keys, kind, "revenue" if kind == "metric" else None)
+            assert [d.to_dict() for d in kept] == [d.to_dict() for d in whole]
+        cached = [k for (k,) in store._catalog.query("SELECT key FROM pane_cache") if k.startswith("company_views")]
+        assert store.pane_cached(cached[0])[:2] == store.figures_mark()
+
+    try:
+        check()
+        store.add_many([Digest.from_dict(d) for d in docs[30:]])
+        check()
+        store.remove(docs[2]["id"])
+        check()
+    finally:
+        library.close()

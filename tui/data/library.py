@@ -47,15 +47,6 @@ class WatchlistView:
     digests: list[Digest] = field(default_factory=list)
 
 
-def _guidance_figure(metric: str, basis: str | None) -> bool:
-    """A figure the guidance history may read (it keeps guidance that is not a consensus)."""
-    return basis == "guidance" or metric.endswith("_guidance")
-
-
-def _no_figure(_metric: str, _basis: str | None) -> bool:
-    return False
-
-
 class Library:
     """The store behind the app, opened lazily in a worker."""
 
@@ -210,12 +201,15 @@ class Library:
 
     def figure_digests(self, company: str | None, metric: str | None = None) -> Iterable[Digest]:
         """What a figure series over ``company`` reads: per report, only that company's
-        figures (``metric`` alone when given) from the store's aggregates; every digest for
-        figures of no company."""
+        figures (``metric`` alone when given, kept between readings: ``store.kept_views``)
+        from the store's aggregates; every digest for figures of no company."""
         if not company:
             return self.stream_digests()
         store = self._require()
-        return store.company_views(store.company_keys(company) | {company.casefold()}, metric=metric)
+        keys = store.company_keys(company) | {company.casefold()}
+        if metric is None:
+            return store.company_views(keys)
+        return store.kept_company_views(keys, "metric", metric)
 
     def by_period(self, period: str) -> list[Digest]:
         """Digests about one period (newest first)."""
@@ -243,17 +237,16 @@ class Library:
         """What the guidance and ratings histories read, from the store's aggregates: every
         report's guidance figures and ratings, or (``names``) the figures and ratings each
         report files under one of those companies (any name or ticker). ``kind``
-        (``guidance`` or ``ratings``): only what that history reads, the rest never built."""
+        (``guidance`` or ``ratings``): only what that history reads, the rest never built;
+        for a company, kept between readings (``store.kept_views``)."""
         store = self._require()
         if names is None:
             return store.history_views(kind)
         keys: set[str] = set()
         for name in names:
             keys |= store.company_keys(name) | {name.casefold()}
-        if kind == "guidance":
-            return store.company_views(keys, keep=_guidance_figure)
-        if kind == "ratings":
-            return store.company_views(keys, keep=_no_figure)
+        if kind in ("guidance", "ratings"):
+            return store.kept_company_views(keys, kind)
         return store.company_views(keys)
 
     def with_sentences(self, row: Any, most: int = 40) -> Any:
