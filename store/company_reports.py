@@ -51,42 +51,44 @@ def company_report_list(catalog: Catalog, keys: Iterable[str], names: Collection
     out = CompanyReportList()
     if not keys and not names:
         return out
-    # Numbers and names come in one step each, duplicates and all: a set de-duplicates
-    # them far faster than SQLite would (an index insert per row).
-    keyed = _numbers(catalog, f"SELECT n FROM company_keys WHERE key IN ({','.join('?' * len(keys))})", keys)
-    listed: set[int] = set()
-    if keyed:
-        found = catalog.query(
-            "SELECT json_group_array(json_array(n, companies, recommended)) FROM reports "
-            "WHERE n IN (SELECT value FROM json_each(?)) AND companies != ''", (_json(keyed),))
-        for n, companies, recommended in orjson.loads(found[0][0]) if found[0][0] else []:
-            if not names.isdisjoint(companies.casefold().split(NAME_SEP)):
-                listed.add(n)
-                if recommended and not names.isdisjoint(recommended.casefold().split(NAME_SEP)):
-                    out.recommended.add(n)
+    # Numbers come in one step each, duplicates and all: a set de-duplicates them far
+    # faster than SQLite would (an index insert per row).
+    keyed = (_numbers(catalog, f"SELECT n FROM company_keys WHERE key IN ({','.join('?' * len(keys))})", keys)
+             if keys else set())
+    figured: set[int] = set()
+    marks, by_name = ",".join("?" * len(names)), sorted(names)
     if names:
-        marks, by_name = ",".join("?" * len(names)), sorted(names)
         figured = (_numbers(catalog, f"SELECT n FROM figures WHERE company_key IN ({marks})", by_name)
                    | _numbers(catalog, f"SELECT n FROM figures WHERE ticker_key IN ({marks})", by_name))
-        unnamed = figured - listed
-        if unnamed:  # those not naming it are listed for a figure, not for ratings alone
-            found = catalog.query(
-                f"SELECT n, packed FROM figures WHERE n IN (SELECT value FROM json_each(?)) "
-                f"AND (company_key IN ({marks}) OR ticker_key IN ({marks}))", [_json(unnamed), *by_name, *by_name])
-            listed |= {n for n, packed in found if unpack_figures(packed)[0]}
-        if no_figures:
-            found = catalog.query("SELECT json_group_array(json_array(n, id)) FROM reports "
-                                  "WHERE id IN (SELECT value FROM json_each(?))", (_json(no_figures),))
-            rated = dict(orjson.loads(found[0][0])) if found[0][0] else {}
-            out.rated = {digest_id for n, digest_id in rated.items() if n in listed}
-    if not listed:
+    if not keyed and not figured:
         return out
+    # Every candidate once, newest first, with what tells whether it names the company.
     found = catalog.query(
-        f"SELECT json_group_array(json_array(n, period)) FROM (SELECT n, period FROM reports "
-        f"WHERE n IN (SELECT value FROM json_each(?)) {NEWEST_FIRST})", (_json(listed),))
-    pairs = orjson.loads(found[0][0]) if found[0][0] else []
-    out.numbers = [n for n, _period in pairs]
-    out.newest_period = next((period for _n, period in pairs if period), None)
+        f"SELECT json_group_array(json_array(n, period, companies, recommended)) FROM (SELECT n, period, "
+        f"companies, recommended FROM reports WHERE n IN (SELECT value FROM json_each(?)) {NEWEST_FIRST})",
+        (_json(keyed | figured),))
+    rows = orjson.loads(found[0][0]) if found[0][0] else []
+    listed: set[int] = set()
+    unnamed: set[int] = set()
+    for n, _period, companies, recommended in rows:
+        if n in keyed and companies and not names.isdisjoint(companies.casefold().split(NAME_SEP)):
+            listed.add(n)
+            if recommended and not names.isdisjoint(recommended.casefold().split(NAME_SEP)):
+                out.recommended.add(n)
+        elif n in figured:
+            unnamed.add(n)
+    if unnamed:  # those not naming it are listed for a figure, not for ratings alone
+        found = catalog.query(
+            f"SELECT n, packed FROM figures WHERE n IN (SELECT value FROM json_each(?)) "
+            f"AND (company_key IN ({marks}) OR ticker_key IN ({marks}))", [_json(unnamed), *by_name, *by_name])
+        listed |= {n for n, packed in found if unpack_figures(packed)[0]}
+    if no_figures:
+        found = catalog.query("SELECT json_group_array(json_array(n, id)) FROM reports "
+                              "WHERE id IN (SELECT value FROM json_each(?))", (_json(no_figures),))
+        rated = dict(orjson.loads(found[0][0])) if found[0][0] else {}
+        out.rated = {digest_id for n, digest_id in rated.items() if n in listed}
+    out.numbers = [n for n, *_rest in rows if n in listed]
+    out.newest_period = next((period for n, period, *_rest in rows if period and n in listed), None)
     return out
 
 
