@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
 from textual import events, on, work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 from yanbao.store.units import basis_label
 from yanbao.tui.data.company_detail import CompanyDetail
 from yanbao.tui.data.company_names import closest_names, company_keys, registry_name
@@ -349,8 +349,8 @@ class WatchlistPane(Horizontal):
         detail = message.detail
         if self._reading_more is detail:
             self._reading_more = None
-        if detail is not self._detail or message.reports is None or len(detail.reports) != message.start:
-            return
+        if detail is not self._detail or not message.reports or len(detail.reports) != message.start:
+            return  # another company, a failed read, or reports taken out since: no more now
         detail.reports.extend(message.reports)
         self._report_ids.extend(digest.id for digest, _ in message.reports)
         table = self.query_one("#watch-reports", DataTable)
