@@ -2,7 +2,8 @@
 guidance, its ratings — kept between readings in the catalog's pane cache, so pane 4 reads
 one blob instead of unpacking every figure row the company has in the library.
 
-What is kept is what ``DigestStore.company_views`` reads for that kind, per figure row:
+What is kept is what ``DigestStore.company_views`` reads for that kind, per figure row
+that holds something of that kind:
 the report's list columns and the row's company, ticker, kept figures (packed, as the
 figures table holds them) and ratings. Like the company detail's fold, it is kept up to a
 figures mark: rows stored since are read and added, and a report taken out since (the
@@ -35,14 +36,15 @@ def _no_figure(_metric: str, _basis: str | None) -> bool:
 
 
 KINDS: dict[str, Callable[[str, str | None], bool]] = {"guidance": _guidance_figure, "ratings": _no_figure}
-"""The kinds kept besides a metric's series, each with the figures it keeps (every report
-with a figure row of the company stays, even with none kept)."""
+"""The kinds kept besides a metric's series, each with the figures it keeps. A figure row
+with nothing its kind reads (no figure kept; for ``ratings``, no rating) is not kept."""
 
 
-def _read(catalog: Catalog, names: list[str], keep: Callable[[str, str | None], bool], drop_empty: bool,
+def _read(catalog: Catalog, names: list[str], keep: Callable[[str, str | None], bool], ratings: bool,
           between: tuple[int, int]) -> list[list]:
     """The entries of the figure rows filed under ``names`` stored between two marks, in the
-    order ``Catalog.figures_for`` reads them."""
+    order ``Catalog.figures_for`` reads them: those with a figure ``keep`` passes, or (for
+    ``ratings``) a rating."""
     marks = ",".join("?" * len(names))
     head = "SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed FROM figures f "
     found = catalog.query(
@@ -52,10 +54,10 @@ def _read(catalog: Catalog, names: list[str], keep: Callable[[str, str | None], 
         [*names, *between, *names, *names, *between])
     entries = []
     for *columns, packed in found:
-        company, ticker, rows, ratings = orjson.loads(zlib.decompress(packed))
+        company, ticker, rows, rated = orjson.loads(zlib.decompress(packed))
         rows = [row for row in rows if keep(row[0], row[5])]
-        if rows or not drop_empty:
-            entries.append([*columns, company, ticker, rows, ratings])
+        if (rated if ratings else rows):
+            entries.append([*columns, company, ticker, rows, rated])
     return entries
 
 
@@ -79,9 +81,10 @@ def _views(entries: list[list]) -> list[Digest]:
 
 def kept_company_views(catalog: Catalog, names: Collection[str], kind: str, metric: str | None = None,
                        writable: bool = True) -> list[Digest]:
-    """``company_views`` of one company (``names``: its casefolded names and tickers) for
-    one ``kind`` (``guidance``, ``ratings``, or ``metric`` with ``metric``), from what the
-    pane cache keeps plus the figure rows stored since; kept again when ``writable``."""
+    """What one ``kind`` of pane 4 reads of one company (``names``: its casefolded names
+    and tickers) — ``company_views`` of the reports with a figure (or, for ``ratings``, a
+    rating) of that kind: ``guidance``, ``ratings``, or ``metric`` with ``metric`` — from
+    what the pane cache keeps plus the figure rows stored since; kept again when ``writable``."""
     names = sorted({n.casefold() for n in names})
     if not names:
         return []
@@ -98,7 +101,7 @@ def kept_company_views(catalog: Catalog, names: Collection[str], kind: str, metr
         with contextlib.suppress(Exception):  # a damaged blob: read everything again
             entries, since = orjson.loads(zlib.decompress(kept[2])), kept[0]
     if since < mark:
-        entries += _read(catalog, names, keep, kind == "metric", (since, mark))
+        entries += _read(catalog, names, keep, kind == "ratings", (since, mark))
         if writable:
             catalog.keep_pane(key, mark, gen, zlib.compress(orjson.dumps(entries), 1))
     return _views(entries)

@@ -19,6 +19,7 @@ from yanbao.store.db import DigestStore, WatchItem
 from yanbao.store.model import Digest
 from yanbao.tui.app import YanbaoApp
 from yanbao.tui.data.company_detail import company_detail, company_names
+from yanbao.tui.data.histories import guidance_histories, rating_histories
 from yanbao.tui.data.library import Library
 from yanbao.tui.widgets.watchlist import WatchlistPane
 
@@ -155,10 +156,21 @@ def test_kept_company_views_equal_those_read_whole_through_adds_and_removals(tmp
 
     def check() -> None:
         whole = store.company_views(keys, metric="revenue") if kind == "metric" else store.company_views(keys, keep=keep)
+        # only the reports with something of the kind (a figure kept; for ratings, a rating)
+        whole = [d for d in whole if (d.company_ratings if kind == "ratings" else d.metrics)]
         assert whole
         for _ in range(2):  # read, then read what was kept
             kept = store.kept_company_views(keys, kind, "revenue" if kind == "metric" else None)
-            assert [d.to_dict() for d in kept] == [d.to_dict() for d in whole]
+            assert [d.id for d in kept] == [d.id for d in whole]
+            if kind == "ratings":
+                assert [d.company_ratings for d in kept] == [d.company_ratings for d in whole]
+            else:
+                assert [d.metrics for d in kept] == [d.metrics for d in whole]
+        if kind != "metric":  # and the histories shown are those of every report
+            read = guidance_histories if kind == "guidance" else rating_histories
+            everything = store.company_views(keys)
+            shown = read(library.history_digests({"Tencent"}, kind), {"Tencent"})
+            assert shown and [h.to_dict() for h in shown] == [h.to_dict() for h in read(everything, {"Tencent"})]
         cached = [k for (k,) in store._catalog.query("SELECT key FROM pane_cache") if k.startswith("company_views")]
         assert store.pane_cached(cached[0])[:2] == store.figures_mark()
 
