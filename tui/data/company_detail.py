@@ -5,7 +5,7 @@ and target price, and its latest guidance."""
 from __future__ import annotations
 
 import zlib
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Collection, Sequence
 
 import orjson
@@ -162,6 +162,11 @@ def _latest_views(
     return list(views.values()), [now for _, now in sorted(ahead, key=lambda kv: (kv[1].figure, period_sort_key(kv[0][2])))]
 
 
+def _strings(view: BrokerView | GuidanceNow) -> tuple[str, ...]:
+    """A view's fields in order (``astuple`` without its deep copy: they are strings)."""
+    return tuple(view.__dict__.values())
+
+
 class DetailFold:
     """What ``company_detail`` shows of a company's figures and ratings, folded one report at
     a time in any order and kept between openings (``to_blob``): each cell's latest
@@ -254,9 +259,9 @@ class DetailFold:
             self.lang,
             [[*figure, period, list(key), list(says), shown, starred]
              for (figure, period), (key, says, shown, starred) in self.cells.items()],
-            [[list(key), *astuple(view)] for key, view in self.views.values()],
-            [[*gkey, list(key), *astuple(now)] for gkey, (key, now) in self.guidance.items()],
-            [[digest_id, [[list(key), *astuple(view)] for key, view in rated]]
+            [[list(key), *_strings(view)] for key, view in self.views.values()],
+            [[*gkey, list(key), *_strings(now)] for gkey, (key, now) in self.guidance.items()],
+            [[digest_id, [[list(key), *_strings(view)] for key, view in rated]]
              for digest_id, rated in self.no_figures.items()],
         ]), 1)
 

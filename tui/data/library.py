@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
@@ -26,7 +27,9 @@ __all__ = ["REPORT_WINDOW", "Library", "OpenStopped", "WatchlistView", "report_p
 REPORT_WINDOW = 100
 """A company's reports read as rows at first: a few screenfuls of its report list."""
 FOLD_STEP = 10_000
-"""Figure rows (of every company) a company's fold reads in one step, kept after each."""
+"""Figure rows (of every company) a company's fold reads in one step."""
+KEEP_EVERY = 2.0
+"""Seconds of folding between two keeps of the fold (and it is kept when done or stopped)."""
 
 
 class OpenStopped(Exception):
@@ -154,8 +157,9 @@ class Library:
         The figures, ratings and guidance come from a fold the catalog keeps between
         openings (``DetailFold``): what was folded up to the figures' last mark, plus the
         reports stored since; a report taken out since makes a new fold. The fold reads a
-        step of the library at a time and is kept after each, so ``stop`` (asked between
-        steps) leaves it to go on at the next opening; ``figures=False`` folds nothing.
+        step of the library at a time and is kept every few seconds and when it ends, so
+        ``stop`` (asked between steps) leaves it to go on at the next opening;
+        ``figures=False`` folds nothing.
         Either way ``reading`` says how many reports the figures shown miss. The reports
         are counted each time as numbers, newest first; only the newest ``window``
         (default ``REPORT_WINDOW``) are read as rows, the rest by ``report_window``."""
@@ -171,14 +175,18 @@ class Library:
                 fold, since = DetailFold.from_blob(kept[2]), kept[0]
         if fold is None or fold.lang != lang:
             fold, since = DetailFold(lang), 0
+        unkept, kept_at = False, time.monotonic()
         while figures and since < mark and not (stop is not None and stop()):
             step = store.figures_step(since, FOLD_STEP, mark)
             views = store.company_views(names, (), between=(since, step))
             for view in views:
                 fold.add(view, names)
-            since = step
-            if views or since == mark:
+            since, unkept = step, unkept or bool(views) or step == mark
+            if unkept and (since == mark or time.monotonic() - kept_at > KEEP_EVERY):
                 store.keep_pane(key, since, gen, fold.to_blob())
+                unkept, kept_at = False, time.monotonic()
+        if unkept:  # stopped between two keeps: what was read is kept all the same
+            store.keep_pane(key, since, gen, fold.to_blob())
         reading = store.figure_reports_between(names, (since, mark)) if since < mark else 0
         keys: set[str] = set()
         for name in (getattr(item, "name", item), getattr(item, "ticker", None)):
