@@ -18,8 +18,8 @@ from yanbao.store.index import index_row
 from yanbao.store.model import Metric, Range
 from yanbao.store.risk_text import bounded, plausible_risk
 
-__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "unpack_extras", "unpack_figures", "unpack_history",
-           "unpack_period"]
+__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "figures_of", "unpack_extras", "unpack_figures",
+           "unpack_history", "unpack_period"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
@@ -34,9 +34,15 @@ def unpack_figures(packed: bytes, keep: Callable[[str, str | None], bool] | None
     one report; ``keep(metric, basis)``: only the figures it passes (the others are never
     built)."""
     company, ticker, rows, ratings = orjson.loads(zlib.decompress(packed))
+    return figures_of(company, ticker, rows, keep), ratings
+
+
+def figures_of(company: str | None, ticker: str | None, rows: list[list],
+               keep: Callable[[str, str | None], bool] | None = None) -> list[Metric]:
+    """The metrics of one company's packed figure rows (``keep`` as in ``unpack_figures``)."""
     if keep is not None:
         rows = [row for row in rows if keep(row[0], row[5])]
-    return _metrics([[company, ticker, *row] for row in rows]), ratings
+    return _metrics([[company, ticker, *row] for row in rows])
 
 
 def _pack(value: Any) -> bytes:

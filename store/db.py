@@ -27,7 +27,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,12 @@ from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Table
 
 from yanbao.store.catalog import Catalog
+from yanbao.store.company_reports import (CompanyReportList, company_report_list, figure_reports_between,
+                                          figures_step, ids_of)
 from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
 from yanbao.store.errors import RecordsRefused, StoreError
 from yanbao.store.index import IndexRow, index_row
+from yanbao.store.kept_views import kept_company_views
 from yanbao.store.migrate_pages import PagesMigration
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
 from yanbao.store.search import search_first, search_ids
@@ -757,6 +760,43 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             rows = self._catalog.rows_for(set(ids)) if self._open() else []
         return _views(rows, set(named_by), {}, {})
+
+    def company_report_list(self, keys: Iterable[str], names: Iterable[str],
+                            no_figures: Iterable[str] = ()) -> CompanyReportList:
+        """Every report of one company as catalog numbers, newest first, with those
+        recommending it (``store.company_reports``): what pane 2 counts and reads a window of."""
+        with self._mutex:
+            if not self._open():
+                return CompanyReportList()
+            return company_report_list(self._catalog, keys, set(names), set(no_figures))
+
+    def kept_company_views(self, names: Iterable[str], kind: str, metric: str | None = None) -> list[Digest]:
+        """``company_views`` of one company for one kind of pane 4 (``guidance``, ``ratings``,
+        or a ``metric``'s series), kept between readings (``store.kept_views``)."""
+        with self._mutex:
+            if not self._open():
+                return []
+            return kept_company_views(self._catalog, set(names), kind, metric, writable=not self.read_only)
+
+    def report_views_by_number(self, numbers: Sequence[int]) -> list[tuple[int, Digest]]:
+        """``report_views`` (with the companies named) of reports given by catalog number
+        (``company_report_list``), in the order given; a report gone since is left out."""
+        with self._mutex:
+            ids = ids_of(self._catalog, numbers) if self._open() else {}
+        views = {view.id: view for view in self.report_views(ids.values(), ids.values())}
+        return [(n, views[ids[n]]) for n in numbers if n in ids and ids[n] in views]
+
+    def figures_step(self, after: int, rows: int, mark: int) -> int:
+        """A figures mark about ``rows`` rows after ``after``, at the end of a report (see
+        ``store.company_reports.figures_step``): where a fold read in steps stops."""
+        with self._mutex:
+            return figures_step(self._catalog, after, rows, mark) if self._open() else mark
+
+    def figure_reports_between(self, names: Iterable[str], between: tuple[int, int]) -> int:
+        """How many reports have figures of a company (its casefolded names) stored between
+        two figures marks (``figures_mark``)."""
+        with self._mutex:
+            return figure_reports_between(self._catalog, set(names), between) if self._open() else 0
 
     def figure_report_ids(self, names: Iterable[str]) -> list[str]:
         """Ids of the reports with figures or ratings of a company (its casefolded names)."""

@@ -5,8 +5,8 @@ and target price, and its latest guidance."""
 from __future__ import annotations
 
 import zlib
-from dataclasses import astuple, dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Collection, Sequence
 
 import orjson
 
@@ -15,6 +15,7 @@ from yanbao.store.compare import period_sort_key
 from yanbao.tui.data.figure_text import FIGURE_LANG, format_metric_value, metric_label
 
 if TYPE_CHECKING:
+    from yanbao.store.company_reports import CompanyReportList
     from yanbao.store.model import Digest, Metric
 
 __all__ = ["BrokerView", "CompanyDetail", "DetailFold", "GuidanceNow", "company_detail", "company_names"]
@@ -25,11 +26,29 @@ class CompanyDetail:
     """Everything the library says about one company."""
 
     name: str
-    reports: list[tuple[Digest, bool]] = field(default_factory=list)  # (digest, recommended)
+    # (digest, recommended), newest first: every report, or (from the library) the newest
+    # window of ``report_numbers``, the rest read as the list scrolls (``Library.report_window``)
+    reports: list[tuple[Digest, bool]] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     figures: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)
     views: list[BrokerView] = field(default_factory=list)  # latest rating per broker, newest first
     guidance: list[GuidanceNow] = field(default_factory=list)  # latest guidance per figure
+    # every report's catalog number, newest first (None: ``reports`` is all of them)
+    report_numbers: list[int] | None = None
+    recommended: set[int] = field(default_factory=set)  # the numbers of those recommending it
+    reading: int = 0  # reports whose figures are still being read (the figures shown miss them)
+
+    @property
+    def report_count(self) -> int:
+        """How many reports are the company's (not only those read so far)."""
+        return len(self.report_numbers) if self.report_numbers is not None else len(self.reports)
+
+    @property
+    def picks(self) -> int:
+        """How many of them recommend it."""
+        if self.report_numbers is not None:
+            return len(self.recommended)
+        return sum(1 for _, recommended in self.reports if recommended)
 
 
 @dataclass(frozen=True)
@@ -143,6 +162,11 @@ def _latest_views(
     return list(views.values()), [now for _, now in sorted(ahead, key=lambda kv: (kv[1].figure, period_sort_key(kv[0][2])))]
 
 
+def _strings(view: BrokerView | GuidanceNow) -> tuple[str, ...]:
+    """A view's fields in order (``astuple`` without its deep copy: they are strings)."""
+    return tuple(view.__dict__.values())
+
+
 class DetailFold:
     """What ``company_detail`` shows of a company's figures and ratings, folded one report at
     a time in any order and kept between openings (``to_blob``): each cell's latest
@@ -204,18 +228,26 @@ class DetailFold:
             if kept is None or key > kept[0]:
                 views[view.broker] = (key, view)
 
-    def detail(self, name: str, reports: list[tuple[Digest, bool]]) -> CompanyDetail:
-        """The company's detail: ``reports`` (newest first) with the folded figures."""
+    def detail(self, name: str, reports: list[tuple[Digest, bool]], listed: CompanyReportList | None = None
+               ) -> CompanyDetail:
+        """The company's detail: ``reports`` (newest first) with the folded figures; or,
+        with ``listed`` (every report of the company), a window of them, the newest first."""
         detail = CompanyDetail(name, reports)
+        if listed is not None:
+            detail.report_numbers, detail.recommended = listed.numbers, listed.recommended
+            rated: Collection[str] = listed.rated
+            newest = listed.newest_period
+        else:
+            rated = {digest.id for digest, _ in reports}
+            newest = next((d.period for d, _ in reports if d.period), None)
         for (figure, period), (_key, _says, shown, starred) in self.cells.items():
             detail.figures.setdefault(figure, {})[period] = shown + "*" if starred else shown
         detail.periods = sorted({period for _figure, period in self.cells})
         views = dict(self.views)
-        for digest, _ in reports:
-            if digest.id in self.no_figures:
-                self._rate(views, self.no_figures[digest.id])
+        for digest_id, ratings in self.no_figures.items():
+            if digest_id in rated:  # the ratings of a report without figures count when it is listed
+                self._rate(views, ratings)
         detail.views = [view for _key, view in sorted(views.values(), key=lambda kv: kv[0], reverse=True)]
-        newest = next((d.period for d, _ in reports if d.period), None)
         ahead = [(key, now) for key, (_k, now) in self.guidance.items()
                  if newest is None or key[2] is None
                  or period_sort_key(key[2]) >= period_sort_key(newest[:4] if len(key[2]) == 4 else newest)]
@@ -227,9 +259,9 @@ class DetailFold:
             self.lang,
             [[*figure, period, list(key), list(says), shown, starred]
              for (figure, period), (key, says, shown, starred) in self.cells.items()],
-            [[list(key), *astuple(view)] for key, view in self.views.values()],
-            [[*gkey, list(key), *astuple(now)] for gkey, (key, now) in self.guidance.items()],
-            [[digest_id, [[list(key), *astuple(view)] for key, view in rated]]
+            [[list(key), *_strings(view)] for key, view in self.views.values()],
+            [[*gkey, list(key), *_strings(now)] for gkey, (key, now) in self.guidance.items()],
+            [[digest_id, [[list(key), *_strings(view)] for key, view in rated]]
              for digest_id, rated in self.no_figures.items()],
         ]), 1)
 

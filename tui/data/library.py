@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
@@ -21,7 +22,14 @@ if TYPE_CHECKING:
     from yanbao.store.model import Digest
     from yanbao.store.user_state import ReportMarks, UserState
 
-__all__ = ["Library", "OpenStopped", "WatchlistView", "report_periods"]
+__all__ = ["REPORT_WINDOW", "Library", "OpenStopped", "WatchlistView", "report_periods"]
+
+REPORT_WINDOW = 100
+"""A company's reports read as rows at first: a few screenfuls of its report list."""
+FOLD_STEP = 10_000
+"""Figure rows (of every company) a company's fold reads in one step."""
+KEEP_EVERY = 2.0
+"""Seconds of folding between two keeps of the fold (and it is kept when done or stopped)."""
 
 
 class OpenStopped(Exception):
@@ -40,15 +48,6 @@ class WatchlistView:
 
     watchlist: list[Any] = field(default_factory=list)
     digests: list[Digest] = field(default_factory=list)
-
-
-def _guidance_figure(metric: str, basis: str | None) -> bool:
-    """A figure the guidance history may read (it keeps guidance that is not a consensus)."""
-    return basis == "guidance" or metric.endswith("_guidance")
-
-
-def _no_figure(_metric: str, _basis: str | None) -> bool:
-    return False
 
 
 class Library:
@@ -158,21 +157,23 @@ class Library:
                    for key, count, wording, periods in self._require().risk_tally()]
         return sorted(tallies, key=lambda t: (-t.count, t.wording))
 
-    def company_detail(self, item: Any, lang: str | None = None) -> CompanyDetail:
+    def company_detail(self, item: Any, lang: str | None = None, *, figures: bool = True,
+                       window: int | None = None, stop: Callable[[], bool] | None = None) -> CompanyDetail:
         """Everything the library says about one watched company, from the store's rows
         and figure aggregates (no digest decoded).
 
         The figures, ratings and guidance come from a fold the catalog keeps between
         openings (``DetailFold``): what was folded up to the figures' last mark, plus the
-        reports stored since; a report taken out since makes a new fold. The reports naming
-        the company are read each time (one row each, no figures)."""
+        reports stored since; a report taken out since makes a new fold. The fold reads a
+        step of the library at a time and is kept every few seconds and when it ends, so
+        ``stop`` (asked between steps) leaves it to go on at the next opening;
+        ``figures=False`` folds nothing.
+        Either way ``reading`` says how many reports the figures shown miss. The reports
+        are counted each time as numbers, newest first; only the newest ``window``
+        (default ``REPORT_WINDOW``) are read as rows, the rest by ``report_window``."""
         store = self._require()
         names = company_names(item)
         lang = lang or FIGURE_LANG
-        named: set[str] = set()
-        for name in (getattr(item, "name", item), getattr(item, "ticker", None)):
-            if name:
-                named.update(store.company_report_ids(str(name)))
         key = "company_detail\n" + lang + "\n" + "\n".join(sorted(names))
         mark, gen = store.figures_mark()
         kept = store.pane_cached(key)
@@ -182,28 +183,49 @@ class Library:
                 fold, since = DetailFold.from_blob(kept[2]), kept[0]
         if fold is None or fold.lang != lang:
             fold, since = DetailFold(lang), 0
-        if since < mark:
-            for view in store.company_views(names, (), between=(since, mark)):
+        unkept, kept_at = False, time.monotonic()
+        while figures and since < mark and not (stop is not None and stop()):
+            step = store.figures_step(since, FOLD_STEP, mark)
+            views = store.company_views(names, (), between=(since, step))
+            for view in views:
                 fold.add(view, names)
-            store.keep_pane(key, mark, gen, fold.to_blob())
+            since, unkept = step, unkept or bool(views) or step == mark
+            if unkept and (since == mark or time.monotonic() - kept_at > KEEP_EVERY):
+                store.keep_pane(key, since, gen, fold.to_blob())
+                unkept, kept_at = False, time.monotonic()
+        if unkept:  # stopped between two keeps: what was read is kept all the same
+            store.keep_pane(key, since, gen, fold.to_blob())
+        reading = store.figure_reports_between(names, (since, mark)) if since < mark else 0
+        keys: set[str] = set()
+        for name in (getattr(item, "name", item), getattr(item, "ticker", None)):
+            if name:
+                keys |= store.company_keys(str(name))
         # A report is the company's when it names it or states one of its figures.
-        with_figures = set(store.figure_report_ids(names)) - fold.no_figures.keys()
-        reports = []
-        for view in store.report_views(named | with_figures, named):
-            mine = [c for c in view.companies if c.name.casefold() in names]
-            if mine or view.id in with_figures:
-                reports.append((view, any(c.role == "recommended" for c in mine)))
-        reports.sort(key=lambda pair: pair[0].date or "", reverse=True)
-        return fold.detail(str(item.name), reports)
+        listed = store.company_report_list(keys, names, fold.no_figures.keys())
+        detail = fold.detail(str(item.name), [], listed)
+        detail.reports = self.report_window(detail, 0, REPORT_WINDOW if window is None else window)
+        detail.reading = reading
+        return detail
+
+    def report_window(self, detail: CompanyDetail, start: int, stop: int) -> list[tuple[Digest, bool]]:
+        """Rows ``start`` to ``stop`` of a company's report list (newest first) as slim
+        digests, each with whether it recommends the company."""
+        numbers = (detail.report_numbers or [])[start:stop]
+        if not numbers:
+            return []
+        return [(view, n in detail.recommended) for n, view in self._require().report_views_by_number(numbers)]
 
     def figure_digests(self, company: str | None, metric: str | None = None) -> Iterable[Digest]:
         """What a figure series over ``company`` reads: per report, only that company's
-        figures (``metric`` alone when given) from the store's aggregates; every digest for
-        figures of no company."""
+        figures (``metric`` alone when given, kept between readings: ``store.kept_views``)
+        from the store's aggregates; every digest for figures of no company."""
         if not company:
             return self.stream_digests()
         store = self._require()
-        return store.company_views(store.company_keys(company) | {company.casefold()}, metric=metric)
+        keys = store.company_keys(company) | {company.casefold()}
+        if metric is None:
+            return store.company_views(keys)
+        return store.kept_company_views(keys, "metric", metric)
 
     def by_period(self, period: str) -> list[Digest]:
         """Digests about one period (newest first)."""
@@ -231,17 +253,16 @@ class Library:
         """What the guidance and ratings histories read, from the store's aggregates: every
         report's guidance figures and ratings, or (``names``) the figures and ratings each
         report files under one of those companies (any name or ticker). ``kind``
-        (``guidance`` or ``ratings``): only what that history reads, the rest never built."""
+        (``guidance`` or ``ratings``): only what that history reads, the rest never built;
+        for a company, kept between readings (``store.kept_views``)."""
         store = self._require()
         if names is None:
             return store.history_views(kind)
         keys: set[str] = set()
         for name in names:
             keys |= store.company_keys(name) | {name.casefold()}
-        if kind == "guidance":
-            return store.company_views(keys, keep=_guidance_figure)
-        if kind == "ratings":
-            return store.company_views(keys, keep=_no_figure)
+        if kind in ("guidance", "ratings"):
+            return store.kept_company_views(keys, kind)
         return store.company_views(keys)
 
     def with_sentences(self, row: Any, most: int = 40) -> Any:

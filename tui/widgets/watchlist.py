@@ -16,10 +16,11 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 from yanbao.store.units import basis_label
 from yanbao.tui.data.company_detail import CompanyDetail
 from yanbao.tui.data.company_names import closest_names, company_keys, registry_name
-from yanbao.tui.widgets.fitted_table import Column, fill_fitted
+from yanbao.tui.widgets.fitted_table import Column, append_fitted, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, metric_label
 from yanbao.tui.widgets.scroll import ScrollWhenNeeded
 from yanbao.tui.widgets.safe_text import clean, safe
@@ -38,10 +39,19 @@ REPORT_COLUMNS = [
 ]
 """A watched company's reports: a long broker name gives up cells first, then the title."""
 
+REPORT_PAGE = 200
+"""A company's reports read at a time as its list scrolls (the first window: ``REPORT_WINDOW``)."""
+REPORT_AHEAD = 40
+"""The next page is read when the cursor or the view comes this close to the last row read."""
+QUIET_FOLD = 250
+"""A company whose figures need more reports read than this shows its report list first."""
+
 
 def views_text(detail: CompanyDetail) -> Text:
     """Each broker's latest rating and target price, then the latest guidance, one per line."""
     text = Text(end="")
+    if detail.reading:
+        text.append(f"Reading the figures of {detail.reading:,} reports…\n", style="dim italic")
     for view in detail.views:
         text.append(clean(view.broker, one_line=True), style="bold")
         text.append(f" {view.date}  ", style="dim")
@@ -72,6 +82,15 @@ class WatchlistPane(Horizontal):
         def __init__(self, detail: CompanyDetail) -> None:
             super().__init__()
             self.detail = detail
+
+    class MoreReports(Message):
+        """More of a company's report list was read (``None``: the read failed)."""
+
+        def __init__(self, detail: CompanyDetail, start: int, reports: list[tuple[Any, bool]] | None) -> None:
+            super().__init__()
+            self.detail = detail
+            self.start = start
+            self.reports = reports
 
     class Changed(Message):
         """The watchlist was changed (or a change was refused); ``note`` says how."""
@@ -110,6 +129,7 @@ class WatchlistPane(Horizontal):
         self.library: Library | None = library
         self._report_ids: list[str] = []
         self._detail: CompanyDetail | None = None
+        self._reading_more: CompanyDetail | None = None  # the detail whose next page is being read
         self._tables_width = 0
         self.lang = FIGURE_LANG  # the screen's label language
         self.unread: dict[str, int] = {}  # per watched company, the new reports naming it
@@ -124,6 +144,12 @@ class WatchlistPane(Horizontal):
             yield Static(Text(""), id="watch-views")
             yield Static(Text("Figures by quarter"), classes="section-title")
             yield DataTable(id="watch-figures", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        reports = self.query_one("#watch-reports", DataTable)
+        # (``self.watch`` watches a company: the table watches its own scrolling for us)
+        reports.watch(reports, "scroll_y", lambda y: self._want_more(int(y) + reports.scrollable_content_region.height),
+                      init=False)
 
     @property
     def shown(self) -> list[Any]:
@@ -274,12 +300,63 @@ class WatchlistPane(Horizontal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch-detail")
     def _compute(self, item: Any) -> None:
-        if self.library is not None:
-            self.post_message(self.DetailReady(self.library.company_detail(item, self.lang)))
+        if self.library is None:
+            return
+        worker = get_current_worker()
+        # The report list first; figures the kept fold lacks are read after, and when many
+        # are missing the list shows meanwhile, saying how many reports are being read.
+        detail = self.library.company_detail(item, self.lang, figures=False)
+        if detail.reading > QUIET_FOLD and not worker.is_cancelled:
+            self.post_message(self.DetailReady(detail))
+        if detail.reading:
+            detail = self.library.company_detail(item, self.lang, stop=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:  # another company was asked for meanwhile
+            self.post_message(self.DetailReady(detail))
 
     def on_watchlist_pane_detail_ready(self, message: DetailReady) -> None:
         message.stop()
-        self._show(message.detail)
+        old, new = self._detail, message.detail
+        if (old is not None and old.name == new.name and old.report_numbers is not None
+                and old.report_numbers == new.report_numbers and len(old.reports) > len(new.reports)):
+            new.reports = old.reports  # the figures came: keep the rows read while scrolling
+        self._show(new)
+
+    @on(DataTable.RowHighlighted, "#watch-reports")
+    def _report_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._want_more(event.cursor_row + 1)
+
+    def _want_more(self, seen: int) -> None:
+        """Read the next page of the company's reports when row ``seen`` nears the last read."""
+        detail = self._detail
+        if detail is None or self._reading_more is detail:
+            return
+        have = len(detail.reports)
+        if have < detail.report_count and seen >= have - REPORT_AHEAD:
+            self._reading_more = detail
+            self._read_more(detail, have)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="watch-more")
+    def _read_more(self, detail: CompanyDetail, start: int) -> None:
+        reports = None
+        try:
+            if self.library is not None:
+                reports = self.library.report_window(detail, start, start + REPORT_PAGE)
+        finally:
+            self.post_message(self.MoreReports(detail, start, reports))
+
+    def on_watchlist_pane_more_reports(self, message: MoreReports) -> None:
+        message.stop()
+        detail = message.detail
+        if self._reading_more is detail:
+            self._reading_more = None
+        if detail is not self._detail or not message.reports or len(detail.reports) != message.start:
+            return  # another company, a failed read, or reports taken out since: no more now
+        detail.reports.extend(message.reports)
+        self._report_ids.extend(digest.id for digest, _ in message.reports)
+        table = self.query_one("#watch-reports", DataTable)
+        if not append_fitted(table, REPORT_COLUMNS, self._report_rows(message.reports), self._tables_width):
+            self._fill_tables()
+        self._want_more(max(table.cursor_row + 1, int(table.scroll_y) + table.scrollable_content_region.height))
 
     @on(DataTable.RowSelected, "#watch-reports")
     def _report_chosen(self, event: DataTable.RowSelected) -> None:
@@ -297,9 +374,8 @@ class WatchlistPane(Horizontal):
             self.query_one("#watch-views", Static).update(Text(""))
             return
         self.query_one("#watch-views", Static).update(views_text(detail))
-        picks = sum(1 for _, recommended in detail.reports if recommended)
         title = safe(detail.name, "bold", one_line=True)
-        title.append(f"  {len(detail.reports)} reports, recommended in {picks}", style="dim")
+        title.append(f"  {detail.report_count} reports, recommended in {detail.picks}", style="dim")
         if self.peeked is not None and detail.name == self.peeked.name:
             title.append("  · not watched: w watches it", style="italic")
         heading.update(title)
@@ -329,17 +405,7 @@ class WatchlistPane(Horizontal):
             reports.clear()
             figures.clear(columns=True)
             return
-        report_rows = [
-            [
-                Text(digest.date or "—"),
-                safe(digest.broker or "—", one_line=True),
-                Text(digest.period or "—"),
-                Text("✓ pick", style="green bold") if recommended else Text(""),
-                safe(digest.title, one_line=True),
-            ]
-            for digest, recommended in detail.reports
-        ]
-        fill_fitted(reports, REPORT_COLUMNS, report_rows, width)
+        fill_fitted(reports, REPORT_COLUMNS, self._report_rows(detail.reports), width)
         figure_rows = []
         for (segment, metric, basis), cells in sorted(detail.figures.items()):
             shown_basis = basis_label(basis, self.lang) if basis != "actual" and basis not in metric else ""
@@ -347,3 +413,16 @@ class WatchlistPane(Horizontal):
             figure_rows.append([safe(label, one_line=True), *(Text(clean(cells.get(p, ""))) for p in detail.periods)])
         columns = [Column("Figure", shrink_order=0, floor=8), *(Column(p, value=True) for p in detail.periods)]
         fill_fitted(figures, columns, figure_rows, width)
+
+    @staticmethod
+    def _report_rows(reports: Sequence[tuple[Any, bool]]) -> list[list[Text]]:
+        return [
+            [
+                Text(digest.date or "—"),
+                safe(digest.broker or "—", one_line=True),
+                Text(digest.period or "—"),
+                Text("✓ pick", style="green bold") if recommended else Text(""),
+                safe(digest.title, one_line=True),
+            ]
+            for digest, recommended in reports
+        ]

@@ -1,0 +1,107 @@
+"""One company's figures of one kind — one metric's statements (a figure series), its
+guidance, its ratings — kept between readings in the catalog's pane cache, so pane 4 reads
+one blob instead of unpacking every figure row the company has in the library.
+
+What is kept is what ``DigestStore.company_views`` reads for that kind, per figure row
+that holds something of that kind:
+the report's list columns and the row's company, ticker, kept figures (packed, as the
+figures table holds them) and ratings. Like the company detail's fold, it is kept up to a
+figures mark: rows stored since are read and added, and a report taken out since (the
+catalog's drop count changed) reads everything again. Derived data: a rebuilt catalog
+starts without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import zlib
+from collections.abc import Callable, Collection
+
+import orjson
+
+from yanbao.store.aggregates import figures_of
+from yanbao.store.catalog import Catalog
+from yanbao.store.model import CompanyRating, Digest, DigestError, Metric, Source
+
+__all__ = ["KINDS", "kept_company_views"]
+
+
+def _guidance_figure(metric: str, basis: str | None) -> bool:
+    """A figure the guidance history may read (it keeps guidance that is not a consensus)."""
+    return basis == "guidance" or metric.endswith("_guidance")
+
+
+def _no_figure(_metric: str, _basis: str | None) -> bool:
+    return False
+
+
+KINDS: dict[str, Callable[[str, str | None], bool]] = {"guidance": _guidance_figure, "ratings": _no_figure}
+"""The kinds kept besides a metric's series, each with the figures it keeps. A figure row
+with nothing its kind reads (no figure kept; for ``ratings``, no rating) is not kept."""
+
+
+def _read(catalog: Catalog, names: list[str], keep: Callable[[str, str | None], bool], ratings: bool,
+          between: tuple[int, int]) -> list[list]:
+    """The entries of the figure rows filed under ``names`` stored between two marks, in the
+    order ``Catalog.figures_for`` reads them: those with a figure ``keep`` passes, or (for
+    ``ratings``) a rating."""
+    marks = ",".join("?" * len(names))
+    head = "SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed FROM figures f "
+    found = catalog.query(
+        f"{head} JOIN reports r ON r.n = f.n WHERE f.company_key IN ({marks}) AND f.rowid > ? AND f.rowid <= ? "
+        f"UNION ALL {head} JOIN reports r ON r.n = f.n WHERE f.ticker_key IN ({marks}) "
+        f"AND f.company_key NOT IN ({marks}) AND f.rowid > ? AND f.rowid <= ?",
+        [*names, *between, *names, *names, *between])
+    entries = []
+    for *columns, packed in found:
+        company, ticker, rows, rated = orjson.loads(zlib.decompress(packed))
+        rows = [row for row in rows if keep(row[0], row[5])]
+        if (rated if ratings else rows):
+            entries.append([*columns, company, ticker, rows, rated])
+    return entries
+
+
+def _views(entries: list[list]) -> list[Digest]:
+    """Slim digests of the entries, one per report, newest first (as ``company_views``)."""
+    heads: dict[str, list] = {}
+    metrics: dict[str, list[Metric]] = {}
+    ratings: dict[str, list[CompanyRating]] = {}
+    for digest_id, title, broker, date, period, language, company, ticker, rows, rating_dicts in entries:
+        heads.setdefault(digest_id, [title, broker, date, period, language])
+        with contextlib.suppress(DigestError, AttributeError, TypeError, ValueError, KeyError):
+            metrics.setdefault(digest_id, []).extend(figures_of(company, ticker, rows))
+            ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
+    views = [Digest(id=digest_id, source=Source(f"catalog:{digest_id}", "text", 0, digest_id), title=title,
+                    broker=broker, date=date, period=period, language=language, companies=[],
+                    metrics=metrics.get(digest_id, []), company_ratings=ratings.get(digest_id, []))
+             for digest_id, (title, broker, date, period, language) in heads.items()]
+    views.sort(key=lambda d: (d.date or "", d.title, d.id), reverse=True)
+    return views
+
+
+def kept_company_views(catalog: Catalog, names: Collection[str], kind: str, metric: str | None = None,
+                       writable: bool = True) -> list[Digest]:
+    """What one ``kind`` of pane 4 reads of one company (``names``: its casefolded names
+    and tickers) — ``company_views`` of the reports with a figure (or, for ``ratings``, a
+    rating) of that kind: ``guidance``, ``ratings``, or ``metric`` with ``metric`` — from
+    what the pane cache keeps plus the figure rows stored since; kept again when ``writable``."""
+    names = sorted({n.casefold() for n in names})
+    if not names:
+        return []
+    if kind == "metric":
+        wanted = {metric, f"{metric}_guidance"}
+        keep: Callable[[str, str | None], bool] = lambda key, _basis: key in wanted  # noqa: E731
+    else:
+        keep = KINDS[kind]
+    key = "company_views\n" + (f"metric {metric}" if kind == "metric" else kind) + "\n" + "\n".join(names)
+    mark, gen = catalog.figures_mark()
+    kept = catalog.pane_cached(key)
+    entries, since = [], 0
+    if kept is not None and kept[1] == gen and kept[0] <= mark:
+        with contextlib.suppress(Exception):  # a damaged blob: read everything again
+            entries, since = orjson.loads(zlib.decompress(kept[2])), kept[0]
+    if since < mark:
+        entries += _read(catalog, names, keep, kind == "ratings", (since, mark))
+        if writable:
+            catalog.keep_pane(key, mark, gen, zlib.compress(orjson.dumps(entries), 1))
+    return _views(entries)
