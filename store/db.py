@@ -800,6 +800,26 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             return history_views(self._catalog, kind) if self._open() else []
 
+    def quarter_rows(self, left: str, right: str) -> Any | None:
+        """``left`` against ``right`` read a screen at a time (``store.compare_window``), or
+        None when the catalog cannot hold the tables that reads (read-only, made before them)."""
+        from yanbao.store.compare_window import QuarterRows, ready
+
+        with self._mutex:
+            if not self._open() or not ready(self._catalog):
+                return None
+            return QuarterRows(self._catalog, left, right)
+
+    def rating_pages(self) -> Any | None:
+        """The ratings history of every company a page at a time (``store.compare_window``),
+        or None as for ``quarter_rows``."""
+        from yanbao.store.compare_window import RatingPages, ready
+
+        with self._mutex:
+            if not self._open() or not ready(self._catalog):
+                return None
+            return RatingPages(self._catalog)
+
     # -- watchlist --------------------------------------------------------------------------
 
     @staticmethod

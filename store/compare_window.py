@@ -1,0 +1,177 @@
+"""Pane 4 a screen at a time: a two-quarter comparison and the ratings history of every
+company, read from ``store.pane_tables`` in the order they are shown, so the first screen
+costs what a screen holds whatever the library's size, and the rest is built as it is read.
+
+What they build is what ``compare_quarters(quarter_views(…))`` and
+``rating_history(history_views(…, "ratings"))`` build (the same cells, values, conflicts,
+changes and order), only lazily: ``tests/store/test_compare_window.py`` holds them equal.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from yanbao.store import pane_tables
+from yanbao.store.catalog import Catalog
+from yanbao.store.compare import (FigureCell, FigureChange, PickDiff, QuarterComparison, RatingEntry, RatingHistory,
+                                  RiskDiff)
+from yanbao.store.compare.common import _proxy_date, period_sort_key
+from yanbao.store.compare.figures import Observation, _make_cell
+from yanbao.store.compare.quarters import _pair, _pick_diff, _risk_diff
+from yanbao.store.compare_views import quarter_periods, quarter_sides
+from yanbao.store.periods import QUARTER_RE
+
+__all__ = ["QuarterRows", "RatingPages"]
+
+# Each statement's cell key (the comparison's row order), then what its observation says.
+_KEY = "s.sc, s.ss, s.rank, s.metric, s.br, s.basis, s.co, s.so"
+_COLUMNS = f"{_KEY}, s.k, r.id, nullif(r.date, ''), r.broker, r.period, s.value, s.low, s.high, s.unit, s.consensus, s.vs"
+
+
+def _cell(period: str, basis: str, rows: list[tuple]) -> FigureCell:
+    """One side's cell from its statements (in any order), as ``figure_matrix`` makes it."""
+    rows.sort(key=lambda r: (r[10] or _proxy_date(r[12]), period_sort_key(r[12]), r[9], r[8]))
+    observations = [Observation(r[9], r[10], r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18]) for r in rows]
+    return _make_cell(period, basis, observations)
+
+
+class QuarterRows:
+    """``left`` against ``right``: the comparison's rows in order (``rows``, lazy) and its
+    risks, picks and report ids (``comparison``)."""
+
+    def __init__(self, catalog: Catalog, left: str, right: str) -> None:
+        self.catalog, self.left, self.right = catalog, left, right
+
+    def _streams(self) -> list[Iterator[tuple]]:
+        left, right = self.left, self.right
+        periods = quarter_periods(left, right)
+        marks = ",".join("?" * len(periods))
+        streams = []
+        for fp in dict.fromkeys((left, right)):
+            sql = (f"SELECT {_COLUMNS} FROM quarter_statements s CROSS JOIN reports r ON r.n = s.n "
+                   f"WHERE s.fp = ? AND s.rp IN ({marks}) ORDER BY {_KEY}")
+            streams.append(self._tagged(sql, (fp, *periods), ("q", fp)))
+        if QUARTER_RE.fullmatch(left) and QUARTER_RE.fullmatch(right):
+            # Annual guidance and consensus as each side's reports stated it.
+            for rp in dict.fromkeys((left, right)):
+                for year in self._vintage_years(rp):
+                    sql = (f"SELECT {_KEY.replace('s.', 'v.')}, v.k, r.id, nullif(r.date, ''), r.broker, r.period, "
+                           f"v.value, v.low, v.high, v.unit, v.consensus, v.vs FROM quarter_vintage v "
+                           f"CROSS JOIN reports r ON r.n = v.n WHERE v.rp = ? AND v.fp = ? ORDER BY "
+                           f"{_KEY.replace('s.', 'v.')}")
+                    streams.append(self._tagged(sql, (rp, year), ("y", year)))
+        return streams
+
+    def _tagged(self, sql: str, params: tuple, tag: tuple[str, str]) -> Iterator[tuple]:
+        """The statements ``sql`` reads, each as (cell key, ``tag``, row)."""
+        for row in self.catalog.stream(sql, params):
+            yield row[:8], tag, row
+
+    def _vintage_years(self, rp: str) -> list[str]:
+        """The years ``rp``'s reports gave annual guidance or consensus for (index seeks)."""
+        years: list[str] = []
+        while True:
+            found = self.catalog.query("SELECT fp FROM quarter_vintage WHERE rp = ? AND fp > ? ORDER BY fp LIMIT 1",
+                                       (rp, years[-1] if years else ""))
+            if not found:
+                return years
+            years.append(found[0][0])
+
+    def rows(self) -> Iterator[FigureChange]:
+        """Every row of the comparison, in its order, each built when it is reached."""
+        left, right = self.left, self.right
+        merged = heapq.merge(*self._streams(), key=lambda item: item[0])
+        for key, group in itertools.groupby(merged, key=lambda item: item[0]):
+            sc, ss, _rank, metric, _br, basis, co, so = key
+            sides: tuple[list[tuple], list[tuple]] = ([], [])
+            years: dict[str, tuple[list[tuple], list[tuple]]] = {}
+            for _key, (kind, period), row in group:
+                if kind == "q":
+                    if period == left:
+                        sides[0].append(row)
+                    if period == right:
+                        sides[1].append(row)
+                else:  # a year, stated by a report of one side
+                    found = years.setdefault(period, ([], []))
+                    if row[12] == left:
+                        found[0].append(row)
+                    if row[12] == right:
+                        found[1].append(row)
+            row_key = (None if co else sc, None if so else ss, metric, basis)
+            if sides[0] or sides[1]:
+                yield _pair(row_key, _cell(left, basis, sides[0]) if sides[0] else None,
+                            _cell(right, basis, sides[1]) if sides[1] else None, None)
+            for year in sorted(years):
+                lefts, rights = years[year]
+                yield _pair(row_key, _cell(year, basis, lefts) if lefts else None,
+                            _cell(year, basis, rights) if rights else None, year)
+
+    def comparison(self, rows: list[FigureChange], with_sides: bool = True) -> QuarterComparison:
+        """A comparison of ``rows`` (all of ``rows()``, or the first of them) with the risks,
+        picks and report ids of each side (``with_sides``: else empty, to come later)."""
+        risks, picks, left_ids, right_ids = RiskDiff(), PickDiff(), [], []
+        if with_sides:
+            left_views, right_views = quarter_sides(self.catalog, self.left, self.right)
+            risks, picks = _risk_diff(left_views, right_views), _pick_diff(left_views, right_views)
+            left_ids, right_ids = [d.id for d in left_views], [d.id for d in right_views]
+        return QuarterComparison(self.left, self.right, self.left, self.right, rows, risks, picks, left_ids, right_ids)
+
+
+@dataclass
+class _Company:
+    key: str  # casefolded canonical name
+    name: str  # as its first rating named it
+    ticker: str | None  # the first ticker given
+    count: int  # ratings
+
+
+class RatingPages:
+    """The ratings history of every company, a page at a time: ``histories(start, stop)``
+    gives entries ``start`` to ``stop`` of the whole view (companies by name, each one's
+    ratings oldest first) as histories, a company cut by a page boundary in two parts."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        found = catalog.query(
+            "SELECT ck, count(*), (SELECT company FROM rating_rows b WHERE b.ck = a.ck ORDER BY ord, k LIMIT 1), "
+            "(SELECT ticker FROM rating_rows b WHERE b.ck = a.ck AND ticker IS NOT NULL ORDER BY ord, k LIMIT 1) "
+            "FROM rating_rows a GROUP BY ck")
+        self.companies = sorted((_Company(ck, name, ticker, count) for ck, count, name, ticker in found),
+                                key=lambda c: c.name)
+        self.total = sum(c.count for c in self.companies)
+
+    def histories(self, start: int = 0, stop: int | None = None) -> list[RatingHistory]:
+        stop = self.total if stop is None else min(stop, self.total)
+        out: list[RatingHistory] = []
+        offset = 0
+        for company in self.companies:
+            first, offset = offset, offset + company.count
+            if offset <= start:
+                continue
+            if first >= stop:
+                break
+            history = RatingHistory(company.name, company.ticker)
+            last_target: dict[tuple, float] = {}  # (broker, currency): that broker's latest target
+            for position, row in enumerate(self.catalog.stream(
+                    "SELECT id, broker, date, rating, action, target, currency, prev FROM rating_rows "
+                    "WHERE ck = ? ORDER BY ord, k", (company.key,)), first):
+                if position >= stop:
+                    break
+                digest_id, broker, date, rating, action, target, currency, prev = row
+                before = prev if prev is not None else last_target.get((broker, currency))
+                if target is not None:
+                    last_target[(broker, currency)] = target
+                if position >= start:
+                    change = round((target - before) / before * 100, 6) if before and target is not None else None
+                    history.entries.append(RatingEntry(date, digest_id, broker, rating, action, target, currency,
+                                                       prev, change))
+            out.append(history)
+        return out
+
+
+def ready(catalog: Catalog) -> bool:
+    """True when the tables these read hold the whole library (see ``pane_tables.ready``)."""
+    return pane_tables.ready(catalog)

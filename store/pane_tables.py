@@ -1,0 +1,177 @@
+"""Two catalog tables pane 4 reads a screen at a time, kept at ingest beside the other
+aggregates (and rebuilt with them by ``doctor --rebuild``):
+
+- ``quarter_statements``: one row per figure statement about a period, clustered by the
+  period it is about and then by the comparison's row order (company, segment, metric rank,
+  metric, basis), so a two-quarter comparison reads its first screen of rows without
+  reading the rest (``store.compare_window``);
+- ``quarter_vintage``: the few of those that are annual guidance or consensus (a year's
+  figure that is not an actual), by the report's period first: what each quarter's reports
+  said of a year;
+- ``rating_rows``: one row per company rating (company × broker × date), clustered by
+  company and publication order, so the ratings history of every company reads a screen
+  at a time.
+
+A catalog made before these tables gets them on first use (``ready``), filled from the
+catalog's own per-report aggregates in one transaction; a read-only catalog without them
+is read the old way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+from yanbao.store.compare.common import _BASIS_ORDER, _guidance_metric, _proxy_date, canonical_company, period_sort_key
+from yanbao.store.compare.figures import _METRIC_ORDER
+from yanbao.store.model import CompanyRating, DigestError
+
+__all__ = ["SCHEMA", "create", "create_tables", "drop", "insert", "order_key", "rating_rows_of", "ready", "statement_rows_of"]
+
+# Value columns are declared without a type: a number keeps the type it was stored with (an
+# int target price comes back an int, as the document of record says it).
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS quarter_statements(
+    fp TEXT NOT NULL, sc TEXT NOT NULL, ss TEXT NOT NULL, rank INTEGER NOT NULL, metric TEXT NOT NULL,
+    br INTEGER NOT NULL, basis TEXT NOT NULL, co INTEGER NOT NULL, so INTEGER NOT NULL, n INTEGER NOT NULL,
+    k INTEGER NOT NULL, rp TEXT, unit, value, low, high, consensus, vs,
+    PRIMARY KEY(fp, sc, ss, rank, metric, br, basis, co, so, n, k)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS quarter_statements_n ON quarter_statements(n);
+CREATE TABLE IF NOT EXISTS quarter_vintage(
+    rp TEXT NOT NULL, fp TEXT NOT NULL, sc TEXT NOT NULL, ss TEXT NOT NULL, rank INTEGER NOT NULL,
+    metric TEXT NOT NULL, br INTEGER NOT NULL, basis TEXT NOT NULL, co INTEGER NOT NULL, so INTEGER NOT NULL,
+    n INTEGER NOT NULL, k INTEGER NOT NULL, unit, value, low, high, consensus, vs,
+    PRIMARY KEY(rp, fp, sc, ss, rank, metric, br, basis, co, so, n, k)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS quarter_vintage_n ON quarter_vintage(n);
+CREATE TABLE IF NOT EXISTS rating_rows(
+    ck TEXT NOT NULL, ord TEXT NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL,
+    company TEXT NOT NULL, ticker, broker, date, rating, action, target, currency, prev,
+    PRIMARY KEY(ck, ord, k)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rating_rows_n ON rating_rows(n);
+"""
+READY = "pane_tables"  # the info key saying both tables hold every report
+
+
+def order_key(date: str | None, period: str | None, digest_id: str) -> str:
+    """``store.compare.report_order`` as one string that sorts the same way (in Python and
+    in SQLite): the date or its stand-in, the period's (year, quarter), the id."""
+    year, quarter = period_sort_key(period)
+    return f"{date or _proxy_date(period)}\x01{year:05d}{quarter}\x01{digest_id}"
+
+
+def statement_rows(metrics: Any, report_period: str | None) -> list[tuple]:
+    """``quarter_statements`` rows of one report's metric dicts (``n`` left out): every
+    figure about a period, in the report's order, filed as ``figure_matrix`` files it."""
+    out = []
+    for k, m in enumerate(m for m in metrics or [] if isinstance(m, dict) and isinstance(m.get("period"), str)):
+        basis = m.get("basis") or "actual"
+        metric = str(m.get("metric"))
+        filed = _guidance_metric(metric) if basis == "guidance" else metric
+        company, segment = m.get("company"), m.get("segment")
+        out.append((m["period"], company or "", segment or "", _METRIC_ORDER.get(filed, len(_METRIC_ORDER)), filed,
+                    _BASIS_ORDER.get(basis, 9), basis, int(company is None), int(segment is None), k,
+                    report_period, m.get("unit") or "%", m.get("value"), m.get("low"), m.get("high"),
+                    m.get("consensus"), m.get("vs_consensus")))
+    return out
+
+
+def statement_rows_of(doc: Mapping[str, Any], report_period: str | None) -> list[tuple]:
+    return statement_rows(doc.get("metrics"), report_period)
+
+
+def rating_rows(ratings: Any, digest_id: str, broker: str | None, date: str | None, period: str | None) -> list[tuple]:
+    """``rating_rows`` rows of one report's rating dicts (``n`` left out), as
+    ``rating_history`` files them: under the company's canonical name, in report order; a
+    rating that does not read as one is left out, as there."""
+    order = order_key(date, period, digest_id)
+    out = []
+    for k, r in enumerate(ratings or []):
+        try:
+            rating = CompanyRating.from_dict(r)
+        except (DigestError, AttributeError, TypeError, ValueError, KeyError):
+            continue
+        name = canonical_company(rating.company, rating.ticker)
+        out.append((name.casefold(), order, k, digest_id, name, rating.ticker, broker, date, rating.rating,
+                    rating.action, rating.target_price, rating.currency, rating.previous_target_price))
+    return out
+
+
+def rating_rows_of(doc: Mapping[str, Any], digest_id: str, broker: str | None, date: str | None,
+                   period: str | None) -> list[tuple]:
+    return rating_rows([r for r in doc.get("company_ratings") or [] if isinstance(r, dict)],
+                       digest_id, broker, date, period)
+
+
+def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: list[tuple]) -> None:
+    """One report's rows (in the transaction storing the report)."""
+    conn.executemany("INSERT OR REPLACE INTO quarter_statements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     [(*s[:9], n, *s[9:]) for s in statements])
+    # annual guidance and consensus as each quarter's reports gave it (``quarter_vintage``)
+    conn.executemany("INSERT OR REPLACE INTO quarter_vintage VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     [(s[10], *s[:9], n, s[9], *s[11:]) for s in statements
+                      if s[10] and s[6] != "actual" and len(s[0]) == 4 and s[0].isdigit()])
+    conn.executemany("INSERT OR REPLACE INTO rating_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     [(*r[:3], n, *r[3:]) for r in ratings])
+
+
+def drop(conn: sqlite3.Connection, n: int) -> None:
+    """One report's rows (in the transaction dropping the report)."""
+    for table in ("quarter_statements", "quarter_vintage", "rating_rows"):
+        conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    """Both tables, when missing (on open: a store writes into them from then on; ``ready``
+    fills them with what was stored before). Not executescript: that would commit."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """Both tables in a new, empty catalog (filled as reports are stored)."""
+    create_tables(conn)
+    conn.execute("INSERT OR REPLACE INTO info VALUES (?, '1')", (READY,))
+
+
+def ready(catalog: Any) -> bool:
+    """True when both tables hold every report; a catalog made before them gets them here
+    (one transaction), read from its per-report aggregates. False when that cannot be
+    written (a read-only catalog): the caller reads the old way."""
+    from yanbao.store.aggregates import unpack_extras, unpack_period
+
+    def done() -> bool:
+        with contextlib.suppress(sqlite3.DatabaseError):
+            return bool(catalog.query("SELECT 1 FROM info WHERE key = ?", (READY,)))
+        return False
+
+    if done():
+        return True
+    try:
+        with catalog.transaction() as conn:
+            if conn.execute("SELECT 1 FROM info WHERE key = ?", (READY,)).fetchone():
+                return True
+            create_tables(conn)
+            for table in ("quarter_statements", "quarter_vintage", "rating_rows"):
+                conn.execute(f"DELETE FROM {table}")
+            reports = conn.execute("SELECT n, id, broker, nullif(date, ''), period FROM reports").fetchall()
+            for n, digest_id, broker, date, period in reports:
+                extra = conn.execute("SELECT periods, z FROM extras WHERE n = ?", (n,)).fetchone()
+                if extra is None:
+                    continue
+                metrics: list[dict] = []
+                for p in extra[0].split("\n"):
+                    found = conn.execute("SELECT packed FROM period_figures WHERE period = ? AND n = ?", (p, n)).fetchone()
+                    if found is not None:
+                        metrics += [m.to_dict() for m in unpack_period(found[0])]
+                # Read back period by period: within one period (all a comparison cell
+                # compares) the figures keep the report's order.
+                insert(conn, n, statement_rows(metrics, period),
+                       rating_rows(unpack_extras(extra[1]).ratings, digest_id, broker, date, period))
+            conn.execute("INSERT OR REPLACE INTO info VALUES (?, '1')", (READY,))
+    except sqlite3.Error:
+        return False
+    return True
+
