@@ -14,7 +14,6 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from yanbao.store import pane_tables
 from yanbao.store.catalog import Catalog
 from yanbao.store.compare import (FigureCell, FigureChange, PickDiff, QuarterComparison, RatingEntry, RatingHistory,
                                   RiskDiff)
@@ -171,7 +170,3 @@ class RatingPages:
             out.append(history)
         return out
 
-
-def ready(catalog: Catalog) -> bool:
-    """True when the tables these read hold the whole library (see ``pane_tables.ready``)."""
-    return pane_tables.ready(catalog)

@@ -12,9 +12,10 @@ aggregates (and rebuilt with them by ``doctor --rebuild``):
   company and publication order, so the ratings history of every company reads a screen
   at a time.
 
-A catalog made before these tables gets them on first use (``ready``), filled from the
-catalog's own per-report aggregates in one transaction; a read-only catalog without them
-is read the old way.
+A catalog made before these tables gets them when first asked (``fill_step``, a few hundred
+reports per transaction, in the background: ``DigestStore``), filled from the catalog's own
+per-report aggregates; until then, and in a read-only catalog without them, pane 4 reads
+the old way.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from yanbao.store.compare.common import _BASIS_ORDER, _guidance_metric, _proxy_d
 from yanbao.store.compare.figures import _METRIC_ORDER
 from yanbao.store.model import CompanyRating, DigestError
 
-__all__ = ["SCHEMA", "create", "create_tables", "drop", "insert", "order_key", "rating_rows_of", "ready", "statement_rows_of"]
+__all__ = ["SCHEMA", "create", "create_tables", "drop", "insert", "order_key", "fill_step", "is_ready", "rating_rows_of", "statement_rows_of"]
 
 # Value columns are declared without a type: a number keeps the type it was stored with (an
 # int target price comes back an int, as the document of record says it).
@@ -51,7 +52,8 @@ CREATE TABLE IF NOT EXISTS rating_rows(
     PRIMARY KEY(ck, ord, k)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rating_rows_n ON rating_rows(n);
 """
-READY = "pane_tables"  # the info key saying both tables hold every report
+READY = "pane_tables"  # the info key saying the tables hold every report
+FILLED = "pane_tables_filled"  # while a catalog made before them is filled: the last report number in
 
 
 def order_key(date: str | None, period: str | None, digest_id: str) -> str:
@@ -136,42 +138,44 @@ def create(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR REPLACE INTO info VALUES (?, '1')", (READY,))
 
 
-def ready(catalog: Any) -> bool:
-    """True when both tables hold every report; a catalog made before them gets them here
-    (one transaction), read from its per-report aggregates. False when that cannot be
-    written (a read-only catalog): the caller reads the old way."""
+def is_ready(catalog: Any) -> bool:
+    """True when the tables hold every report (a new catalog, or ``fill_step`` done)."""
+    with contextlib.suppress(sqlite3.DatabaseError):
+        return bool(catalog.query("SELECT 1 FROM info WHERE key = ?", (READY,)))
+    return False
+
+
+def fill_step(catalog: Any, batch: int = 256) -> bool:
+    """Fill the tables of a catalog made before them with the next ``batch`` reports (by
+    number), read from its per-report aggregates, in one transaction; True once every
+    report is in. A step is short, so readers and writers wait for one step at most; a
+    kill loses one step. The first step clears what a store of another version left."""
     from yanbao.store.aggregates import unpack_extras, unpack_period
 
-    def done() -> bool:
-        with contextlib.suppress(sqlite3.DatabaseError):
-            return bool(catalog.query("SELECT 1 FROM info WHERE key = ?", (READY,)))
-        return False
-
-    if done():
-        return True
-    try:
-        with catalog.transaction() as conn:
-            if conn.execute("SELECT 1 FROM info WHERE key = ?", (READY,)).fetchone():
-                return True
-            create_tables(conn)
+    with catalog.transaction() as conn:
+        if conn.execute("SELECT 1 FROM info WHERE key = ?", (READY,)).fetchone():
+            return True
+        create_tables(conn)
+        found = conn.execute("SELECT value FROM info WHERE key = ?", (FILLED,)).fetchone()
+        if found is None:
             for table in ("quarter_statements", "quarter_vintage", "rating_rows"):
                 conn.execute(f"DELETE FROM {table}")
-            reports = conn.execute("SELECT n, id, broker, nullif(date, ''), period FROM reports").fetchall()
-            for n, digest_id, broker, date, period in reports:
-                extra = conn.execute("SELECT periods, z FROM extras WHERE n = ?", (n,)).fetchone()
-                if extra is None:
-                    continue
-                metrics: list[dict] = []
-                for p in extra[0].split("\n"):
-                    found = conn.execute("SELECT packed FROM period_figures WHERE period = ? AND n = ?", (p, n)).fetchone()
-                    if found is not None:
-                        metrics += [m.to_dict() for m in unpack_period(found[0])]
-                # Read back period by period: within one period (all a comparison cell
-                # compares) the figures keep the report's order.
-                insert(conn, n, statement_rows(metrics, period),
-                       rating_rows(unpack_extras(extra[1]).ratings, digest_id, broker, date, period))
+        upto = int(found[0]) if found else 0
+        reports = conn.execute("SELECT r.n, r.id, r.broker, nullif(r.date, ''), r.period, e.periods, e.z FROM reports r "
+                               "JOIN extras e ON e.n = r.n WHERE r.n > ? ORDER BY r.n LIMIT ?", (upto, batch)).fetchall()
+        for n, digest_id, broker, date, period, periods, extras in reports:
+            metrics: list[dict] = []
+            for p in periods.split("\n"):
+                packed = conn.execute("SELECT packed FROM period_figures WHERE period = ? AND n = ?", (p, n)).fetchone()
+                if packed is not None:
+                    metrics += [m.to_dict() for m in unpack_period(packed[0])]
+            # Read back period by period: within one period (all a comparison cell compares)
+            # the figures keep the report's order.
+            insert(conn, n, statement_rows(metrics, period),
+                   rating_rows(unpack_extras(extras).ratings, digest_id, broker, date, period))
+        if len(reports) < batch:
+            conn.execute("DELETE FROM info WHERE key = ?", (FILLED,))
             conn.execute("INSERT OR REPLACE INTO info VALUES (?, '1')", (READY,))
-    except sqlite3.Error:
+            return True
+        conn.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (FILLED, str(reports[-1][0])))
         return False
-    return True
-

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.real_sized import real_sized_docs
+from yanbao.store import pane_tables
 from yanbao.store.catalog import Catalog
 from yanbao.store.compare import compare_quarters, rating_history
 from yanbao.store.db import DigestStore
@@ -102,18 +103,36 @@ def test_ratings_pages_equal_the_whole_history(library: Path) -> None:
         assert [h.to_dict() for h in joined] == whole
 
 
-def test_a_catalog_made_before_the_tables_gets_them_on_first_use(library: Path, tmp_path: Path) -> None:
+def _old_catalog(library: Path, tmp_path: Path) -> Path:
+    """A copy of ``library`` whose catalog was made before pane 4's tables."""
     copy = tmp_path / "store.json"
     shutil.copy(library, copy)
     shutil.copytree(library.with_name(library.name + ".d"), copy.with_name(copy.name + ".d"))
-    catalog = copy.with_name(copy.name + ".d") / "catalog.sqlite"
-    conn = sqlite3.connect(catalog)
+    conn = sqlite3.connect(copy.with_name(copy.name + ".d") / "catalog.sqlite")
     conn.executescript("DROP TABLE quarter_statements; DROP TABLE quarter_vintage; DROP TABLE rating_rows; "
                        "DELETE FROM info WHERE key = 'pane_tables';")
     conn.close()
-    with DigestStore(copy) as store:
+    return copy
+
+
+def test_a_catalog_made_before_the_tables_is_filled_a_step_at_a_time(library: Path, tmp_path: Path) -> None:
+    with DigestStore(_old_catalog(library, tmp_path)) as store:
+        assert len(store) > 90
+        steps = 1
+        while not pane_tables.fill_step(store._catalog, batch=16):
+            steps += 1
+        assert steps > 3
         assert _same_comparisons(store) > 1000
-        assert store.rating_pages().total > 80
+        assert [h.to_dict() for h in store.rating_pages().histories()] == [
+            h.to_dict() for h in rating_history(store.history_views("ratings"))]
+
+
+def test_until_filled_pane_4_reads_the_old_way_while_the_tables_fill(library: Path, tmp_path: Path) -> None:
+    with DigestStore(_old_catalog(library, tmp_path)) as store:
+        assert store.quarter_rows("2025Q1", "2025Q2") is None  # and a fill starts
+        store._filler.join()  # the background fill the first ask started
+        assert store.rating_pages() is not None
+        assert _same_comparisons(store) > 1000
 
 
 def test_doctor_rebuild_makes_the_tables_again(library: Path, tmp_path: Path) -> None:
