@@ -197,6 +197,7 @@ class TestFirstScreen:
             assert pane.reading and "the first 3 figures, reading the rest" in status
             assert len(table_rows(pane, "#compare-table")) == 3
             assert "Reading risks and picks" in str(pane.query_one("#compare-diff").render())
+            assert pane.export_subject() == ("compare", None)  # a part is not exported as the whole
             first = [row.to_dict() for row in pane.comparison.rows]
             gate.set()
             await settle(pilot)

@@ -312,6 +312,9 @@ class ComparePane(Vertical):
     def export_subject(self) -> tuple[str, Any | None]:
         """What ``e`` exports here: (``compare``, the comparison) or (``guidance``/``ratings``,
         the histories shown)."""
+        if self.reading or (self.mode == "ratings" and self._history_partial):  # the first screen only
+            self.notify("Still reading the rest: export when it shows whole.", timeout=3, markup=False)
+            return ("compare" if self.mode not in HISTORY_MODES else self.mode), None
         if self.mode in HISTORY_MODES:
             kind, histories = self.query_one(HistoryView).export_subject()
             return kind, histories or None
