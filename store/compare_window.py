@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
+
+import orjson
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,16 +27,19 @@ from yanbao.store.periods import QUARTER_RE
 
 __all__ = ["QuarterRows", "RatingPages"]
 
-# Each statement's cell key (the comparison's row order), then what its observation says.
-_KEY = "s.sc, s.ss, s.rank, s.metric, s.br, s.basis, s.co, s.so"
-_COLUMNS = f"{_KEY}, s.k, r.id, nullif(r.date, ''), r.broker, r.period, s.value, s.low, s.high, s.unit, s.consensus, s.vs"
+# A cell's key, in the comparison's row order: company (and whether it is none), segment,
+# metric rank, metric, basis rank, basis, whether the segment is none. (A company named ""
+# and one of none sort together, as in ``figure_matrix``; their rows stay apart.)
+_VINTAGE_KEY = "v.sc, v.co, v.ss, v.rank, v.metric, v.br, v.basis, v.so"
+_REPORT = "r.id, nullif(r.date, ''), r.broker, r.period"
+# What a statement says after its key: (k, id, date, broker, report period, value, low,
+# high, unit, consensus, vs).
 
 
 def _cell(period: str, basis: str, rows: list[tuple]) -> FigureCell:
     """One side's cell from its statements (in any order), as ``figure_matrix`` makes it."""
-    rows.sort(key=lambda r: (r[10] or _proxy_date(r[12]), period_sort_key(r[12]), r[9], r[8]))
-    observations = [Observation(r[9], r[10], r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18]) for r in rows]
-    return _make_cell(period, basis, observations)
+    rows.sort(key=lambda r: (r[2] or _proxy_date(r[4]), period_sort_key(r[4]), r[1], r[0]))
+    return _make_cell(period, basis, [Observation(*r[1:]) for r in rows])
 
 
 class QuarterRows:
@@ -47,27 +52,38 @@ class QuarterRows:
     def _streams(self) -> list[Iterator[tuple]]:
         left, right = self.left, self.right
         periods = quarter_periods(left, right)
-        marks = ",".join("?" * len(periods))
-        streams = []
-        for fp in dict.fromkeys((left, right)):
-            sql = (f"SELECT {_COLUMNS} FROM quarter_statements s CROSS JOIN reports r ON r.n = s.n "
-                   f"WHERE s.fp = ? AND s.rp IN ({marks}) ORDER BY {_KEY}")
-            streams.append(self._tagged(sql, (fp, *periods), ("q", fp)))
+        streams = [self._companies(fp, periods) for fp in dict.fromkeys((left, right))]
         if QUARTER_RE.fullmatch(left) and QUARTER_RE.fullmatch(right):
             # Annual guidance and consensus as each side's reports stated it.
             for rp in dict.fromkeys((left, right)):
                 for year in self._vintage_years(rp):
-                    sql = (f"SELECT {_KEY.replace('s.', 'v.')}, v.k, r.id, nullif(r.date, ''), r.broker, r.period, "
-                           f"v.value, v.low, v.high, v.unit, v.consensus, v.vs FROM quarter_vintage v "
-                           f"CROSS JOIN reports r ON r.n = v.n WHERE v.rp = ? AND v.fp = ? ORDER BY "
-                           f"{_KEY.replace('s.', 'v.')}")
-                    streams.append(self._tagged(sql, (rp, year), ("y", year)))
+                    streams.append(self._vintage(rp, year))
         return streams
 
-    def _tagged(self, sql: str, params: tuple, tag: tuple[str, str]) -> Iterator[tuple]:
-        """The statements ``sql`` reads, each as (cell key, ``tag``, row)."""
-        for row in self.catalog.stream(sql, params):
-            yield row[:8], tag, row
+    def _companies(self, fp: str, periods: list[str]) -> Iterator[tuple]:
+        """Statements about ``fp`` by reports about one of ``periods``, each as (cell key,
+        tag, what it says), in key order: a company at a time, sorted as it is read."""
+        tag = ("q", fp)
+        sql = (f"SELECT s.sc, s.co, {_REPORT}, s.packed FROM quarter_companies s CROSS JOIN reports r "
+               f"ON r.n = s.n WHERE s.fp = ? AND s.rp IN ({','.join('?' * len(periods))}) ORDER BY s.sc, s.co")
+        for _company, group in itertools.groupby(self.catalog.stream(sql, (fp, *periods)), key=lambda r: r[:2]):
+            found = []
+            for sc, co, digest_id, date, broker, period, packed in group:
+                for ss, rank, metric, br, basis, so, k, unit, value, low, high, consensus, vs in orjson.loads(packed):
+                    found.append(((sc, co, ss, rank, metric, br, basis, so), tag,
+                                  (k, digest_id, date, broker, period, value, low, high, unit, consensus, vs)))
+            found.sort(key=lambda item: item[0])
+            yield from found
+
+    def _vintage(self, rp: str, year: str) -> Iterator[tuple]:
+        """Annual guidance and consensus about ``year`` by the reports about ``rp``, as
+        ``_companies`` gives statements."""
+        tag = ("y", year)
+        sql = (f"SELECT {_VINTAGE_KEY}, v.k, {_REPORT}, v.value, v.low, v.high, v.unit, v.consensus, v.vs "
+               f"FROM quarter_vintage v CROSS JOIN reports r ON r.n = v.n WHERE v.rp = ? AND v.fp = ? "
+               f"ORDER BY {_VINTAGE_KEY}")
+        for row in self.catalog.stream(sql, (rp, year)):
+            yield row[:8], tag, row[8:]
 
     def _vintage_years(self, rp: str) -> list[str]:
         """The years ``rp``'s reports gave annual guidance or consensus for (index seeks)."""
@@ -84,7 +100,7 @@ class QuarterRows:
         left, right = self.left, self.right
         merged = heapq.merge(*self._streams(), key=lambda item: item[0])
         for key, group in itertools.groupby(merged, key=lambda item: item[0]):
-            sc, ss, _rank, metric, _br, basis, co, so = key
+            sc, co, ss, _rank, metric, _br, basis, so = key
             sides: tuple[list[tuple], list[tuple]] = ([], [])
             years: dict[str, tuple[list[tuple], list[tuple]]] = {}
             for _key, (kind, period), row in group:
@@ -95,9 +111,9 @@ class QuarterRows:
                         sides[1].append(row)
                 else:  # a year, stated by a report of one side
                     found = years.setdefault(period, ([], []))
-                    if row[12] == left:
+                    if row[4] == left:
                         found[0].append(row)
-                    if row[12] == right:
+                    if row[4] == right:
                         found[1].append(row)
             row_key = (None if co else sc, None if so else ss, metric, basis)
             if sides[0] or sides[1]:

@@ -1,10 +1,12 @@
 """Two catalog tables pane 4 reads a screen at a time, kept at ingest beside the other
 aggregates (and rebuilt with them by ``doctor --rebuild``):
 
-- ``quarter_statements``: one row per figure statement about a period, clustered by the
-  period it is about and then by the comparison's row order (company, segment, metric rank,
-  metric, basis), so a two-quarter comparison reads its first screen of rows without
-  reading the rest (``store.compare_window``);
+- ``quarter_companies``: per report, period and company, the report's statements about
+  that company's figures of that period (packed), clustered by period and company: the
+  comparison's rows go company by company, so a two-quarter comparison reads its first
+  screen from the first companies without reading the rest (``store.compare_window``). One
+  row per company, not per statement: a report writes a few dozen rows, not a hundred
+  and more scattered over the table;
 - ``quarter_vintage``: the few of those that are annual guidance or consensus (a year's
   figure that is not an actual), by the report's period first: what each quarter's reports
   said of a year;
@@ -25,6 +27,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from yanbao.store.compare.common import _BASIS_ORDER, _guidance_metric, _proxy_date, canonical_company, period_sort_key
 from yanbao.store.compare.figures import _METRIC_ORDER
 from yanbao.store.model import CompanyRating, DigestError
@@ -34,17 +37,15 @@ __all__ = ["SCHEMA", "create", "create_tables", "drop", "insert", "order_key", "
 # Value columns are declared without a type: a number keeps the type it was stored with (an
 # int target price comes back an int, as the document of record says it).
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS quarter_statements(
-    fp TEXT NOT NULL, sc TEXT NOT NULL, ss TEXT NOT NULL, rank INTEGER NOT NULL, metric TEXT NOT NULL,
-    br INTEGER NOT NULL, basis TEXT NOT NULL, co INTEGER NOT NULL, so INTEGER NOT NULL, n INTEGER NOT NULL,
-    k INTEGER NOT NULL, rp TEXT, unit, value, low, high, consensus, vs,
-    PRIMARY KEY(fp, sc, ss, rank, metric, br, basis, co, so, n, k)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS quarter_statements_n ON quarter_statements(n);
+CREATE TABLE IF NOT EXISTS quarter_companies(
+    fp TEXT NOT NULL, sc TEXT NOT NULL, co INTEGER NOT NULL, n INTEGER NOT NULL, rp TEXT, packed BLOB NOT NULL,
+    PRIMARY KEY(fp, sc, co, n)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS quarter_companies_n ON quarter_companies(n);
 CREATE TABLE IF NOT EXISTS quarter_vintage(
-    rp TEXT NOT NULL, fp TEXT NOT NULL, sc TEXT NOT NULL, ss TEXT NOT NULL, rank INTEGER NOT NULL,
-    metric TEXT NOT NULL, br INTEGER NOT NULL, basis TEXT NOT NULL, co INTEGER NOT NULL, so INTEGER NOT NULL,
+    rp TEXT NOT NULL, fp TEXT NOT NULL, sc TEXT NOT NULL, co INTEGER NOT NULL, ss TEXT NOT NULL,
+    rank INTEGER NOT NULL, metric TEXT NOT NULL, br INTEGER NOT NULL, basis TEXT NOT NULL, so INTEGER NOT NULL,
     n INTEGER NOT NULL, k INTEGER NOT NULL, unit, value, low, high, consensus, vs,
-    PRIMARY KEY(rp, fp, sc, ss, rank, metric, br, basis, co, so, n, k)) WITHOUT ROWID;
+    PRIMARY KEY(rp, fp, sc, co, ss, rank, metric, br, basis, so, n, k)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS quarter_vintage_n ON quarter_vintage(n);
 CREATE TABLE IF NOT EXISTS rating_rows(
     ck TEXT NOT NULL, ord TEXT NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL,
@@ -52,6 +53,7 @@ CREATE TABLE IF NOT EXISTS rating_rows(
     PRIMARY KEY(ck, ord, k)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rating_rows_n ON rating_rows(n);
 """
+TABLES = ("quarter_companies", "quarter_vintage", "rating_rows")
 READY = "pane_tables"  # the info key saying the tables hold every report
 FILLED = "pane_tables_filled"  # while a catalog made before them is filled: the last report number in
 
@@ -64,8 +66,9 @@ def order_key(date: str | None, period: str | None, digest_id: str) -> str:
 
 
 def statement_rows(metrics: Any, report_period: str | None) -> list[tuple]:
-    """``quarter_statements`` rows of one report's metric dicts (``n`` left out): every
-    figure about a period, in the report's order, filed as ``figure_matrix`` files it."""
+    """One report's statements (fp, sc, ss, rank, metric, br, basis, co, so, k, rp, unit,
+    value, low, high, consensus, vs) from its metric dicts: every figure about a period, in
+    the report's order, filed as ``figure_matrix`` files it (``insert`` packs them)."""
     out = []
     for k, m in enumerate(m for m in metrics or [] if isinstance(m, dict) and isinstance(m.get("period"), str)):
         basis = m.get("basis") or "actual"
@@ -108,11 +111,14 @@ def rating_rows_of(doc: Mapping[str, Any], digest_id: str, broker: str | None, d
 
 def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: list[tuple]) -> None:
     """One report's rows (in the transaction storing the report)."""
-    conn.executemany("INSERT OR REPLACE INTO quarter_statements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     [(*s[:9], n, *s[9:]) for s in statements])
+    by_company: dict[tuple, list[list]] = {}
+    for s in statements:  # packed as compare_window reads them: [ss, rank, metric, br, basis, so, k, unit…vs]
+        by_company.setdefault((s[0], s[1], s[7], s[10]), []).append([*s[2:7], s[8], s[9], *s[11:]])
+    conn.executemany("INSERT OR REPLACE INTO quarter_companies VALUES (?,?,?,?,?,?)",
+                     [(fp, sc, co, n, rp, orjson.dumps(rows)) for (fp, sc, co, rp), rows in by_company.items()])
     # annual guidance and consensus as each quarter's reports gave it (``quarter_vintage``)
     conn.executemany("INSERT OR REPLACE INTO quarter_vintage VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     [(s[10], *s[:9], n, s[9], *s[11:]) for s in statements
+                     [(s[10], s[0], s[1], s[7], *s[2:7], s[8], n, s[9], *s[11:]) for s in statements
                       if s[10] and s[6] != "actual" and len(s[0]) == 4 and s[0].isdigit()])
     conn.executemany("INSERT OR REPLACE INTO rating_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      [(*r[:3], n, *r[3:]) for r in ratings])
@@ -120,7 +126,7 @@ def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: l
 
 def drop(conn: sqlite3.Connection, n: int) -> None:
     """One report's rows (in the transaction dropping the report)."""
-    for table in ("quarter_statements", "quarter_vintage", "rating_rows"):
+    for table in TABLES:
         conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
 
 
@@ -158,7 +164,7 @@ def fill_step(catalog: Any, batch: int = 256) -> bool:
         create_tables(conn)
         found = conn.execute("SELECT value FROM info WHERE key = ?", (FILLED,)).fetchone()
         if found is None:
-            for table in ("quarter_statements", "quarter_vintage", "rating_rows"):
+            for table in TABLES:
                 conn.execute(f"DELETE FROM {table}")
         upto = int(found[0]) if found else 0
         reports = conn.execute("SELECT r.n, r.id, r.broker, nullif(r.date, ''), r.period, e.periods, e.z FROM reports r "

@@ -109,7 +109,7 @@ def _old_catalog(library: Path, tmp_path: Path) -> Path:
     shutil.copy(library, copy)
     shutil.copytree(library.with_name(library.name + ".d"), copy.with_name(copy.name + ".d"))
     conn = sqlite3.connect(copy.with_name(copy.name + ".d") / "catalog.sqlite")
-    conn.executescript("DROP TABLE quarter_statements; DROP TABLE quarter_vintage; DROP TABLE rating_rows; "
+    conn.executescript("DROP TABLE quarter_companies; DROP TABLE quarter_vintage; DROP TABLE rating_rows; "
                        "DELETE FROM info WHERE key = 'pane_tables';")
     conn.close()
     return copy
