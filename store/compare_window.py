@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
-
-import orjson
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import orjson
 from yanbao.store.catalog import Catalog
 from yanbao.store.compare import (FigureCell, FigureChange, PickDiff, QuarterComparison, RatingEntry, RatingHistory,
                                   RiskDiff)
@@ -27,13 +27,13 @@ from yanbao.store.periods import QUARTER_RE
 
 __all__ = ["QuarterRows", "RatingPages"]
 
-# A cell's key, in the comparison's row order: company (and whether it is none), segment,
-# metric rank, metric, basis rank, basis, whether the segment is none. (A company named ""
-# and one of none sort together, as in ``figure_matrix``; their rows stay apart.)
-_VINTAGE_KEY = "v.sc, v.co, v.ss, v.rank, v.metric, v.br, v.basis, v.so"
+# A statement is read as (cell key, tag, what it says). The cell key, in the comparison's
+# row order: company, whether it is none, segment, metric rank, metric, basis rank, basis,
+# whether the segment is none (a company named "" and one of none sort together, as in
+# ``figure_matrix``; their rows stay apart). The tag: ("q", quarter) for a figure of a
+# compared period, ("y", year) for annual guidance or consensus. What it says: (k, id, date,
+# broker, report period, value, low, high, unit, consensus, vs).
 _REPORT = "r.id, nullif(r.date, ''), r.broker, r.period"
-# What a statement says after its key: (k, id, date, broker, report period, value, low,
-# high, unit, consensus, vs).
 
 
 def _cell(period: str, basis: str, rows: list[tuple]) -> FigureCell:
@@ -50,50 +50,32 @@ class QuarterRows:
         self.catalog, self.left, self.right = catalog, left, right
 
     def _streams(self) -> list[Iterator[tuple]]:
-        left, right = self.left, self.right
-        periods = quarter_periods(left, right)
-        streams = [self._companies(fp, periods) for fp in dict.fromkeys((left, right))]
-        if QUARTER_RE.fullmatch(left) and QUARTER_RE.fullmatch(right):
-            # Annual guidance and consensus as each side's reports stated it.
-            for rp in dict.fromkeys((left, right)):
-                for year in self._vintage_years(rp):
-                    streams.append(self._vintage(rp, year))
-        return streams
+        """One stream per report period the comparison reads, each in cell-key order."""
+        return [self._statements(rp) for rp in quarter_periods(self.left, self.right)]
 
-    def _companies(self, fp: str, periods: list[str]) -> Iterator[tuple]:
-        """Statements about ``fp`` by reports about one of ``periods``, each as (cell key,
-        tag, what it says), in key order: a company at a time, sorted as it is read."""
-        tag = ("q", fp)
-        sql = (f"SELECT s.sc, s.co, {_REPORT}, s.packed FROM quarter_companies s CROSS JOIN reports r "
-               f"ON r.n = s.n WHERE s.fp = ? AND s.rp IN ({','.join('?' * len(periods))}) ORDER BY s.sc, s.co")
-        for _company, group in itertools.groupby(self.catalog.stream(sql, (fp, *periods)), key=lambda r: r[:2]):
+    def _statements(self, rp: str) -> Iterator[tuple]:
+        """What the reports about ``rp`` say of the compared periods (and, for a compared
+        quarter's reports, of years: annual guidance and consensus), a company at a time,
+        each company's sorted as it is read."""
+        compared = {self.left, self.right}
+        vintage = rp in compared and all(QUARTER_RE.fullmatch(p) for p in compared)
+        sql = (f"SELECT s.sc, s.co, {_REPORT}, s.packed FROM company_statements s CROSS JOIN reports r "
+               f"ON r.n = s.n WHERE s.rp = ? ORDER BY s.sc, s.co")
+        for _company, group in itertools.groupby(self.catalog.stream(sql, (rp,)), key=lambda r: r[:2]):
             found = []
             for sc, co, digest_id, date, broker, period, packed in group:
-                for ss, rank, metric, br, basis, so, k, unit, value, low, high, consensus, vs in orjson.loads(packed):
+                for fp, ss, rank, metric, br, basis, so, k, *says in orjson.loads(zlib.decompress(packed)):
+                    if fp in compared:
+                        tag = ("q", fp)
+                    elif vintage and basis != "actual" and len(fp) == 4 and fp.isdigit():
+                        tag = ("y", fp)
+                    else:
+                        continue
                     found.append(((sc, co, ss, rank, metric, br, basis, so), tag,
-                                  (k, digest_id, date, broker, period, value, low, high, unit, consensus, vs)))
+                                  (k, digest_id, date, broker, period, says[1], says[2], says[3], says[0],
+                                   says[4], says[5])))
             found.sort(key=lambda item: item[0])
             yield from found
-
-    def _vintage(self, rp: str, year: str) -> Iterator[tuple]:
-        """Annual guidance and consensus about ``year`` by the reports about ``rp``, as
-        ``_companies`` gives statements."""
-        tag = ("y", year)
-        sql = (f"SELECT {_VINTAGE_KEY}, v.k, {_REPORT}, v.value, v.low, v.high, v.unit, v.consensus, v.vs "
-               f"FROM quarter_vintage v CROSS JOIN reports r ON r.n = v.n WHERE v.rp = ? AND v.fp = ? "
-               f"ORDER BY {_VINTAGE_KEY}")
-        for row in self.catalog.stream(sql, (rp, year)):
-            yield row[:8], tag, row[8:]
-
-    def _vintage_years(self, rp: str) -> list[str]:
-        """The years ``rp``'s reports gave annual guidance or consensus for (index seeks)."""
-        years: list[str] = []
-        while True:
-            found = self.catalog.query("SELECT fp FROM quarter_vintage WHERE rp = ? AND fp > ? ORDER BY fp LIMIT 1",
-                                       (rp, years[-1] if years else ""))
-            if not found:
-                return years
-            years.append(found[0][0])
 
     def rows(self) -> Iterator[FigureChange]:
         """Every row of the comparison, in its order, each built when it is reached."""

@@ -1,15 +1,13 @@
 """Two catalog tables pane 4 reads a screen at a time, kept at ingest beside the other
 aggregates (and rebuilt with them by ``doctor --rebuild``):
 
-- ``quarter_companies``: per report, period and company, the report's statements about
-  that company's figures of that period (packed), clustered by period and company: the
-  comparison's rows go company by company, so a two-quarter comparison reads its first
-  screen from the first companies without reading the rest (``store.compare_window``). One
-  row per company, not per statement: a report writes a few dozen rows, not a hundred
+- ``company_statements``: per report about a period and per company, the report's
+  statements of that company's figures (packed, compressed), clustered by the report's
+  period and then by company: a two-quarter comparison's rows go company by company, so it
+  reads its first screen from the first companies of the few report periods it compares,
+  without reading the rest (``store.compare_window``). One row per company a report gives
+  figures of (a few), not one per statement: an ingest writes a few pages, not a hundred
   and more scattered over the table;
-- ``quarter_vintage``: the few of those that are annual guidance or consensus (a year's
-  figure that is not an actual), by the report's period first: what each quarter's reports
-  said of a year;
 - ``rating_rows``: one row per company rating (company × broker × date), clustered by
   company and publication order, so the ratings history of every company reads a screen
   at a time.
@@ -24,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,23 +36,17 @@ __all__ = ["SCHEMA", "create", "create_tables", "drop", "insert", "order_key", "
 # Value columns are declared without a type: a number keeps the type it was stored with (an
 # int target price comes back an int, as the document of record says it).
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS quarter_companies(
-    fp TEXT NOT NULL, sc TEXT NOT NULL, co INTEGER NOT NULL, n INTEGER NOT NULL, rp TEXT, packed BLOB NOT NULL,
-    PRIMARY KEY(fp, sc, co, n)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS quarter_companies_n ON quarter_companies(n);
-CREATE TABLE IF NOT EXISTS quarter_vintage(
-    rp TEXT NOT NULL, fp TEXT NOT NULL, sc TEXT NOT NULL, co INTEGER NOT NULL, ss TEXT NOT NULL,
-    rank INTEGER NOT NULL, metric TEXT NOT NULL, br INTEGER NOT NULL, basis TEXT NOT NULL, so INTEGER NOT NULL,
-    n INTEGER NOT NULL, k INTEGER NOT NULL, unit, value, low, high, consensus, vs,
-    PRIMARY KEY(rp, fp, sc, co, ss, rank, metric, br, basis, so, n, k)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS quarter_vintage_n ON quarter_vintage(n);
+CREATE TABLE IF NOT EXISTS company_statements(
+    rp TEXT NOT NULL, sc TEXT NOT NULL, co INTEGER NOT NULL, n INTEGER NOT NULL, packed BLOB NOT NULL,
+    PRIMARY KEY(rp, sc, co, n)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS company_statements_n ON company_statements(n);
 CREATE TABLE IF NOT EXISTS rating_rows(
     ck TEXT NOT NULL, ord TEXT NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL,
     company TEXT NOT NULL, ticker, broker, date, rating, action, target, currency, prev,
     PRIMARY KEY(ck, ord, k)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rating_rows_n ON rating_rows(n);
 """
-TABLES = ("quarter_companies", "quarter_vintage", "rating_rows")
+TABLES = ("company_statements", "rating_rows")
 READY = "pane_tables"  # the info key saying the tables hold every report
 FILLED = "pane_tables_filled"  # while a catalog made before them is filled: the last report number in
 
@@ -112,14 +105,11 @@ def rating_rows_of(doc: Mapping[str, Any], digest_id: str, broker: str | None, d
 def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: list[tuple]) -> None:
     """One report's rows (in the transaction storing the report)."""
     by_company: dict[tuple, list[list]] = {}
-    for s in statements:  # packed as compare_window reads them: [ss, rank, metric, br, basis, so, k, unit…vs]
-        by_company.setdefault((s[0], s[1], s[7], s[10]), []).append([*s[2:7], s[8], s[9], *s[11:]])
-    conn.executemany("INSERT OR REPLACE INTO quarter_companies VALUES (?,?,?,?,?,?)",
-                     [(fp, sc, co, n, rp, orjson.dumps(rows)) for (fp, sc, co, rp), rows in by_company.items()])
-    # annual guidance and consensus as each quarter's reports gave it (``quarter_vintage``)
-    conn.executemany("INSERT OR REPLACE INTO quarter_vintage VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     [(s[10], s[0], s[1], s[7], *s[2:7], s[8], n, s[9], *s[11:]) for s in statements
-                      if s[10] and s[6] != "actual" and len(s[0]) == 4 and s[0].isdigit()])
+    for s in statements:  # packed as compare_window reads them: [fp, ss, rank, metric, br, basis, so, k, unit…vs]
+        if s[10]:  # a report about no period is in no comparison
+            by_company.setdefault((s[10], s[1], s[7]), []).append([s[0], *s[2:7], s[8], s[9], *s[11:]])
+    conn.executemany("INSERT OR REPLACE INTO company_statements VALUES (?,?,?,?,?)",
+                     [(rp, sc, co, n, zlib.compress(orjson.dumps(rows))) for (rp, sc, co), rows in by_company.items()])
     conn.executemany("INSERT OR REPLACE INTO rating_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      [(*r[:3], n, *r[3:]) for r in ratings])
 
