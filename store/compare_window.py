@@ -59,21 +59,19 @@ class QuarterRows:
         each company's sorted as it is read."""
         compared = {self.left, self.right}
         vintage = rp in compared and all(QUARTER_RE.fullmatch(p) for p in compared)
-        sql = (f"SELECT s.sc, s.co, {_REPORT}, s.packed FROM company_statements s CROSS JOIN reports r "
-               f"ON r.n = s.n WHERE s.rp = ? ORDER BY s.sc, s.co")
-        for _company, group in itertools.groupby(self.catalog.stream(sql, (rp,)), key=lambda r: r[:2]):
+        years = " OR s.fp GLOB '[0-9][0-9][0-9][0-9]'" if vintage else ""
+        sql = (f"SELECT s.sc, s.co, s.fp, {_REPORT}, s.packed FROM company_statements s CROSS JOIN reports r "
+               f"ON r.n = s.n WHERE s.rp = ? AND (s.fp IN (?, ?){years}) ORDER BY s.sc, s.co")
+        for _company, group in itertools.groupby(self.catalog.stream(sql, (rp, self.left, self.right)),
+                                                  key=lambda r: r[:2]):
             found = []
-            for sc, co, digest_id, date, broker, period, packed in group:
-                for fp, ss, rank, metric, br, basis, so, k, *says in orjson.loads(zlib.decompress(packed)):
-                    if fp in compared:
-                        tag = ("q", fp)
-                    elif vintage and basis != "actual" and len(fp) == 4 and fp.isdigit():
-                        tag = ("y", fp)
-                    else:
-                        continue
-                    found.append(((sc, co, ss, rank, metric, br, basis, so), tag,
-                                  (k, digest_id, date, broker, period, says[1], says[2], says[3], says[0],
-                                   says[4], says[5])))
+            for sc, co, fp, digest_id, date, broker, period, packed in group:
+                tag = ("q", fp) if fp in compared else ("y", fp)
+                for ss, rank, metric, br, basis, so, k, unit, value, low, high, consensus, vs in orjson.loads(
+                        zlib.decompress(packed)):
+                    if tag[0] == "q" or basis != "actual":
+                        found.append(((sc, co, ss, rank, metric, br, basis, so), tag,
+                                      (k, digest_id, date, broker, period, value, low, high, unit, consensus, vs)))
             found.sort(key=lambda item: item[0])
             yield from found
 

@@ -1,13 +1,12 @@
 """Two catalog tables pane 4 reads a screen at a time, kept at ingest beside the other
 aggregates (and rebuilt with them by ``doctor --rebuild``):
 
-- ``company_statements``: per report about a period and per company, the report's
-  statements of that company's figures (packed, compressed), clustered by the report's
-  period and then by company: a two-quarter comparison's rows go company by company, so it
+- ``company_statements``: per report about a period, per company and per period a figure
+  is about, the report's statements (packed, compressed), clustered by the report's period,
+  then company, then report: a two-quarter comparison's rows go company by company, so it
   reads its first screen from the first companies of the few report periods it compares,
-  without reading the rest (``store.compare_window``). One row per company a report gives
-  figures of (a few), not one per statement: an ingest writes a few pages, not a hundred
-  and more scattered over the table;
+  without reading the rest (``store.compare_window``). A report's rows of one company lie
+  together: an ingest writes a few pages, not one per statement scattered over the table;
 - ``rating_rows``: one row per company rating (company × broker × date), clustered by
   company and publication order, so the ratings history of every company reads a screen
   at a time.
@@ -37,8 +36,8 @@ __all__ = ["SCHEMA", "create", "create_tables", "drop", "insert", "order_key", "
 # int target price comes back an int, as the document of record says it).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS company_statements(
-    rp TEXT NOT NULL, sc TEXT NOT NULL, co INTEGER NOT NULL, n INTEGER NOT NULL, packed BLOB NOT NULL,
-    PRIMARY KEY(rp, sc, co, n)) WITHOUT ROWID;
+    rp TEXT NOT NULL, sc TEXT NOT NULL, co INTEGER NOT NULL, n INTEGER NOT NULL, fp TEXT NOT NULL,
+    packed BLOB NOT NULL, PRIMARY KEY(rp, sc, co, n, fp)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS company_statements_n ON company_statements(n);
 CREATE TABLE IF NOT EXISTS rating_rows(
     ck TEXT NOT NULL, ord TEXT NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL,
@@ -105,11 +104,12 @@ def rating_rows_of(doc: Mapping[str, Any], digest_id: str, broker: str | None, d
 def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: list[tuple]) -> None:
     """One report's rows (in the transaction storing the report)."""
     by_company: dict[tuple, list[list]] = {}
-    for s in statements:  # packed as compare_window reads them: [fp, ss, rank, metric, br, basis, so, k, unit…vs]
+    for s in statements:  # packed as compare_window reads them: [ss, rank, metric, br, basis, so, k, unit…vs]
         if s[10]:  # a report about no period is in no comparison
-            by_company.setdefault((s[10], s[1], s[7]), []).append([s[0], *s[2:7], s[8], s[9], *s[11:]])
-    conn.executemany("INSERT OR REPLACE INTO company_statements VALUES (?,?,?,?,?)",
-                     [(rp, sc, co, n, zlib.compress(orjson.dumps(rows))) for (rp, sc, co), rows in by_company.items()])
+            by_company.setdefault((s[10], s[1], s[7], s[0]), []).append([*s[2:7], s[8], s[9], *s[11:]])
+    conn.executemany("INSERT OR REPLACE INTO company_statements VALUES (?,?,?,?,?,?)",
+                     [(rp, sc, co, n, fp, zlib.compress(orjson.dumps(rows)))
+                      for (rp, sc, co, fp), rows in by_company.items()])
     conn.executemany("INSERT OR REPLACE INTO rating_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      [(*r[:3], n, *r[3:]) for r in ratings])
 
