@@ -210,7 +210,7 @@ def _panes(path: Path, say: Callable[[str], None] = lambda _text: None) -> dict:
     # What pane 4 shows first: the first screen of each, read in the order shown (the rest
     # follows in the worker). The tables behind them are filled on first use in a library
     # made before them: that once, untimed.
-    library.store.quarter_rows(*quarters)
+    library.store.fill_pane_tables()
     timed("pane4_two_quarters_first_screen_s",
           lambda: list(itertools.islice(library.quarter_rows(*quarters).rows(), FIRST_SCREEN)), len)
     timed("pane4_ratings_first_screen_s", lambda: library.rating_pages().histories(0, FIRST_SCREEN),
