@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import orjson
+from yanbao.store import pane_tables
 from yanbao.store.compare import risk_key
 from yanbao.store.index import index_row
 from yanbao.store.model import Metric, Range
@@ -124,6 +125,8 @@ class CatalogEntry:
     figures: list[tuple[str, str, bytes]] = field(default_factory=list)  # (company key, ticker key, packed)
     by_period: list[tuple[str, bytes]] = field(default_factory=list)  # (metric period, packed metrics)
     extras: bytes = b""  # risks, picks and non-actual year figures (unpack_extras)
+    statements: list[tuple] = field(default_factory=list)  # pane 4's figure statements (store.pane_tables)
+    ratings: list[tuple] = field(default_factory=list)  # pane 4's rating rows (store.pane_tables)
 
 
 def _text(value: Any) -> str:
@@ -179,4 +182,7 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
         by_period=[(period, _pack(rows)) for period, rows in by_period.items()],
         extras=_pack([risks_written, picks, vintage, guidance,
                       [r for r in doc.get("company_ratings") or [] if isinstance(r, dict)]]),
+        statements=pane_tables.statement_rows_of(doc, period),
+        ratings=pane_tables.rating_rows_of(doc, row.id, row.broker if isinstance(row.broker, str) else None,
+                                           row.date if isinstance(row.date, str) and row.date else None, period),
     )

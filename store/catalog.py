@@ -33,6 +33,7 @@ import orjson
 
 from yanbao.store.aggregates import (CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures,
                                      unpack_history, unpack_period)
+from yanbao.store import pane_tables
 from yanbao.store.index import IndexRow
 from yanbao.store.model import Metric
 
@@ -174,6 +175,7 @@ class Catalog:
                     conn.execute(_ADDED_SCHEMA)
                     conn.execute(_PANE_SCHEMA)
                     conn.execute(_UNINDEXED_SCHEMA)
+                    pane_tables.create_tables(conn)
                     _widen_indexes(conn)
                 self._conn = conn
             return self._conn
@@ -201,6 +203,7 @@ class Catalog:
             conn.executescript(_SCHEMA)
             conn.execute(_ADDED_SCHEMA)
             conn.execute(_PANE_SCHEMA)
+            pane_tables.create(conn)
             # Merge 16 index segments at a time instead of 4: fewer levels, so each indexed
             # byte is rewritten fewer times as the library grows (queries read a few more segments).
             for table in ("texts", "grams"):
@@ -330,6 +333,7 @@ class Catalog:
         conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?)", [(n, *f) for f in e.figures])
         conn.executemany("INSERT INTO period_figures VALUES (?, ?, ?)", [(p, n, z) for p, z in e.by_period])
         conn.execute("INSERT INTO extras VALUES (?, ?, ?)", (n, "\n".join(p for p, _ in e.by_period), e.extras))
+        pane_tables.insert(conn, n, e.statements, e.ratings)
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, digest_id: str) -> None:
@@ -360,6 +364,7 @@ class Catalog:
             conn.execute("INSERT INTO texts(texts, rowid, text) VALUES ('delete', ?, ?)", (n, text))
             conn.execute("INSERT INTO grams(grams, rowid, words) VALUES ('delete', ?, ?)", (n, bigrams(text)))
         conn.execute("DELETE FROM texts_z WHERE n = ?", (n,))
+        pane_tables.drop(conn, n)
         conn.execute("DELETE FROM reports WHERE n = ?", (n,))
 
     # -- reading ----------------------------------------------------------------------------

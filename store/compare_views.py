@@ -17,9 +17,10 @@ import contextlib
 
 from yanbao.store.catalog import Catalog
 from yanbao.store.model import Company, CompanyRating, Digest, DigestError, Metric, Source
+from yanbao.store.compare.common import report_order
 from yanbao.store.periods import QUARTER_RE, shift_quarter
 
-__all__ = ["history_views", "quarter_periods", "quarter_views"]
+__all__ = ["history_views", "quarter_periods", "quarter_sides", "quarter_views"]
 
 
 def quarter_periods(left: str, right: str) -> list[str]:
@@ -74,3 +75,17 @@ def quarter_views(catalog: Catalog, left: str, right: str) -> list[Digest]:
                 metrics += extras.vintage
         views.append(_slim(head, metrics, companies=companies, risks=risks))
     return _newest_first(views)
+
+
+def quarter_sides(catalog: Catalog, left: str, right: str) -> tuple[list[Digest], list[Digest]]:
+    """The reports about ``left`` and about ``right`` as slim digests with their risks and
+    picks (no figures), each side in publication order: what a comparison's risk and pick
+    changes and report ids read."""
+    own = sorted({left, right})
+    views = []
+    for head, _figures, extras in catalog.quarter_figures(own, [], own):
+        if extras is not None:
+            views.append(_slim(head, [], risks=list(extras.risks),
+                               companies=[Company(name, ticker, "recommended") for name, ticker in extras.picks]))
+    views.sort(key=report_order)
+    return [d for d in views if d.period == left], [d for d in views if d.period == right]

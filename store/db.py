@@ -213,6 +213,8 @@ class DigestStore(UserStateMixin):
         self._progress = progress
         self._stop = stop  # asked during the schema-2 migration on open: True ends it (PagesStopped)
         self._mutex = threading.RLock()
+        self._filler: threading.Thread | None = None  # fills pane 4's tables of an older catalog
+        self._filler_stop = threading.Event()
         self._opened = False
         self.read_only = False
         self.warnings: list[str] = []  # one line per damaged record skipped by a reader
@@ -840,6 +842,51 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             return history_views(self._catalog, kind) if self._open() else []
 
+    def quarter_rows(self, left: str, right: str) -> Any | None:
+        """``left`` against ``right`` read a screen at a time (``store.compare_window``), or
+        None when the catalog cannot hold the tables that reads (read-only, made before them)."""
+        from yanbao.store.compare_window import QuarterRows
+
+        with self._mutex:
+            if not self._open() or not self._pane_tables():
+                return None
+            return QuarterRows(self._catalog, left, right)
+
+    def rating_pages(self) -> Any | None:
+        """The ratings history of every company a page at a time (``store.compare_window``),
+        or None as for ``quarter_rows``."""
+        from yanbao.store.compare_window import RatingPages
+
+        with self._mutex:
+            if not self._open() or not self._pane_tables():
+                return None
+            return RatingPages(self._catalog)
+
+    def _pane_tables(self) -> bool:
+        """True when pane 4's tables hold the library; else (a catalog made before them)
+        start filling them in the background, a step at a time, and say False."""
+        from yanbao.store import pane_tables
+
+        if pane_tables.is_ready(self._catalog):
+            return True
+        if not self.read_only and (self._filler is None or not self._filler.is_alive()):
+            self._filler_stop.clear()
+            self._filler = threading.Thread(target=self.fill_pane_tables, name="yanbao-pane-tables", daemon=True)
+            self._filler.start()
+        return False
+
+    def fill_pane_tables(self) -> None:
+        """Fill pane 4's tables of a catalog made before them, a step at a time, until they
+        hold the library or the store closes (a later opening goes on from there)."""
+        import sqlite3
+
+        from yanbao.store import pane_tables
+
+        catalog = self._catalog
+        with contextlib.suppress(sqlite3.Error):
+            while not self._filler_stop.is_set() and not pane_tables.fill_step(catalog):
+                pass
+
     # -- watchlist --------------------------------------------------------------------------
 
     @staticmethod
@@ -908,6 +955,9 @@ class DigestStore(UserStateMixin):
 
     def close(self) -> None:
         """Release cached data and the catalog connection; every write is already durable."""
+        self._filler_stop.set()  # a background fill stops after its step (``_pane_tables``)
+        if self._filler is not None and self._filler is not threading.current_thread():
+            self._filler.join()
         with self._mutex:
             self._storage.close()
             self._catalog.close()

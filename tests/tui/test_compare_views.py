@@ -152,3 +152,74 @@ class TestRisksAcrossLanguages:
             diff = str(pane.query_one("#compare-diff").render())
             recurring = next(line for line in diff.splitlines() if line.startswith("Recurring risks"))
             assert "AI" in recurring and "none" not in recurring
+
+
+class TestFirstScreen:
+    """A big library's comparison and ratings history show their first screen while the rest
+    is read (here a screen of 3 rows, and the worker held after posting it)."""
+
+    @staticmethod
+    def hold(monkeypatch, rows: int):
+        import threading
+
+        from yanbao.tui.widgets import compare
+
+        reached, gate = threading.Event(), threading.Event()
+
+        def held(_pane) -> None:
+            reached.set()
+            gate.wait(30)
+
+        monkeypatch.setattr(compare, "FIRST_SCREEN", rows)
+        monkeypatch.setattr(ComparePane, "reading_rest", held)
+        return reached, gate
+
+    @staticmethod
+    async def until(pilot, done) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not done() and loop.time() < deadline:
+            await pilot.pause()
+            await asyncio.sleep(0.01)
+
+    async def test_two_quarters_show_the_first_rows_then_every_row(self, app_factory, monkeypatch) -> None:
+        app = app_factory(corpus=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            reached, gate = self.hold(monkeypatch, 3)
+            await pilot.press("4")
+            pane = pilot.app.screen.query_one(ComparePane)
+            pane.refresh_comparison()  # compared when the library loaded: again, held
+            await self.until(pilot, lambda: reached.is_set() and pane.reading)
+            status = str(pane.query_one("#compare-status").render())
+            assert pane.reading and "the first 3 figures, reading the rest" in status
+            assert len(table_rows(pane, "#compare-table")) == 3
+            assert "Reading risks and picks" in str(pane.query_one("#compare-diff").render())
+            assert pane.export_subject() == ("compare", None)  # a part is not exported as the whole
+            first = [row.to_dict() for row in pane.comparison.rows]
+            gate.set()
+            await settle(pilot)
+            assert not pane.reading and len(pane.comparison.rows) > 3
+            assert [row.to_dict() for row in pane.comparison.rows[:3]] == first
+            assert len(table_rows(pane, "#compare-table")) == len(pane.comparison.rows)
+            assert f"{len(pane.comparison.rows)} figures" in str(pane.query_one("#compare-status").render())
+            assert "New risks" in str(pane.query_one("#compare-diff").render())
+
+    async def test_ratings_show_the_first_entry_then_every_entry(self, app_factory, monkeypatch) -> None:
+        app = app_factory(corpus=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            pane = await open_compare(pilot)
+            reached, gate = self.hold(monkeypatch, 1)
+            pane.query_one("#compare-mode").value = "ratings"
+            view = pane.query_one(HistoryView)
+            await self.until(pilot, lambda: reached.is_set() and len(view.rows) == 1)
+            companies = len({r.subject for r in view.rows})
+            status = str(pane.query_one("#compare-status").render())
+            assert "reading the rest" in status and len(table_rows(view, "#history-table")) == 1
+            gate.set()
+            await settle(pilot)
+            assert len(view.rows) > 1 and len(view.histories) >= companies
+            status = str(pane.query_one("#compare-status").render())
+            assert f"{len(view.histories)} companies rated" in status and "reading the rest" not in status

@@ -27,7 +27,7 @@ from yanbao.tui.data.figure_text import FIGURE_LANG, metric_label
 if TYPE_CHECKING:
     from yanbao.store.model import Digest
 
-__all__ = ["HistoryRow", "Line", "chart_lines", "guidance_histories", "history_rows", "keep_companies", "rating_histories"]
+__all__ = ["HistoryRow", "Line", "chart_lines", "guidance_histories", "history_rows", "joined_histories", "keep_companies", "rating_histories"]
 
 MOVE_MARKS = {"initial": "·", "raise": "▲", "cut": "▼", "narrow": "↔", "widen": "⇔", "reiterate": "="}
 """One mark per guidance move, shown before the move's name."""
@@ -75,6 +75,15 @@ def rating_histories(digests: Iterable[Digest], names: set[str] | None = None) -
     """Every company's ratings and target prices (store.compare's), for the companies in ``names``."""
     keep = keep_companies(names)
     return [h for h in rating_history(digests) if keep(h.company)]
+
+
+def joined_histories(first: list[RatingHistory], rest: list[RatingHistory]) -> list[RatingHistory]:
+    """Two consecutive pages of the ratings history as one: a company cut by the page
+    boundary is one history again (a new one: the first page stays as it was shown)."""
+    if first and rest and first[-1].company == rest[0].company:
+        cut, head = first[-1], rest[0]
+        return [*first[:-1], RatingHistory(cut.company, cut.ticker, [*cut.entries, *head.entries]), *rest[1:]]
+    return first + rest
 
 
 def history_rows(kind: str, histories: Iterable) -> list[HistoryRow]:

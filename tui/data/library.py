@@ -249,6 +249,16 @@ class Library:
         figures come without their sentences, see ``with_sentences``)."""
         return self._require().quarter_views(left, right)
 
+    def quarter_rows(self, left: str, right: str) -> Any | None:
+        """``left`` against ``right`` read a screen at a time (``store.compare_window``: rows in
+        order, built as they are read), or None where the catalog cannot (read ``quarter_views``)."""
+        return self._require().quarter_rows(left, right)
+
+    def rating_pages(self) -> Any | None:
+        """The ratings history of every company a page at a time, or None where the catalog
+        cannot (read ``history_digests``)."""
+        return self._require().rating_pages()
+
     def history_digests(self, names: Iterable[str] | None = None, kind: str | None = None) -> list[Digest]:
         """What the guidance and ratings histories read, from the store's aggregates: every
         report's guidance figures and ratings, or (``names``) the figures and ratings each

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
 from textual import events, on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -39,6 +41,10 @@ COMPARE_COLUMNS = [
 
 COMPACT_WIDTH = 100
 """Below this many cells companies go by their short names."""
+
+FIRST_SCREEN = 200
+"""Rows (figures, history entries) shown before the rest is read: a big library's comparison
+or ratings history shows this many at once and the whole a moment later."""
 
 
 def _names(items: Any) -> list[str]:
@@ -147,20 +153,24 @@ class ComparePane(Vertical):
     class ComparisonReady(Message):
         """The engine answered (``comparison`` None with ``error`` when it could not)."""
 
-        def __init__(self, comparison: Any | None, error: str | None = None, note: str | None = None) -> None:
+        def __init__(self, comparison: Any | None, error: str | None = None, note: str | None = None,
+                     partial: bool = False) -> None:
             super().__init__()
             self.comparison = comparison
             self.error = error
             self.note = note  # why there is nothing to compare (not an error)
+            self.partial = partial  # the first rows only (no risks or picks yet): the rest follows
 
     class HistoriesReady(Message):
         """A history view's histories (guidance or ratings), or why there are none."""
 
-        def __init__(self, kind: str, histories: list[Any], error: str | None = None) -> None:
+        def __init__(self, kind: str, histories: list[Any], error: str | None = None,
+                     subjects: int | None = None) -> None:
             super().__init__()
             self.kind = kind
             self.histories = histories
             self.error = error
+            self.subjects = subjects  # set when these are the first only: how many subjects in all
 
     class SeriesReady(Message):
         """The chart's points for the highlighted figure."""
@@ -188,6 +198,8 @@ class ComparePane(Vertical):
         self.swapped = False  # the user picked From later than To; the pane put them in order
         self._preferred: tuple[str | None, str | None] = (None, None)  # remembered quarters
         self._quarters_offered: list[str] = []
+        self._history_partial = False  # the history shown is its first screen
+        self.reading = False  # the comparison shown is its first screen: risks and picks still to come
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-pickers"):
@@ -300,6 +312,9 @@ class ComparePane(Vertical):
     def export_subject(self) -> tuple[str, Any | None]:
         """What ``e`` exports here: (``compare``, the comparison) or (``guidance``/``ratings``,
         the histories shown)."""
+        if self.reading or (self.mode == "ratings" and self._history_partial):  # the first screen only
+            self.notify("Still reading the rest: export when it shows whole.", timeout=3, markup=False)
+            return ("compare" if self.mode not in HISTORY_MODES else self.mode), None
         if self.mode in HISTORY_MODES:
             kind, histories = self.query_one(HistoryView).export_subject()
             return kind, histories or None
@@ -347,6 +362,7 @@ class ComparePane(Vertical):
 
     def _clear(self, why: str) -> None:
         self.comparison = None
+        self.reading = False
         self._rows = []
         self.query_one("#compare-table", DataTable).clear()
         self.query_one("#compare-diff", Static).update(Text(""))
@@ -393,21 +409,58 @@ class ComparePane(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _compare(self, library: Library, left: str, right: str) -> None:
         try:
-            from yanbao.store.compare import compare_quarters
+            names = self._names(library)
+            window = library.quarter_rows(left, right) if names is None else None
+            if window is None:  # narrowed, or a catalog that cannot read a screen at a time
+                from yanbao.store.compare import compare_quarters
 
-            comparison = compare_quarters(library.quarter_views(left, right), left, right)
-            narrow_comparison(comparison, self._names(library))
+                comparison = compare_quarters(library.quarter_views(left, right), left, right)
+                narrow_comparison(comparison, names)
+            else:
+                comparison = self._compare_in_steps(window)
+                if comparison is None:
+                    return  # another comparison was asked for meanwhile
         except Exception as error:  # shown as one line in the pane, never a traceback
             self.post_message(self.ComparisonReady(None, f"Comparison failed: {clean(error, one_line=True)}"))
             return
         self.post_message(self.ComparisonReady(comparison))
 
+    def _compare_in_steps(self, window: Any) -> Any | None:
+        """The comparison ``window`` reads, its first screen posted as soon as it is read;
+        None when the worker was cancelled on the way."""
+        worker = get_current_worker()
+        rows_read = window.rows()
+        rows = list(itertools.islice(rows_read, FIRST_SCREEN))
+        if len(rows) == FIRST_SCREEN:
+            self.post_message(self.ComparisonReady(window.comparison(rows, with_sides=False), partial=True))
+            self.reading_rest()
+            while batch := list(itertools.islice(rows_read, 2000)):
+                if worker.is_cancelled:
+                    return None
+                rows += batch
+        return window.comparison(rows)
+
+    def reading_rest(self) -> None:
+        """Called in the worker once the first screen is posted, before the rest is read (a
+        test holds it here to see the first screen)."""
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _histories(self, library: Library, kind: str) -> None:
         try:
-            from yanbao.tui.data.histories import guidance_histories, rating_histories
+            from yanbao.tui.data.histories import guidance_histories, joined_histories, rating_histories
 
             names = self._names(library)
+            pages = library.rating_pages() if kind == "ratings" and names is None else None
+            if pages is not None:  # every company's ratings, the first screen first
+                first = pages.histories(0, FIRST_SCREEN)
+                if pages.total > FIRST_SCREEN:
+                    self.post_message(self.HistoriesReady(kind, first, subjects=len(pages.companies)))
+                    self.reading_rest()
+                    if get_current_worker().is_cancelled:
+                        return
+                    first = joined_histories(first, pages.histories(FIRST_SCREEN))
+                self.post_message(self.HistoriesReady(kind, first))
+                return
             digests = library.history_digests(names, kind)  # the store's aggregates, no digest decoded
             read = guidance_histories if kind == "guidance" else rating_histories
             self.post_message(self.HistoriesReady(kind, read(digests, names)))
@@ -418,14 +471,19 @@ class ComparePane(Vertical):
         message.stop()
         if message.kind != self.mode:
             return  # the mode changed while reading
-        self.query_one(HistoryView).show(message.kind, message.histories)
+        # The whole after its first screen: the cursor stays where the user moved it.
+        self.query_one(HistoryView).show(message.kind, message.histories, keep_cursor=self._history_partial)
+        self._history_partial = message.subjects is not None
         status = self.query_one("#compare-status", Static)
         if message.error:
             status.update(Text(message.error, style="red"))
             return
         scope = clean(self.narrowed_to or "all companies", one_line=True)
         what = "guidance figures" if message.kind == "guidance" else "companies rated"
-        legend = Text(f"{len(message.histories)} {what} · {scope}   ", style="dim")
+        count = len(message.histories) if message.subjects is None else message.subjects
+        legend = Text(f"{count} {what} · {scope}   ", style="dim")
+        if message.subjects is not None:
+            legend.append("reading the rest…   ", style="italic")
         if message.kind == "guidance":
             legend.append_text(Text.assemble(("▲", "green"), " raise  ", ("▼", "red"), " cut  ↔ narrow  ⇔ widen  = reiterate"))
         status.update(legend)
@@ -449,6 +507,7 @@ class ComparePane(Vertical):
 
     def on_compare_pane_comparison_ready(self, message: ComparisonReady) -> None:
         message.stop()
+        self.reading = message.partial
         status = self.query_one("#compare-status", Static)
         table = self.query_one("#compare-table", DataTable)
         if message.comparison is None and message.note:
@@ -464,6 +523,9 @@ class ComparePane(Vertical):
         comparison = message.comparison
         sides = f"{comparison.left_label} → {comparison.right_label}"
         legend = Text(f"{clean(sides, one_line=True)}: {len(self._rows)} figures   ", style="dim")
+        if message.partial:
+            legend = Text(f"{clean(sides, one_line=True)}: the first {len(self._rows)} figures, reading the rest…   ",
+                          style="dim")
         if self.swapped and self.mode == "quarters":
             legend = Text("(From/To swapped: earlier first) ", style="yellow") + legend
         legend.append_text(Text.assemble(("▲", "green"), " above  ", ("●", "yellow"), " inline  ", ("▼", "red"), " below consensus  ⚠ reports disagree"))
@@ -543,7 +605,9 @@ class ComparePane(Vertical):
             for line, odd in who_said_what(row, self.lang):
                 text.append(clean(line, one_line=True) + "\n", style="yellow" if odd else "")
             text.append("\n")
-        if self.comparison is not None:
+        if self.reading:
+            text.append("Reading risks and picks…", style="dim italic")
+        elif self.comparison is not None:
             text.append_text(diff_text(self.comparison))
         self.query_one("#compare-diff", Static).update(text)
 

@@ -62,12 +62,14 @@ class HistoryView(Vertical):
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield HistoryChart(id="history-chart")
 
-    def show(self, kind: str, histories: list[Any]) -> None:
+    def show(self, kind: str, histories: list[Any], keep_cursor: bool = False) -> None:
         """Show ``histories`` (guidance or rating histories, as ``kind`` says); a subject's name
-        shows on its first row only."""
+        shows on its first row only. ``keep_cursor``: the whole of what was shown first in
+        part, the cursor staying on its row."""
+        table = self.query_one("#history-table", DataTable)
+        cursor = table.cursor_row if keep_cursor and kind == self.kind else 0
         self.kind, self.histories = kind, histories
         self.rows = rows = history_rows(kind, histories)
-        table = self.query_one("#history-table", DataTable)
         table.clear(columns=True)
         table.add_columns(*HEADERS[kind])
         previous = None
@@ -83,7 +85,9 @@ class HistoryView(Vertical):
                 safe(row.value, one_line=True), move, safe(row.change, one_line=True),
             )
             previous = row.subject
-        self._chart(0)
+        if cursor > 0 and rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        self._chart(table.cursor_row if cursor > 0 else 0)
 
     @property
     def highlighted(self) -> HistoryRow | None:

@@ -1,0 +1,168 @@
+"""Pane 4 a screen at a time: a two-quarter comparison and the ratings history of every
+company, read from ``store.pane_tables`` in the order they are shown, so the first screen
+costs what a screen holds whatever the library's size, and the rest is built as it is read.
+
+What they build is what ``compare_quarters(quarter_views(…))`` and
+``rating_history(history_views(…, "ratings"))`` build (the same cells, values, conflicts,
+changes and order), only lazily: ``tests/store/test_compare_window.py`` holds them equal.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import orjson
+from yanbao.store.catalog import Catalog
+from yanbao.store.compare import (FigureCell, FigureChange, PickDiff, QuarterComparison, RatingEntry, RatingHistory,
+                                  RiskDiff)
+from yanbao.store.compare.common import _proxy_date, period_sort_key
+from yanbao.store.compare.figures import Observation, _make_cell
+from yanbao.store.compare.quarters import _pair, _pick_diff, _risk_diff
+from yanbao.store.compare_views import quarter_periods, quarter_sides
+from yanbao.store.periods import QUARTER_RE
+
+__all__ = ["QuarterRows", "RatingPages"]
+
+# A statement is read as (cell key, tag, what it says). The cell key, in the comparison's
+# row order: company, whether it is none, segment, metric rank, metric, basis rank, basis,
+# whether the segment is none (a company named "" and one of none sort together, as in
+# ``figure_matrix``; their rows stay apart). The tag: ("q", quarter) for a figure of a
+# compared period, ("y", year) for annual guidance or consensus. What it says: (k, id, date,
+# broker, report period, value, low, high, unit, consensus, vs).
+_REPORT = "r.id, nullif(r.date, ''), r.broker, r.period"
+
+
+def _cell(period: str, basis: str, rows: list[tuple]) -> FigureCell:
+    """One side's cell from its statements (in any order), as ``figure_matrix`` makes it."""
+    rows.sort(key=lambda r: (r[2] or _proxy_date(r[4]), period_sort_key(r[4]), r[1], r[0]))
+    return _make_cell(period, basis, [Observation(*r[1:]) for r in rows])
+
+
+class QuarterRows:
+    """``left`` against ``right``: the comparison's rows in order (``rows``, lazy) and its
+    risks, picks and report ids (``comparison``)."""
+
+    def __init__(self, catalog: Catalog, left: str, right: str) -> None:
+        self.catalog, self.left, self.right = catalog, left, right
+
+    def _streams(self) -> list[Iterator[tuple]]:
+        """One stream per report period the comparison reads, each in cell-key order."""
+        return [self._statements(rp) for rp in quarter_periods(self.left, self.right)]
+
+    def _statements(self, rp: str) -> Iterator[tuple]:
+        """What the reports about ``rp`` say of the compared periods (and, for a compared
+        quarter's reports, of years: annual guidance and consensus), a company at a time,
+        each company's sorted as it is read."""
+        compared = {self.left, self.right}
+        vintage = rp in compared and all(QUARTER_RE.fullmatch(p) for p in compared)
+        years = " OR s.fp GLOB '[0-9][0-9][0-9][0-9]'" if vintage else ""
+        sql = (f"SELECT s.sc, s.co, s.fp, {_REPORT}, s.packed FROM company_statements s CROSS JOIN reports r "
+               f"ON r.n = s.n WHERE s.rp = ? AND (s.fp IN (?, ?){years}) ORDER BY s.sc, s.co")
+        for _company, group in itertools.groupby(self.catalog.stream(sql, (rp, self.left, self.right)),
+                                                  key=lambda r: r[:2]):
+            found = []
+            for sc, co, fp, digest_id, date, broker, period, packed in group:
+                tag = ("q", fp) if fp in compared else ("y", fp)
+                for ss, rank, metric, br, basis, so, k, unit, value, low, high, consensus, vs in orjson.loads(
+                        zlib.decompress(packed)):
+                    if tag[0] == "q" or basis != "actual":
+                        found.append(((sc, co, ss, rank, metric, br, basis, so), tag,
+                                      (k, digest_id, date, broker, period, value, low, high, unit, consensus, vs)))
+            found.sort(key=lambda item: item[0])
+            yield from found
+
+    def rows(self) -> Iterator[FigureChange]:
+        """Every row of the comparison, in its order, each built when it is reached."""
+        left, right = self.left, self.right
+        merged = heapq.merge(*self._streams(), key=lambda item: item[0])
+        for key, group in itertools.groupby(merged, key=lambda item: item[0]):
+            sc, co, ss, _rank, metric, _br, basis, so = key
+            sides: tuple[list[tuple], list[tuple]] = ([], [])
+            years: dict[str, tuple[list[tuple], list[tuple]]] = {}
+            for _key, (kind, period), row in group:
+                if kind == "q":
+                    if period == left:
+                        sides[0].append(row)
+                    if period == right:
+                        sides[1].append(row)
+                else:  # a year, stated by a report of one side
+                    found = years.setdefault(period, ([], []))
+                    if row[4] == left:
+                        found[0].append(row)
+                    if row[4] == right:
+                        found[1].append(row)
+            row_key = (None if co else sc, None if so else ss, metric, basis)
+            if sides[0] or sides[1]:
+                yield _pair(row_key, _cell(left, basis, sides[0]) if sides[0] else None,
+                            _cell(right, basis, sides[1]) if sides[1] else None, None)
+            for year in sorted(years):
+                lefts, rights = years[year]
+                yield _pair(row_key, _cell(year, basis, lefts) if lefts else None,
+                            _cell(year, basis, rights) if rights else None, year)
+
+    def comparison(self, rows: list[FigureChange], with_sides: bool = True) -> QuarterComparison:
+        """A comparison of ``rows`` (all of ``rows()``, or the first of them) with the risks,
+        picks and report ids of each side (``with_sides``: else empty, to come later)."""
+        risks, picks, left_ids, right_ids = RiskDiff(), PickDiff(), [], []
+        if with_sides:
+            left_views, right_views = quarter_sides(self.catalog, self.left, self.right)
+            risks, picks = _risk_diff(left_views, right_views), _pick_diff(left_views, right_views)
+            left_ids, right_ids = [d.id for d in left_views], [d.id for d in right_views]
+        return QuarterComparison(self.left, self.right, self.left, self.right, rows, risks, picks, left_ids, right_ids)
+
+
+@dataclass
+class _Company:
+    key: str  # casefolded canonical name
+    name: str  # as its first rating named it
+    ticker: str | None  # the first ticker given
+    count: int  # ratings
+
+
+class RatingPages:
+    """The ratings history of every company, a page at a time: ``histories(start, stop)``
+    gives entries ``start`` to ``stop`` of the whole view (companies by name, each one's
+    ratings oldest first) as histories, a company cut by a page boundary in two parts."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        found = catalog.query(
+            "SELECT ck, count(*), (SELECT company FROM rating_rows b WHERE b.ck = a.ck ORDER BY ord, k LIMIT 1), "
+            "(SELECT ticker FROM rating_rows b WHERE b.ck = a.ck AND ticker IS NOT NULL ORDER BY ord, k LIMIT 1) "
+            "FROM rating_rows a GROUP BY ck")
+        self.companies = sorted((_Company(ck, name, ticker, count) for ck, count, name, ticker in found),
+                                key=lambda c: c.name)
+        self.total = sum(c.count for c in self.companies)
+
+    def histories(self, start: int = 0, stop: int | None = None) -> list[RatingHistory]:
+        stop = self.total if stop is None else min(stop, self.total)
+        out: list[RatingHistory] = []
+        offset = 0
+        for company in self.companies:
+            first, offset = offset, offset + company.count
+            if offset <= start:
+                continue
+            if first >= stop:
+                break
+            history = RatingHistory(company.name, company.ticker)
+            last_target: dict[tuple, float] = {}  # (broker, currency): that broker's latest target
+            for position, row in enumerate(self.catalog.stream(
+                    "SELECT id, broker, date, rating, action, target, currency, prev FROM rating_rows "
+                    "WHERE ck = ? ORDER BY ord, k", (company.key,)), first):
+                if position >= stop:
+                    break
+                digest_id, broker, date, rating, action, target, currency, prev = row
+                before = prev if prev is not None else last_target.get((broker, currency))
+                if target is not None:
+                    last_target[(broker, currency)] = target
+                if position >= start:
+                    change = round((target - before) / before * 100, 6) if before and target is not None else None
+                    history.entries.append(RatingEntry(date, digest_id, broker, rating, action, target, currency,
+                                                       prev, change))
+            out.append(history)
+        return out
+

@@ -1,0 +1,177 @@
+"""Two catalog tables pane 4 reads a screen at a time, kept at ingest beside the other
+aggregates (and rebuilt with them by ``doctor --rebuild``):
+
+- ``company_statements``: per report about a period, per company and per period a figure
+  is about, the report's statements (packed, compressed), clustered by the report's period,
+  then company, then report: a two-quarter comparison's rows go company by company, so it
+  reads its first screen from the first companies of the few report periods it compares,
+  without reading the rest (``store.compare_window``). A report's rows of one company lie
+  together: an ingest writes a few pages, not one per statement scattered over the table;
+- ``rating_rows``: one row per company rating (company × broker × date), clustered by
+  company and publication order, so the ratings history of every company reads a screen
+  at a time.
+
+A catalog made before these tables gets them when first asked (``fill_step``, a few hundred
+reports per transaction, in the background: ``DigestStore``), filled from the catalog's own
+per-report aggregates; until then, and in a read-only catalog without them, pane 4 reads
+the old way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import zlib
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from yanbao.store.compare.common import _BASIS_ORDER, _guidance_metric, _proxy_date, canonical_company, period_sort_key
+from yanbao.store.compare.figures import _METRIC_ORDER
+from yanbao.store.model import CompanyRating, DigestError
+
+__all__ = ["SCHEMA", "create", "create_tables", "drop", "insert", "order_key", "fill_step", "is_ready", "rating_rows_of", "statement_rows_of"]
+
+# Value columns are declared without a type: a number keeps the type it was stored with (an
+# int target price comes back an int, as the document of record says it).
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS company_statements(
+    rp TEXT NOT NULL, sc TEXT NOT NULL, co INTEGER NOT NULL, n INTEGER NOT NULL, fp TEXT NOT NULL,
+    packed BLOB NOT NULL, PRIMARY KEY(rp, sc, co, n, fp)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS company_statements_n ON company_statements(n);
+CREATE TABLE IF NOT EXISTS rating_rows(
+    ck TEXT NOT NULL, ord TEXT NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL,
+    company TEXT NOT NULL, ticker, broker, date, rating, action, target, currency, prev,
+    PRIMARY KEY(ck, ord, k)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rating_rows_n ON rating_rows(n);
+"""
+TABLES = ("company_statements", "rating_rows")
+READY = "pane_tables"  # the info key saying the tables hold every report
+FILLED = "pane_tables_filled"  # while a catalog made before them is filled: the last report number in
+
+
+def order_key(date: str | None, period: str | None, digest_id: str) -> str:
+    """``store.compare.report_order`` as one string that sorts the same way (in Python and
+    in SQLite): the date or its stand-in, the period's (year, quarter), the id."""
+    year, quarter = period_sort_key(period)
+    return f"{date or _proxy_date(period)}\x01{year:05d}{quarter}\x01{digest_id}"
+
+
+def statement_rows(metrics: Any, report_period: str | None) -> list[tuple]:
+    """One report's statements (fp, sc, ss, rank, metric, br, basis, co, so, k, rp, unit,
+    value, low, high, consensus, vs) from its metric dicts: every figure about a period, in
+    the report's order, filed as ``figure_matrix`` files it (``insert`` packs them)."""
+    out = []
+    for k, m in enumerate(m for m in metrics or [] if isinstance(m, dict) and isinstance(m.get("period"), str)):
+        basis = m.get("basis") or "actual"
+        metric = str(m.get("metric"))
+        filed = _guidance_metric(metric) if basis == "guidance" else metric
+        company, segment = m.get("company"), m.get("segment")
+        out.append((m["period"], company or "", segment or "", _METRIC_ORDER.get(filed, len(_METRIC_ORDER)), filed,
+                    _BASIS_ORDER.get(basis, 9), basis, int(company is None), int(segment is None), k,
+                    report_period, m.get("unit") or "%", m.get("value"), m.get("low"), m.get("high"),
+                    m.get("consensus"), m.get("vs_consensus")))
+    return out
+
+
+def statement_rows_of(doc: Mapping[str, Any], report_period: str | None) -> list[tuple]:
+    return statement_rows(doc.get("metrics"), report_period)
+
+
+def rating_rows(ratings: Any, digest_id: str, broker: str | None, date: str | None, period: str | None) -> list[tuple]:
+    """``rating_rows`` rows of one report's rating dicts (``n`` left out), as
+    ``rating_history`` files them: under the company's canonical name, in report order; a
+    rating that does not read as one is left out, as there."""
+    order = order_key(date, period, digest_id)
+    out = []
+    for k, r in enumerate(ratings or []):
+        try:
+            rating = CompanyRating.from_dict(r)
+        except (DigestError, AttributeError, TypeError, ValueError, KeyError):
+            continue
+        name = canonical_company(rating.company, rating.ticker)
+        out.append((name.casefold(), order, k, digest_id, name, rating.ticker, broker, date, rating.rating,
+                    rating.action, rating.target_price, rating.currency, rating.previous_target_price))
+    return out
+
+
+def rating_rows_of(doc: Mapping[str, Any], digest_id: str, broker: str | None, date: str | None,
+                   period: str | None) -> list[tuple]:
+    return rating_rows([r for r in doc.get("company_ratings") or [] if isinstance(r, dict)],
+                       digest_id, broker, date, period)
+
+
+def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: list[tuple]) -> None:
+    """One report's rows (in the transaction storing the report)."""
+    by_company: dict[tuple, list[list]] = {}
+    for s in statements:  # packed as compare_window reads them: [ss, rank, metric, br, basis, so, k, unit…vs]
+        if s[10]:  # a report about no period is in no comparison
+            by_company.setdefault((s[10], s[1], s[7], s[0]), []).append([*s[2:7], s[8], s[9], *s[11:]])
+    conn.executemany("INSERT OR REPLACE INTO company_statements VALUES (?,?,?,?,?,?)",
+                     [(rp, sc, co, n, fp, zlib.compress(orjson.dumps(rows)))
+                      for (rp, sc, co, fp), rows in by_company.items()])
+    conn.executemany("INSERT OR REPLACE INTO rating_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     [(*r[:3], n, *r[3:]) for r in ratings])
+
+
+def drop(conn: sqlite3.Connection, n: int) -> None:
+    """One report's rows (in the transaction dropping the report)."""
+    for table in TABLES:
+        conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    """Both tables, when missing (on open: a store writes into them from then on; ``ready``
+    fills them with what was stored before). Not executescript: that would commit."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """Both tables in a new, empty catalog (filled as reports are stored)."""
+    create_tables(conn)
+    conn.execute("INSERT OR REPLACE INTO info VALUES (?, '1')", (READY,))
+
+
+def is_ready(catalog: Any) -> bool:
+    """True when the tables hold every report (a new catalog, or ``fill_step`` done)."""
+    with contextlib.suppress(sqlite3.DatabaseError):
+        return bool(catalog.query("SELECT 1 FROM info WHERE key = ?", (READY,)))
+    return False
+
+
+def fill_step(catalog: Any, batch: int = 256) -> bool:
+    """Fill the tables of a catalog made before them with the next ``batch`` reports (by
+    number), read from its per-report aggregates, in one transaction; True once every
+    report is in. A step is short, so readers and writers wait for one step at most; a
+    kill loses one step. The first step clears what a store of another version left."""
+    from yanbao.store.aggregates import unpack_extras, unpack_period
+
+    with catalog.transaction() as conn:
+        if conn.execute("SELECT 1 FROM info WHERE key = ?", (READY,)).fetchone():
+            return True
+        create_tables(conn)
+        found = conn.execute("SELECT value FROM info WHERE key = ?", (FILLED,)).fetchone()
+        if found is None:
+            for table in TABLES:
+                conn.execute(f"DELETE FROM {table}")
+        upto = int(found[0]) if found else 0
+        reports = conn.execute("SELECT r.n, r.id, r.broker, nullif(r.date, ''), r.period, e.periods, e.z FROM reports r "
+                               "JOIN extras e ON e.n = r.n WHERE r.n > ? ORDER BY r.n LIMIT ?", (upto, batch)).fetchall()
+        for n, digest_id, broker, date, period, periods, extras in reports:
+            metrics: list[dict] = []
+            for p in periods.split("\n"):
+                packed = conn.execute("SELECT packed FROM period_figures WHERE period = ? AND n = ?", (p, n)).fetchone()
+                if packed is not None:
+                    metrics += [m.to_dict() for m in unpack_period(packed[0])]
+            # Read back period by period: within one period (all a comparison cell compares)
+            # the figures keep the report's order.
+            insert(conn, n, statement_rows(metrics, period),
+                   rating_rows(unpack_extras(extras).ratings, digest_id, broker, date, period))
+        if len(reports) < batch:
+            conn.execute("DELETE FROM info WHERE key = ?", (FILLED,))
+            conn.execute("INSERT OR REPLACE INTO info VALUES (?, '1')", (READY,))
+            return True
+        conn.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (FILLED, str(reports[-1][0])))
+        return False

@@ -1,0 +1,151 @@
+"""Pane 4 a screen at a time (store.compare_window over store.pane_tables): the comparison and
+the ratings history of every company read in pages equal the whole ones built from the
+aggregates, and the first screen reads a screen's statements, not the quarters'."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from benchmarks.real_sized import real_sized_docs
+from yanbao.store import pane_tables
+from yanbao.store.catalog import Catalog
+from yanbao.store.compare import compare_quarters, rating_history
+from yanbao.store.compare_views import quarter_periods
+from yanbao.store.db import DigestStore
+from yanbao.store.model import Digest
+from yanbao.tui.data.histories import joined_histories
+
+EXPECTED = Path(__file__).resolve().parents[1] / "fixtures" / "expected"
+PAIRS = [("2025Q1", "2025Q2"), ("2024Q4", "2025Q1"), ("2024Q2", "2025Q3"), ("2023Q1", "2023Q2"), ("2025", "2025Q2"),
+         ("2025Q2", "2025Q2")]
+
+
+def _fill(path: Path) -> None:
+    store = DigestStore(path)
+    samples = [Digest.from_dict(json.loads(f.read_text(encoding="utf-8"))) for f in sorted(EXPECTED.glob("*.json"))]
+    assert samples, "the sample digests are missing"
+    store.add_many(samples)
+    docs = list(real_sized_docs(90, seed=7))
+    store.add_many([Digest.from_dict(d) for d in docs[:80]])
+    store.add(Digest.from_dict(dict(docs[5], period="2025Q2", title="moved to another quarter")))
+    store.remove(docs[6]["id"])  # a removed report leaves the tables too
+    store.add_many([Digest.from_dict(d) for d in docs[80:]])
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("window") / "store.json"
+    _fill(path)
+    return path
+
+
+def _same_comparisons(store: DigestStore) -> int:
+    """Asserts every pair's paged comparison equals the whole one; the rows compared."""
+    compared = 0
+    for left, right in PAIRS:
+        whole = compare_quarters(store.quarter_views(left, right), left, right)
+        window = store.quarter_rows(left, right)
+        assert window is not None
+        paged = window.comparison(list(window.rows()))
+        assert paged.to_dict() == whole.to_dict(), (left, right)
+        compared += len(whole.rows)
+    return compared
+
+
+def test_paged_comparison_equals_the_whole_one(library: Path) -> None:
+    with DigestStore(library) as store:
+        assert _same_comparisons(store) > 1000
+        # annual guidance as each quarter's reports gave it is among what was compared
+        vintage = [r for left, right in PAIRS for r in store.quarter_rows(left, right).rows() if r.target_period]
+        assert vintage, "no annual guidance compared: the test would prove less than it says"
+
+
+def test_the_first_rows_are_the_whole_ones_first(library: Path) -> None:
+    with DigestStore(library) as store:
+        whole = compare_quarters(store.quarter_views("2024Q4", "2025Q1"), "2024Q4", "2025Q1")
+        first = list(itertools.islice(store.quarter_rows("2024Q4", "2025Q1").rows(), 25))
+        assert [r.to_dict() for r in first] == [r.to_dict() for r in whole.rows[:25]]
+
+
+def test_the_first_screen_reads_a_screen_of_statements(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first rows read the first companies' statements, not the quarters' (a company's
+    statements by one report are one catalog row)."""
+    read = {"rows": 0}
+    streamed = Catalog.stream
+
+    def counted(self, sql, params=(), size=512):
+        for row in streamed(self, sql, params, size=8):
+            read["rows"] += 1
+            yield row
+
+    with DigestStore(library) as store:
+        periods = quarter_periods("2024Q4", "2025Q1")
+        total = store._catalog.query(f"SELECT count(*) FROM company_statements WHERE rp IN "
+                                     f"({','.join('?' * len(periods))})", periods)[0][0]
+        monkeypatch.setattr(Catalog, "stream", counted)
+        rows = list(itertools.islice(store.quarter_rows("2024Q4", "2025Q1").rows(), 10))
+    assert len(rows) == 10 and total > 80
+    assert read["rows"] < total / 4, f"the first 10 rows read {read['rows']} of {total} companies' statements"
+
+
+def test_ratings_pages_equal_the_whole_history(library: Path) -> None:
+    with DigestStore(library) as store:
+        whole = [h.to_dict() for h in rating_history(store.history_views("ratings"))]
+        pages = store.rating_pages()
+        assert pages is not None and pages.total > 80 and len(pages.companies) == len(whole)
+        assert [h.to_dict() for h in pages.histories()] == whole
+        joined: list = []
+        for start in range(0, pages.total, 7):  # pages cut companies in two: joined, they are whole again
+            joined = joined_histories(joined, pages.histories(start, start + 7))
+        assert [h.to_dict() for h in joined] == whole
+
+
+def _old_catalog(library: Path, tmp_path: Path) -> Path:
+    """A copy of ``library`` whose catalog was made before pane 4's tables."""
+    copy = tmp_path / "store.json"
+    shutil.copy(library, copy)
+    shutil.copytree(library.with_name(library.name + ".d"), copy.with_name(copy.name + ".d"))
+    conn = sqlite3.connect(copy.with_name(copy.name + ".d") / "catalog.sqlite")
+    conn.executescript("DROP TABLE company_statements; DROP TABLE rating_rows; "
+                       "DELETE FROM info WHERE key = 'pane_tables';")
+    conn.close()
+    return copy
+
+
+def test_a_catalog_made_before_the_tables_is_filled_a_step_at_a_time(library: Path, tmp_path: Path) -> None:
+    with DigestStore(_old_catalog(library, tmp_path)) as store:
+        assert len(store) > 90
+        steps = 1
+        while not pane_tables.fill_step(store._catalog, batch=16):
+            steps += 1
+        assert steps > 3
+        assert _same_comparisons(store) > 1000
+        assert [h.to_dict() for h in store.rating_pages().histories()] == [
+            h.to_dict() for h in rating_history(store.history_views("ratings"))]
+
+
+def test_until_filled_pane_4_reads_the_old_way_while_the_tables_fill(library: Path, tmp_path: Path) -> None:
+    with DigestStore(_old_catalog(library, tmp_path)) as store:
+        assert store.quarter_rows("2025Q1", "2025Q2") is None  # and a fill starts
+        store._filler.join()  # the background fill the first ask started
+        assert store.rating_pages() is not None
+        assert _same_comparisons(store) > 1000
+
+
+def test_doctor_rebuild_makes_the_tables_again(library: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "store.json"
+    shutil.copy(library, copy)
+    shutil.copytree(library.with_name(library.name + ".d"), copy.with_name(copy.name + ".d"))
+    with DigestStore(copy) as store:
+        store.rebuild_catalog()
+        assert store._catalog.query("SELECT value FROM info WHERE key = 'pane_tables'") == [("1",)]
+        assert _same_comparisons(store) > 1000
+        assert [h.to_dict() for h in store.rating_pages().histories()] == [
+            h.to_dict() for h in rating_history(store.history_views("ratings"))]
