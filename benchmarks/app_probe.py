@@ -20,7 +20,8 @@
 - maxrss: the peak resident memory of this process (VmHWM, else ``getrusage``) after the cursor moves
   (``maxrss_list_mb``) and at the end (``maxrss_mb``, after the panes when visited).
 
-Seeding an empty store with the bundled samples is switched off, so "empty" stays empty.
+Seeding an empty store with the bundled samples is switched off, so "empty" stays empty, and
+the app starts from default settings (a file of the probe's own), never a saved place.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import sys
+import tempfile
 import time
 
 
@@ -210,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     width, height = (int(x) for x in args.size.split("x"))
     _no_seed()
+    # Default settings in a file of the probe's own: a place saved by the user (or an earlier
+    # probe) would otherwise be restored, e.g. pane 4 filled at start.
+    settings = tempfile.TemporaryDirectory(prefix="yanbao-probe-")
+    os.environ["YANBAO_CONFIG"] = os.path.join(settings.name, "settings.json")
     result = asyncio.run(_probe(args.store, args.moves, (width, height), args.timeout, args.profile, args.panes,
                                 args.search))
     sys.stdout.write(json.dumps(result) + "\n")
