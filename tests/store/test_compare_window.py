@@ -26,7 +26,9 @@ PAIRS = [("2025Q1", "2025Q2"), ("2024Q4", "2025Q1"), ("2024Q2", "2025Q3"), ("202
          ("2025Q2", "2025Q2")]
 
 
-def _fill(path: Path) -> None:
+def fill_mixed_library(path: Path) -> None:
+    """The sample digests and 90 real-sized ones, one moved to another quarter, one removed
+    (pane 4's tables and the quarter aggregates must follow both)."""
     store = DigestStore(path)
     samples = [Digest.from_dict(json.loads(f.read_text(encoding="utf-8"))) for f in sorted(EXPECTED.glob("*.json"))]
     assert samples, "the sample digests are missing"
@@ -34,7 +36,7 @@ def _fill(path: Path) -> None:
     docs = list(real_sized_docs(90, seed=7))
     store.add_many([Digest.from_dict(d) for d in docs[:80]])
     store.add(Digest.from_dict(dict(docs[5], period="2025Q2", title="moved to another quarter")))
-    store.remove(docs[6]["id"])  # a removed report leaves the tables too
+    store.remove(docs[6]["id"])  # a removed report leaves the tables and aggregates too
     store.add_many([Digest.from_dict(d) for d in docs[80:]])
     store.close()
 
@@ -42,7 +44,7 @@ def _fill(path: Path) -> None:
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("window") / "store.json"
-    _fill(path)
+    fill_mixed_library(path)
     return path
 
 

@@ -3,7 +3,6 @@ decoded digests (sentences apart, which the app reads from the documents on dema
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,13 @@ from yanbao.store.db import DigestStore
 from yanbao.store.model import Digest
 from yanbao.tui.data.library import Library
 
-EXPECTED = Path(__file__).resolve().parents[1] / "fixtures" / "expected"
+from tests.store.test_compare_window import fill_mixed_library
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
     path = tmp_path_factory.mktemp("quarters") / "store.json"
-    store = DigestStore(path)
-    samples = [Digest.from_dict(json.loads(f.read_text(encoding="utf-8"))) for f in sorted(EXPECTED.glob("*.json"))]
-    assert samples, "the sample digests are missing"
-    store.add_many(samples)
-    docs = list(real_sized_docs(90, seed=7))
-    store.add_many([Digest.from_dict(d) for d in docs[:80]])
-    store.add(Digest.from_dict(dict(docs[5], period="2025Q2", title="moved to another quarter")))
-    store.remove(docs[6]["id"])  # a removed report leaves the quarter aggregates too
-    store.add_many([Digest.from_dict(d) for d in docs[80:]])
-    store.close()
+    fill_mixed_library(path)
     lib = Library(path)
     lib.open(seed=False)
     return lib
