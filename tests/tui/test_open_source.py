@@ -16,6 +16,7 @@ from yanbao.store.db import DigestStore
 from yanbao.store.parser import parse_file
 from yanbao.tui.app import YanbaoApp
 from yanbao.tui.data.open_source import open_source, source_page, viewer_command
+from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.key_points import KeyPointsPane
 from yanbao.tui.widgets.report_list import ReportList
 
@@ -93,6 +94,44 @@ class TestOpenKey:
         """A figure on the third page of a report: the opener gets page 3."""
         pdf = three_pages(tmp_path / "deep.pdf")
         assert await self._open_metric(tmp_path, monkeypatch, pdf, 3) == ["3", str(pdf)]
+
+    async def test_o_in_compare_opens_the_report_stating_the_newer_value(self, tmp_path: Path, monkeypatch) -> None:
+        """Compare's figures come from the catalog, without pages: ``o`` on one opens the
+        report that states its newer value, at that figure's page (not the list's report
+        at page 1)."""
+        env, out = recorder_env(tmp_path)
+        monkeypatch.setenv("YANBAO_OPEN", env)
+        first = write_pdf(tmp_path / "q1.pdf", [
+            ["测试证券 公司点评", "腾讯控股：一季度广告收入加速增长", "2025年5月14日", "投资要点",
+             "1）2025年一季度业绩稳健，维持买入评级。"],
+            ["一、业绩回顾", "腾讯控股2025年一季度收入同比增长13%，广告收入同比增长20%。", "风险提示", "行业竞争加剧。"],
+        ])
+        second = write_pdf(tmp_path / "q2.pdf", [
+            ["测试证券 公司点评", "腾讯控股：二季度云业务提速", "2025年8月14日", "投资要点",
+             "1）2025年二季度业绩超预期，维持买入评级。"],
+            ["一、展望", "我们预计下半年增速维持。"],
+            ["二、业绩回顾", "腾讯控股2025年二季度收入同比增长15%，广告收入同比增长19%。", "风险提示", "行业竞争加剧。"],
+        ])
+        store = DigestStore(tmp_path / "store.json")
+        store.add_many([parse_file(first), parse_file(second)])
+        store.close()
+        app = YanbaoApp(store_path=tmp_path / "store.json")
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("4")
+            await settle(pilot)
+            pane = app.screen.query_one(ComparePane)
+            assert pane.quarters == ("2025Q1", "2025Q2")
+            index = next(i for i, row in enumerate(pane._rows)
+                         if row.company == "Tencent" and row.metric == "revenue_growth_yoy")
+            table = app.screen.query_one("#compare-table", DataTable)
+            table.focus()
+            table.move_cursor(row=index)
+            await pilot.pause()
+            await pilot.press("o")
+            assert recorded(out) == ["3", str(second)]
+            await settle(pilot)
+            assert "Opened page 3 of q2.pdf" in [n.message for n in app._notifications]
 
     async def test_o_with_the_list_focused_opens_the_first_page(self, tmp_path: Path, monkeypatch) -> None:
         """Nothing with a page highlighted (the report list has focus): page 1."""

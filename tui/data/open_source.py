@@ -19,12 +19,13 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from yanbao.store.model import Digest, KeyPoint, Metric
 
-__all__ = ["OpenOutcome", "ViewerCommand", "open_source", "source_page", "viewer_command", "ENV_VAR"]
+__all__ = ["OpenOutcome", "ViewerCommand", "open_source", "source_page", "statement_page", "viewer_command",
+           "ENV_VAR"]
 
 ENV_VAR = "YANBAO_OPEN"
 SYSTEM_OPENERS = {"darwin": "open"}  # every other system: xdg-open
@@ -54,6 +55,20 @@ class OpenOutcome:
 def source_page(digest: Digest, metric: Metric | KeyPoint | None = None) -> int | None:
     """The page to open at: the highlighted figure's or key point's, else None (the first page)."""
     return metric.page if metric is not None and metric.page is not None else None
+
+
+def statement_page(digest: Digest, company: str | None, metric: str, period: str | None, said: Any) -> int | None:
+    """The page where ``digest`` states a compared figure: its metric of ``company`` about
+    ``period`` with the value ``said`` (an ``Observation``); None when no page is recorded."""
+    from yanbao.store.compare.figures import _figure_metric  # the key a compared figure is filed under
+
+    wanted = (company or "").casefold()
+    for m in digest.metrics:
+        if (m.page is not None and (m.company or "").casefold() == wanted and m.period == period
+                and metric in (m.metric, _figure_metric(m))
+                and (m.value, m.low, m.high) == (said.value, said.low, said.high)):
+            return m.page
+    return None
 
 
 def viewer_command(path: str, page: int | None, env: Mapping[str, str] | None = None,

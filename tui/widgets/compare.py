@@ -281,6 +281,14 @@ class ComparePane(Vertical):
         return None
 
     @property
+    def highlighted_statement(self) -> tuple[Any, Any] | None:
+        """(the highlighted figure, its newer side's cell): the statement ``o`` opens at."""
+        row = self.highlighted_row
+        cell = getattr(row, "right", None) or getattr(row, "left", None)
+        shown = getattr(cell, "shown", None)
+        return (row, cell) if getattr(shown, "digest_id", None) else None
+
+    @property
     def company_under_cursor(self) -> str | None:
         """The highlighted figure's company, when the table has focus."""
         row = self.highlighted_row
