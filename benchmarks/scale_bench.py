@@ -31,7 +31,7 @@ from benchmarks.legacy_store import write_legacy_store
 from benchmarks.real_sized import real_sized_docs
 from yanbao.store import migrate
 from yanbao.store.catalog import FOLD_AT
-from yanbao.store.compare import compare_quarters, series
+from yanbao.store.compare import compare_quarters
 from yanbao.store.db import DigestStore, WatchItem
 from yanbao.store.model import Digest
 from yanbao.tui.data.histories import guidance_histories, rating_histories
@@ -203,10 +203,9 @@ def _panes(path: Path, say: Callable[[str], None] = lambda _text: None) -> dict:
     # nothing was kept or a report was removed since); the second reads the kept fold.
     timed("pane2_company_detail_s", lambda: library.company_detail(WatchItem(common)), lambda d: d.report_count)
     timed("pane2_company_detail_kept_s", lambda: library.company_detail(WatchItem(common)), lambda d: d.report_count)
-    timed("pane4_series_s", lambda: series(list(library.figure_digests(common, "revenue")), common, None, "revenue"), len)
-    # A series and the histories of one company read what the pane cache kept the time before.
-    timed("pane4_series_kept_s",
-          lambda: series(list(library.figure_digests(common, "revenue")), common, None, "revenue"), len)
+    timed("pane4_series_s", lambda: library.figure_series(common, None, "revenue"), len)
+    # A series (its fold) and the histories of one company read what the pane cache kept the time before.
+    timed("pane4_series_kept_s", lambda: library.figure_series(common, None, "revenue"), len)
     timed("pane4_two_quarters_s", lambda: compare_quarters(library.quarter_views(*quarters), *quarters),
           lambda c: len(c.rows))
     timed("pane4_histories_one_company_s",

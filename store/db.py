@@ -43,7 +43,7 @@ from yanbao.store.company_reports import (CompanyReportList, company_report_list
 from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
 from yanbao.store.errors import RecordsRefused, StoreError
 from yanbao.store.index import IndexRow, index_row
-from yanbao.store.kept_views import kept_company_views
+from yanbao.store.kept_views import kept_company_views, kept_series
 from yanbao.store.migrate_pages import PagesMigration
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
 from yanbao.store.search import search_first, search_ids
@@ -779,6 +779,15 @@ class DigestStore(UserStateMixin):
             if not self._open():
                 return []
             return kept_company_views(self._catalog, set(names), kind, metric, writable=not self.read_only)
+
+    def kept_series(self, names: Iterable[str], company: str | None, segment: str | None, metric: str,
+                    basis: str = "actual") -> list[tuple[str, float]]:
+        """``series`` of one figure over what ``kept_company_views(names, "metric", metric)``
+        reads, from a fold kept between readings (``store.kept_views``)."""
+        with self._mutex:
+            if not self._open():
+                return []
+            return kept_series(self._catalog, set(names), company, segment, metric, basis, writable=not self.read_only)
 
     def report_views_by_number(self, numbers: Sequence[int]) -> list[tuple[int, Digest]]:
         """``report_views`` (with the companies named) of reports given by catalog number

@@ -1,6 +1,7 @@
 """One company's figures of one kind — one metric's statements (a figure series), its
 guidance, its ratings — kept between readings in the catalog's pane cache, so pane 4 reads
-one blob instead of unpacking every figure row the company has in the library.
+one blob instead of unpacking every figure row the company has in the library. A figure
+series keeps less still: its fold (``store.series_fold``), the reduction ``series`` makes.
 
 What is kept is what ``DigestStore.company_views`` reads for that kind, per figure row
 that holds something of that kind:
@@ -22,8 +23,9 @@ import orjson
 from yanbao.store.aggregates import figures_of
 from yanbao.store.catalog import Catalog
 from yanbao.store.model import CompanyRating, Digest, DigestError, Metric, Source
+from yanbao.store.series_fold import SeriesFold
 
-__all__ = ["KINDS", "kept_company_views"]
+__all__ = ["KINDS", "kept_company_views", "kept_series"]
 
 
 def _guidance_figure(metric: str, basis: str | None) -> bool:
@@ -79,6 +81,54 @@ def _views(entries: list[list]) -> list[Digest]:
     return views
 
 
+def _metric_figure(metric: str | None) -> Callable[[str, str | None], bool]:
+    """The figures a series of ``metric`` may read (its guidance is filed as ``metric_guidance``)."""
+    wanted = {metric, f"{metric}_guidance"}
+    return lambda key, _basis: key in wanted
+
+
+def _fold_rows(catalog: Catalog, names: list[str], fold: SeriesFold, between: tuple[int, int]) -> None:
+    """Fold the figure rows ``_read`` reads for ``fold``'s metric, in its order, reading only
+    what the fold needs (a row naming no such metric is not even parsed)."""
+    marks = ",".join("?" * len(names))
+    head = "SELECT r.id, nullif(r.date, ''), r.period, f.packed FROM figures f JOIN reports r ON r.n = f.n "
+    found = catalog.query(
+        f"{head} WHERE f.company_key IN ({marks}) AND f.rowid > ? AND f.rowid <= ? "
+        f"UNION ALL {head} WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks}) "
+        "AND f.rowid > ? AND f.rowid <= ?",
+        [*names, *between, *names, *names, *between])
+    named = orjson.dumps(fold.metric)[:-1]  # '"revenue' is in every packing of revenue or revenue_guidance
+    for digest_id, date, period, packed in found:
+        raw = zlib.decompress(packed)
+        if named in raw:
+            company, _ticker, rows, _rated = orjson.loads(raw)
+            fold.add_entry(digest_id, date, period, company, rows)
+
+
+def kept_series(catalog: Catalog, names: Collection[str], company: str | None, segment: str | None, metric: str,
+                basis: str = "actual", writable: bool = True) -> list[tuple[str, float]]:
+    """``series`` of one figure over ``kept_company_views(catalog, names, "metric", metric)``,
+    from its fold as the pane cache keeps it plus the figure rows stored since (a report
+    taken out since folds everything again); kept again when ``writable``."""
+    names = sorted({n.casefold() for n in names})
+    if not names:
+        return []
+    key = "series\n" + orjson.dumps([company, segment, metric, basis]).decode() + "\n" + "\n".join(names)
+    mark, gen = catalog.figures_mark()
+    kept = catalog.pane_cached(key)
+    fold, since = None, 0
+    if kept is not None and kept[1] == gen and kept[0] <= mark:
+        with contextlib.suppress(Exception):  # a damaged blob: fold everything again
+            fold, since = SeriesFold.from_json(orjson.loads(zlib.decompress(kept[2]))), kept[0]
+    if fold is None:
+        fold, since = SeriesFold(company, segment, metric, basis), 0
+    if since < mark:
+        _fold_rows(catalog, names, fold, (since, mark))
+        if writable:
+            catalog.keep_pane(key, mark, gen, zlib.compress(orjson.dumps(fold.to_json()), 1))
+    return fold.series()
+
+
 def kept_company_views(catalog: Catalog, names: Collection[str], kind: str, metric: str | None = None,
                        writable: bool = True) -> list[Digest]:
     """What one ``kind`` of pane 4 reads of one company (``names``: its casefolded names
@@ -89,8 +139,7 @@ def kept_company_views(catalog: Catalog, names: Collection[str], kind: str, metr
     if not names:
         return []
     if kind == "metric":
-        wanted = {metric, f"{metric}_guidance"}
-        keep: Callable[[str, str | None], bool] = lambda key, _basis: key in wanted  # noqa: E731
+        keep = _metric_figure(metric)
     else:
         keep = KINDS[kind]
     key = "company_views\n" + (f"metric {metric}" if kind == "metric" else kind) + "\n" + "\n".join(names)

@@ -5,7 +5,9 @@
 - a company's detail, formatting each cell's value once per value said, equals formatting
   every statement (the reference below is the code of before);
 - the histories read for one kind (``guidance`` builds no ratings, ``ratings`` no figures)
-  equal those read with everything.
+  equal those read with everything;
+- a figure series from the fold the catalog keeps equals ``series`` of the decoded digests
+  through adds (older reports too), removals, replacements and reopening.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from benchmarks.real_sized import real_sized_docs
 from yanbao.store.compare import figure_matrix, series
 from yanbao.store.compare.figures import Observation, _reduce
 from yanbao.store.db import DigestStore, WatchItem
-from yanbao.store.model import Digest
+from yanbao.store.series_fold import SeriesFold
+from yanbao.store.model import VS_CONSENSUS, Digest
 from yanbao.tui.data.company_detail import company_detail, company_names
 from yanbao.tui.data.figure_text import FIGURE_LANG, format_metric_value
 from yanbao.tui.data.histories import guidance_histories, rating_histories
@@ -76,11 +79,11 @@ def _reference_detail_figures(digests: list[Digest], item: WatchItem) -> tuple[d
     return figures, sorted(periods)
 
 
-def _random_library(path: Path, seed: int) -> Library:
+def _repeating_docs(count: int, seed: int) -> list[dict]:
     """Real-sized digests whose figures repeat: values from a short list (several reports
     stating one value, values that format alike, ranges), so cells agree and disagree."""
     rng = random.Random(seed)
-    docs = list(real_sized_docs(40, seed=seed))
+    docs = list(real_sized_docs(count, seed=seed))
     for doc in docs:
         for metric in doc["metrics"]:
             metric["value"] = rng.choice([10.0, 10.0, 10.000001, 12.5, 0.0, None])
@@ -88,6 +91,12 @@ def _random_library(path: Path, seed: int) -> Library:
                 metric["low"], metric["high"] = sorted(rng.choice([1.0, 2.0, 3.0]) for _ in range(2))
             if rng.random() < 0.2:
                 metric["period"] = rng.choice(["2023Q1", "2023Q2", "2024"])
+    return docs
+
+
+def _random_library(path: Path, seed: int) -> Library:
+    """A library of ``_repeating_docs``."""
+    docs = _repeating_docs(40, seed)
     store = DigestStore(path)
     store.add_many([Digest.from_dict(d) for d in docs])
     store.close()
@@ -193,3 +202,79 @@ def test_series_of_one_row_equals_the_row_of_the_whole_matrix(tmp_path: Path, se
         assert series(digests, "No Such Company", None, "revenue") == []
     finally:
         library.close()
+
+
+def _crowded_docs(count: int, seed: int) -> list[dict]:
+    """``_repeating_docs`` crowded into a few periods and days (undated ones too), some
+    figures with a consensus: many statements per cell, ties broken by report order."""
+    rng = random.Random(seed)
+    docs = _repeating_docs(count, seed)
+    for doc in docs:
+        doc["date"] = rng.choice(["2023-05-01", "2023-05-01", "2023-08-20", None])
+        for metric in doc["metrics"]:
+            metric["period"] = rng.choice(["2023Q1", "2023Q2", "2024", metric["period"]])
+            if rng.random() < 0.4:
+                metric["vs_consensus"] = rng.choice(VS_CONSENSUS)
+    return docs
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_series_fold_kept_between_readings_follows_adds_and_removals(
+        tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every series of a company's figures (each segment and basis) read from the kept fold
+    equals ``series`` of the decoded digests: at first, after adding reports (one older than
+    everything folded, one on a folded report's date), after a removal and a replacement, and
+    after reopening; an add folds only the reports added."""
+    path = tmp_path / "store.json"
+    docs = _crowded_docs(45, seed)
+    store = DigestStore(path)
+    store.add_many([Digest.from_dict(d) for d in docs[:20]])
+    store.close()
+    folded: list[tuple[tuple, str]] = []  # (series, report) as folded
+    add_entry = SeriesFold.add_entry
+
+    def spy(fold: SeriesFold, digest_id: str, *args, **kwargs) -> None:
+        folded.append(((fold.company, fold.segment, fold.metric, fold.basis), digest_id))
+        add_entry(fold, digest_id, *args, **kwargs)
+
+    monkeypatch.setattr(SeriesFold, "add_entry", spy)
+
+    def check(library: Library) -> None:
+        decoded = list(library.stream_digests())
+        checked = 0
+        for metric in ("revenue", "capex", "net_income"):
+            for row in figure_matrix(decoded, metric=metric).rows:
+                if row.company in ("Tencent", "Alibaba"):
+                    expected = series(decoded, row.company, row.segment, metric, basis=row.basis)
+                    assert library.figure_series(row.company, row.segment, metric, row.basis) == expected
+                    checked += len(expected) > 1
+        assert checked > 5
+        store = library.store
+        keys = [k for (k,) in store._catalog.query("SELECT key FROM pane_cache") if k.startswith("series\n")]
+        assert keys and all(store.pane_cached(k)[:2] == store.figures_mark() for k in keys)
+
+    library = Library(path)
+    library.open(seed=False)
+    check(library)
+    kept = {series for series, _ in folded}
+    folded.clear()
+    check(library)  # read back as kept: nothing folded again
+    assert folded == []
+    later = [Digest.from_dict(d) for d in docs[20:35]]
+    later[0] = Digest.from_dict(dict(docs[20], date="2019-01-02"))  # older than everything folded
+    later[1] = Digest.from_dict(dict(docs[21], date="2023-05-01"))  # the same day as folded ones
+    library.store.add_many(later)
+    check(library)
+    # a series kept before folds only the reports added (a series new since folds them all)
+    again = {report for series, report in folded if series in kept}
+    assert again and again <= {d.id for d in later}
+    library.store.remove(docs[3]["id"])
+    check(library)
+    library.store.add(Digest.from_dict(dict(docs[5], title="replaced", date="2030-01-01")))
+    check(library)
+    library.close()
+    library = Library(path)
+    library.open(seed=False)
+    library.store.add_many([Digest.from_dict(d) for d in docs[35:]])
+    check(library)
+    library.close()

@@ -227,6 +227,18 @@ class Library:
             return store.company_views(keys)
         return store.kept_company_views(keys, "metric", metric)
 
+    def figure_series(self, company: str | None, segment: str | None, metric: str,
+                      basis: str = "actual") -> list[tuple[str, float]]:
+        """``series`` of one figure over ``figure_digests(company, metric)``: for a company,
+        from a fold the catalog keeps between readings (``store.kept_views.kept_series``)."""
+        if not company:
+            from yanbao.store.compare import series
+
+            return series(self.stream_digests(), company, segment, metric, basis=basis)
+        store = self._require()
+        keys = store.company_keys(company) | {company.casefold()}
+        return store.kept_series(keys, company, segment, metric, basis)
+
     def by_period(self, period: str) -> list[Digest]:
         """Digests about one period (newest first)."""
         return list(self._require().by_period(period))

@@ -625,12 +625,9 @@ class ComparePane(Vertical):
         shown_basis = basis_label(basis, lang) if basis != "actual" and basis not in metric else ""
         title = " · ".join(p for p in (company, segment, metric_label(metric, lang), shown_basis) if p)
         try:
-            from yanbao.store.compare import series
-
-            # The store's figure aggregates hold each company's figures; a figure of no
-            # company (a sector total) may be in any report, so those stream the library.
-            digests = library.figure_digests(company, metric)
-            points = [(p, v) for p, v in series(digests, company, segment, metric, basis=basis)]
+            # The catalog keeps each company's series as a fold; a figure of no company (a
+            # sector total) may be in any report, so those stream the library.
+            points = list(library.figure_series(company, segment, metric, basis))
         except Exception:  # an engine error leaves an empty chart, not a crash
             points = []
         self.post_message(self.SeriesReady(title, points))
