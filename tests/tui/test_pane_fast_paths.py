@@ -105,6 +105,21 @@ def _random_library(path: Path, seed: int) -> Library:
     return library
 
 
+def remove_replace_reopen(library: Library, path: Path, docs: list[dict], rest_from: int, check) -> None:
+    """The end of a kept-fold scenario, ``check`` after each step: a removal, a replacement,
+    then another process adding ``docs[rest_from:]``."""
+    library.store.remove(docs[3]["id"])
+    check(library)
+    library.store.add(Digest.from_dict(dict(docs[5], title="replaced", date="2030-01-01")))
+    check(library)
+    library.close()
+    library = Library(path)
+    library.open(seed=False)
+    library.store.add_many([Digest.from_dict(d) for d in docs[rest_from:]])
+    check(library)
+    library.close()
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_company_detail_equals_formatting_every_statement(tmp_path: Path, seed: int) -> None:
     library = _random_library(tmp_path / "store.json", seed)
@@ -174,16 +189,7 @@ def test_company_detail_kept_between_openings_follows_adds_and_removals(tmp_path
                              broker="Nomura", companies=[{"name": "Tencent", "ticker": "0700.HK", "role": "recommended"}])
     library.store.add_many([*later, Digest.from_dict(rating_only), Digest.from_dict(named_rating_only)])
     check(library)
-    library.store.remove(docs[3]["id"])
-    check(library)
-    library.store.add(Digest.from_dict(dict(docs[5], title="replaced", date="2030-01-01")))
-    check(library)
-    library.close()
-    library = Library(path)
-    library.open(seed=False)
-    library.store.add_many([Digest.from_dict(d) for d in docs[41:]])
-    check(library)
-    library.close()
+    remove_replace_reopen(library, path, docs, 41, check)
 
 
 @pytest.mark.parametrize("seed", [5, 6])
@@ -268,13 +274,4 @@ def test_series_fold_kept_between_readings_follows_adds_and_removals(
     # a series kept before folds only the reports added (a series new since folds them all)
     again = {report for series, report in folded if series in kept}
     assert again and again <= {d.id for d in later}
-    library.store.remove(docs[3]["id"])
-    check(library)
-    library.store.add(Digest.from_dict(dict(docs[5], title="replaced", date="2030-01-01")))
-    check(library)
-    library.close()
-    library = Library(path)
-    library.open(seed=False)
-    library.store.add_many([Digest.from_dict(d) for d in docs[35:]])
-    check(library)
-    library.close()
+    remove_replace_reopen(library, path, docs, 35, check)
