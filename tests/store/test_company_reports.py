@@ -94,7 +94,8 @@ def _doc(serial: int, draw) -> dict:
                  for name in draw(st.lists(_NAMES.filter(bool), max_size=3))]
     metrics = [{"company": company, "ticker": ticker, "metric": "revenue", "period": "2025Q1", "value": 1.0}
                for company, ticker in draw(st.lists(st.tuples(_NAMES, _TICKERS), max_size=2))]
-    ratings = [{"company": company, "ticker": None, "rating": "买入"} for company in draw(st.lists(_NAMES, max_size=1))]
+    ratings = [{"company": company, "ticker": None, "rating": "买入"}
+               for company in draw(st.lists(_NAMES, max_size=1))]
     return {"id": f"{serial:064x}", "title": draw(st.sampled_from(["周报", "点评", "深度"])),
             "date": draw(st.sampled_from([None, "2024-01-02", "2025-03-04", "2025-03-05"])),
             "period": draw(st.sampled_from([None, "2024Q4", "2025Q1"])), "broker": "华安证券",
