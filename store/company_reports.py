@@ -87,9 +87,11 @@ def _members(catalog: Catalog, keys: list[str], names: set[str], between: tuple[
     if unnamed:  # those not naming it are listed for a figure, not for ratings alone
         by_name = sorted(names)
         marks = ",".join("?" * len(by_name))
+        # Found by report number (``+`` keeps SQLite off the name indexes, which would read
+        # every figure row of the company to find those of a few reports).
         found = catalog.query(
             f"SELECT n, packed FROM figures WHERE n IN (SELECT value FROM json_each(?)) "
-            f"AND (company_key IN ({marks}) OR ticker_key IN ({marks}))", [_json(unnamed), *by_name, *by_name])
+            f"AND (+company_key IN ({marks}) OR +ticker_key IN ({marks}))", [_json(unnamed), *by_name, *by_name])
         listed |= {n for n, packed in found if unpack_figures(packed)[0]}
     newest = next(([n, period] for n, period in zip(numbers, periods) if period and n in listed), None)
     return ([n for n in numbers if n in listed] if len(listed) < len(numbers) else numbers), recommended, newest
