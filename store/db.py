@@ -38,8 +38,8 @@ from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Table
 
 from yanbao.store.catalog import Catalog
-from yanbao.store.company_reports import (CompanyReportList, company_report_list, figure_reports_between,
-                                          figures_step, ids_of)
+from yanbao.store.company_reports import (CompanyReportList, figure_reports_between, figures_step, ids_of,
+                                          kept_company_report_list)
 from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
 from yanbao.store.errors import RecordsRefused, StoreError
 from yanbao.store.index import IndexRow, index_row
@@ -766,11 +766,13 @@ class DigestStore(UserStateMixin):
     def company_report_list(self, keys: Iterable[str], names: Iterable[str],
                             no_figures: Iterable[str] = ()) -> CompanyReportList:
         """Every report of one company as catalog numbers, newest first, with those
-        recommending it (``store.company_reports``): what pane 2 counts and reads a window of."""
+        recommending it (``store.company_reports``): what pane 2 counts and reads a window of.
+        Kept between openings in the catalog's pane cache (not when the library is read-only)."""
         with self._mutex:
             if not self._open():
                 return CompanyReportList()
-            return company_report_list(self._catalog, keys, set(names), set(no_figures))
+            return kept_company_report_list(self._catalog, keys, set(names), set(no_figures),
+                                            writable=not self.read_only)
 
     def kept_company_views(self, names: Iterable[str], kind: str, metric: str | None = None) -> list[Digest]:
         """``company_views`` of one company for one kind of pane 4 (``guidance``, ``ratings``,
