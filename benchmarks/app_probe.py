@@ -120,6 +120,7 @@ async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: fl
             for key in ("2", "3", "4", "1"):
                 await pilot.press(key)
                 await _settle(app, pilot, deadline)
+                out.setdefault("maxrss_after_pane_mb", {})[key] = _maxrss_mb()
             out["panes_s"] = time.perf_counter() - t0
             out["library_loaded_after_panes"] = screen.library_ready
         out["cursor_ms"] = cpu_ms

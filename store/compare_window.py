@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import orjson
@@ -49,21 +49,22 @@ class QuarterRows:
     def __init__(self, catalog: Catalog, left: str, right: str) -> None:
         self.catalog, self.left, self.right = catalog, left, right
 
-    def _streams(self) -> list[Iterator[tuple]]:
+    def _streams(self, after: tuple[str, int] | None) -> list[Iterator[tuple]]:
         """One stream per report period the comparison reads, each in cell-key order."""
-        return [self._statements(rp) for rp in quarter_periods(self.left, self.right)]
+        return [self._statements(rp, after) for rp in quarter_periods(self.left, self.right)]
 
-    def _statements(self, rp: str) -> Iterator[tuple]:
+    def _statements(self, rp: str, after: tuple[str, int] | None) -> Iterator[tuple]:
         """What the reports about ``rp`` say of the compared periods (and, for a compared
-        quarter's reports, of years: annual guidance and consensus), a company at a time,
-        each company's sorted as it is read."""
+        quarter's reports, of years: annual guidance and consensus), a company at a time
+        (from the company ``after`` on), each company's sorted as it is read."""
         compared = {self.left, self.right}
         vintage = rp in compared and all(QUARTER_RE.fullmatch(p) for p in compared)
         years = " OR s.fp GLOB '[0-9][0-9][0-9][0-9]'" if vintage else ""
+        later = " AND (s.sc, s.co) >= (?, ?)" if after is not None else ""
         sql = (f"SELECT s.sc, s.co, s.fp, {_REPORT}, s.packed FROM company_statements s CROSS JOIN reports r "
-               f"ON r.n = s.n WHERE s.rp = ? AND (s.fp IN (?, ?){years}) ORDER BY s.sc, s.co")
-        for _company, group in itertools.groupby(self.catalog.stream(sql, (rp, self.left, self.right)),
-                                                  key=lambda r: r[:2]):
+               f"ON r.n = s.n WHERE s.rp = ?{later} AND (s.fp IN (?, ?){years}) ORDER BY s.sc, s.co")
+        params = (rp, *(after or ()), self.left, self.right)
+        for _company, group in itertools.groupby(self.catalog.stream(sql, params), key=lambda r: r[:2]):
             found = []
             for sc, co, fp, digest_id, date, broker, period, packed in group:
                 tag = ("q", fp) if fp in compared else ("y", fp)
@@ -77,8 +78,48 @@ class QuarterRows:
 
     def rows(self) -> Iterator[FigureChange]:
         """Every row of the comparison, in its order, each built when it is reached."""
+        return (row for _company, row in self._rows(None))
+
+    def page(self, after: tuple[str, int, int] | None = None, size: int = 1000) -> tuple[list[FigureChange], tuple[str, int, int] | None]:
+        """``size`` rows from where ``after`` says (None: the first; else a company and how
+        many of its rows were read), and where the next page starts (None: no more). A page
+        is read afresh each time, from that company on: no cursor is held between pages."""
+        rows: list[FigureChange] = []
+        skip = after[2] if after is not None else 0
+        last, of_last = None, 0
+        for company, row in self._rows(after[:2] if after is not None else None):
+            if company != last:
+                last, of_last = company, 0
+            of_last += 1
+            if after is not None and company == after[:2] and of_last <= skip:
+                continue  # read by the page before
+            if len(rows) == size:
+                return rows, (*last, of_last - 1)
+            rows.append(row)
+        return rows, None
+
+    def count(self, stop: Callable[[], bool] = lambda: False) -> int | None:
+        """How many rows the whole comparison has, counted without building them (None
+        when ``stop`` said so on the way)."""
         left, right = self.left, self.right
-        merged = heapq.merge(*self._streams(), key=lambda item: item[0])
+        merged = heapq.merge(*self._streams(None), key=lambda item: item[0])
+        total = 0
+        for _key, group in itertools.groupby(merged, key=lambda item: item[0]):
+            if stop():
+                return None
+            sides, years = False, set()
+            for _key, (kind, period), _row in group:
+                if kind == "q":
+                    sides = sides or period in (left, right)
+                else:  # as ``_rows`` files a year: one row per year, whichever side stated it
+                    years.add(period)
+            total += sides + len(years)
+        return total
+
+    def _rows(self, after: tuple[str, int] | None) -> Iterator[tuple[tuple[str, int], FigureChange]]:
+        """(company key (sc, co), row) for the rows of the companies from ``after`` on."""
+        left, right = self.left, self.right
+        merged = heapq.merge(*self._streams(after), key=lambda item: item[0])
         for key, group in itertools.groupby(merged, key=lambda item: item[0]):
             sc, co, ss, _rank, metric, _br, basis, so = key
             sides: tuple[list[tuple], list[tuple]] = ([], [])
@@ -97,12 +138,12 @@ class QuarterRows:
                         found[1].append(row)
             row_key = (None if co else sc, None if so else ss, metric, basis)
             if sides[0] or sides[1]:
-                yield _pair(row_key, _cell(left, basis, sides[0]) if sides[0] else None,
-                            _cell(right, basis, sides[1]) if sides[1] else None, None)
+                yield (sc, co), _pair(row_key, _cell(left, basis, sides[0]) if sides[0] else None,
+                                      _cell(right, basis, sides[1]) if sides[1] else None, None)
             for year in sorted(years):
                 lefts, rights = years[year]
-                yield _pair(row_key, _cell(year, basis, lefts) if lefts else None,
-                            _cell(year, basis, rights) if rights else None, year)
+                yield (sc, co), _pair(row_key, _cell(year, basis, lefts) if lefts else None,
+                                      _cell(year, basis, rights) if rights else None, year)
 
     def comparison(self, rows: list[FigureChange], with_sides: bool = True) -> QuarterComparison:
         """A comparison of ``rows`` (all of ``rows()``, or the first of them) with the risks,

@@ -76,6 +76,31 @@ def test_the_first_rows_are_the_whole_ones_first(library: Path) -> None:
         assert [r.to_dict() for r in first] == [r.to_dict() for r in whole.rows[:25]]
 
 
+def test_pages_joined_are_the_whole_comparison_and_count_it(library: Path) -> None:
+    """Read a page at a time (each page read afresh from where the one before stopped, in
+    the middle of a company or not), the rows are the whole comparison's, and ``count``
+    counts them."""
+    cut_a_company = False
+    with DigestStore(library) as store:
+        for left, right in PAIRS:
+            window = store.quarter_rows(left, right)
+            whole = [r.to_dict() for r in window.rows()]
+            joined, after, pages = [], None, 0
+            while True:
+                cut_a_company = cut_a_company or (after is not None and after[2] > 0)
+                rows, after = window.page(after, size=40)
+                joined += [r.to_dict() for r in rows]
+                pages += 1
+                if after is None:
+                    break
+                assert len(rows) == 40
+            assert joined == whole, (left, right)
+            assert window.count() == len(whole), (left, right)
+            if len(whole) > 200:
+                assert pages > 3, (left, right, pages)
+    assert cut_a_company, "no page ended inside a company: the test would prove less than it says"
+
+
 def test_the_first_screen_reads_a_screen_of_statements(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The first rows read the first companies' statements, not the quarters' (a company's
     statements by one report are one catalog row)."""

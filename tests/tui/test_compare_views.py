@@ -154,6 +154,12 @@ class TestRisksAcrossLanguages:
             assert "AI" in recurring and "none" not in recurring
 
 
+def _figure_key(row) -> tuple:
+    """A compared figure without its statements' sentences."""
+    return (row.company, row.segment, row.metric, row.basis, row.target_period,
+            *((c.period, c.value, c.source_ids) if c else None for c in (row.left, row.right)))
+
+
 class TestFirstScreen:
     """A big library's comparison and ratings history show their first screen while the rest
     is read (here a screen of 3 rows, and the worker held after posting it)."""
@@ -184,28 +190,68 @@ class TestFirstScreen:
             await pilot.pause()
             await asyncio.sleep(0.01)
 
-    async def test_two_quarters_show_the_first_rows_then_every_row(self, app_factory, monkeypatch) -> None:
+    async def test_two_quarters_show_the_first_rows_then_pages_as_the_cursor_goes(self, app_factory,
+                                                                                   monkeypatch) -> None:
+        """#17: a big comparison holds what was scrolled to, not the whole: the first screen,
+        then its risks and picks and its count, then a page at a time as the cursor nears
+        the last row read; every row comes in the whole comparison's order, and `e` exports
+        the whole."""
+        from yanbao.tui.widgets import compare
+
         app = app_factory(corpus=True)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
             reached, gate = self.hold(monkeypatch, 3)
+            monkeypatch.setattr(compare, "PAGE", 4)
+            monkeypatch.setattr(compare, "AHEAD", 1)
             await pilot.press("4")
             pane = pilot.app.screen.query_one(ComparePane)
             pane.refresh_comparison()  # compared when the library loaded: again, held
             await self.until(pilot, lambda: reached.is_set() and pane.reading)
             status = str(pane.query_one("#compare-status").render())
-            assert pane.reading and "the first 3 figures, reading the rest" in status
+            assert pane.reading and "3 of … figures, more as you scroll" in status, status
             assert len(table_rows(pane, "#compare-table")) == 3
             assert "Reading risks and picks" in str(pane.query_one("#compare-diff").render())
-            assert pane.export_subject() == ("compare", None)  # a part is not exported as the whole
-            first = [row.to_dict() for row in pane.comparison.rows]
+            whole = pane.app.screen.library.quarter_rows(*pane.quarters)
+            expected = [_figure_key(row) for row in whole.rows()]
+            assert len(expected) > 12
             gate.set()
             await settle(pilot)
-            assert not pane.reading and len(pane.comparison.rows) > 3
-            assert [row.to_dict() for row in pane.comparison.rows[:3]] == first
-            assert len(table_rows(pane, "#compare-table")) == len(pane.comparison.rows)
-            assert f"{len(pane.comparison.rows)} figures" in str(pane.query_one("#compare-status").render())
-            assert "New risks" in str(pane.query_one("#compare-diff").render())
+            assert not pane.reading and "New risks" in str(pane.query_one("#compare-diff").render())
+            status = str(pane.query_one("#compare-status").render())
+            assert f"3 of {len(expected)} figures, more as you scroll" in status, status
+            table = pane.query_one("#compare-table")
+            table.focus()
+            await pilot.press("down", "down")  # one row from the last read: the next page comes
+            await settle(pilot)
+            assert len(table_rows(pane, "#compare-table")) == 7 and len(pane.comparison.rows) == 7
+            while "more as you scroll" in str(pane.query_one("#compare-status").render()):
+                await pilot.press("G")
+                await settle(pilot)
+            # (the highlighted rows got their sentences meanwhile: compared without them)
+            assert [_figure_key(row) for row in pane.comparison.rows] == expected
+            assert len(table_rows(pane, "#compare-table")) == len(expected)
+            assert f"{len(expected)} figures" in str(pane.query_one("#compare-status").render())
+
+    async def test_export_of_a_paged_comparison_is_the_whole(self, app_factory, monkeypatch) -> None:
+        from yanbao.tui.widgets import compare
+
+        app = app_factory(corpus=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            monkeypatch.setattr(compare, "FIRST_SCREEN", 3)
+            monkeypatch.setattr(compare, "AHEAD", 1)
+            await pilot.press("4")
+            pane = pilot.app.screen.query_one(ComparePane)
+            pane.refresh_comparison()
+            await settle(pilot)
+            assert len(pane.comparison.rows) == 3 and not pane.reading
+            kind, subject = pane.export_subject()
+            whole = pane.app.screen.library.quarter_rows(*pane.quarters)
+            exported = subject()
+            assert kind == "compare" and [r.to_dict() for r in exported.rows] == [r.to_dict() for r in whole.rows()]
+            assert exported.risks == pane.comparison.risks and exported.left_ids == pane.comparison.left_ids
+            assert len(pane.comparison.rows) == 3  # the pane still holds only what it showed
 
     async def test_ratings_show_the_first_entry_then_every_entry(self, app_factory, monkeypatch) -> None:
         app = app_factory(corpus=True)

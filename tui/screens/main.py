@@ -709,6 +709,8 @@ class MainScreen(Screen[None]):
         try:
             if pane == "watchlist":  # the watched companies' reports, read now
                 subject = self.library.watchlist_view(subject)
+            elif callable(subject):  # a comparison shown a page at a time, read whole now
+                subject = subject()
             marks = self.library.marks(subject.id) if pane == "keypoints" else None
             path, what = export_view(pane, subject, marks)
         except Exception as error:  # a full disk or a bad folder: one line, no traceback

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.text import Text
@@ -18,7 +17,7 @@ from textual_plotext import PlotextPlot
 from yanbao.store.units import basis_label
 from yanbao.tui.data.figure_text import who_said_what
 from yanbao.tui.data.company_names import short_name
-from yanbao.tui.widgets.fitted_table import Column, fill_fitted
+from yanbao.tui.widgets.fitted_table import Column, append_fitted, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, format_cell, format_change, metric_label
 from yanbao.tui.widgets.history_view import HistoryView
 from yanbao.tui.widgets.scroll import ScrollWhenNeeded
@@ -45,6 +44,13 @@ COMPACT_WIDTH = 100
 FIRST_SCREEN = 200
 """Rows (figures, history entries) shown before the rest is read: a big library's comparison
 or ratings history shows this many at once and the whole a moment later."""
+
+PAGE = 1000
+"""Figures read at a time as the cursor nears the end of those read: a big library's
+comparison (tens of thousands of figures) holds what was scrolled to, not the whole."""
+
+AHEAD = 100
+"""The next page is read once the cursor is this many rows from the last one read."""
 
 
 def _names(items: Any) -> list[str]:
@@ -106,6 +112,15 @@ def narrow_comparison(comparison: Any, names: set[str] | None) -> None:
     comparison.rows = [row for row in comparison.rows if keep(row.company)]
 
 
+def _whole(window: Any, sides: Any) -> Any:
+    """A paged comparison whole (every figure read now, for an export), with ``sides``'s
+    risks and picks."""
+    whole = window.comparison(list(window.rows()), with_sides=False)
+    for side in ("risks", "picks", "left_ids", "right_ids"):
+        setattr(whole, side, getattr(sides, side))
+    return whole
+
+
 class FigureChart(PlotextPlot):
     """A line chart of one figure across quarters."""
 
@@ -160,6 +175,33 @@ class ComparePane(Vertical):
             self.error = error
             self.note = note  # why there is nothing to compare (not an error)
             self.partial = partial  # the first rows only (no risks or picks yet): the rest follows
+            self.window: Any | None = None  # a comparison read a page at a time: where from
+            self.after: Any | None = None  # and the company the next page starts after
+
+    class SidesReady(Message):
+        """A paged comparison's risks, picks and report ids (read after its first page)."""
+
+        def __init__(self, window: Any, sides: Any) -> None:
+            super().__init__()
+            self.window = window
+            self.sides = sides
+
+    class PageReady(Message):
+        """The next page of a paged comparison (``after``: where the one after it starts)."""
+
+        def __init__(self, window: Any, rows: list[Any], after: Any | None) -> None:
+            super().__init__()
+            self.window = window
+            self.rows = rows
+            self.after = after
+
+    class CountReady(Message):
+        """How many figures a paged comparison has in all."""
+
+        def __init__(self, window: Any, total: int) -> None:
+            super().__init__()
+            self.window = window
+            self.total = total
 
     class HistoriesReady(Message):
         """A history view's histories (guidance or ratings), or why there are none."""
@@ -200,6 +242,10 @@ class ComparePane(Vertical):
         self._quarters_offered: list[str] = []
         self._history_partial = False  # the history shown is its first screen
         self.reading = False  # the comparison shown is its first screen: risks and picks still to come
+        self._window: Any | None = None  # the comparison shown is read a page at a time from this
+        self._after: Any | None = None  # the company its next page starts after (None: all read)
+        self._paging = False  # a page is being read
+        self._total: int | None = None  # its figures in all, once counted
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="compare-pickers"):
@@ -326,6 +372,9 @@ class ComparePane(Vertical):
         if self.mode in HISTORY_MODES:
             kind, histories = self.query_one(HistoryView).export_subject()
             return kind, histories or None
+        if self._window is not None and self._after is not None:  # the whole, read by the export
+            window, sides = self._window, self.comparison
+            return "compare", lambda: _whole(window, sides)
         return "compare", self.comparison
 
     def on_mount(self) -> None:
@@ -371,6 +420,7 @@ class ComparePane(Vertical):
     def _clear(self, why: str) -> None:
         self.comparison = None
         self.reading = False
+        self._window = self._after = None
         self._rows = []
         self.query_one("#compare-table", DataTable).clear()
         self.query_one("#compare-diff", Static).update(Text(""))
@@ -425,32 +475,82 @@ class ComparePane(Vertical):
                 comparison = compare_quarters(library.quarter_views(left, right), left, right)
                 narrow_comparison(comparison, names)
             else:
-                comparison = self._compare_in_steps(window)
-                if comparison is None:
-                    return  # another comparison was asked for meanwhile
+                self._compare_in_pages(window)
+                return
         except Exception as error:  # shown as one line in the pane, never a traceback
             self.post_message(self.ComparisonReady(None, f"Comparison failed: {clean(error, one_line=True)}"))
             return
         self.post_message(self.ComparisonReady(comparison))
 
-    def _compare_in_steps(self, window: Any) -> Any | None:
-        """The comparison ``window`` reads, its first screen posted as soon as it is read;
-        None when the worker was cancelled on the way."""
+    def _compare_in_pages(self, window: Any) -> None:
+        """The comparison ``window`` reads: its first screen posted as soon as it is read,
+        then its risks and picks, then how many figures it has; later pages are read as
+        the cursor nears them (``_read_page``)."""
         worker = get_current_worker()
-        rows_read = window.rows()
-        rows = list(itertools.islice(rows_read, FIRST_SCREEN))
-        if len(rows) == FIRST_SCREEN:
-            self.post_message(self.ComparisonReady(window.comparison(rows, with_sides=False), partial=True))
-            self.reading_rest()
-            while batch := list(itertools.islice(rows_read, 2000)):
-                if worker.is_cancelled:
-                    return None
-                rows += batch
-        return window.comparison(rows)
+        rows, after = window.page(None, FIRST_SCREEN)
+        if after is None:  # one screen holds it all
+            self.post_message(self.ComparisonReady(window.comparison(rows)))
+            return
+        first = self.ComparisonReady(window.comparison(rows, with_sides=False), partial=True)
+        first.window, first.after = window, after
+        self.post_message(first)
+        self.reading_rest()
+        if worker.is_cancelled:
+            return
+        self.post_message(self.SidesReady(window, window.comparison([])))
+        total = window.count(stop=lambda: worker.is_cancelled)
+        if total is not None:
+            self.post_message(self.CountReady(window, total))
 
     def reading_rest(self) -> None:
         """Called in the worker once the first screen is posted, before the rest is read (a
         test holds it here to see the first screen)."""
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare-page")
+    def _read_page(self, window: Any, after: Any) -> None:
+        try:
+            rows, after = window.page(after, PAGE)
+        except Exception as error:  # the rows read stay; one line says why no more came
+            self.post_message(self.PageReady(window, [], None))
+            self.app.call_from_thread(self.notify, f"Reading more figures failed: {clean(error, one_line=True)}",
+                                      severity="error", markup=False)
+            return
+        self.post_message(self.PageReady(window, rows, after))
+
+    def on_compare_pane_sides_ready(self, message: SidesReady) -> None:
+        message.stop()
+        if message.window is not self._window or self.comparison is None:
+            return
+        for side in ("risks", "picks", "left_ids", "right_ids"):
+            setattr(self.comparison, side, getattr(message.sides, side))
+        self.reading = False
+        self._show_sources(self.highlighted_row)
+
+    def on_compare_pane_page_ready(self, message: PageReady) -> None:
+        message.stop()
+        if message.window is not self._window:
+            return
+        self._paging = False
+        self._after = message.after
+        self._rows.extend(message.rows)
+        table = self.query_one("#compare-table", DataTable)
+        if not append_fitted(table, COMPARE_COLUMNS, self._table_rows(message.rows), self._table_width):
+            self._fill_table()
+        self._legend()
+
+    def on_compare_pane_count_ready(self, message: CountReady) -> None:
+        message.stop()
+        if message.window is self._window:
+            self._total = message.total
+            self._legend()
+
+    def _more_if_near_the_end(self) -> None:
+        """Read the next page once the cursor comes near the last row read."""
+        table = self.query_one("#compare-table", DataTable)
+        if (self._window is not None and self._after is not None and not self._paging
+                and table.cursor_row >= len(self._rows) - AHEAD):
+            self._paging = True
+            self._read_page(self._window, self._after)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _histories(self, library: Library, kind: str) -> None:
@@ -524,30 +624,43 @@ class ComparePane(Vertical):
         table.clear()
         self.comparison = message.comparison
         self._rows = list(getattr(message.comparison, "rows", []) or [])
+        self._window, self._after, self._paging, self._total = message.window, message.after, False, None
         if message.comparison is None:
             status.update(Text(message.error or "No comparison.", style="red"))
             self.query_one("#compare-diff", Static).update(Text(""))
             return
-        comparison = message.comparison
-        sides = f"{comparison.left_label} → {comparison.right_label}"
-        legend = Text(f"{clean(sides, one_line=True)}: {len(self._rows)} figures   ", style="dim")
-        if message.partial:
-            legend = Text(f"{clean(sides, one_line=True)}: the first {len(self._rows)} figures, reading the rest…   ",
-                          style="dim")
-        if self.swapped and self.mode == "quarters":
-            legend = Text("(From/To swapped: earlier first) ", style="yellow") + legend
-        legend.append_text(Text.assemble(("▲", "green"), " above  ", ("●", "yellow"), " inline  ", ("▼", "red"), " below consensus  ⚠ reports disagree"))
-        status.update(legend)
+        if self._window is not None:  # the pages read join the comparison's rows
+            self.comparison.rows = self._rows
+        self._legend()
         self._fill_table()
         self.query_one("#compare-diff", Static).update(diff_text(message.comparison))
         self._chart(self.highlighted_row)
 
+    def _legend(self) -> None:
+        """The comparison's sides and how many figures (read so far, and in all), the marks."""
+        comparison = self.comparison
+        sides = clean(f"{comparison.left_label} → {comparison.right_label}", one_line=True)
+        read = len(self._rows)
+        if self._after is None:
+            legend = Text(f"{sides}: {read:,} figures   ", style="dim")
+        else:
+            total = f"{self._total:,}" if self._total is not None else "…"
+            legend = Text(f"{sides}: {read:,} of {total} figures, more as you scroll   ", style="dim")
+        if self.swapped and self.mode == "quarters":
+            legend = Text("(From/To swapped: earlier first) ", style="yellow") + legend
+        legend.append_text(Text.assemble(("▲", "green"), " above  ", ("●", "yellow"), " inline  ", ("▼", "red"), " below consensus  ⚠ reports disagree"))
+        self.query_one("#compare-status", Static).update(legend)
+
     def _fill_table(self) -> None:
         """The figure changes at the pane's width: values whole, the figure's name cut."""
         width = self._table_width = self.content_region.width
-        compact = width < COMPACT_WIDTH
+        fill_fitted(self.query_one("#compare-table", DataTable), COMPARE_COLUMNS, self._table_rows(self._rows), width)
+
+    def _table_rows(self, changes: Sequence[Any]) -> list[list[Text]]:
+        """The table's cells of ``changes`` at the width last filled."""
+        compact = self._table_width < COMPACT_WIDTH
         rows = []
-        for row in self._rows:
+        for row in changes:
             unit = getattr(row, "change_unit", None)
             flags = Text(end="")
             flags.append_text(consensus_mark(getattr(row, "left_vs_consensus", None)))
@@ -563,7 +676,7 @@ class ComparePane(Vertical):
                 Text(format_cell(row.right, self.lang)),
                 flags,
             ])
-        fill_fitted(self.query_one("#compare-table", DataTable), COMPARE_COLUMNS, rows, width)
+        return rows
 
     def set_lang(self, lang: str) -> None:
         """Write the figures' labels in ``lang`` from now on."""
@@ -580,6 +693,7 @@ class ComparePane(Vertical):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self._chart(self.highlighted_row)
+        self._more_if_near_the_end()
 
     def _chart(self, row: Any | None) -> None:
         self._show_sources(row)
