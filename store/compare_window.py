@@ -12,14 +12,14 @@ from __future__ import annotations
 import heapq
 import itertools
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 import orjson
 from yanbao.store.catalog import Catalog
 from yanbao.store.compare import (FigureCell, FigureChange, PickDiff, QuarterComparison, RatingEntry, RatingHistory,
                                   RiskDiff)
-from yanbao.store.compare.common import _proxy_date, period_sort_key
+from yanbao.store.compare.common import _proxy_date, canonical_company, period_sort_key
 from yanbao.store.compare.figures import Observation, _make_cell
 from yanbao.store.compare.quarters import _pair, _pick_diff, _risk_diff
 from yanbao.store.compare_views import quarter_periods, quarter_sides
@@ -165,16 +165,21 @@ class _Company:
 
 
 class RatingPages:
-    """The ratings history of every company, a page at a time: ``histories(start, stop)``
-    gives entries ``start`` to ``stop`` of the whole view (companies by name, each one's
-    ratings oldest first) as histories, a company cut by a page boundary in two parts."""
+    """The ratings history of every company (or of ``names``: canonical or not, any name or
+    ticker the registry knows), a page at a time: ``histories(start, stop)`` gives entries
+    ``start`` to ``stop`` of the whole view (companies by name, each one's ratings oldest
+    first) as histories, a company cut by a page boundary in two parts."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, names: Collection[str] | None = None) -> None:
         self.catalog = catalog
+        where, keys = "", ()
+        if names is not None:  # as ``rating_history`` files a company: by its canonical name
+            keys = tuple({canonical_company(name).casefold() for name in names})
+            where = f"WHERE ck IN ({','.join('?' * len(keys))}) "
         found = catalog.query(
             "SELECT ck, count(*), (SELECT company FROM rating_rows b WHERE b.ck = a.ck ORDER BY ord, k LIMIT 1), "
             "(SELECT ticker FROM rating_rows b WHERE b.ck = a.ck AND ticker IS NOT NULL ORDER BY ord, k LIMIT 1) "
-            "FROM rating_rows a GROUP BY ck")
+            f"FROM rating_rows a {where}GROUP BY ck", keys)
         self.companies = sorted((_Company(ck, name, ticker, count) for ck, count, name, ticker in found),
                                 key=lambda c: c.name)
         self.total = sum(c.count for c in self.companies)

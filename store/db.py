@@ -27,7 +27,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -863,15 +863,15 @@ class DigestStore(UserStateMixin):
                 return None
             return QuarterRows(self._catalog, left, right)
 
-    def rating_pages(self) -> Any | None:
-        """The ratings history of every company a page at a time (``store.compare_window``),
-        or None as for ``quarter_rows``."""
+    def rating_pages(self, names: Collection[str] | None = None) -> Any | None:
+        """The ratings history of every company (or of ``names``) a page at a time
+        (``store.compare_window``), or None as for ``quarter_rows``."""
         from yanbao.store.compare_window import RatingPages
 
         with self._mutex:
             if not self._open() or not self._pane_tables():
                 return None
-            return RatingPages(self._catalog)
+            return RatingPages(self._catalog, names)
 
     def _pane_tables(self) -> bool:
         """True when pane 4's tables hold the library; else (a catalog made before them)

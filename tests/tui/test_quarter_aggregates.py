@@ -133,3 +133,19 @@ def test_warming_loads_the_registry_and_never_reopens_a_closed_store(tmp_path: P
     store.warm()
     assert store._expander._loaded and store.search("腾讯") == store.search("腾讯")
     store.close()
+
+
+def test_one_companys_ratings_pages_equal_its_history(library: Library) -> None:
+    """#17: a company's ratings (pane 4 narrowed to it, or to the watchlist) read its rows of
+    ``rating_rows``, and equal the history built from the reports naming it."""
+    from yanbao.tui.data.histories import rating_histories
+
+    everyone = library.rating_pages()
+    rated = [c.name for c in everyone.companies]
+    tickers = [c.ticker for c in everyone.companies if c.ticker]
+    assert len(rated) > 3 and tickers
+    for names in ({rated[0]}, {rated[1], rated[-1]}, {tickers[0]}, {rated[2].upper()}):
+        whole = [h.to_dict() for h in rating_histories(library.history_digests(names, "ratings"), names)]
+        pages = library.rating_pages(names)
+        assert whole and [h.to_dict() for h in pages.histories()] == whole, names
+        assert pages.total < everyone.total / 2

@@ -266,10 +266,10 @@ class Library:
         order, built as they are read), or None where the catalog cannot (read ``quarter_views``)."""
         return self._require().quarter_rows(left, right)
 
-    def rating_pages(self) -> Any | None:
-        """The ratings history of every company a page at a time, or None where the catalog
-        cannot (read ``history_digests``)."""
-        return self._require().rating_pages()
+    def rating_pages(self, names: Iterable[str] | None = None) -> Any | None:
+        """The ratings history of every company (or of ``names``) a page at a time, or None
+        where the catalog cannot (read ``history_digests``)."""
+        return self._require().rating_pages(None if names is None else set(names))
 
     def history_digests(self, names: Iterable[str] | None = None, kind: str | None = None) -> list[Digest]:
         """What the guidance and ratings histories read, from the store's aggregates: every

@@ -558,7 +558,7 @@ class ComparePane(Vertical):
             from yanbao.tui.data.histories import guidance_histories, joined_histories, rating_histories
 
             names = self._names(library)
-            pages = library.rating_pages() if kind == "ratings" and names is None else None
+            pages = library.rating_pages(names) if kind == "ratings" else None
             if pages is not None:  # every company's ratings, the first screen first
                 first = pages.histories(0, FIRST_SCREEN)
                 if pages.total > FIRST_SCREEN:
