@@ -253,19 +253,39 @@ class TestFirstScreen:
             assert exported.risks == pane.comparison.risks and exported.left_ids == pane.comparison.left_ids
             assert len(pane.comparison.rows) == 3  # the pane still holds only what it showed
 
-    async def test_ratings_show_the_first_entry_then_every_entry(self, app_factory, monkeypatch) -> None:
+    async def test_ratings_show_the_first_entries_then_pages_as_the_cursor_goes(self, app_factory,
+                                                                                 monkeypatch) -> None:
+        """#17: the ratings of every company hold what was scrolled to: the first screen, then
+        a page at a time as the cursor nears the last entry shown; a company cut by a page
+        goes on under its name; `e` exports the whole."""
+        from yanbao.tui.widgets import compare
+        from yanbao.tui.widgets.history_view import HistoryView as View
+
         app = app_factory(corpus=True)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             pane = await open_compare(pilot)
-            reached, gate = self.hold(monkeypatch, 1)
+            monkeypatch.setattr(compare, "FIRST_SCREEN", 2)
+            monkeypatch.setattr(compare, "PAGE", 1)
+            monkeypatch.setattr(View, "AHEAD", 1)
             pane.query_one("#compare-mode").value = "ratings"
             view = pane.query_one(HistoryView)
-            await self.until(pilot, lambda: reached.is_set() and len(view.rows) == 1)
-            companies = len({r.subject for r in view.rows})
-            status = str(pane.query_one("#compare-status").render())
-            assert "reading the rest" in status and len(table_rows(view, "#history-table")) == 1
-            gate.set()
             await settle(pilot)
-            assert len(view.rows) > 1 and len(view.histories) >= companies
+            whole = pane.app.screen.library.rating_pages().histories()
+            entries = sum(len(h.entries) for h in whole)
+            assert entries > 3 and len(view.rows) == 2
             status = str(pane.query_one("#compare-status").render())
-            assert f"{len(view.histories)} companies rated" in status and "reading the rest" not in status
+            assert f"{len(whole)} companies rated" in status and f"2 of {entries} ratings, more as you scroll" in status
+            kind, subject = pane.export_subject()
+            assert kind == "ratings" and [h.to_dict() for h in subject()] == [h.to_dict() for h in whole]
+            view.query_one("#history-table").focus()
+            await pilot.press("down")  # one row from the last shown: the next page comes
+            await settle(pilot)
+            assert len(view.rows) == 3 and len(table_rows(view, "#history-table")) == 3
+            while "more as you scroll" in str(pane.query_one("#compare-status").render()):
+                await pilot.press("G")
+                await settle(pilot)
+            assert [h.to_dict() for h in view.histories] == [h.to_dict() for h in whole]
+            assert len(view.rows) == entries
+            names = [r[0] for r in table_rows(view, "#history-table") if r[0]]
+            assert len(names) == len(whole)  # each company named once, pages or not
+            assert pane.export_subject()[1] == view.histories

@@ -213,6 +213,17 @@ class ComparePane(Vertical):
             self.histories = histories
             self.error = error
             self.subjects = subjects  # set when these are the first only: how many subjects in all
+            self.pages: Any | None = None  # the ratings read a page at a time: where from
+            self.read = 0  # and how many of its entries these are
+
+    class HistoryPage(Message):
+        """The next page of the ratings history shown (entries up to ``read``)."""
+
+        def __init__(self, pages: Any, histories: list[Any], read: int) -> None:
+            super().__init__()
+            self.pages = pages
+            self.histories = histories
+            self.read = read
 
     class SeriesReady(Message):
         """The chart's points for the highlighted figure."""
@@ -240,7 +251,9 @@ class ComparePane(Vertical):
         self.swapped = False  # the user picked From later than To; the pane put them in order
         self._preferred: tuple[str | None, str | None] = (None, None)  # remembered quarters
         self._quarters_offered: list[str] = []
-        self._history_partial = False  # the history shown is its first screen
+        self._pages: Any | None = None  # the ratings history shown is read a page at a time from this
+        self._pages_read = 0  # its entries shown
+        self._history_paging = False  # a page of it is being read
         self.reading = False  # the comparison shown is its first screen: risks and picks still to come
         self._window: Any | None = None  # the comparison shown is read a page at a time from this
         self._after: Any | None = None  # the company its next page starts after (None: all read)
@@ -366,9 +379,12 @@ class ComparePane(Vertical):
     def export_subject(self) -> tuple[str, Any | None]:
         """What ``e`` exports here: (``compare``, the comparison) or (``guidance``/``ratings``,
         the histories shown)."""
-        if self.reading or (self.mode == "ratings" and self._history_partial):  # the first screen only
+        if self.reading:  # the first screen only
             self.notify("Still reading the rest: export when it shows whole.", timeout=3, markup=False)
-            return ("compare" if self.mode not in HISTORY_MODES else self.mode), None
+            return "compare", None
+        if self.mode == "ratings" and self._pages is not None and self._pages_read < self._pages.total:
+            pages = self._pages  # the whole, read by the export
+            return "ratings", lambda: pages.histories()
         if self.mode in HISTORY_MODES:
             kind, histories = self.query_one(HistoryView).export_subject()
             return kind, histories or None
@@ -555,19 +571,15 @@ class ComparePane(Vertical):
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _histories(self, library: Library, kind: str) -> None:
         try:
-            from yanbao.tui.data.histories import guidance_histories, joined_histories, rating_histories
+            from yanbao.tui.data.histories import guidance_histories, rating_histories
 
             names = self._names(library)
             pages = library.rating_pages(names) if kind == "ratings" else None
-            if pages is not None:  # every company's ratings, the first screen first
-                first = pages.histories(0, FIRST_SCREEN)
+            if pages is not None:  # the first screen; more as the cursor nears its end
+                ready = self.HistoriesReady(kind, pages.histories(0, FIRST_SCREEN))
                 if pages.total > FIRST_SCREEN:
-                    self.post_message(self.HistoriesReady(kind, first, subjects=len(pages.companies)))
-                    self.reading_rest()
-                    if get_current_worker().is_cancelled:
-                        return
-                    first = joined_histories(first, pages.histories(FIRST_SCREEN))
-                self.post_message(self.HistoriesReady(kind, first))
+                    ready.subjects, ready.pages, ready.read = len(pages.companies), pages, FIRST_SCREEN
+                self.post_message(ready)
                 return
             digests = library.history_digests(names, kind)  # the store's aggregates, no digest decoded
             read = guidance_histories if kind == "guidance" else rating_histories
@@ -579,22 +591,48 @@ class ComparePane(Vertical):
         message.stop()
         if message.kind != self.mode:
             return  # the mode changed while reading
-        # The whole after its first screen: the cursor stays where the user moved it.
-        self.query_one(HistoryView).show(message.kind, message.histories, keep_cursor=self._history_partial)
-        self._history_partial = message.subjects is not None
-        status = self.query_one("#compare-status", Static)
+        self.query_one(HistoryView).show(message.kind, message.histories)
+        self._pages, self._pages_read, self._history_paging = message.pages, message.read, False
         if message.error:
-            status.update(Text(message.error, style="red"))
+            self.query_one("#compare-status", Static).update(Text(message.error, style="red"))
             return
+        self._history_legend(message.kind, len(message.histories) if message.subjects is None else message.subjects)
+
+    def _history_legend(self, kind: str, count: int) -> None:
         scope = clean(self.narrowed_to or "all companies", one_line=True)
-        what = "guidance figures" if message.kind == "guidance" else "companies rated"
-        count = len(message.histories) if message.subjects is None else message.subjects
-        legend = Text(f"{count} {what} · {scope}   ", style="dim")
-        if message.subjects is not None:
-            legend.append("reading the rest…   ", style="italic")
-        if message.kind == "guidance":
+        what = "guidance figures" if kind == "guidance" else "companies rated"
+        legend = Text(f"{count:,} {what} · {scope}   ", style="dim")
+        if self._pages is not None and self._pages_read < self._pages.total:
+            legend.append(f"{self._pages_read:,} of {self._pages.total:,} ratings, more as you scroll   ")
+        if kind == "guidance":
             legend.append_text(Text.assemble(("▲", "green"), " raise  ", ("▼", "red"), " cut  ↔ narrow  ⇔ widen  = reiterate"))
-        status.update(legend)
+        self.query_one("#compare-status", Static).update(legend)
+
+    def on_history_view_near_the_end(self, message: HistoryView.NearTheEnd) -> None:
+        message.stop()
+        pages = self._pages
+        if pages is not None and self._pages_read < pages.total and not self._history_paging:
+            self._history_paging = True
+            self._read_history_page(pages, self._pages_read)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare-page")
+    def _read_history_page(self, pages: Any, start: int) -> None:
+        try:
+            histories = pages.histories(start, start + PAGE)
+        except Exception as error:  # the entries shown stay; one line says why no more came
+            self.app.call_from_thread(self.notify, f"Reading more ratings failed: {clean(error, one_line=True)}",
+                                      severity="error", markup=False)
+            return
+        self.post_message(self.HistoryPage(pages, histories, min(start + PAGE, pages.total)))
+
+    def on_compare_pane_history_page(self, message: HistoryPage) -> None:
+        message.stop()
+        if message.pages is not self._pages or self.mode != "ratings":
+            return
+        self._history_paging = False
+        self._pages_read = message.read
+        self.query_one(HistoryView).append(message.histories)
+        self._history_legend("ratings", len(self._pages.companies))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _compare_reports(self, library: Library, report: Digest) -> None:

@@ -8,9 +8,10 @@ from typing import Any, Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
-from yanbao.tui.data.histories import HistoryRow, Line, chart_lines, history_rows
+from yanbao.tui.data.histories import HistoryRow, Line, chart_lines, history_rows, joined_histories
 from yanbao.tui.widgets.safe_text import clean, safe
 
 __all__ = ["HistoryChart", "HistoryView"]
@@ -52,6 +53,12 @@ class HistoryView(Vertical):
     HistoryView > HistoryChart { height: 14; }
     """
 
+    AHEAD = 100
+    """``NearTheEnd`` is posted once the cursor is this many rows from the last one shown."""
+
+    class NearTheEnd(Message):
+        """The cursor came near the last row shown: the next page may be read."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kind = "guidance"
@@ -62,17 +69,29 @@ class HistoryView(Vertical):
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield HistoryChart(id="history-chart")
 
-    def show(self, kind: str, histories: list[Any], keep_cursor: bool = False) -> None:
+    def show(self, kind: str, histories: list[Any]) -> None:
         """Show ``histories`` (guidance or rating histories, as ``kind`` says); a subject's name
-        shows on its first row only. ``keep_cursor``: the whole of what was shown first in
-        part, the cursor staying on its row."""
+        shows on its first row only."""
         table = self.query_one("#history-table", DataTable)
-        cursor = table.cursor_row if keep_cursor and kind == self.kind else 0
         self.kind, self.histories = kind, histories
         self.rows = rows = history_rows(kind, histories)
         table.clear(columns=True)
         table.add_columns(*HEADERS[kind])
-        previous = None
+        self._add_rows(table, rows, None)
+        self._chart(0)
+
+    def append(self, histories: list[Any]) -> None:
+        """Add the next page of the histories shown (the first may go on the last shown's
+        subject: it shows as one subject)."""
+        rows = history_rows(self.kind, histories)
+        self.histories = joined_histories(self.histories, histories)
+        previous = self.rows[-1].subject if self.rows else None
+        self.rows += rows
+        self._add_rows(self.query_one("#history-table", DataTable), rows, previous)
+        self._chart(self.query_one("#history-table", DataTable).cursor_row)
+
+    @staticmethod
+    def _add_rows(table: DataTable, rows: list[HistoryRow], previous: str | None) -> None:
         for row in rows:
             move = Text(row.move)
             if "▲" in row.move or row.change.startswith("+"):
@@ -85,9 +104,6 @@ class HistoryView(Vertical):
                 safe(row.value, one_line=True), move, safe(row.change, one_line=True),
             )
             previous = row.subject
-        if cursor > 0 and rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
-        self._chart(table.cursor_row if cursor > 0 else 0)
 
     @property
     def highlighted(self) -> HistoryRow | None:
@@ -97,6 +113,8 @@ class HistoryView(Vertical):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self._chart(event.cursor_row)
+        if event.cursor_row >= len(self.rows) - self.AHEAD:
+            self.post_message(self.NearTheEnd())
 
     def _chart(self, index: int) -> None:
         chart = self.query_one(HistoryChart)
