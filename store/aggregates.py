@@ -83,6 +83,12 @@ def unpack_extras(packed: bytes) -> Extras:
     return Extras(risks, [(name, ticker) for name, ticker in picks], _metrics(vintage), _metrics(guidance), ratings)
 
 
+def unpack_sides(packed: bytes) -> tuple[list[str], list[tuple[str, str | None]]]:
+    """One report's risks and picks from its extras (its figures are not built)."""
+    risks, picks, *_figures = orjson.loads(zlib.decompress(packed))
+    return risks, [(name, ticker) for name, ticker in picks]
+
+
 def unpack_history(packed: bytes, guidance: bool = True, ratings: bool = True) -> tuple[list[Metric], list[dict]]:
     """One report's guidance figures and company ratings from its extras, building only
     what is asked for (``ratings=False``: no ratings, ``guidance=False``: no figures)."""

@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 
 from yanbao.store.aggregates import (CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures,
-                                     unpack_history, unpack_period)
+                                     unpack_history, unpack_period, unpack_sides)
 from yanbao.store import pane_tables
 from yanbao.store.index import IndexRow
 from yanbao.store.model import Metric
@@ -573,6 +573,14 @@ class Catalog:
                 head, metrics, _ = found.get(row[0], (row[:6], [], None))
                 found[row[0]] = (head, metrics, unpack_extras(row[6]))
         return list(found.values())
+
+    def risks_and_picks(self, periods: Sequence[str]) -> Iterator[tuple[tuple, list[str], list[tuple[str, str | None]]]]:
+        """Per report about one of ``periods``: its row (id, title, broker, date, period,
+        language), risks and picks, a batch at a time (no figure built)."""
+        for row in self.stream(f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z "
+                               f"FROM reports r JOIN extras e ON e.n = r.n "
+                               f"WHERE r.period IN ({','.join('?' * len(periods))})", periods):
+            yield (row[:6], *unpack_sides(row[6]))
 
     def all_extras(self) -> Iterator[tuple[tuple, Extras]]:
         """Every report's row (id, title, broker, date, period, language) and extras, a batch

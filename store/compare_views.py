@@ -81,11 +81,7 @@ def quarter_sides(catalog: Catalog, left: str, right: str) -> tuple[list[Digest]
     """The reports about ``left`` and about ``right`` as slim digests with their risks and
     picks (no figures), each side in publication order: what a comparison's risk and pick
     changes and report ids read."""
-    own = sorted({left, right})
-    views = []
-    for head, _figures, extras in catalog.quarter_figures(own, [], own):
-        if extras is not None:
-            views.append(_slim(head, [], risks=list(extras.risks),
-                               companies=[Company(name, ticker, "recommended") for name, ticker in extras.picks]))
+    views = [_slim(head, [], risks=risks, companies=[Company(name, ticker, "recommended") for name, ticker in picks])
+             for head, risks, picks in catalog.risks_and_picks(sorted({left, right}))]
     views.sort(key=report_order)
     return [d for d in views if d.period == left], [d for d in views if d.period == right]
