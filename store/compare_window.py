@@ -19,7 +19,7 @@ import orjson
 from yanbao.store.catalog import Catalog
 from yanbao.store.compare import (FigureCell, FigureChange, PickDiff, QuarterComparison, RatingEntry, RatingHistory,
                                   RiskDiff)
-from yanbao.store.compare.common import _proxy_date, canonical_company, period_sort_key
+from yanbao.store.compare.common import _proxy_date, canonical_company, keep_companies, period_sort_key
 from yanbao.store.compare.figures import Observation, _make_cell
 from yanbao.store.compare.quarters import _pair, _pick_diff, _risk_diff
 from yanbao.store.compare_views import quarter_periods, quarter_sides
@@ -44,14 +44,29 @@ def _cell(period: str, basis: str, rows: list[tuple]) -> FigureCell:
 
 class QuarterRows:
     """``left`` against ``right``: the comparison's rows in order (``rows``, lazy) and its
-    risks, picks and report ids (``comparison``)."""
+    risks, picks and report ids (``comparison``). ``names``: only the figures of those
+    companies (by canonical name, as ``narrow_comparison`` keeps them), read from their
+    rows of the table alone."""
 
-    def __init__(self, catalog: Catalog, left: str, right: str) -> None:
+    def __init__(self, catalog: Catalog, left: str, right: str, names: Collection[str] | None = None) -> None:
         self.catalog, self.left, self.right = catalog, left, right
+        self.keep = None if names is None else keep_companies(names)
 
     def _streams(self, after: tuple[str, int] | None) -> list[Iterator[tuple]]:
         """One stream per report period the comparison reads, each in cell-key order."""
         return [self._statements(rp, after) for rp in quarter_periods(self.left, self.right)]
+
+    def _names_stated(self, rp: str) -> list[str]:
+        """The company names, as stated, of ``rp``'s statements that ``keep`` keeps: each
+        distinct name found by a seek past the one before (a few per company, not one per
+        statement)."""
+        kept, name = [], ""
+        while found := self.catalog.query("SELECT sc FROM company_statements WHERE rp = ? AND sc > ? "
+                                          "ORDER BY sc LIMIT 1", (rp, name)):
+            name = found[0][0]
+            if self.keep(name):
+                kept.append(name)
+        return kept
 
     def _statements(self, rp: str, after: tuple[str, int] | None) -> Iterator[tuple]:
         """What the reports about ``rp`` say of the compared periods (and, for a compared
@@ -61,9 +76,15 @@ class QuarterRows:
         vintage = rp in compared and all(QUARTER_RE.fullmatch(p) for p in compared)
         years = " OR s.fp GLOB '[0-9][0-9][0-9][0-9]'" if vintage else ""
         later = " AND (s.sc, s.co) >= (?, ?)" if after is not None else ""
+        names: tuple[str, ...] = ()
+        if self.keep is not None:  # a figure of no company (co = 1) is no company's
+            names = tuple(self._names_stated(rp))
+            if not names:
+                return
+            later += f" AND s.co = 0 AND s.sc IN ({','.join('?' * len(names))})"
         sql = (f"SELECT s.sc, s.co, s.fp, {_REPORT}, s.packed FROM company_statements s CROSS JOIN reports r "
                f"ON r.n = s.n WHERE s.rp = ?{later} AND (s.fp IN (?, ?){years}) ORDER BY s.sc, s.co")
-        params = (rp, *(after or ()), self.left, self.right)
+        params = (rp, *(after or ()), *names, self.left, self.right)
         for _company, group in itertools.groupby(self.catalog.stream(sql, params), key=lambda r: r[:2]):
             found = []
             for sc, co, fp, digest_id, date, broker, period, packed in group:

@@ -853,15 +853,16 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             return history_views(self._catalog, kind) if self._open() else []
 
-    def quarter_rows(self, left: str, right: str) -> Any | None:
-        """``left`` against ``right`` read a screen at a time (``store.compare_window``), or
-        None when the catalog cannot hold the tables that reads (read-only, made before them)."""
+    def quarter_rows(self, left: str, right: str, names: Collection[str] | None = None) -> Any | None:
+        """``left`` against ``right`` (the figures of ``names`` only, when given) read a screen
+        at a time (``store.compare_window``), or None when the catalog cannot hold the tables
+        that reads (read-only, made before them)."""
         from yanbao.store.compare_window import QuarterRows
 
         with self._mutex:
             if not self._open() or not self._pane_tables():
                 return None
-            return QuarterRows(self._catalog, left, right)
+            return QuarterRows(self._catalog, left, right, names)
 
     def rating_pages(self, names: Collection[str] | None = None) -> Any | None:
         """The ratings history of every company (or of ``names``) a page at a time

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import lru_cache
 
 from yanbao.store.model import Digest
@@ -37,6 +37,14 @@ def canonical_company(name: str | None, ticker: str | None = None) -> str:
                 if info is not None:
                     return info.name
     return (name or ticker or "").strip()
+
+
+def keep_companies(names: Collection[str] | None) -> Callable[[str | None], bool]:
+    """A filter on company names, by their canonical names: everything when ``names`` is None."""
+    if names is None:
+        return lambda company: True
+    folded = {canonical_company(n).casefold() for n in names}
+    return lambda company: company is not None and canonical_company(company).casefold() in folded
 
 
 def _company_filter(query: str | None) -> Callable[[str | None], bool]:

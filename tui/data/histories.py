@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from yanbao.store import units
+from yanbao.store.compare.common import keep_companies
 from yanbao.store.compare import (
     GuidanceHistory,
     RatingHistory,
-    canonical_company,
     guidance_history,
     rating_history,
 )
@@ -55,14 +55,6 @@ class Line:
 
     broker: str
     points: tuple[tuple[str, float], ...]
-
-
-def keep_companies(names: set[str] | None):
-    """A filter on canonical company names: everything when ``names`` is None."""
-    if names is None:
-        return lambda company: True
-    folded = {canonical_company(n).casefold() for n in names}
-    return lambda company: company is not None and canonical_company(company).casefold() in folded
 
 
 def guidance_histories(digests: Iterable[Digest], names: set[str] | None = None) -> list[GuidanceHistory]:

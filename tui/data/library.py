@@ -261,10 +261,11 @@ class Library:
         figures come without their sentences, see ``with_sentences``)."""
         return self._require().quarter_views(left, right)
 
-    def quarter_rows(self, left: str, right: str) -> Any | None:
-        """``left`` against ``right`` read a screen at a time (``store.compare_window``: rows in
-        order, built as they are read), or None where the catalog cannot (read ``quarter_views``)."""
-        return self._require().quarter_rows(left, right)
+    def quarter_rows(self, left: str, right: str, names: Iterable[str] | None = None) -> Any | None:
+        """``left`` against ``right`` (the figures of ``names`` only, when given) read a screen
+        at a time (``store.compare_window``: rows in order, built as they are read), or None
+        where the catalog cannot (read ``quarter_views``)."""
+        return self._require().quarter_rows(left, right, None if names is None else set(names))
 
     def rating_pages(self, names: Iterable[str] | None = None) -> Any | None:
         """The ratings history of every company (or of ``names``) a page at a time, or None

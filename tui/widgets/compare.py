@@ -106,7 +106,7 @@ def narrow_comparison(comparison: Any, names: set[str] | None) -> None:
     """Keep only the figure rows of ``names`` (canonical companies); None keeps every row."""
     if names is None:
         return
-    from yanbao.tui.data.histories import keep_companies
+    from yanbao.store.compare.common import keep_companies
 
     keep = keep_companies(names)
     comparison.rows = [row for row in comparison.rows if keep(row.company)]
@@ -484,8 +484,8 @@ class ComparePane(Vertical):
     def _compare(self, library: Library, left: str, right: str) -> None:
         try:
             names = self._names(library)
-            window = library.quarter_rows(left, right) if names is None else None
-            if window is None:  # narrowed, or a catalog that cannot read a screen at a time
+            window = library.quarter_rows(left, right, names)
+            if window is None:  # a catalog that cannot read a screen at a time
                 from yanbao.store.compare import compare_quarters
 
                 comparison = compare_quarters(library.quarter_views(left, right), left, right)
