@@ -19,8 +19,8 @@ from yanbao.store.index import index_row
 from yanbao.store.model import Metric, Range
 from yanbao.store.risk_text import bounded, plausible_risk
 
-__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "figures_of", "unpack_extras", "unpack_figures",
-           "unpack_history", "unpack_period"]
+__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "figures_of", "metrics_of_rows", "unpack_extras",
+           "unpack_extras_rows", "unpack_figures", "unpack_history", "unpack_period", "unpack_sides"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
@@ -43,14 +43,14 @@ def figures_of(company: str | None, ticker: str | None, rows: list[list],
     """The metrics of one company's packed figure rows (``keep`` as in ``unpack_figures``)."""
     if keep is not None:
         rows = [row for row in rows if keep(row[0], row[5])]
-    return _metrics([[company, ticker, *row] for row in rows])
+    return metrics_of_rows([[company, ticker, *row] for row in rows])
 
 
 def _pack(value: Any) -> bytes:
     return zlib.compress(orjson.dumps(value))
 
 
-def _metrics(rows: list[list]) -> list[Metric]:
+def metrics_of_rows(rows: list[list]) -> list[Metric]:
     """Metrics of rows packed as [company, ticker, *_PACKED] (positions fixed by _PACKED),
     built directly: the catalog packed them from stored, validated digests, and the checks
     of ``Metric.from_dict`` cost a pane reading thousands of figures most of its time."""
@@ -64,7 +64,7 @@ def _metrics(rows: list[list]) -> list[Metric]:
 
 def unpack_period(packed: bytes) -> list[Metric]:
     """The metrics (without sentences) of one report about one period, in the report's order."""
-    return _metrics(orjson.loads(zlib.decompress(packed)))
+    return metrics_of_rows(orjson.loads(zlib.decompress(packed)))
 
 
 class Extras(NamedTuple):
@@ -77,10 +77,16 @@ class Extras(NamedTuple):
     ratings: list[dict]  # company ratings and target prices (the ratings history)
 
 
+def unpack_extras_rows(packed: bytes) -> list[list]:
+    """One report's extras as packed: risks, picks, and the rows of its vintage figures,
+    guidance figures and ratings (``metrics_of_rows`` builds figures of rows)."""
+    return orjson.loads(zlib.decompress(packed))
+
+
 def unpack_extras(packed: bytes) -> Extras:
     """One report's extras; figures come without sentences."""
-    risks, picks, vintage, guidance, ratings = orjson.loads(zlib.decompress(packed))
-    return Extras(risks, [(name, ticker) for name, ticker in picks], _metrics(vintage), _metrics(guidance), ratings)
+    risks, picks, vintage, guidance, ratings = unpack_extras_rows(packed)
+    return Extras(risks, [(name, ticker) for name, ticker in picks], metrics_of_rows(vintage), metrics_of_rows(guidance), ratings)
 
 
 def unpack_sides(packed: bytes) -> tuple[list[str], list[tuple[str, str | None]]]:
@@ -93,7 +99,7 @@ def unpack_history(packed: bytes, guidance: bool = True, ratings: bool = True) -
     """One report's guidance figures and company ratings from its extras, building only
     what is asked for (``ratings=False``: no ratings, ``guidance=False``: no figures)."""
     _risks, _picks, _vintage, guidance_rows, rating_dicts = orjson.loads(zlib.decompress(packed))
-    return (_metrics(guidance_rows) if guidance else []), (rating_dicts if ratings else [])
+    return (metrics_of_rows(guidance_rows) if guidance else []), (rating_dicts if ratings else [])
 
 
 def bigrams(text: str) -> str:
@@ -133,6 +139,7 @@ class CatalogEntry:
     extras: bytes = b""  # risks, picks and non-actual year figures (unpack_extras)
     statements: list[tuple] = field(default_factory=list)  # pane 4's figure statements (store.pane_tables)
     ratings: list[tuple] = field(default_factory=list)  # pane 4's rating rows (store.pane_tables)
+    guidance: list[tuple] = field(default_factory=list)  # pane 4's guidance rows (store.pane_tables)
 
 
 def _text(value: Any) -> str:
@@ -190,5 +197,7 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
                       [r for r in doc.get("company_ratings") or [] if isinstance(r, dict)]]),
         statements=pane_tables.statement_rows_of(doc, period),
         ratings=pane_tables.rating_rows_of(doc, row.id, row.broker if isinstance(row.broker, str) else None,
+                                           row.date if isinstance(row.date, str) and row.date else None, period),
+        guidance=pane_tables.guidance_rows(guidance, row.id, row.broker if isinstance(row.broker, str) else None,
                                            row.date if isinstance(row.date, str) and row.date else None, period),
     )

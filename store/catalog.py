@@ -333,7 +333,7 @@ class Catalog:
         conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?)", [(n, *f) for f in e.figures])
         conn.executemany("INSERT INTO period_figures VALUES (?, ?, ?)", [(p, n, z) for p, z in e.by_period])
         conn.execute("INSERT INTO extras VALUES (?, ?, ?)", (n, "\n".join(p for p, _ in e.by_period), e.extras))
-        pane_tables.insert(conn, n, e.statements, e.ratings)
+        pane_tables.insert(conn, n, e.statements, e.ratings, e.guidance)
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, digest_id: str) -> None:

@@ -17,15 +17,17 @@ from dataclasses import dataclass
 
 import orjson
 from yanbao.store.catalog import Catalog
-from yanbao.store.compare import (FigureCell, FigureChange, PickDiff, QuarterComparison, RatingEntry, RatingHistory,
-                                  RiskDiff)
+from yanbao.store.compare import (FigureCell, FigureChange, GuidanceHistory, PickDiff, QuarterComparison, RatingEntry,
+                                  RatingHistory, RiskDiff)
+from yanbao.store.compare.histories import add_guidance_step
+from yanbao.store.model import Range
 from yanbao.store.compare.common import _proxy_date, canonical_company, keep_companies, period_sort_key
 from yanbao.store.compare.figures import Observation, _make_cell
 from yanbao.store.compare.quarters import _pair, _pick_diff, _risk_diff
 from yanbao.store.compare_views import quarter_periods, quarter_sides
 from yanbao.store.periods import QUARTER_RE
 
-__all__ = ["QuarterRows", "RatingPages"]
+__all__ = ["GuidancePages", "QuarterRows", "RatingPages"]
 
 # A statement is read as (cell key, tag, what it says). The cell key, in the comparison's
 # row order: company, whether it is none, segment, metric rank, metric, basis rank, basis,
@@ -205,6 +207,17 @@ class RatingPages:
                                 key=lambda c: c.name)
         self.total = sum(c.count for c in self.companies)
 
+    def page(self, start: int | None, size: int) -> tuple[list[RatingHistory], int | None]:
+        """``size`` entries from entry ``start`` (None: the first) and where the next page
+        starts (None: no more)."""
+        start = start or 0
+        stop = start + size
+        return self.histories(start, stop), (stop if stop < self.total else None)
+
+    def subjects(self) -> int:
+        """How many companies the whole view has."""
+        return len(self.companies)
+
     def histories(self, start: int = 0, stop: int | None = None) -> list[RatingHistory]:
         stop = self.total if stop is None else min(stop, self.total)
         out: list[RatingHistory] = []
@@ -232,4 +245,51 @@ class RatingPages:
                                                        prev, change))
             out.append(history)
         return out
+
+
+class GuidancePages:
+    """The guidance history of every company (or of ``names``), a page of whole histories at
+    a time, from ``guidance_rows``: the histories ``guidance_history`` makes, ordered by
+    the company's canonical name, then as it orders them (company as stated, segment,
+    metric, period by time)."""
+
+    def __init__(self, catalog: Catalog, names: Collection[str] | None = None) -> None:
+        self.catalog = catalog
+        self.where, self.keys = "", ()
+        if names is not None:
+            self.keys = tuple({canonical_company(name).casefold() for name in names})
+            self.where = f" AND ck IN ({','.join('?' * len(self.keys))})"
+
+    def page(self, after: tuple[str, str] | None, size: int) -> tuple[list[GuidanceHistory], tuple[str, str] | None]:
+        """Whole histories after the one ``after`` names (None: from the first) until they
+        hold ``size`` steps, and where the next page starts (None: no more)."""
+        later = " AND (ck, hk) > (?, ?)" if after is not None else ""
+        rows = self.catalog.stream(
+            "SELECT ck, hk, company, segment, metric, period, date, id, broker, rp, value, low, high, unit, "
+            f"pvalue, plow, phigh FROM guidance_rows WHERE 1{later}{self.where} ORDER BY ck, hk, ord, k",
+            (*(after or ()), *self.keys))
+        out: list[GuidanceHistory] = []
+        steps = 0
+        for key, group in itertools.groupby(rows, key=lambda r: r[:2]):
+            if steps >= size:
+                return out, last
+            first = next(group)
+            history = GuidanceHistory(*first[2:6])
+            for row in itertools.chain((first,), group):
+                date, digest_id, broker, rp, value, low, high, unit, pvalue, plow, phigh = row[6:]
+                previous = Range(pvalue, plow, phigh) if (pvalue, plow, phigh) != (None, None, None) else None
+                add_guidance_step(history, date, digest_id, broker, rp, value, low, high, unit, previous)
+            if history.steps:
+                out.append(history)
+                steps += len(history.steps)
+            last = key
+        return out, None
+
+    def subjects(self) -> int:
+        """How many guidance figures the whole view has (those with a step: a figure stated
+        only without a value has none)."""
+        return self.catalog.query(
+            "SELECT count(*) FROM (SELECT DISTINCT ck, hk FROM guidance_rows WHERE (value IS NOT NULL OR low IS NOT NULL "
+            f"OR high IS NOT NULL OR pvalue IS NOT NULL OR plow IS NOT NULL OR phigh IS NOT NULL){self.where})",
+            self.keys)[0][0]
 

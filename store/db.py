@@ -874,6 +874,16 @@ class DigestStore(UserStateMixin):
                 return None
             return RatingPages(self._catalog, names)
 
+    def guidance_pages(self, names: Collection[str] | None = None) -> Any | None:
+        """The guidance history of every company (or of ``names``) a page at a time
+        (``store.compare_window``), or None as for ``quarter_rows``."""
+        from yanbao.store.compare_window import GuidancePages
+
+        with self._mutex:
+            if not self._open() or not self._pane_tables():
+                return None
+            return GuidancePages(self._catalog, names)
+
     def _pane_tables(self) -> bool:
         """True when pane 4's tables hold the library; else (a catalog made before them)
         start filling them in the background, a step at a time, and say False."""

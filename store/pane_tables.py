@@ -9,7 +9,11 @@ aggregates (and rebuilt with them by ``doctor --rebuild``):
   together: an ingest writes a few pages, not one per statement scattered over the table;
 - ``rating_rows``: one row per company rating (company × broker × date), clustered by
   company and publication order, so the ratings history of every company reads a screen
-  at a time.
+  at a time;
+- ``guidance_rows``: one row per statement of company guidance, clustered by the company's
+  canonical name, then the guidance figure (company as stated, segment, metric, year or
+  quarter), then publication order: the guidance history, of every company or of one,
+  reads a screen at a time.
 
 A catalog made before these tables gets them when first asked (``fill_step``, a few hundred
 reports per transaction, in the background: ``DigestStore``), filled from the catalog's own
@@ -27,10 +31,12 @@ from typing import Any
 
 import orjson
 from yanbao.store.compare.common import _BASIS_ORDER, _guidance_metric, _proxy_date, canonical_company, period_sort_key
+from yanbao.store.compare.histories import is_company_guidance
 from yanbao.store.compare.figures import _METRIC_ORDER
 from yanbao.store.model import CompanyRating, DigestError
 
-__all__ = ["SCHEMA", "create", "create_tables", "drop", "insert", "order_key", "fill_step", "is_ready", "rating_rows_of", "statement_rows_of"]
+__all__ = ["SCHEMA", "create", "create_tables", "drop", "guidance_rows", "history_key", "insert", "order_key", "fill_step",
+           "is_ready", "rating_rows_of", "statement_rows_of"]
 
 # Value columns are declared without a type: a number keeps the type it was stored with (an
 # int target price comes back an int, as the document of record says it).
@@ -44,9 +50,15 @@ CREATE TABLE IF NOT EXISTS rating_rows(
     company TEXT NOT NULL, ticker, broker, date, rating, action, target, currency, prev,
     PRIMARY KEY(ck, ord, k)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rating_rows_n ON rating_rows(n);
+CREATE TABLE IF NOT EXISTS guidance_rows(
+    ck TEXT NOT NULL, hk TEXT NOT NULL, ord TEXT NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL,
+    company, segment, metric TEXT NOT NULL, period TEXT NOT NULL, broker, date, rp, unit TEXT NOT NULL,
+    value, low, high, pvalue, plow, phigh, PRIMARY KEY(ck, hk, ord, k)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS guidance_rows_n ON guidance_rows(n);
 """
-TABLES = ("company_statements", "rating_rows")
-READY = "pane_tables"  # the info key saying the tables hold every report
+TABLES = ("company_statements", "rating_rows", "guidance_rows")
+READY = "pane_tables"  # the info key saying the tables hold every report (its value: VERSION)
+VERSION = "2"  # 2: guidance_rows too; a catalog of an older version fills them all again
 FILLED = "pane_tables_filled"  # while a catalog made before them is filled: the last report number in
 
 
@@ -101,7 +113,35 @@ def rating_rows_of(doc: Mapping[str, Any], digest_id: str, broker: str | None, d
                        digest_id, broker, date, period)
 
 
-def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: list[tuple]) -> None:
+def history_key(company: str | None, segment: str | None, metric: str, period: str) -> str:
+    """A guidance history's place among one company's, as one string that sorts as
+    ``guidance_history`` sorts them (company, segment, metric, then period by time)."""
+    year, quarter = period_sort_key(period)
+    return "\x01".join((company or "", segment or "", metric, f"{year:05d}{quarter}", period,
+                        f"{int(company is None)}{int(segment is None)}"))
+
+
+def guidance_rows(guidance: list[list], digest_id: str, broker: str | None, date: str | None,
+                  period: str | None) -> list[tuple]:
+    """``guidance_rows`` rows (``n`` left out) of one report's guidance figures, packed as
+    the catalog's extras pack them, in the report's order: what ``guidance_history`` reads."""
+    from yanbao.store.aggregates import metrics_of_rows  # (it imports this module)
+
+    order = order_key(date, period, digest_id)
+    out = []
+    for k, m in enumerate(metrics_of_rows(guidance)):
+        if isinstance(m.period, str) and is_company_guidance(m.metric, m.basis):
+            metric = _guidance_metric(m.metric)
+            company = canonical_company(m.company).casefold() if m.company is not None else ""
+            prev = m.previous
+            out.append((company, history_key(m.company, m.segment, metric, m.period), order, k, digest_id,
+                        m.company, m.segment, metric, m.period, broker, date, period, m.unit, m.value, m.low, m.high,
+                        *((prev.value, prev.low, prev.high) if prev is not None else (None, None, None))))
+    return out
+
+
+def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: list[tuple],
+           guidance: list[tuple]) -> None:
     """One report's rows (in the transaction storing the report)."""
     by_company: dict[tuple, list[list]] = {}
     for s in statements:  # packed as compare_window reads them: [ss, rank, metric, br, basis, so, k, unit…vs]
@@ -112,6 +152,8 @@ def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: l
                       for (rp, sc, co, fp), rows in by_company.items()])
     conn.executemany("INSERT OR REPLACE INTO rating_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      [(*r[:3], n, *r[3:]) for r in ratings])
+    conn.executemany(f"INSERT OR REPLACE INTO guidance_rows VALUES ({','.join('?' * 20)})",
+                     [(*g[:4], n, *g[4:]) for g in guidance])
 
 
 def drop(conn: sqlite3.Connection, n: int) -> None:
@@ -131,13 +173,13 @@ def create_tables(conn: sqlite3.Connection) -> None:
 def create(conn: sqlite3.Connection) -> None:
     """Both tables in a new, empty catalog (filled as reports are stored)."""
     create_tables(conn)
-    conn.execute("INSERT OR REPLACE INTO info VALUES (?, '1')", (READY,))
+    conn.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (READY, VERSION))
 
 
 def is_ready(catalog: Any) -> bool:
     """True when the tables hold every report (a new catalog, or ``fill_step`` done)."""
     with contextlib.suppress(sqlite3.DatabaseError):
-        return bool(catalog.query("SELECT 1 FROM info WHERE key = ?", (READY,)))
+        return bool(catalog.query("SELECT 1 FROM info WHERE key = ? AND value = ?", (READY, VERSION)))
     return False
 
 
@@ -146,10 +188,10 @@ def fill_step(catalog: Any, batch: int = 256) -> bool:
     number), read from its per-report aggregates, in one transaction; True once every
     report is in. A step is short, so readers and writers wait for one step at most; a
     kill loses one step. The first step clears what a store of another version left."""
-    from yanbao.store.aggregates import unpack_extras, unpack_period
+    from yanbao.store.aggregates import unpack_extras_rows, unpack_period
 
     with catalog.transaction() as conn:
-        if conn.execute("SELECT 1 FROM info WHERE key = ?", (READY,)).fetchone():
+        if conn.execute("SELECT 1 FROM info WHERE key = ? AND value = ?", (READY, VERSION)).fetchone():
             return True
         create_tables(conn)
         found = conn.execute("SELECT value FROM info WHERE key = ?", (FILLED,)).fetchone()
@@ -167,11 +209,12 @@ def fill_step(catalog: Any, batch: int = 256) -> bool:
                     metrics += [m.to_dict() for m in unpack_period(packed[0])]
             # Read back period by period: within one period (all a comparison cell compares)
             # the figures keep the report's order.
-            insert(conn, n, statement_rows(metrics, period),
-                   rating_rows(unpack_extras(extras).ratings, digest_id, broker, date, period))
+            _risks, _picks, _vintage, guidance, ratings = unpack_extras_rows(extras)
+            insert(conn, n, statement_rows(metrics, period), rating_rows(ratings, digest_id, broker, date, period),
+                   guidance_rows(guidance, digest_id, broker, date, period))
         if len(reports) < batch:
             conn.execute("DELETE FROM info WHERE key = ?", (FILLED,))
-            conn.execute("INSERT OR REPLACE INTO info VALUES (?, '1')", (READY,))
+            conn.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (READY, VERSION))
             return True
         conn.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (FILLED, str(reports[-1][0])))
         return False

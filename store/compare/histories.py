@@ -15,7 +15,7 @@ from yanbao.store.compare.common import (
     report_order,
 )
 from yanbao.store.compare.figures import _observations
-from yanbao.store.model import Digest
+from yanbao.store.model import Digest, Range
 from yanbao.store.units import midpoint
 
 
@@ -103,6 +103,34 @@ def guidance_move(before: GuidanceStep, after: GuidanceStep) -> str:
 
 
 
+def is_company_guidance(metric: str, basis: str) -> bool:
+    """A figure the guidance history reads: guidance, or a ``*_guidance`` figure that is not
+    a consensus (BBG expects 100 bn+ is not company guidance)."""
+    return basis == "guidance" or (metric.endswith("_guidance") and basis != "consensus")
+
+
+def add_guidance_step(history: GuidanceHistory, date: str | None, digest_id: str, broker: str | None,
+                      report_period: str | None, value: float | None, low: float | None, high: float | None,
+                      unit: str, previous: Range | None) -> None:
+    """One report's statement of ``history``'s figure (statements come in publication
+    order): the earlier guidance it quotes (``previous``) as a step of its own unless a step
+    already gave that value, then the statement itself, which confirms the last step when
+    a report of the same season said the same."""
+    if previous is not None and _bounds(previous.value, previous.low, previous.high):
+        quoted = GuidanceStep(date, digest_id, broker, previous.value, previous.low, previous.high, unit, "initial",
+                              quoted=True, report_period=report_period)
+        if not any(_same_step(quoted, s) for s in history.steps):
+            _append_step(history, quoted)
+    step = GuidanceStep(date, digest_id, broker, value, low, high, unit, "initial", report_period=report_period)
+    if not _bounds(step.value, step.low, step.high):
+        return
+    last = history.steps[-1] if history.steps else None
+    if last and not last.quoted and report_period and last.report_period == report_period and _same_step(last, step):
+        last.confirmed_by.append(digest_id)  # another report of the same season saying the same
+    else:
+        _append_step(history, step)
+
+
 def guidance_history(
     digests: Iterable[Digest], *, company: str | None = None
 ) -> list[GuidanceHistory]:
@@ -113,57 +141,11 @@ def guidance_history(
     """
     wanted = _company_filter(company)
     histories: dict[tuple, GuidanceHistory] = {}
-    for digest, m, obs in _observations(
-        digests,
-        # a consensus of what guidance will be (BBG expects 100 bn+) is not company guidance
-        lambda m: (
-            wanted(m.company)
-            and (
-                m.basis == "guidance" or (m.metric.endswith("_guidance") and m.basis != "consensus")
-            )
-        ),
-    ):
+    for digest, m, obs in _observations(digests, lambda m: wanted(m.company) and is_company_guidance(m.metric, m.basis)):
         key = (m.company, m.segment, _guidance_metric(m.metric), m.period)
         history = histories.setdefault(key, GuidanceHistory(*key))
-        if m.previous is not None and _bounds(m.previous.value, m.previous.low, m.previous.high):
-            quoted = GuidanceStep(
-                digest.date,
-                digest.id,
-                digest.broker,
-                m.previous.value,
-                m.previous.low,
-                m.previous.high,
-                m.unit,
-                "initial",
-                quoted=True,
-                report_period=digest.period,
-            )
-            if not any(_same_step(quoted, s) for s in history.steps):
-                _append_step(history, quoted)
-        step = GuidanceStep(
-            digest.date,
-            digest.id,
-            digest.broker,
-            obs.value,
-            obs.low,
-            obs.high,
-            m.unit,
-            "initial",
-            report_period=digest.period,
-        )
-        if not _bounds(step.value, step.low, step.high):
-            continue
-        last = history.steps[-1] if history.steps else None
-        if (
-            last
-            and not last.quoted
-            and digest.period
-            and last.report_period == digest.period
-            and _same_step(last, step)
-        ):
-            last.confirmed_by.append(digest.id)  # another report of the same season saying the same
-        else:
-            _append_step(history, step)
+        add_guidance_step(history, digest.date, digest.id, digest.broker, digest.period, obs.value, obs.low, obs.high,
+                          m.unit, m.previous)
     result = [h for h in histories.values() if h.steps]
     result.sort(
         key=lambda h: (h.company or "", h.segment or "", h.metric, period_sort_key(h.period))

@@ -15,7 +15,8 @@ import pytest
 from benchmarks.real_sized import real_sized_docs
 from yanbao.store import pane_tables
 from yanbao.store.catalog import Catalog
-from yanbao.store.compare import compare_quarters, rating_history
+from yanbao.store.compare import compare_quarters, guidance_history, rating_history
+from yanbao.store.compare.common import canonical_company, keep_companies
 from yanbao.store.compare_views import quarter_periods
 from yanbao.store.db import DigestStore
 from yanbao.store.model import Digest
@@ -38,6 +39,10 @@ def fill_mixed_library(path: Path) -> None:
     store.add(Digest.from_dict(dict(docs[5], period="2025Q2", title="moved to another quarter")))
     store.remove(docs[6]["id"])  # a removed report leaves the tables and aggregates too
     store.add_many([Digest.from_dict(d) for d in docs[80:]])
+    # guidance quoting the figure it replaces (a step of its own in the guidance history)
+    quoting = next(m for m in docs[11]["metrics"] if m["basis"] == "guidance")
+    raised = dict(quoting, value=quoting["value"] * 1.1, previous={"value": quoting["value"] * 0.9})
+    store.add(Digest.from_dict(dict(docs[11], metrics=[*docs[11]["metrics"], raised])))
     store.close()
 
 
@@ -134,13 +139,52 @@ def test_ratings_pages_equal_the_whole_history(library: Path) -> None:
         assert [h.to_dict() for h in joined] == whole
 
 
+def _guidance_order(history) -> tuple[str, str]:
+    company = canonical_company(history.company).casefold() if history.company is not None else ""
+    return company, pane_tables.history_key(history.company, history.segment, history.metric, history.period)
+
+
+def _same_guidance(store: DigestStore, names: set[str] | None = None, size: int = 25) -> int:
+    """Asserts the guidance history read in pages of ``size`` steps equals the whole one
+    (of ``names``), in the pages' order; the histories compared."""
+    keep = keep_companies(names)
+    whole = sorted((h for h in guidance_history(store.history_views("guidance")) if keep(h.company)),
+                   key=_guidance_order)
+    pages = store.guidance_pages(names)
+    joined, after, read = [], None, 0
+    while True:
+        got, after = pages.page(after, size)
+        joined += got
+        read += 1
+        if after is None:
+            break
+        assert sum(len(h.steps) for h in got) >= size
+    assert [h.to_dict() for h in joined] == [h.to_dict() for h in whole], names
+    assert pages.subjects() == len(whole)
+    assert read > 1 or sum(len(h.steps) for h in whole) <= size
+    return len(whole)
+
+
+def test_guidance_pages_equal_the_whole_history(library: Path) -> None:
+    """#17: the guidance history, of every company or of some, read a page at a time from
+    ``guidance_rows``, equals ``guidance_history`` over the catalog's views (quoted earlier
+    guidance, reports of one season confirming a step, raises and cuts included)."""
+    with DigestStore(library) as store:
+        assert _same_guidance(store) > 50
+        everyone = store.guidance_pages().page(None, 10**9)[0]
+        assert any(s.quoted for h in everyone for s in h.steps) and any(s.confirmed_by for h in everyone for s in h.steps)
+        named = sorted({h.company for h in everyone if h.company})
+        for names in ({named[0]}, {named[1], named[-1]}, {named[2].upper()}, {"no such company"}):
+            _same_guidance(store, names, size=5)
+
+
 def _old_catalog(library: Path, tmp_path: Path) -> Path:
     """A copy of ``library`` whose catalog was made before pane 4's tables."""
     copy = tmp_path / "store.json"
     shutil.copy(library, copy)
     shutil.copytree(library.with_name(library.name + ".d"), copy.with_name(copy.name + ".d"))
     conn = sqlite3.connect(copy.with_name(copy.name + ".d") / "catalog.sqlite")
-    conn.executescript("DROP TABLE company_statements; DROP TABLE rating_rows; "
+    conn.executescript("DROP TABLE company_statements; DROP TABLE rating_rows; DROP TABLE guidance_rows; "
                        "DELETE FROM info WHERE key = 'pane_tables';")
     conn.close()
     return copy
@@ -156,6 +200,24 @@ def test_a_catalog_made_before_the_tables_is_filled_a_step_at_a_time(library: Pa
         assert _same_comparisons(store) > 1000
         assert [h.to_dict() for h in store.rating_pages().histories()] == [
             h.to_dict() for h in rating_history(store.history_views("ratings"))]
+        assert _same_guidance(store) > 50
+
+
+def test_a_catalog_of_the_first_tables_fills_them_again_with_guidance(library: Path, tmp_path: Path) -> None:
+    """A catalog whose pane tables are version 1 (no guidance rows) is not ready: it fills
+    the three tables again, and then reads guidance in pages."""
+    copy = tmp_path / "store.json"
+    shutil.copy(library, copy)
+    shutil.copytree(library.with_name(library.name + ".d"), copy.with_name(copy.name + ".d"))
+    conn = sqlite3.connect(copy.with_name(copy.name + ".d") / "catalog.sqlite")
+    conn.executescript("DROP TABLE guidance_rows; UPDATE info SET value = '1' WHERE key = 'pane_tables';")
+    conn.close()
+    with DigestStore(copy) as store:
+        assert not pane_tables.is_ready(store._catalog)
+        while not pane_tables.fill_step(store._catalog, batch=32):
+            pass
+        assert _same_guidance(store) > 50
+        assert _same_comparisons(store) > 1000
 
 
 def test_until_filled_pane_4_reads_the_old_way_while_the_tables_fill(library: Path, tmp_path: Path) -> None:
@@ -172,7 +234,8 @@ def test_doctor_rebuild_makes_the_tables_again(library: Path, tmp_path: Path) ->
     shutil.copytree(library.with_name(library.name + ".d"), copy.with_name(copy.name + ".d"))
     with DigestStore(copy) as store:
         store.rebuild_catalog()
-        assert store._catalog.query("SELECT value FROM info WHERE key = 'pane_tables'") == [("1",)]
+        assert store._catalog.query("SELECT value FROM info WHERE key = 'pane_tables'") == [(pane_tables.VERSION,)]
         assert _same_comparisons(store) > 1000
+        assert _same_guidance(store) > 50
         assert [h.to_dict() for h in store.rating_pages().histories()] == [
             h.to_dict() for h in rating_history(store.history_views("ratings"))]

@@ -267,6 +267,14 @@ class Library:
         where the catalog cannot (read ``quarter_views``)."""
         return self._require().quarter_rows(left, right, None if names is None else set(names))
 
+    def history_pages(self, kind: str, names: Iterable[str] | None = None) -> Any | None:
+        """The ``guidance`` or ``ratings`` history of every company (or of ``names``) a page
+        at a time (``page``, ``subjects``), or None where the catalog cannot (read
+        ``history_digests``)."""
+        if kind == "guidance":
+            return self._require().guidance_pages(None if names is None else set(names))
+        return self.rating_pages(names)
+
     def rating_pages(self, names: Iterable[str] | None = None) -> Any | None:
         """The ratings history of every company (or of ``names``) a page at a time, or None
         where the catalog cannot (read ``history_digests``)."""

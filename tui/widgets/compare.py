@@ -212,18 +212,26 @@ class ComparePane(Vertical):
             self.kind = kind
             self.histories = histories
             self.error = error
-            self.subjects = subjects  # set when these are the first only: how many subjects in all
-            self.pages: Any | None = None  # the ratings read a page at a time: where from
-            self.read = 0  # and how many of its entries these are
+            self.subjects = subjects  # how many subjects in all, when these are the first only
+            self.pages: Any | None = None  # the history read a page at a time: where from
+            self.after: Any | None = None  # and where its next page starts (None: all read)
 
     class HistoryPage(Message):
-        """The next page of the ratings history shown (entries up to ``read``)."""
+        """The next page of the history shown (``after``: where the one after it starts)."""
 
-        def __init__(self, pages: Any, histories: list[Any], read: int) -> None:
+        def __init__(self, pages: Any, histories: list[Any], after: Any | None) -> None:
             super().__init__()
             self.pages = pages
             self.histories = histories
-            self.read = read
+            self.after = after
+
+    class HistorySubjects(Message):
+        """How many subjects (companies rated, guidance figures) a paged history has."""
+
+        def __init__(self, pages: Any, subjects: int) -> None:
+            super().__init__()
+            self.pages = pages
+            self.subjects = subjects
 
     class SeriesReady(Message):
         """The chart's points for the highlighted figure."""
@@ -251,8 +259,9 @@ class ComparePane(Vertical):
         self.swapped = False  # the user picked From later than To; the pane put them in order
         self._preferred: tuple[str | None, str | None] = (None, None)  # remembered quarters
         self._quarters_offered: list[str] = []
-        self._pages: Any | None = None  # the ratings history shown is read a page at a time from this
-        self._pages_read = 0  # its entries shown
+        self._pages: Any | None = None  # the history shown is read a page at a time from this
+        self._history_after: Any | None = None  # where its next page starts (None: all shown)
+        self._history_subjects: int | None = None  # its subjects in all, once counted
         self._history_paging = False  # a page of it is being read
         self.reading = False  # the comparison shown is its first screen: risks and picks still to come
         self._window: Any | None = None  # the comparison shown is read a page at a time from this
@@ -382,9 +391,9 @@ class ComparePane(Vertical):
         if self.reading:  # the first screen only
             self.notify("Still reading the rest: export when it shows whole.", timeout=3, markup=False)
             return "compare", None
-        if self.mode == "ratings" and self._pages is not None and self._pages_read < self._pages.total:
+        if self.mode in HISTORY_MODES and self._pages is not None and self._history_after is not None:
             pages = self._pages  # the whole, read by the export
-            return "ratings", lambda: pages.histories()
+            return self.mode, lambda: pages.page(None, 1 << 62)[0]
         if self.mode in HISTORY_MODES:
             kind, histories = self.query_one(HistoryView).export_subject()
             return kind, histories or None
@@ -574,12 +583,14 @@ class ComparePane(Vertical):
             from yanbao.tui.data.histories import guidance_histories, rating_histories
 
             names = self._names(library)
-            pages = library.rating_pages(names) if kind == "ratings" else None
+            pages = library.history_pages(kind, names)
             if pages is not None:  # the first screen; more as the cursor nears its end
-                ready = self.HistoriesReady(kind, pages.histories(0, FIRST_SCREEN))
-                if pages.total > FIRST_SCREEN:
-                    ready.subjects, ready.pages, ready.read = len(pages.companies), pages, FIRST_SCREEN
+                first, after = pages.page(None, FIRST_SCREEN)
+                ready = self.HistoriesReady(kind, first)
+                ready.pages, ready.after = pages, after
                 self.post_message(ready)
+                if after is not None:
+                    self.post_message(self.HistorySubjects(pages, pages.subjects()))
                 return
             digests = library.history_digests(names, kind)  # the store's aggregates, no digest decoded
             read = guidance_histories if kind == "guidance" else rating_histories
@@ -592,47 +603,57 @@ class ComparePane(Vertical):
         if message.kind != self.mode:
             return  # the mode changed while reading
         self.query_one(HistoryView).show(message.kind, message.histories)
-        self._pages, self._pages_read, self._history_paging = message.pages, message.read, False
+        self._pages, self._history_after, self._history_paging = message.pages, message.after, False
+        self._history_subjects = len(message.histories) if message.after is None else None
         if message.error:
             self.query_one("#compare-status", Static).update(Text(message.error, style="red"))
             return
-        self._history_legend(message.kind, len(message.histories) if message.subjects is None else message.subjects)
+        self._history_legend(message.kind)
 
-    def _history_legend(self, kind: str, count: int) -> None:
+    def on_compare_pane_history_subjects(self, message: HistorySubjects) -> None:
+        message.stop()
+        if message.pages is self._pages:
+            self._history_subjects = message.subjects
+            self._history_legend(self.mode)
+
+    def _history_legend(self, kind: str) -> None:
         scope = clean(self.narrowed_to or "all companies", one_line=True)
         what = "guidance figures" if kind == "guidance" else "companies rated"
-        legend = Text(f"{count:,} {what} · {scope}   ", style="dim")
-        if self._pages is not None and self._pages_read < self._pages.total:
-            legend.append(f"{self._pages_read:,} of {self._pages.total:,} ratings, more as you scroll   ")
+        count = f"{self._history_subjects:,}" if self._history_subjects is not None else "…"
+        legend = Text(f"{count} {what} · {scope}   ", style="dim")
+        if self._history_after is not None:
+            view = self.query_one(HistoryView)
+            shown = f"{len(view.rows):,} of {self._pages.total:,} ratings" if kind == "ratings" else (
+                f"{len(view.histories):,} shown")
+            legend.append(f"{shown}, more as you scroll   ")
         if kind == "guidance":
             legend.append_text(Text.assemble(("▲", "green"), " raise  ", ("▼", "red"), " cut  ↔ narrow  ⇔ widen  = reiterate"))
         self.query_one("#compare-status", Static).update(legend)
 
     def on_history_view_near_the_end(self, message: HistoryView.NearTheEnd) -> None:
         message.stop()
-        pages = self._pages
-        if pages is not None and self._pages_read < pages.total and not self._history_paging:
+        if self._pages is not None and self._history_after is not None and not self._history_paging:
             self._history_paging = True
-            self._read_history_page(pages, self._pages_read)
+            self._read_history_page(self._pages, self._history_after)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare-page")
-    def _read_history_page(self, pages: Any, start: int) -> None:
+    def _read_history_page(self, pages: Any, after: Any) -> None:
         try:
-            histories = pages.histories(start, start + PAGE)
+            histories, after = pages.page(after, PAGE)
         except Exception as error:  # the entries shown stay; one line says why no more came
-            self.app.call_from_thread(self.notify, f"Reading more ratings failed: {clean(error, one_line=True)}",
+            self.app.call_from_thread(self.notify, f"Reading more of the history failed: {clean(error, one_line=True)}",
                                       severity="error", markup=False)
             return
-        self.post_message(self.HistoryPage(pages, histories, min(start + PAGE, pages.total)))
+        self.post_message(self.HistoryPage(pages, histories, after))
 
     def on_compare_pane_history_page(self, message: HistoryPage) -> None:
         message.stop()
-        if message.pages is not self._pages or self.mode != "ratings":
+        if message.pages is not self._pages or self.mode not in HISTORY_MODES:
             return
         self._history_paging = False
-        self._pages_read = message.read
+        self._history_after = message.after
         self.query_one(HistoryView).append(message.histories)
-        self._history_legend("ratings", len(self._pages.companies))
+        self._history_legend(self.mode)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def _compare_reports(self, library: Library, report: Digest) -> None:

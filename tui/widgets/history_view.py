@@ -84,7 +84,9 @@ class HistoryView(Vertical):
         """Add the next page of the histories shown (the first may go on the last shown's
         subject: it shows as one subject)."""
         rows = history_rows(self.kind, histories)
-        self.histories = joined_histories(self.histories, histories)
+        # a ratings page may cut a company in two; a guidance page holds whole histories
+        self.histories = (joined_histories(self.histories, histories) if self.kind == "ratings"
+                          else self.histories + histories)
         previous = self.rows[-1].subject if self.rows else None
         self.rows += rows
         self._add_rows(self.query_one("#history-table", DataTable), rows, previous)
