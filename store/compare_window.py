@@ -25,6 +25,7 @@ from yanbao.store.compare.common import _proxy_date, canonical_company, keep_com
 from yanbao.store.compare.figures import Observation, _make_cell
 from yanbao.store.compare.quarters import _pair, _pick_diff, _risk_diff
 from yanbao.store.compare_views import quarter_periods, quarter_sides
+from yanbao.store.pane_tables import history_of_key
 from yanbao.store.periods import QUARTER_RE
 
 __all__ = ["GuidancePages", "QuarterRows", "RatingPages"]
@@ -258,25 +259,24 @@ class GuidancePages:
         self.where, self.keys = "", ()
         if names is not None:
             self.keys = tuple({canonical_company(name).casefold() for name in names})
-            self.where = f" AND ck IN ({','.join('?' * len(self.keys))})"
+            self.where = f" AND g.ck IN ({','.join('?' * len(self.keys))})"
 
     def page(self, after: tuple[str, str] | None, size: int) -> tuple[list[GuidanceHistory], tuple[str, str] | None]:
         """Whole histories after the one ``after`` names (None: from the first) until they
         hold ``size`` steps, and where the next page starts (None: no more)."""
-        later = " AND (ck, hk) > (?, ?)" if after is not None else ""
+        later = " AND (g.ck, g.hk) > (?, ?)" if after is not None else ""
         rows = self.catalog.stream(
-            "SELECT ck, hk, company, segment, metric, period, date, id, broker, rp, value, low, high, unit, "
-            f"pvalue, plow, phigh FROM guidance_rows WHERE 1{later}{self.where} ORDER BY ck, hk, ord, k",
-            (*(after or ()), *self.keys))
+            f"SELECT g.ck, g.hk, {_REPORT}, g.value, g.low, g.high, g.unit, g.pvalue, g.plow, g.phigh "
+            f"FROM guidance_rows g CROSS JOIN reports r ON r.n = g.n WHERE 1{later}{self.where} "
+            f"ORDER BY g.ck, g.hk, g.ord, g.k", (*(after or ()), *self.keys))
         out: list[GuidanceHistory] = []
         steps = 0
         for key, group in itertools.groupby(rows, key=lambda r: r[:2]):
             if steps >= size:
                 return out, last
-            first = next(group)
-            history = GuidanceHistory(*first[2:6])
-            for row in itertools.chain((first,), group):
-                date, digest_id, broker, rp, value, low, high, unit, pvalue, plow, phigh = row[6:]
+            history = GuidanceHistory(*history_of_key(key[1]))
+            for row in group:
+                digest_id, date, broker, rp, value, low, high, unit, pvalue, plow, phigh = row[2:]
                 previous = Range(pvalue, plow, phigh) if (pvalue, plow, phigh) != (None, None, None) else None
                 add_guidance_step(history, date, digest_id, broker, rp, value, low, high, unit, previous)
             if history.steps:
@@ -289,7 +289,7 @@ class GuidancePages:
         """How many guidance figures the whole view has (those with a step: a figure stated
         only without a value has none)."""
         return self.catalog.query(
-            "SELECT count(*) FROM (SELECT DISTINCT ck, hk FROM guidance_rows WHERE (value IS NOT NULL OR low IS NOT NULL "
+            "SELECT count(*) FROM (SELECT DISTINCT ck, hk FROM guidance_rows g WHERE (value IS NOT NULL OR low IS NOT NULL "
             f"OR high IS NOT NULL OR pvalue IS NOT NULL OR plow IS NOT NULL OR phigh IS NOT NULL){self.where})",
             self.keys)[0][0]
 

@@ -35,7 +35,7 @@ from yanbao.store.compare.histories import is_company_guidance
 from yanbao.store.compare.figures import _METRIC_ORDER
 from yanbao.store.model import CompanyRating, DigestError
 
-__all__ = ["SCHEMA", "create", "create_tables", "drop", "guidance_rows", "history_key", "insert", "order_key", "fill_step",
+__all__ = ["SCHEMA", "create", "create_tables", "drop", "guidance_rows", "history_key", "history_of_key", "insert", "order_key", "fill_step",
            "is_ready", "rating_rows_of", "statement_rows_of"]
 
 # Value columns are declared without a type: a number keeps the type it was stored with (an
@@ -51,8 +51,7 @@ CREATE TABLE IF NOT EXISTS rating_rows(
     PRIMARY KEY(ck, ord, k)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS rating_rows_n ON rating_rows(n);
 CREATE TABLE IF NOT EXISTS guidance_rows(
-    ck TEXT NOT NULL, hk TEXT NOT NULL, ord TEXT NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL,
-    company, segment, metric TEXT NOT NULL, period TEXT NOT NULL, broker, date, rp, unit TEXT NOT NULL,
+    ck TEXT NOT NULL, hk TEXT NOT NULL, ord TEXT NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, unit TEXT NOT NULL,
     value, low, high, pvalue, plow, phigh, PRIMARY KEY(ck, hk, ord, k)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS guidance_rows_n ON guidance_rows(n);
 """
@@ -115,28 +114,37 @@ def rating_rows_of(doc: Mapping[str, Any], digest_id: str, broker: str | None, d
 
 def history_key(company: str | None, segment: str | None, metric: str, period: str) -> str:
     """A guidance history's place among one company's, as one string that sorts as
-    ``guidance_history`` sorts them (company, segment, metric, then period by time)."""
+    ``guidance_history`` sorts them (company, segment, metric, then period by time), and
+    holds them (``history_of_key``)."""
     year, quarter = period_sort_key(period)
     return "\x01".join((company or "", segment or "", metric, f"{year:05d}{quarter}", period,
                         f"{int(company is None)}{int(segment is None)}"))
 
 
+def history_of_key(key: str) -> tuple[str | None, str | None, str, str]:
+    """(company, segment, metric, period) of a ``history_key``."""
+    company, segment, metric, _order, period, nones = key.split("\x01")
+    return (None if nones[0] == "1" else company), (None if nones[1] == "1" else segment), metric, period
+
+
 def guidance_rows(guidance: list[list], digest_id: str, broker: str | None, date: str | None,
                   period: str | None) -> list[tuple]:
     """``guidance_rows`` rows (``n`` left out) of one report's guidance figures, packed as
-    the catalog's extras pack them, in the report's order: what ``guidance_history`` reads."""
+    the catalog's extras pack them, in the report's order: what ``guidance_history`` reads.
+    A row is small (the report's columns are read from its catalog row; its order ends with
+    the first 16 characters of its id, a sha256, which order reports as the whole does):
+    a report writes one per figure, each in its history's place."""
     from yanbao.store.aggregates import metrics_of_rows  # (it imports this module)
 
-    order = order_key(date, period, digest_id)
+    order = order_key(date, period, digest_id[:16])
     out = []
     for k, m in enumerate(metrics_of_rows(guidance)):
         if isinstance(m.period, str) and is_company_guidance(m.metric, m.basis):
             metric = _guidance_metric(m.metric)
             company = canonical_company(m.company).casefold() if m.company is not None else ""
             prev = m.previous
-            out.append((company, history_key(m.company, m.segment, metric, m.period), order, k, digest_id,
-                        m.company, m.segment, metric, m.period, broker, date, period, m.unit, m.value, m.low, m.high,
-                        *((prev.value, prev.low, prev.high) if prev is not None else (None, None, None))))
+            out.append((company, history_key(m.company, m.segment, metric, m.period), order, k, m.unit, m.value,
+                        m.low, m.high, *((prev.value, prev.low, prev.high) if prev is not None else (None, None, None))))
     return out
 
 
@@ -152,7 +160,7 @@ def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: l
                       for (rp, sc, co, fp), rows in by_company.items()])
     conn.executemany("INSERT OR REPLACE INTO rating_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      [(*r[:3], n, *r[3:]) for r in ratings])
-    conn.executemany(f"INSERT OR REPLACE INTO guidance_rows VALUES ({','.join('?' * 20)})",
+    conn.executemany(f"INSERT OR REPLACE INTO guidance_rows VALUES ({','.join('?' * 12)})",
                      [(*g[:4], n, *g[4:]) for g in guidance])
 
 
