@@ -313,7 +313,7 @@ class TestFirstScreen:
             whole = pane.app.screen.library.history_pages("guidance").page(None, 10**9)[0]
             assert len(whole) > 2 and len(view.histories) == 1
             status = str(pane.query_one("#compare-status").render())
-            assert f"{len(whole)} guidance figures" in status and "1 shown, more as you scroll" in status, status
+            assert "guidance figures · all companies" in status and "1 shown, more as you scroll" in status, status
             kind, subject = pane.export_subject()
             assert kind == "guidance" and [h.to_dict() for h in subject()] == [h.to_dict() for h in whole]
             view.query_one("#history-table").focus()

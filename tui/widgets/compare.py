@@ -589,8 +589,8 @@ class ComparePane(Vertical):
                 ready = self.HistoriesReady(kind, first)
                 ready.pages, ready.after = pages, after
                 self.post_message(ready)
-                if after is not None:
-                    self.post_message(self.HistorySubjects(pages, pages.subjects()))
+                if after is not None and (subjects := pages.subjects()) is not None:
+                    self.post_message(self.HistorySubjects(pages, subjects))
                 return
             digests = library.history_digests(names, kind)  # the store's aggregates, no digest decoded
             read = guidance_histories if kind == "guidance" else rating_histories
@@ -619,8 +619,8 @@ class ComparePane(Vertical):
     def _history_legend(self, kind: str) -> None:
         scope = clean(self.narrowed_to or "all companies", one_line=True)
         what = "guidance figures" if kind == "guidance" else "companies rated"
-        count = f"{self._history_subjects:,}" if self._history_subjects is not None else "…"
-        legend = Text(f"{count} {what} · {scope}   ", style="dim")
+        count = f"{self._history_subjects:,} " if self._history_subjects is not None else ""
+        legend = Text(f"{count}{what} · {scope}   ", style="dim")
         if self._history_after is not None:
             view = self.query_one(HistoryView)
             shown = f"{len(view.rows):,} of {self._pages.total:,} ratings" if kind == "ratings" else (
