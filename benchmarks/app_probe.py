@@ -16,7 +16,8 @@
 - search (``--search WORDS``): from Enter in the search prompt until the list shows the
   first screen of matches with their count (``search_first_screen_s``) and until it lists
   every match (``search_all_s``);
-- panes (``--panes``): panes 2, 3, 4 and 1 shown in turn, each until settled;
+- panes (``--panes``): panes 2, 3, 4 (each of its modes in turn) and 1 shown in turn, each
+  until settled;
 - maxrss: the peak resident memory of this process (VmHWM, else ``getrusage``) after the cursor moves
   (``maxrss_list_mb``) and at the end (``maxrss_mb``, after the panes when visited).
 
@@ -121,6 +122,15 @@ async def _probe(store_path: str, moves: int, size: tuple[int, int], timeout: fl
                 await pilot.press(key)
                 await _settle(app, pilot, deadline)
                 out.setdefault("maxrss_after_pane_mb", {})[key] = _maxrss_mb()
+                if key == "4":  # and each of pane 4's history views, of every company
+                    from textual.widgets import Select
+
+                    for mode in ("guidance", "ratings", "quarters"):
+                        t1 = time.perf_counter()
+                        app.screen.query_one("#compare-mode", Select).value = mode
+                        await _settle(app, pilot, deadline)
+                        out.setdefault("pane_4_modes", {})[mode] = {"settled_s": time.perf_counter() - t1,
+                                                                    "maxrss_mb": _maxrss_mb()}
             out["panes_s"] = time.perf_counter() - t0
             out["library_loaded_after_panes"] = screen.library_ready
         out["cursor_ms"] = cpu_ms
