@@ -42,8 +42,8 @@ COMPACT_WIDTH = 100
 """Below this many cells companies go by their short names."""
 
 FIRST_SCREEN = 200
-"""Rows (figures, history entries) shown before the rest is read: a big library's comparison
-or ratings history shows this many at once and the whole a moment later."""
+"""Rows (figures, history entries) read first: a big library's comparison or history shows
+this many at once, and more as the cursor nears them (``PAGE``)."""
 
 PAGE = 1000
 """Figures read at a time as the cursor nears the end of those read: a big library's
@@ -176,7 +176,7 @@ class ComparePane(Vertical):
             self.note = note  # why there is nothing to compare (not an error)
             self.partial = partial  # the first rows only (no risks or picks yet): the rest follows
             self.window: Any | None = None  # a comparison read a page at a time: where from
-            self.after: Any | None = None  # and the company the next page starts after
+            self.after: Any | None = None  # and where its next page starts
 
     class SidesReady(Message):
         """A paged comparison's risks, picks and report ids (read after its first page)."""
@@ -265,7 +265,7 @@ class ComparePane(Vertical):
         self._history_paging = False  # a page of it is being read
         self.reading = False  # the comparison shown is its first screen: risks and picks still to come
         self._window: Any | None = None  # the comparison shown is read a page at a time from this
-        self._after: Any | None = None  # the company its next page starts after (None: all read)
+        self._after: Any | None = None  # where its next page starts (None: all read)
         self._paging = False  # a page is being read
         self._total: int | None = None  # its figures in all, once counted
 
@@ -388,7 +388,7 @@ class ComparePane(Vertical):
     def export_subject(self) -> tuple[str, Any | None]:
         """What ``e`` exports here: (``compare``, the comparison) or (``guidance``/``ratings``,
         the histories shown)."""
-        if self.reading:  # the first screen only
+        if self.reading and self.mode not in HISTORY_MODES:  # the first screen only
             self.notify("Still reading the rest: export when it shows whole.", timeout=3, markup=False)
             return "compare", None
         if self.mode in HISTORY_MODES and self._pages is not None and self._history_after is not None:
