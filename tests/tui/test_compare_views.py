@@ -325,3 +325,20 @@ class TestFirstScreen:
             assert [h.to_dict() for h in view.histories] == [h.to_dict() for h in whole]
             assert len(view.rows) == sum(len(h.steps) for h in whole)
 
+    async def test_a_history_exports_while_a_comparison_still_reads(self, app_factory, monkeypatch) -> None:
+        """The comparison shown before is still reading its risks and picks: the ratings
+        history the user switched to exports anyway."""
+        app = app_factory(corpus=True)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            reached, gate = self.hold(monkeypatch, 3)
+            await pilot.press("4")
+            pane = pilot.app.screen.query_one(ComparePane)
+            pane.refresh_comparison()
+            await self.until(pilot, lambda: reached.is_set() and pane.reading)
+            pane.query_one("#compare-mode").value = "ratings"
+            await self.until(pilot, lambda: len(pane.query_one(HistoryView).rows) > 0)
+            kind, subject = pane.export_subject()
+            gate.set()
+            assert kind == "ratings" and subject
+
