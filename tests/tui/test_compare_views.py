@@ -181,6 +181,31 @@ class TestFirstScreen:
         return reached, gate
 
     @staticmethod
+    async def history_in_pages(pilot, monkeypatch, mode: str, first: int):
+        """Pane 4 in a history ``mode`` read ``first`` entries first, then one a page, the
+        next page read when the cursor is one row from the last: (the pane, its view)."""
+        from yanbao.tui.widgets import compare
+        from yanbao.tui.widgets.history_view import HistoryView as View
+
+        pane = await open_compare(pilot)
+        monkeypatch.setattr(compare, "FIRST_SCREEN", first)
+        monkeypatch.setattr(compare, "PAGE", 1)
+        monkeypatch.setattr(View, "AHEAD", 1)
+        pane.query_one("#compare-mode").value = mode
+        await settle(pilot)
+        return pane, pane.query_one(HistoryView)
+
+    @staticmethod
+    async def scroll_to_the_end(pilot, pane, presses: int = 100) -> None:
+        """`G` until the status no longer says more is to come (a page a press at most;
+        bounded, so a regression fails instead of hanging)."""
+        for _ in range(presses):
+            if "more as you scroll" not in str(pane.query_one("#compare-status").render()):
+                return
+            await pilot.press("G")
+            await settle(pilot)
+
+    @staticmethod
     async def until(pilot, done) -> None:
         import asyncio
 
@@ -225,11 +250,7 @@ class TestFirstScreen:
             await pilot.press("down", "down")  # one row from the last read: the next page comes
             await settle(pilot)
             assert len(table_rows(pane, "#compare-table")) == 7 and len(pane.comparison.rows) == 7
-            for _ in range(100):  # a page a press at most; bounded, so a regression fails, not hangs
-                if "more as you scroll" not in str(pane.query_one("#compare-status").render()):
-                    break
-                await pilot.press("G")
-                await settle(pilot)
+            await self.scroll_to_the_end(pilot, pane)
             # (the highlighted rows got their sentences meanwhile: compared without them)
             assert [_figure_key(row) for row in pane.comparison.rows] == expected
             assert len(table_rows(pane, "#compare-table")) == len(expected)
@@ -260,18 +281,9 @@ class TestFirstScreen:
         """#17: the ratings of every company hold what was scrolled to: the first screen, then
         a page at a time as the cursor nears the last entry shown; a company cut by a page
         goes on under its name; `e` exports the whole."""
-        from yanbao.tui.widgets import compare
-        from yanbao.tui.widgets.history_view import HistoryView as View
-
         app = app_factory(corpus=True)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            pane = await open_compare(pilot)
-            monkeypatch.setattr(compare, "FIRST_SCREEN", 2)
-            monkeypatch.setattr(compare, "PAGE", 1)
-            monkeypatch.setattr(View, "AHEAD", 1)
-            pane.query_one("#compare-mode").value = "ratings"
-            view = pane.query_one(HistoryView)
-            await settle(pilot)
+            pane, view = await self.history_in_pages(pilot, monkeypatch, "ratings", first=2)
             whole = pane.app.screen.library.rating_pages().histories()
             entries = sum(len(h.entries) for h in whole)
             assert entries > 3 and len(view.rows) == 2
@@ -283,11 +295,7 @@ class TestFirstScreen:
             await pilot.press("down")  # one row from the last shown: the next page comes
             await settle(pilot)
             assert len(view.rows) == 3 and len(table_rows(view, "#history-table")) == 3
-            for _ in range(100):  # a page a press at most; bounded, so a regression fails, not hangs
-                if "more as you scroll" not in str(pane.query_one("#compare-status").render()):
-                    break
-                await pilot.press("G")
-                await settle(pilot)
+            await self.scroll_to_the_end(pilot, pane)
             assert [h.to_dict() for h in view.histories] == [h.to_dict() for h in whole]
             assert len(view.rows) == entries
             names = [r[0] for r in table_rows(view, "#history-table") if r[0]]
@@ -298,18 +306,9 @@ class TestFirstScreen:
         """#17: the guidance history reads whole histories a page at a time (at 100,000
         reports the whole took over a minute and gigabytes); the count follows; `e` exports
         the whole."""
-        from yanbao.tui.widgets import compare
-        from yanbao.tui.widgets.history_view import HistoryView as View
-
         app = app_factory(corpus=True)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            pane = await open_compare(pilot)
-            monkeypatch.setattr(compare, "FIRST_SCREEN", 1)
-            monkeypatch.setattr(compare, "PAGE", 1)
-            monkeypatch.setattr(View, "AHEAD", 1)
-            pane.query_one("#compare-mode").value = "guidance"
-            view = pane.query_one(HistoryView)
-            await settle(pilot)
+            pane, view = await self.history_in_pages(pilot, monkeypatch, "guidance", first=1)
             whole = pane.app.screen.library.history_pages("guidance").page(None, 10**9)[0]
             assert len(whole) > 2 and len(view.histories) == 1
             status = str(pane.query_one("#compare-status").render())
@@ -317,11 +316,7 @@ class TestFirstScreen:
             kind, subject = pane.export_subject()
             assert kind == "guidance" and [h.to_dict() for h in subject()] == [h.to_dict() for h in whole]
             view.query_one("#history-table").focus()
-            for _ in range(len(whole)):  # a page a press at most
-                if "more as you scroll" not in str(pane.query_one("#compare-status").render()):
-                    break
-                await pilot.press("G")
-                await settle(pilot)
+            await self.scroll_to_the_end(pilot, pane)
             assert [h.to_dict() for h in view.histories] == [h.to_dict() for h in whole]
             assert len(view.rows) == sum(len(h.steps) for h in whole)
 
