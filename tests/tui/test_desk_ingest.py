@@ -66,8 +66,13 @@ def library_held(store: Path, monkeypatch):
 def pause_after_first(monkeypatch) -> threading.Event:
     """Once the first file is settled the batch waits until the returned event (or its
     own stop) is set: a fast machine could otherwise settle every file between two looks
-    of the test, which would then never see the batch running."""
+    of the test, which would then never see the batch running. Parsed digests are stored
+    as they come (no batching by time): else a fast machine parses every file before the
+    first store, and the first settled file is the last, with nothing left to stop."""
+    from yanbao.store import ingest as ingest_module
     from yanbao.tui.data.library import Library
+
+    monkeypatch.setattr(ingest_module, "BATCH_SECONDS", 0.0)
 
     ingest, resume = Library.ingest, threading.Event()
 
