@@ -8,7 +8,7 @@ record), so the panes never decode the library to count risks or chart a figure.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -19,8 +19,8 @@ from yanbao.store.index import index_row
 from yanbao.store.model import Metric, Range
 from yanbao.store.risk_text import bounded, plausible_risk
 
-__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "figures_of", "metrics_of_rows", "unpack_extras",
-           "unpack_extras_rows", "unpack_figures", "unpack_history", "unpack_period", "unpack_sides"]
+__all__ = ["CatalogEntry", "Extras", "bigrams", "entry_of", "figures_of", "metrics_of_rows", "stored_company_keys", "unpack_extras",
+           "unpack_extras_rows", "unpack_figures", "unpack_history", "unpack_sides"]
 
 
 # What a figure keeps in the aggregates: enough to chart it and pivot it by quarter (its
@@ -60,11 +60,6 @@ def metrics_of_rows(rows: list[list]) -> list[Metric]:
                           low, high, consensus, vs,
                           Range(prev.get("value"), prev.get("low"), prev.get("high")) if isinstance(prev, dict) else None))
     return out
-
-
-def unpack_period(packed: bytes) -> list[Metric]:
-    """The metrics (without sentences) of one report about one period, in the report's order."""
-    return metrics_of_rows(orjson.loads(zlib.decompress(packed)))
 
 
 class Extras(NamedTuple):
@@ -135,11 +130,31 @@ class CatalogEntry:
     keys: list[str] = field(default_factory=list)  # casefolded company names, aliases, tickers
     risks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (key, wording, period)
     figures: list[tuple[str, str, bytes]] = field(default_factory=list)  # (company key, ticker key, packed)
-    by_period: list[tuple[str, bytes]] = field(default_factory=list)  # (metric period, packed metrics)
     extras: bytes = b""  # risks, picks and non-actual year figures (unpack_extras)
     statements: list[tuple] = field(default_factory=list)  # pane 4's figure statements (store.pane_tables)
     ratings: list[tuple] = field(default_factory=list)  # pane 4's rating rows (store.pane_tables)
     guidance: list[tuple] = field(default_factory=list)  # pane 4's guidance rows (store.pane_tables)
+
+
+def stored_company_keys(names: Iterable[str]) -> list[str]:
+    """A report's rows of the company-key table: per name, alias or ticker it gives, the
+    registry's canonical name, casefolded (a lookup expands a company to every name it
+    has, the canonical one among them); a name the registry does not know, as given. One
+    key per company, not one per name: each key is a page of the catalog's log an ingest
+    writes (``benchmarks.scale_bench``). A name kept casefolded before that the registry
+    reads only as written (BABA, not baba) is kept too: looked up as it was kept, it
+    still finds the report."""
+    from yanbao.store.companies import get_registry
+
+    registry = get_registry()
+    keys: set[str] = set()
+    for name in (n.strip() for n in names):
+        info = registry.lookup(name) if name else None
+        if info is not None:
+            keys.add(info.name.casefold())
+        if name and (info is None or registry.lookup(name.casefold()) is not info):
+            keys.add(name.casefold())
+    return sorted(keys)
 
 
 def _text(value: Any) -> str:
@@ -166,16 +181,14 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
         if isinstance(rating, dict):
             key = (_text(rating.get("company")), _text(rating.get("ticker")))
             by_company.setdefault(key, ([], []))[1].append(rating)
-    # Pane 4's two-quarter comparison reads figures by the period they are about, and the
-    # risks, picks and annual guidance of the reports of either quarter: kept apart so a
-    # comparison reads neither the library nor the sentences.
-    by_period: dict[str, list[list]] = {}
+    # Pane 4 reads the risks, picks and annual guidance of the reports of either quarter a
+    # comparison compares, and the library's guidance: kept apart so it reads neither the
+    # library nor the sentences.
     vintage: list[list] = []
     guidance: list[list] = []
     for metric in doc.get("metrics") or []:
         if isinstance(metric, dict) and isinstance(metric.get("period"), str):
             packed_row = [metric.get("company"), metric.get("ticker"), *(metric.get(f) for f in _PACKED)]
-            by_period.setdefault(metric["period"], []).append(packed_row)
             if len(metric["period"]) == 4 and (metric.get("basis") or "actual") != "actual":
                 vintage.append(packed_row)
             if metric.get("basis") == "guidance" or str(metric.get("metric")).endswith("_guidance"):
@@ -191,8 +204,7 @@ def entry_of(doc: Mapping[str, Any], size: int = 0) -> CatalogEntry:
         date=row.date if isinstance(row.date, str) else None, period=period, language=row.language,
         n_metrics=row.n_metrics, details=(details[0], details[1], details[2]), text=text,
         grams=bigrams(text), size=size,
-        keys=sorted({k.casefold() for k in row.company_keys}), risks=list(risks.values()), figures=figures,
-        by_period=[(period, _pack(rows)) for period, rows in by_period.items()],
+        keys=stored_company_keys(row.company_keys), risks=list(risks.values()), figures=figures,
         extras=_pack([risks_written, picks, vintage, guidance,
                       [r for r in doc.get("company_ratings") or [] if isinstance(r, dict)]]),
         statements=pane_tables.statement_rows_of(doc, period),

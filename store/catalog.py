@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 
 from yanbao.store.aggregates import (CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures,
-                                     unpack_history, unpack_period, unpack_sides)
+                                     unpack_history, unpack_sides)
 from yanbao.store import pane_tables
 from yanbao.store.index import IndexRow
 from yanbao.store.model import Metric
@@ -75,8 +75,6 @@ CREATE TABLE IF NOT EXISTS figures(n INTEGER NOT NULL, company_key TEXT, ticker_
 CREATE INDEX IF NOT EXISTS figures_n ON figures(n);
 CREATE INDEX IF NOT EXISTS figures_company ON figures(company_key);
 CREATE INDEX IF NOT EXISTS figures_ticker ON figures(ticker_key);
-CREATE TABLE IF NOT EXISTS period_figures(period TEXT NOT NULL, n INTEGER NOT NULL, packed BLOB NOT NULL,
-    PRIMARY KEY(period, n)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS extras(n INTEGER PRIMARY KEY, periods TEXT NOT NULL, z BLOB NOT NULL);
 """
 
@@ -167,6 +165,9 @@ class Catalog:
                 conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
                 conn.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
                 conn.execute("PRAGMA synchronous=FULL")
+                # A page freed by a delete is not overwritten with zeros (a build of SQLite
+                # may default to that): a removal or a rebuilt table writes what changed only.
+                conn.execute("PRAGMA secure_delete=FAST")
                 conn.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
                 conn.execute("PRAGMA cache_size=-16000")  # 16 MB: memory stays flat at any size
                 conn.create_function("unz", 1, _unz, deterministic=True)
@@ -331,8 +332,7 @@ class Catalog:
                 conn.execute("INSERT INTO risk_periods VALUES (?, ?, 1) ON CONFLICT(key, period) "
                              "DO UPDATE SET count = count + 1", (key, period))
         conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?)", [(n, *f) for f in e.figures])
-        conn.executemany("INSERT INTO period_figures VALUES (?, ?, ?)", [(p, n, z) for p, z in e.by_period])
-        conn.execute("INSERT INTO extras VALUES (?, ?, ?)", (n, "\n".join(p for p, _ in e.by_period), e.extras))
+        conn.execute("INSERT INTO extras VALUES (?, '', ?)", (n, e.extras))  # periods: read by no one since format 8
         pane_tables.insert(conn, n, e.statements, e.ratings, e.guidance)
 
     @staticmethod
@@ -352,11 +352,7 @@ class Catalog:
             conn.execute(f"DELETE FROM {table} WHERE count <= 0")
         for table in ("risk_rows", "company_keys", "figures"):
             conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
-        extra = conn.execute("SELECT periods FROM extras WHERE n = ?", (n,)).fetchone()
-        if extra is not None:  # figures by period are found by the periods the extras row names
-            conn.executemany("DELETE FROM period_figures WHERE period = ? AND n = ?",
-                             [(p, n) for p in extra[0].split("\n") if p])
-            conn.execute("DELETE FROM extras WHERE n = ?", (n,))
+        conn.execute("DELETE FROM extras WHERE n = ?", (n,))
         old = conn.execute("SELECT z FROM texts_z WHERE n = ?", (n,)).fetchone()
         waited = conn.execute("DELETE FROM unindexed WHERE n = ?", (n,)).rowcount
         if old is not None and not waited:  # a contentless index forgets a row given the words it was given
@@ -559,13 +555,14 @@ class Catalog:
         order) and, for reports about one of ``own_periods``, its extras (risks, picks,
         non-actual year figures; ``unpack_extras``)."""
         reports = ",".join("?" * len(report_periods))
+        wanted = set(figure_periods)
         found: dict[str, tuple[tuple, list[Metric], Extras | None]] = {}
-        for period in figure_periods:
-            for row in self.query(
-                    f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed "
-                    f"FROM period_figures f JOIN reports r ON r.n = f.n WHERE f.period = ? AND r.period IN ({reports})",
-                    (period, *report_periods)):
-                found.setdefault(row[0], (row[:6], [], None))[1].extend(unpack_period(row[6]))
+        for row in self.stream(
+                f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed "
+                f"FROM reports r JOIN figures f ON f.n = r.n WHERE r.period IN ({reports})", report_periods):
+            metrics = [m for m in unpack_figures(row[6])[0] if m.period in wanted]
+            if metrics:
+                found.setdefault(row[0], (row[:6], [], None))[1].extend(metrics)
         if own_periods:
             for row in self.query(
                     f"SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, e.z FROM reports r "
