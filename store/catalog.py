@@ -33,7 +33,7 @@ import orjson
 
 from yanbao.store.aggregates import (CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures,
                                      unpack_history, unpack_sides)
-from yanbao.store import pane_tables
+from yanbao.store import pane_tables, report_rows
 from yanbao.store.index import IndexRow
 from yanbao.store.model import Metric
 
@@ -63,9 +63,7 @@ CREATE TABLE IF NOT EXISTS unindexed(n INTEGER PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(words, tokenize='unicode61', detail='none', content='');
 CREATE TABLE IF NOT EXISTS company_keys(key TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS company_keys_key ON company_keys(key, n);
-CREATE INDEX IF NOT EXISTS company_keys_n ON company_keys(n);
 CREATE TABLE IF NOT EXISTS risk_rows(n INTEGER NOT NULL, key TEXT NOT NULL, wording TEXT NOT NULL, period TEXT);
-CREATE INDEX IF NOT EXISTS risk_rows_n ON risk_rows(n);
 CREATE TABLE IF NOT EXISTS risk_tally(key TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS risk_wordings(key TEXT, wording TEXT, count INTEGER NOT NULL,
     PRIMARY KEY(key, wording)) WITHOUT ROWID;
@@ -321,8 +319,8 @@ class Catalog:
         n = cur.lastrowid
         conn.execute("INSERT INTO texts_z VALUES (?, ?)", (n, zlib.compress(e.text.encode(), 6)))
         conn.execute("INSERT INTO unindexed VALUES (?)", (n,))  # indexed at the next fold
-        conn.executemany("INSERT INTO company_keys VALUES (?, ?)", [(k, n) for k in e.keys])
-        conn.executemany("INSERT INTO risk_rows VALUES (?, ?, ?, ?)", [(n, *r) for r in e.risks])
+        report_rows.insert(conn, "company_keys", "key, n", n, [(k, n) for k in e.keys])
+        report_rows.insert(conn, "risk_rows", "n, key, wording, period", n, [(n, *r) for r in e.risks])
         for key, wording, period in e.risks:
             conn.execute("INSERT INTO risk_tally VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET count = count + 1",
                          (key,))
@@ -343,15 +341,18 @@ class Catalog:
         n = found[0]
         # Kept pane results cannot take a report out: counting drops tells them to recompute.
         conn.execute("INSERT INTO info VALUES ('dropped', '1') ON CONFLICT(key) DO UPDATE SET value = value + 1")
-        for key, wording, period in conn.execute("SELECT key, wording, period FROM risk_rows WHERE n = ?", (n,)).fetchall():
+        risks, args = report_rows.where(conn, "risk_rows", n)
+        for key, wording, period in conn.execute(f"SELECT key, wording, period FROM risk_rows WHERE {risks}", args).fetchall():
             conn.execute("UPDATE risk_tally SET count = count - 1 WHERE key = ?", (key,))
             conn.execute("UPDATE risk_wordings SET count = count - 1 WHERE key = ? AND wording = ?", (key, wording))
             if period:
                 conn.execute("UPDATE risk_periods SET count = count - 1 WHERE key = ? AND period = ?", (key, period))
         for table in ("risk_tally", "risk_wordings", "risk_periods"):
             conn.execute(f"DELETE FROM {table} WHERE count <= 0")
-        for table in ("risk_rows", "company_keys", "figures"):
-            conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
+        for table in ("risk_rows", "company_keys"):
+            rows, args = report_rows.where(conn, table, n)
+            conn.execute(f"DELETE FROM {table} WHERE {rows}", args)
+        conn.execute("DELETE FROM figures WHERE n = ?", (n,))
         conn.execute("DELETE FROM extras WHERE n = ?", (n,))
         old = conn.execute("SELECT z FROM texts_z WHERE n = ?", (n,)).fetchone()
         waited = conn.execute("DELETE FROM unindexed WHERE n = ?", (n,)).rowcount

@@ -46,6 +46,7 @@ import orjson
 from yanbao.store.compare.common import _BASIS_ORDER, _guidance_metric, _proxy_date, canonical_company, period_sort_key
 from yanbao.store.compare.histories import is_company_guidance
 from yanbao.store.compare.figures import _METRIC_ORDER
+from yanbao.store import report_rows
 from yanbao.store.model import CompanyRating, DigestError
 
 __all__ = ["SCHEMA", "create", "create_tables", "drop", "guidance_rows", "history_key", "history_of_key", "insert", "order_key", "fill_step",
@@ -57,7 +58,6 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS company_statements(
     rp TEXT NOT NULL, sc TEXT NOT NULL, co INTEGER NOT NULL, n INTEGER NOT NULL, fp TEXT NOT NULL,
     packed BLOB NOT NULL, PRIMARY KEY(rp, sc, co, n, fp));
-CREATE INDEX IF NOT EXISTS company_statements_n ON company_statements(n);
 CREATE TABLE IF NOT EXISTS rating_rows(
     ck TEXT NOT NULL, ord TEXT NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, id TEXT NOT NULL,
     company TEXT NOT NULL, ticker, broker, date, rating, action, target, currency, prev,
@@ -167,9 +167,9 @@ def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: l
     for s in statements:  # packed as compare_window reads them: [ss, rank, metric, br, basis, so, k, unit…vs]
         if s[10]:  # a report about no period is in no comparison
             by_company.setdefault((s[10], s[1], s[7], s[0]), []).append([*s[2:7], s[8], s[9], *s[11:]])
-    conn.executemany("INSERT OR REPLACE INTO company_statements VALUES (?,?,?,?,?,?)",
-                     [(rp, sc, co, n, fp, zlib.compress(orjson.dumps(rows)))
-                      for (rp, sc, co, fp), rows in by_company.items()])
+    report_rows.insert(conn, "company_statements", "rp, sc, co, n, fp, packed", n,
+                       [(rp, sc, co, n, fp, zlib.compress(orjson.dumps(rows))) for (rp, sc, co, fp), rows in by_company.items()],
+                       "INSERT OR REPLACE")
     conn.executemany("INSERT OR REPLACE INTO rating_rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      [(*r[:3], n, *r[3:]) for r in ratings])
     conn.executemany("INSERT OR REPLACE INTO guidance_rows VALUES (?, ?, ?, ?)",
@@ -179,7 +179,8 @@ def insert(conn: sqlite3.Connection, n: int, statements: list[tuple], ratings: l
 def drop(conn: sqlite3.Connection, n: int) -> None:
     """One report's rows (in the transaction dropping the report)."""
     for table in TABLES:
-        conn.execute(f"DELETE FROM {table} WHERE n = ?", (n,))
+        rows, args = report_rows.where(conn, table, n)
+        conn.execute(f"DELETE FROM {table} WHERE {rows}", args)
 
 
 def create_tables(conn: sqlite3.Connection) -> None:

@@ -68,3 +68,26 @@ def test_an_ingest_writes_fewer_log_bytes_than_twice_the_digest(library: Path) -
             store.add(Digest.from_dict(doc))
         grew = wal.stat().st_size - before
     assert grew / sum(len(orjson.dumps(d)) for d in docs) < 2.5
+
+
+@pytest.mark.parametrize("made", ["now", "before"])
+def test_a_removed_report_leaves_none_of_its_rows(tmp_path: Path, made: str) -> None:
+    """A catalog made now finds a report's rows by their numbers (no index of the report);
+    one made before (an index of it) by that index: either way a removal takes them all."""
+    tables = ("company_keys", "risk_rows", "company_statements")
+    digests = [build_digest(n) for n in range(3)]
+    with DigestStore(tmp_path / "store.json") as store:
+        store.add(digests[0])
+        if made == "before":
+            for table in tables:
+                store._catalog.query(f"CREATE INDEX {table}_n ON {table}(n)")
+        store.add_many(digests[1:])
+        numbers = [store._catalog.query("SELECT n FROM reports WHERE id = ?", (d.id,))[0][0] for d in digests]
+        if made == "now":
+            for table in tables:
+                assert all(rowid >> 20 == n for rowid, n in store._catalog.query(f"SELECT rowid, n FROM {table}")), table
+        store.remove(digests[1].id)
+        for table in tables:
+            left = dict(store._catalog.query(f"SELECT n, count(*) FROM {table} GROUP BY n"))
+            assert numbers[1] not in left and left.get(numbers[0]) and left.get(numbers[2]), table
+        assert {d.id for d in store.by_company("Microsoft")} == {digests[0].id, digests[2].id}
