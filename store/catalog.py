@@ -3,7 +3,7 @@ documents of record and rebuilt from them by ``yanbao doctor --rebuild``.
 
 One row per report (the list's columns, newest-first order in an index), the search texts
 in an FTS5 trigram index plus a table of two-character words (a trigram index cannot
-find 腾讯), company keys, and the aggregates the panes show (risk tallies, figures per
+find 腾讯), company keys, and the aggregates the panes show (risk rows, figures per
 company). Everything is updated incrementally when a report is stored or removed, in
 one transaction, so a kill leaves the catalog as it was before or after. The catalog is
 derived data: nothing in it is the only copy of anything. To keep a write small, the
@@ -64,11 +64,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS grams USING fts5(words, tokenize='unicode61',
 CREATE TABLE IF NOT EXISTS company_keys(key TEXT NOT NULL, n INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS company_keys_key ON company_keys(key, n);
 CREATE TABLE IF NOT EXISTS risk_rows(n INTEGER NOT NULL, key TEXT NOT NULL, wording TEXT NOT NULL, period TEXT);
-CREATE TABLE IF NOT EXISTS risk_tally(key TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS risk_wordings(key TEXT, wording TEXT, count INTEGER NOT NULL,
-    PRIMARY KEY(key, wording)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS risk_periods(key TEXT, period TEXT, count INTEGER NOT NULL,
-    PRIMARY KEY(key, period)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS figures(n INTEGER NOT NULL, company_key TEXT, ticker_key TEXT, packed BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS figures_n ON figures(n);
 CREATE INDEX IF NOT EXISTS figures_company ON figures(company_key);
@@ -321,14 +316,6 @@ class Catalog:
         conn.execute("INSERT INTO unindexed VALUES (?)", (n,))  # indexed at the next fold
         report_rows.insert(conn, "company_keys", "key, n", n, [(k, n) for k in e.keys])
         report_rows.insert(conn, "risk_rows", "n, key, wording, period", n, [(n, *r) for r in e.risks])
-        for key, wording, period in e.risks:
-            conn.execute("INSERT INTO risk_tally VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET count = count + 1",
-                         (key,))
-            conn.execute("INSERT INTO risk_wordings VALUES (?, ?, 1) ON CONFLICT(key, wording) "
-                         "DO UPDATE SET count = count + 1", (key, wording))
-            if period:
-                conn.execute("INSERT INTO risk_periods VALUES (?, ?, 1) ON CONFLICT(key, period) "
-                             "DO UPDATE SET count = count + 1", (key, period))
         conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?)", [(n, *f) for f in e.figures])
         conn.execute("INSERT INTO extras VALUES (?, '', ?)", (n, e.extras))  # periods: read by no one since format 8
         pane_tables.insert(conn, n, e.statements, e.ratings, e.guidance)
@@ -341,14 +328,6 @@ class Catalog:
         n = found[0]
         # Kept pane results cannot take a report out: counting drops tells them to recompute.
         conn.execute("INSERT INTO info VALUES ('dropped', '1') ON CONFLICT(key) DO UPDATE SET value = value + 1")
-        risks, args = report_rows.where(conn, "risk_rows", n)
-        for key, wording, period in conn.execute(f"SELECT key, wording, period FROM risk_rows WHERE {risks}", args).fetchall():
-            conn.execute("UPDATE risk_tally SET count = count - 1 WHERE key = ?", (key,))
-            conn.execute("UPDATE risk_wordings SET count = count - 1 WHERE key = ? AND wording = ?", (key, wording))
-            if period:
-                conn.execute("UPDATE risk_periods SET count = count - 1 WHERE key = ? AND period = ?", (key, period))
-        for table in ("risk_tally", "risk_wordings", "risk_periods"):
-            conn.execute(f"DELETE FROM {table} WHERE count <= 0")
         for table in ("risk_rows", "company_keys"):
             rows, args = report_rows.where(conn, table, n)
             conn.execute(f"DELETE FROM {table} WHERE {rows}", args)
@@ -472,19 +451,6 @@ class Catalog:
         return [r[0] for r in self.query("SELECT DISTINCT period FROM reports WHERE period IS NOT NULL ORDER BY period")]
 
     # -- aggregates -------------------------------------------------------------------------
-
-    def risk_tally(self) -> list[tuple[str, int, str, list[str]]]:
-        """(key, report count, commonest wording, periods) per distinct risk, commonest first."""
-        wordings: dict[str, tuple[int, str]] = {}
-        for key, wording, count in self.query("SELECT key, wording, count FROM risk_wordings"):
-            best = wordings.get(key)
-            if best is None or (-count, wording) < (-best[0], best[1]):  # ties: the first in text order
-                wordings[key] = (count, wording)
-        periods: dict[str, list[str]] = {}
-        for key, period in self.query("SELECT key, period FROM risk_periods ORDER BY period"):
-            periods.setdefault(key, []).append(period)
-        return [(key, count, wordings.get(key, (0, key))[1], periods.get(key, []))
-                for key, count in self.query("SELECT key, count FROM risk_tally ORDER BY count DESC, key")]
 
     def figures_for(self, keys: Iterable[str], keep: Callable[[str, str | None], bool] | None = None,
                     between: tuple[int, int] | None = None) -> list[tuple[str, list[Metric], list[dict]]]:

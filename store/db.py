@@ -46,6 +46,7 @@ from yanbao.store.index import IndexRow, index_row
 from yanbao.store.kept_views import kept_company_views, kept_series
 from yanbao.store.migrate_pages import PagesMigration
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
+from yanbao.store.risk_fold import kept_risk_tally
 from yanbao.store.search import search_first, search_ids
 from yanbao.store.storage import LAYOUT_VERSION, META_DOC, META_TABLE, ROWS_PREFIX, AtomicJSONStorage, library_dir
 from yanbao.store.user_state import UNREAD_SINCE, UserStateMixin
@@ -711,10 +712,10 @@ class DigestStore(UserStateMixin):
     # -- aggregates (panes 2-4) -------------------------------------------------------------
 
     def risk_tally(self) -> list[tuple[str, int, str, list[str]]]:
-        """(key, report count, usual wording, periods) per distinct risk, commonest first;
-        kept up to date at every write, read without decoding a digest."""
+        """(key, report count, usual wording, periods) per distinct risk, commonest first,
+        folded from the catalog's risk rows and kept between readings (``store.risk_fold``)."""
         with self._mutex:
-            return self._catalog.risk_tally() if self._open() else []
+            return kept_risk_tally(self._catalog, writable=not self.read_only) if self._open() else []
 
     def company_report_ids(self, name: str) -> list[str]:
         """Ids of the reports naming a company by any name or ticker, newest first."""

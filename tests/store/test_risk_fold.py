@@ -1,0 +1,69 @@
+"""Pane 3's risk tally folded from the risk rows, kept, and read again from what came since."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from yanbao.store import risk_fold
+from yanbao.store.db import DigestStore
+from tests.conftest import build_digest
+
+RISKS = [["行业竞争加剧", "宏观经济波动"], ["行业竞争加剧。", "监管政策变化"], ["宏观经济波动", "行业竞争加剧"]]
+
+
+def _library(path: Path) -> list:
+    digests = [build_digest(n, risks=risks, period=period)
+               for n, (risks, period) in enumerate(zip(RISKS, ["2025Q1", "2025Q2", "2025Q2"]))]
+    with DigestStore(path) as store:
+        store.add_many(digests)
+    return digests
+
+
+def _counts(tally: list) -> dict[str, tuple[int, list[str]]]:
+    return {wording: (count, periods) for _key, count, wording, periods in tally}
+
+
+def test_the_tally_counts_reports_per_risk_with_its_usual_wording_and_periods(tmp_path: Path) -> None:
+    _library(tmp_path / "store.json")
+    with DigestStore(tmp_path / "store.json") as store:
+        tally = store.risk_tally()
+    assert _counts(tally) == {"行业竞争加剧": (3, ["2025Q1", "2025Q2"]), "宏观经济波动": (2, ["2025Q1", "2025Q2"]),
+                              "监管政策变化": (1, ["2025Q2"])}
+    assert [t[1] for t in tally] == [3, 2, 1]
+
+
+def test_opened_again_it_reads_only_the_rows_stored_since(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "store.json"
+    _library(path)
+    read: list[tuple[int, int]] = []
+    fold = risk_fold._fold
+    monkeypatch.setattr(risk_fold, "_fold", lambda catalog, kept, between: (read.append(between), fold(catalog, kept, between)))
+    with DigestStore(path) as store:
+        store.risk_tally()
+        assert read and read[0][0] == 0
+        read.clear()
+        assert store.risk_tally() and read == []  # nothing came since: the kept fold alone
+        store.add(build_digest(7, risks=["监管政策变化"]))
+        assert _counts(store.risk_tally())["监管政策变化"][0] == 2
+        assert len(read) == 1 and read[0][0] > 0  # the one report's rows, after the kept mark
+
+
+def test_a_removed_report_leaves_the_tally(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    digests = _library(path)
+    with DigestStore(path) as store:
+        store.risk_tally()
+        store.remove(digests[1].id)
+        assert _counts(store.risk_tally()) == {"行业竞争加剧": (2, ["2025Q1", "2025Q2"]),
+                                               "宏观经济波动": (2, ["2025Q1", "2025Q2"])}
+
+
+def test_a_damaged_kept_fold_is_folded_again(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    _library(path)
+    with DigestStore(path) as store:
+        whole = store.risk_tally()
+        store._catalog.query("UPDATE pane_cache SET z = x'00' WHERE key = ?", (risk_fold.KEY,))
+        assert store.risk_tally() == whole
