@@ -317,7 +317,8 @@ class Catalog:
         report_rows.insert(conn, "company_keys", "key, n", n, [(k, n) for k in e.keys])
         report_rows.insert(conn, "risk_rows", "n, key, wording, period", n, [(n, *r) for r in e.risks])
         conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?)", [(n, *f) for f in e.figures])
-        conn.execute("INSERT INTO extras VALUES (?, '', ?)", (n, e.extras))  # periods: read by no one since format 8
+        # periods: kept empty (it named the rows of a table of figures by period, gone)
+        conn.execute("INSERT INTO extras VALUES (?, '', ?)", (n, e.extras))
         pane_tables.insert(conn, n, e.statements, e.ratings, e.guidance)
 
     @staticmethod
@@ -518,8 +519,8 @@ class Catalog:
                         own_periods: Sequence[str]) -> list[tuple[tuple, list[Metric], Extras | None]]:
         """What a comparison of periods reads, without a digest decoded: per report about
         one of ``report_periods`` — its row (id, title, broker, date, period, language), its
-        figures about ``figure_periods`` (metrics without sentences, in the report's
-        order) and, for reports about one of ``own_periods``, its extras (risks, picks,
+        figures about ``figure_periods`` (metrics without sentences, company by company,
+        each company's in the report's order) and, for reports about one of ``own_periods``, its extras (risks, picks,
         non-actual year figures; ``unpack_extras``)."""
         reports = ",".join("?" * len(report_periods))
         wanted = set(figure_periods)
