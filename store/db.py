@@ -46,7 +46,7 @@ from yanbao.store.index import IndexRow, index_row
 from yanbao.store.kept_views import kept_company_views, kept_series
 from yanbao.store.migrate_pages import PagesMigration
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
-from yanbao.store.risk_fold import kept_risk_tally
+from yanbao.store.risk_fold import fold_step, kept_risk_tally
 from yanbao.store.search import search_first, search_ids
 from yanbao.store.storage import LAYOUT_VERSION, META_DOC, META_TABLE, ROWS_PREFIX, AtomicJSONStorage, library_dir
 from yanbao.store.user_state import UNREAD_SINCE, UserStateMixin
@@ -672,12 +672,18 @@ class DigestStore(UserStateMixin):
     def warm(self) -> None:
         """Load what a first search needs and later ones find loaded — the company registry
         and the full-text index's structure — so the app's first search costs what later
-        ones do (the app calls this in the background once the library is open)."""
+        ones do, and fold pane 3's risk tally (the app calls this in the background once
+        the library is open)."""
         self._expander("腾讯")
         with self._mutex:
             if self._opened:  # never reopens a library closed meanwhile
                 self._catalog.query("SELECT rowid FROM texts WHERE texts MATCH '\"研报研\"' LIMIT 1")
                 self._catalog.query("SELECT rowid FROM grams WHERE grams MATCH '\"研报\"' LIMIT 1")
+        # Pane 3's tally, folded a step at a time (no one waits on it for long) and kept.
+        while not self.read_only:
+            with self._mutex:
+                if not self._opened or fold_step(self._catalog):
+                    break
 
     def company_keys(self, name: str) -> set[str]:
         """Every casefolded name, alias and ticker the registry knows for ``name``."""

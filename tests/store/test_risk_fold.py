@@ -39,7 +39,8 @@ def test_opened_again_it_reads_only_the_rows_stored_since(tmp_path: Path, monkey
     _library(path)
     read: list[tuple[int, int]] = []
     fold = risk_fold._fold
-    monkeypatch.setattr(risk_fold, "_fold", lambda catalog, kept, between: (read.append(between), fold(catalog, kept, between)))
+    monkeypatch.setattr(risk_fold, "_fold", lambda catalog, kept, since, upto, most=None: (
+        read.append((since, upto)), fold(catalog, kept, since, upto, most))[1])
     with DigestStore(path) as store:
         store.risk_tally()
         assert read and read[0][0] == 0
@@ -67,3 +68,23 @@ def test_a_damaged_kept_fold_is_folded_again(tmp_path: Path) -> None:
         whole = store.risk_tally()
         store._catalog.query("UPDATE pane_cache SET z = x'00' WHERE key = ?", (risk_fold.KEY,))
         assert store.risk_tally() == whole
+
+
+def test_folded_in_steps_it_is_the_whole_tally(tmp_path: Path) -> None:
+    """The app folds in steps in the background (``warm``): a step at a time, each kept,
+    the fold ends as the whole one; a removal meanwhile starts it again."""
+    path = tmp_path / "store.json"
+    digests = _library(path)
+    with DigestStore(path) as store:
+        steps = 1
+        while not risk_fold.fold_step(store._catalog, most=2):
+            steps += 1
+        assert steps == 3  # 6 risk rows, 2 a step
+        kept = store._catalog.pane_cached(risk_fold.KEY)
+        assert store.risk_tally() and store._catalog.pane_cached(risk_fold.KEY) == kept  # nothing left to read
+        store.remove(digests[0].id)
+        assert not risk_fold.fold_step(store._catalog, most=2)
+        store.warm()
+        assert _counts(store.risk_tally()) == {"行业竞争加剧": (2, ["2025Q2"]), "宏观经济波动": (1, ["2025Q2"]),
+                                               "监管政策变化": (1, ["2025Q2"])}
+        assert risk_fold.fold_step(store._catalog)
