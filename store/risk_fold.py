@@ -34,19 +34,21 @@ def _mark(catalog: Any) -> tuple[int, int]:
 def _fold(catalog: Any, fold: dict[str, list], since: int, upto: int, most: int | None = None) -> int:
     """Add the risk rows numbered after ``since`` up to ``upto`` (the first ``most`` of
     them) to ``fold`` — per risk key, [reports, {wording: reports}, {period: reports}] —
-    and say up to which row number the fold now holds them."""
-    limit = " LIMIT ?" if most else ""
-    read, last = 0, since
-    for rowid, key, wording, period in catalog.stream(
-            f"SELECT rowid, key, wording, period FROM risk_rows WHERE rowid > ? AND rowid <= ? ORDER BY rowid{limit}",
-            (since, upto, most) if most else (since, upto), 4096):
+    and say up to which row number the fold now holds them. SQLite counts them (a report
+    gives a risk key once): the app's thread keeps the interpreter meanwhile."""
+    if most:
+        found = catalog.query("SELECT rowid FROM risk_rows WHERE rowid > ? AND rowid <= ? ORDER BY rowid "
+                              "LIMIT 1 OFFSET ?", (since, upto, most - 1))
+        upto = found[0][0] if found else upto
+    for key, wording, period, count in catalog.query(
+            "SELECT key, wording, period, count(*) FROM risk_rows WHERE rowid > ? AND rowid <= ? "
+            "GROUP BY key, wording, period", (since, upto)):
         entry = fold.setdefault(key, [0, {}, {}])
-        entry[0] += 1
-        entry[1][wording] = entry[1].get(wording, 0) + 1
+        entry[0] += count
+        entry[1][wording] = entry[1].get(wording, 0) + count
         if period:
-            entry[2][period] = entry[2].get(period, 0) + 1
-        read, last = read + 1, rowid
-    return last if most and read == most else upto
+            entry[2][period] = entry[2].get(period, 0) + count
+    return upto
 
 
 def _kept(catalog: Any) -> tuple[dict[str, list], int, int, int]:
