@@ -127,7 +127,7 @@ class CatalogEntry:
     text: str  # casefolded search text
     grams: str
     size: int = 0
-    keys: list[str] = field(default_factory=list)  # casefolded company names, aliases, tickers
+    keys: list[str] = field(default_factory=list)  # one casefolded key per company (stored_company_keys)
     risks: list[tuple[str, str, str | None]] = field(default_factory=list)  # (key, wording, period)
     figures: list[tuple[str, str, bytes]] = field(default_factory=list)  # (company key, ticker key, packed)
     extras: bytes = b""  # risks, picks and non-actual year figures (unpack_extras)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -679,11 +680,13 @@ class DigestStore(UserStateMixin):
             if self._opened:  # never reopens a library closed meanwhile
                 self._catalog.query("SELECT rowid FROM texts WHERE texts MATCH '\"研报研\"' LIMIT 1")
                 self._catalog.query("SELECT rowid FROM grams WHERE grams MATCH '\"研报\"' LIMIT 1")
-        # Pane 3's tally, folded a step at a time (no one waits on it for long) and kept.
-        while not self.read_only:
-            with self._mutex:
-                if not self._opened or fold_step(self._catalog):
-                    break
+        # Pane 3's tally, folded a step at a time (no one waits on it for long) and kept; a
+        # catalog that cannot be read leaves it to the pane, which says so.
+        with contextlib.suppress(sqlite3.Error):
+            while not self.read_only:
+                with self._mutex:
+                    if not self._opened or fold_step(self._catalog):
+                        break
 
     def company_keys(self, name: str) -> set[str]:
         """Every casefolded name, alias and ticker the registry knows for ``name``."""
@@ -907,8 +910,6 @@ class DigestStore(UserStateMixin):
     def fill_pane_tables(self) -> None:
         """Fill pane 4's tables of a catalog made before them, a step at a time, until they
         hold the library or the store closes (a later opening goes on from there)."""
-        import sqlite3
-
         from yanbao.store import pane_tables
 
         catalog = self._catalog

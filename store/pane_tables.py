@@ -21,8 +21,8 @@ The statements are kept in the order they were stored, under an index of the ord
 Clustered by that order instead (``WITHOUT ROWID``), a report's rows, a few hundred bytes
 each on 1 KB pages, split pages and their neighbours wherever they went: at 10,000
 reports, 46 pages of the catalog's log an ingest against 29 (20 real-sized digests). What
-it costs: a company's rows lie apart, so a comparison narrowed to Tencent reads 0.54 s at
-100,000 reports with the page cache warm, 2.9 s cold. The two histories stay clustered:
+it costs: a company's rows lie apart, so a comparison narrowed to Tencent reads 0.43–0.54 s
+at 100,000 reports with the page cache warm, 2.9 s cold. The two histories stay clustered:
 their rows are few per report (an index would save 3 pages an ingest) and a company's
 history reads them all (Tencent's guidance: 0.7 s warm either way, 6.2 s cold unclustered).
 A catalog made with clustered statements keeps them (the same rows, read the same way)

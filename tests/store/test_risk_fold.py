@@ -88,3 +88,14 @@ def test_folded_in_steps_it_is_the_whole_tally(tmp_path: Path) -> None:
         assert _counts(store.risk_tally()) == {"行业竞争加剧": (2, ["2025Q2"]), "宏观经济波动": (1, ["2025Q2"]),
                                                "监管政策变化": (1, ["2025Q2"])}
         assert risk_fold.fold_step(store._catalog)
+
+
+def test_warming_a_catalog_it_cannot_fold_leaves_it_to_the_pane(tmp_path: Path) -> None:
+    """The app warms the store in a thread of its own: a catalog that cannot be folded
+    (here, no risk rows table) must not end that thread with a traceback on the screen."""
+    path = tmp_path / "store.json"
+    _library(path)
+    with DigestStore(path) as store:
+        len(store)  # open, as the app has before it warms
+        store._catalog.query("DROP TABLE risk_rows")
+        store.warm()  # no exception
