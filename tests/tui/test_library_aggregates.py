@@ -44,6 +44,7 @@ def test_company_detail_from_aggregates_matches_a_full_pass(library: Library) ->
     kept = library.company_detail(item)
     assert {d.id for d, _ in kept.reports} == {d.id for d, _ in full.reports}
     assert kept.periods == full.periods and kept.figures == full.figures and kept.figures
+    assert kept.sources == full.sources  # the report `o` opens for each figure
     assert kept.views == full.views and kept.views and kept.guidance == full.guidance
 
 

@@ -19,6 +19,7 @@ from yanbao.tui.data.open_source import open_source, source_page, viewer_command
 from yanbao.tui.widgets.compare import ComparePane
 from yanbao.tui.widgets.key_points import KeyPointsPane
 from yanbao.tui.widgets.report_list import ReportList
+from yanbao.tui.widgets.watchlist import WatchlistPane
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_reports" / "km_msft_2025q3.pdf"
@@ -254,3 +255,41 @@ class TestOpenCommand:
         pdf.unlink()
         assert main(["--store", str(store), "open", digest_id[:10]]) == 1
         assert capsys.readouterr().err.strip() == f"The source file is gone: {pdf}"
+
+
+async def test_o_on_a_watchlist_figure_opens_the_report_stating_its_latest_value(tmp_path: Path, monkeypatch) -> None:
+    """The Watchlist's figures table: ``o`` on a figure opens the report stating its latest
+    quarter's value, at that figure's page (it opened the list's report at page 1)."""
+    env, out = recorder_env(tmp_path)
+    monkeypatch.setenv("YANBAO_OPEN", env)
+    first = write_pdf(tmp_path / "q1.pdf", [
+        ["测试证券 公司点评", "腾讯控股：一季度广告收入加速增长", "2025年5月14日", "投资要点",
+         "1）2025年一季度业绩稳健，维持买入评级。"],
+        ["一、业绩回顾", "腾讯控股2025年一季度收入同比增长13%，广告收入同比增长20%。", "风险提示", "行业竞争加剧。"],
+    ])
+    second = write_pdf(tmp_path / "q2.pdf", [
+        ["测试证券 公司点评", "腾讯控股：二季度云业务提速", "2025年8月14日", "投资要点",
+         "1）2025年二季度业绩超预期，维持买入评级。"],
+        ["一、展望", "我们预计下半年增速维持。"],
+        ["二、业绩回顾", "腾讯控股2025年二季度收入同比增长15%，广告收入同比增长19%。", "风险提示", "行业竞争加剧。"],
+    ])
+    store = DigestStore(tmp_path / "store.json")
+    store.add_many([parse_file(second), parse_file(first)])
+    store.watchlist_add("Tencent")
+    store.close()
+    app = YanbaoApp(store_path=tmp_path / "store.json")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        pane = app.screen.query_one(WatchlistPane)
+        assert pane._detail is not None and pane._detail.periods[-1] == "2025Q2"
+        index = next(i for i, figure in enumerate(pane._figure_keys) if figure[1] == "revenue_growth_yoy")
+        table = app.screen.query_one("#watch-figures", DataTable)
+        table.focus()
+        table.move_cursor(row=index)
+        await pilot.pause()
+        await pilot.press("o")
+        assert recorded(out) == ["3", str(second)]
+        await settle(pilot)
+        assert "Opened page 3 of q2.pdf" in [n.message for n in app._notifications]

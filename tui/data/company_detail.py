@@ -31,6 +31,9 @@ class CompanyDetail:
     reports: list[tuple[Digest, bool]] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     figures: dict[tuple[str, str, str], dict[str, str]] = field(default_factory=dict)
+    # per figure and period, the report stating the value shown and what it says (value,
+    # unit, low, high): where ``o`` opens the source
+    sources: dict[tuple[str, str, str], dict[str, tuple[str, tuple]]] = field(default_factory=dict)
     views: list[BrokerView] = field(default_factory=list)  # latest rating per broker, newest first
     guidance: list[GuidanceNow] = field(default_factory=list)  # latest guidance per figure
     # every report's catalog number, newest first (None: ``reports`` is all of them)
@@ -122,6 +125,7 @@ def company_detail(digests: Sequence[Digest], item: Any, lang: str = FIGURE_LANG
             if period not in row:  # digests come newest first: the latest report wins
                 row[period] = format_metric_value(metric, lang)
                 said[figure, period] = says
+                detail.sources.setdefault(figure, {})[period] = (digest.id, says)
             elif (not row[period].endswith("*") and said[figure, period] != says
                   and row[period] != format_metric_value(metric, lang)):
                 row[period] += "*"  # another report disagrees
@@ -240,8 +244,9 @@ class DetailFold:
         else:
             rated = {digest.id for digest, _ in reports}
             newest = next((d.period for d, _ in reports if d.period), None)
-        for (figure, period), (_key, _says, shown, starred) in self.cells.items():
+        for (figure, period), (key, says, shown, starred) in self.cells.items():
             detail.figures.setdefault(figure, {})[period] = shown + "*" if starred else shown
+            detail.sources.setdefault(figure, {})[period] = (key[2], says)  # key: (date, title, id, position)
         detail.periods = sorted({period for _figure, period in self.cells})
         views = dict(self.views)
         for digest_id, ratings in self.no_figures.items():

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from yanbao.store.model import Digest, KeyPoint, Metric
 
-__all__ = ["OpenOutcome", "ViewerCommand", "open_source", "source_page", "statement_page", "viewer_command",
+__all__ = ["OpenOutcome", "ViewerCommand", "figure_page", "open_source", "source_page", "statement_page", "viewer_command",
            "ENV_VAR"]
 
 ENV_VAR = "YANBAO_OPEN"
@@ -67,6 +67,20 @@ def statement_page(digest: Digest, company: str | None, metric: str, period: str
         if (m.page is not None and (m.company or "").casefold() == wanted and m.period == period
                 and metric in (m.metric, _figure_metric(m))
                 and (m.value, m.low, m.high) == (said.value, said.low, said.high)):
+            return m.page
+    return None
+
+
+def figure_page(digest: Digest, names: Collection[str], figure: tuple[str, str, str], period: str,
+                says: tuple) -> int | None:
+    """The page where ``digest`` states a company detail's figure: ``figure`` (segment,
+    metric, basis) of the company ``names`` (casefolded names and tickers) about ``period``,
+    saying ``says`` (value, unit, low, high), as ``company_detail`` files it; None when no
+    page is recorded."""
+    for m in digest.metrics:
+        if (m.page is not None and ((m.company or "").casefold() in names or (m.ticker or "").casefold() in names)
+                and (m.segment or "", m.metric, m.basis) == tuple(figure)
+                and (m.period or digest.period or "—") == period and (m.value, m.unit, m.low, m.high) == tuple(says)):
             return m.page
     return None
 

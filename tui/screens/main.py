@@ -19,7 +19,7 @@ from yanbao.tui.data.company_names import company_item
 from yanbao.tui.data.conversion_progress import ConversionProgress
 from yanbao.tui.data.export_file import export_view
 from yanbao.tui.data.library import Library, report_periods
-from yanbao.tui.data.open_source import open_source, statement_page
+from yanbao.tui.data.open_source import figure_page, open_source, statement_page
 from yanbao.tui.data.settings import PANE_NAMES, label_lang, save_settings
 from yanbao.tui.screens.choice import ChoiceDialog
 from yanbao.tui.screens.export_result import ExportResultDialog
@@ -725,13 +725,18 @@ class MainScreen(Screen[None]):
     def action_open_source(self) -> None:
         """o: the report's source in the system viewer, at the page of the highlighted figure
         or key point (the first page when neither is highlighted); in Compare, the report
-        that states the highlighted figure's newer value, at its page."""
+        that states the highlighted figure's newer value, at its page; in the Watchlist's
+        figures, the report that states the highlighted figure's latest value."""
         found = self.query_one(ComparePane).highlighted_statement if self.active_pane == "compare" else None
         stating = self.library.get(found[1].shown.digest_id) if found is not None else None
+        watched = self.query_one(WatchlistPane).highlighted_figure if self.active_pane == "watchlist" else None
         if found is not None and stating is not None:
             row, cell = found
             page = statement_page(stating, row.company, row.metric, cell.period, cell.shown)
             outcome = open_source(stating, page, what="figure")
+            self.say(outcome.message, severity=outcome.severity, timeout=5)
+        elif watched is not None and (stating := self.library.get(watched[0])) is not None:
+            outcome = open_source(stating, figure_page(stating, *watched[1:]), what="figure")
             self.say(outcome.message, severity=outcome.severity, timeout=5)
         elif self.digest is not None:
             target = self.query_one(KeyPointsPane).page_target if self.active_pane == "keypoints" else None

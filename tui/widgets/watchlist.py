@@ -18,7 +18,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 from yanbao.store.units import basis_label
-from yanbao.tui.data.company_detail import CompanyDetail
+from yanbao.tui.data.company_detail import CompanyDetail, company_names
 from yanbao.tui.data.company_names import closest_names, company_keys, registry_name
 from yanbao.tui.widgets.fitted_table import Column, append_fitted, fill_fitted
 from yanbao.tui.widgets.figures import FIGURE_LANG, metric_label
@@ -128,6 +128,7 @@ class WatchlistPane(Horizontal):
         self.items: list[Any] = []
         self.library: Library | None = library
         self._report_ids: list[str] = []
+        self._figure_keys: list[tuple] = []  # the figures table's rows: (segment, metric, basis)
         self._detail: CompanyDetail | None = None
         self._reading_more: CompanyDetail | None = None  # the detail whose next page is being read
         self._tables_width = 0
@@ -165,6 +166,23 @@ class WatchlistPane(Horizontal):
         if index is not None and 0 <= index < len(shown):
             return shown[index]
         return None
+
+    @property
+    def highlighted_figure(self) -> tuple[str, set[str], tuple, str, tuple] | None:
+        """With the figures table focused, the highlighted figure's latest statement: (the
+        stating report's id, the company's names, the figure, its period, what it says) —
+        where ``o`` opens the source."""
+        table = self.query_one("#watch-figures", DataTable)
+        detail, item = self._detail, self.highlighted_item
+        if detail is None or item is None or not table.has_focus or not 0 <= table.cursor_row < len(self._figure_keys):
+            return None
+        figure = self._figure_keys[table.cursor_row]
+        sources = detail.sources.get(figure, {})
+        period = next((p for p in reversed(detail.periods) if p in sources), None)
+        if period is None:
+            return None
+        digest_id, says = sources[period]
+        return digest_id, company_names(item), figure, period, says
 
     @property
     def highlighted_unwatched(self) -> bool:
@@ -402,11 +420,13 @@ class WatchlistPane(Horizontal):
         reports = self.query_one("#watch-reports", DataTable)
         figures = self.query_one("#watch-figures", DataTable)
         if detail is None:
+            self._figure_keys = []
             reports.clear()
             figures.clear(columns=True)
             return
         fill_fitted(reports, REPORT_COLUMNS, self._report_rows(detail.reports), width)
         figure_rows = []
+        self._figure_keys = [figure for figure, _cells in sorted(detail.figures.items())]
         for (segment, metric, basis), cells in sorted(detail.figures.items()):
             shown_basis = basis_label(basis, self.lang) if basis != "actual" and basis not in metric else ""
             label = " · ".join(p for p in (segment, metric_label(metric, self.lang), shown_basis) if p)
