@@ -38,6 +38,22 @@ def three_pages(path: Path) -> Path:
     ])
 
 
+def two_quarters(tmp_path: Path) -> tuple[Path, Path]:
+    """Two notes on Tencent (our own words): 2025Q1's figures on page 2, 2025Q2's on page 3."""
+    first = write_pdf(tmp_path / "q1.pdf", [
+        ["测试证券 公司点评", "腾讯控股：一季度广告收入加速增长", "2025年5月14日", "投资要点",
+         "1）2025年一季度业绩稳健，维持买入评级。"],
+        ["一、业绩回顾", "腾讯控股2025年一季度收入同比增长13%，广告收入同比增长20%。", "风险提示", "行业竞争加剧。"],
+    ])
+    second = write_pdf(tmp_path / "q2.pdf", [
+        ["测试证券 公司点评", "腾讯控股：二季度云业务提速", "2025年8月14日", "投资要点",
+         "1）2025年二季度业绩超预期，维持买入评级。"],
+        ["一、展望", "我们预计下半年增速维持。"],
+        ["二、业绩回顾", "腾讯控股2025年二季度收入同比增长15%，广告收入同比增长19%。", "风险提示", "行业竞争加剧。"],
+    ])
+    return first, second
+
+
 def recorder_env(tmp_path: Path) -> tuple[str, Path]:
     """A ``$YANBAO_OPEN`` running the recorder, and the file it writes."""
     script = tmp_path / "viewer.py"
@@ -102,17 +118,7 @@ class TestOpenKey:
         at page 1)."""
         env, out = recorder_env(tmp_path)
         monkeypatch.setenv("YANBAO_OPEN", env)
-        first = write_pdf(tmp_path / "q1.pdf", [
-            ["测试证券 公司点评", "腾讯控股：一季度广告收入加速增长", "2025年5月14日", "投资要点",
-             "1）2025年一季度业绩稳健，维持买入评级。"],
-            ["一、业绩回顾", "腾讯控股2025年一季度收入同比增长13%，广告收入同比增长20%。", "风险提示", "行业竞争加剧。"],
-        ])
-        second = write_pdf(tmp_path / "q2.pdf", [
-            ["测试证券 公司点评", "腾讯控股：二季度云业务提速", "2025年8月14日", "投资要点",
-             "1）2025年二季度业绩超预期，维持买入评级。"],
-            ["一、展望", "我们预计下半年增速维持。"],
-            ["二、业绩回顾", "腾讯控股2025年二季度收入同比增长15%，广告收入同比增长19%。", "风险提示", "行业竞争加剧。"],
-        ])
+        first, second = two_quarters(tmp_path)
         store = DigestStore(tmp_path / "store.json")
         store.add_many([parse_file(first), parse_file(second)])
         store.close()
@@ -262,17 +268,7 @@ async def test_o_on_a_watchlist_figure_opens_the_report_stating_its_latest_value
     quarter's value, at that figure's page (it opened the list's report at page 1)."""
     env, out = recorder_env(tmp_path)
     monkeypatch.setenv("YANBAO_OPEN", env)
-    first = write_pdf(tmp_path / "q1.pdf", [
-        ["测试证券 公司点评", "腾讯控股：一季度广告收入加速增长", "2025年5月14日", "投资要点",
-         "1）2025年一季度业绩稳健，维持买入评级。"],
-        ["一、业绩回顾", "腾讯控股2025年一季度收入同比增长13%，广告收入同比增长20%。", "风险提示", "行业竞争加剧。"],
-    ])
-    second = write_pdf(tmp_path / "q2.pdf", [
-        ["测试证券 公司点评", "腾讯控股：二季度云业务提速", "2025年8月14日", "投资要点",
-         "1）2025年二季度业绩超预期，维持买入评级。"],
-        ["一、展望", "我们预计下半年增速维持。"],
-        ["二、业绩回顾", "腾讯控股2025年二季度收入同比增长15%，广告收入同比增长19%。", "风险提示", "行业竞争加剧。"],
-    ])
+    first, second = two_quarters(tmp_path)
     store = DigestStore(tmp_path / "store.json")
     store.add_many([parse_file(second), parse_file(first)])
     store.watchlist_add("Tencent")
