@@ -54,6 +54,18 @@ def two_quarters(tmp_path: Path) -> tuple[Path, Path]:
     return first, second
 
 
+async def open_at(pilot, table_id: str, row: int, out: Path) -> list[str]:
+    """Focus the table ``table_id``, put its cursor on ``row``, press ``o``: what the viewer got."""
+    table = pilot.app.screen.query_one(table_id, DataTable)
+    table.focus()
+    table.move_cursor(row=row)
+    await pilot.pause()
+    await pilot.press("o")
+    argv = recorded(out)
+    await settle(pilot)
+    return argv
+
+
 def recorder_env(tmp_path: Path) -> tuple[str, Path]:
     """A ``$YANBAO_OPEN`` running the recorder, and the file it writes."""
     script = tmp_path / "viewer.py"
@@ -131,13 +143,7 @@ class TestOpenKey:
             assert pane.quarters == ("2025Q1", "2025Q2")
             index = next(i for i, row in enumerate(pane._rows)
                          if row.company == "Tencent" and row.metric == "revenue_growth_yoy")
-            table = app.screen.query_one("#compare-table", DataTable)
-            table.focus()
-            table.move_cursor(row=index)
-            await pilot.pause()
-            await pilot.press("o")
-            assert recorded(out) == ["3", str(second)]
-            await settle(pilot)
+            assert await open_at(pilot, "#compare-table", index, out) == ["3", str(second)]
             assert "Opened page 3 of q2.pdf" in [n.message for n in app._notifications]
 
     async def test_o_with_the_list_focused_opens_the_first_page(self, tmp_path: Path, monkeypatch) -> None:
@@ -281,11 +287,5 @@ async def test_o_on_a_watchlist_figure_opens_the_report_stating_its_latest_value
         pane = app.screen.query_one(WatchlistPane)
         assert pane._detail is not None and pane._detail.periods[-1] == "2025Q2"
         index = next(i for i, figure in enumerate(pane._figure_keys) if figure[1] == "revenue_growth_yoy")
-        table = app.screen.query_one("#watch-figures", DataTable)
-        table.focus()
-        table.move_cursor(row=index)
-        await pilot.pause()
-        await pilot.press("o")
-        assert recorded(out) == ["3", str(second)]
-        await settle(pilot)
+        assert await open_at(pilot, "#watch-figures", index, out) == ["3", str(second)]
         assert "Opened page 3 of q2.pdf" in [n.message for n in app._notifications]
