@@ -486,8 +486,11 @@ class Catalog:
     def figures_mark(self) -> tuple[int, int]:
         """(the figures' last rowid, reports dropped so far): what a kept pane result was
         computed up to (``pane_cached``)."""
-        # One statement: both read at one moment.
-        mark, gen = self.query("SELECT (SELECT coalesce(max(rowid), 0) FROM figures), "
+        return self.mark("figures")
+
+    def mark(self, table: str) -> tuple[int, int]:
+        """(``table``'s last rowid, reports dropped so far), read at one moment."""
+        mark, gen = self.query(f"SELECT (SELECT coalesce(max(rowid), 0) FROM {table}), "
                                "(SELECT value FROM info WHERE key = 'dropped')")[0]
         return mark, int(gen) if gen is not None else 0
 

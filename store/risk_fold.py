@@ -24,13 +24,6 @@ __all__ = ["fold_step", "kept_risk_tally"]
 KEY = "risk_tally"
 
 
-def _mark(catalog: Any) -> tuple[int, int]:
-    """(the risk rows' last row number, reports dropped so far), read at one moment."""
-    mark, gen = catalog.query("SELECT (SELECT coalesce(max(rowid), 0) FROM risk_rows), "
-                              "(SELECT value FROM info WHERE key = 'dropped')")[0]
-    return mark, int(gen) if gen is not None else 0
-
-
 def _fold(catalog: Any, fold: dict[str, list], since: int, upto: int, most: int | None = None) -> int:
     """Add the risk rows numbered after ``since`` up to ``upto`` (the first ``most`` of
     them) to ``fold`` — per risk key, [reports, {wording: reports}, {period: reports}] —
@@ -53,7 +46,7 @@ def _fold(catalog: Any, fold: dict[str, list], since: int, upto: int, most: int 
 
 def _kept(catalog: Any) -> tuple[dict[str, list], int, int, int]:
     """(the kept fold, the row number it holds rows up to, the last row number, drops)."""
-    mark, gen = _mark(catalog)
+    mark, gen = catalog.mark("risk_rows")
     kept = catalog.pane_cached(KEY)
     if kept is not None and kept[1] == gen and kept[0] <= mark:
         with contextlib.suppress(Exception):  # a damaged blob: fold everything again
