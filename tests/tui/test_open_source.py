@@ -54,6 +54,20 @@ def two_quarters(tmp_path: Path) -> tuple[Path, Path]:
     return first, second
 
 
+def two_quarters_library(tmp_path: Path, monkeypatch, watch: str | None = None) -> tuple[Path, Path]:
+    """A library of ``two_quarters`` at tmp_path/store.json (``watch`` watched) and a
+    recording viewer: the 2025Q2 note's path and the file the viewer writes."""
+    env, out = recorder_env(tmp_path)
+    monkeypatch.setenv("YANBAO_OPEN", env)
+    first, second = two_quarters(tmp_path)
+    store = DigestStore(tmp_path / "store.json")
+    store.add_many([parse_file(first), parse_file(second)])
+    if watch:
+        store.watchlist_add(watch)
+    store.close()
+    return second, out
+
+
 async def open_at(pilot, table_id: str, row: int, out: Path) -> list[str]:
     """Focus the table ``table_id``, put its cursor on ``row``, press ``o``: what the viewer got."""
     table = pilot.app.screen.query_one(table_id, DataTable)
@@ -128,12 +142,7 @@ class TestOpenKey:
         """Compare's figures come from the catalog, without pages: ``o`` on one opens the
         report that states its newer value, at that figure's page (not the list's report
         at page 1)."""
-        env, out = recorder_env(tmp_path)
-        monkeypatch.setenv("YANBAO_OPEN", env)
-        first, second = two_quarters(tmp_path)
-        store = DigestStore(tmp_path / "store.json")
-        store.add_many([parse_file(first), parse_file(second)])
-        store.close()
+        second, out = two_quarters_library(tmp_path, monkeypatch)
         app = YanbaoApp(store_path=tmp_path / "store.json")
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
@@ -272,13 +281,7 @@ class TestOpenCommand:
 async def test_o_on_a_watchlist_figure_opens_the_report_stating_its_latest_value(tmp_path: Path, monkeypatch) -> None:
     """The Watchlist's figures table: ``o`` on a figure opens the report stating its latest
     quarter's value, at that figure's page (it opened the list's report at page 1)."""
-    env, out = recorder_env(tmp_path)
-    monkeypatch.setenv("YANBAO_OPEN", env)
-    first, second = two_quarters(tmp_path)
-    store = DigestStore(tmp_path / "store.json")
-    store.add_many([parse_file(second), parse_file(first)])
-    store.watchlist_add("Tencent")
-    store.close()
+    second, out = two_quarters_library(tmp_path, monkeypatch, watch="Tencent")
     app = YanbaoApp(store_path=tmp_path / "store.json")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
