@@ -9,11 +9,13 @@ changes and order), only lazily: ``tests/store/test_compare_window.py`` holds th
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import zlib
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 import orjson
 from yanbao.store.catalog import Catalog
@@ -37,6 +39,8 @@ __all__ = ["GuidancePages", "QuarterRows", "RatingPages"]
 # compared period, ("y", year) for annual guidance or consensus. What it says: (k, id, date,
 # broker, report period, value, low, high, unit, consensus, vs).
 _REPORT = "r.id, nullif(r.date, ''), r.broker, r.period"
+_BATCH = 500  # report numbers looked up in one query
+_first = itemgetter(0)
 
 
 def _cell(period: str, basis: str, rows: list[tuple]) -> FigureCell:
@@ -269,19 +273,42 @@ class GuidancePages:
             yield found[0][0]
             found = self.catalog.query("SELECT ck FROM guidance_rows WHERE ck > ? ORDER BY ck LIMIT 1", (found[0][0],))
 
-    def _statements(self, company: str, after: str | None) -> dict[str, list[tuple]]:
-        """One company's statements of guidance by history key (those after ``after``),
-        each in publication order, as ``add_guidance_step`` takes them: (date, id, broker,
-        report period, value, low, high, unit, previous)."""
-        found: dict[str, list[tuple]] = {}
-        for digest_id, date, broker, period, packed in self.catalog.stream(
-                f"SELECT {_REPORT}, g.packed FROM guidance_rows g CROSS JOIN reports r ON r.n = g.n "
-                f"WHERE g.ck = ? ORDER BY g.ord, g.n", (company,)):
-            for key, unit, value, low, high, pvalue, plow, phigh in orjson.loads(zlib.decompress(packed)):
-                if after is None or key > after:
-                    previous = Range(pvalue, plow, phigh) if (pvalue, plow, phigh) != (None, None, None) else None
-                    found.setdefault(key, []).append((date, digest_id, broker, period, value, low, high, unit,
-                                                      previous))
+    def _statements(self, company: str, after: str | None) -> Iterator[tuple[str, list[tuple]]]:
+        """One company's statements of guidance (those of keys after ``after``) by history
+        key, in key order, each key's in publication order, as ``add_guidance_step`` takes
+        them: (date, id, broker, report period, value, low, high, unit, previous). The keys
+        of each row are merged, so a key's statements are made, and its reports read, only
+        when it is reached: a page of a company with 30,000 rows makes a page's worth."""
+        packs, keyed = [], []
+        for n, packed in self.catalog.stream(
+                "SELECT n, packed FROM guidance_rows WHERE ck = ? ORDER BY ord, n", (company,)):
+            keys = sorted(map(_first, orjson.loads(zlib.decompress(packed))))
+            if after is not None:
+                keys = keys[bisect.bisect_right(keys, after):]
+            if keys:
+                keyed.append(zip(keys, itertools.repeat(len(packs))))
+                packs.append((n, packed))
+        merged = heapq.merge(*keyed)  # a key's rows in publication order (ties: the earlier row first)
+        for key, group in itertools.groupby(merged, key=_first):
+            rows = [packs[i] for i in dict.fromkeys(i for _key, i in group)]
+            reports = self._reports({n for n, _packed in rows})
+            found = []
+            for n, packed in rows:
+                for hk, unit, value, low, high, pvalue, plow, phigh in orjson.loads(zlib.decompress(packed)):
+                    if hk == key:
+                        previous = Range(pvalue, plow, phigh) if (pvalue, plow, phigh) != (None, None, None) else None
+                        found.append((*reports[n], value, low, high, unit, previous))
+            yield key, found
+
+    def _reports(self, numbers: set[int]) -> dict[int, tuple]:
+        """(date, id, broker, period) of the reports numbered ``numbers``."""
+        found = {}
+        numbers_ = sorted(numbers)
+        for i in range(0, len(numbers_), _BATCH):
+            chunk = numbers_[i:i + _BATCH]
+            for n, digest_id, date, broker, period in self.catalog.query(
+                    f"SELECT r.n, {_REPORT} FROM reports r WHERE r.n IN ({','.join('?' * len(chunk))})", chunk):
+                found[n] = (date, digest_id, broker, period)
         return found
 
     def page(self, after: tuple[str, str] | None, size: int) -> tuple[list[GuidanceHistory], tuple[str, str] | None]:
@@ -290,12 +317,11 @@ class GuidancePages:
         out: list[GuidanceHistory] = []
         steps = 0
         for company in self._companies(after[0] if after else None):
-            statements = self._statements(company, after[1] if after and after[0] == company else None)
-            for key in sorted(statements):
+            for key, statements in self._statements(company, after[1] if after and after[0] == company else None):
                 if steps >= size:
                     return out, (company, last)
                 history = GuidanceHistory(*history_of_key(key))
-                for statement in statements[key]:
+                for statement in statements:
                     add_guidance_step(history, *statement)
                 if history.steps:
                     out.append(history)
@@ -309,6 +335,10 @@ class GuidancePages:
         reads the whole table)."""
         if self.keys is None:
             return None
-        return sum(1 for company in self.keys for rows in self._statements(company, None).values()
-                   if any(_bounds(*r[4:7]) or (r[8] is not None and _bounds(r[8].value, r[8].low, r[8].high))
-                          for r in rows))
+        stepped = set()
+        for company in self.keys:
+            for (packed,) in self.catalog.stream("SELECT packed FROM guidance_rows WHERE ck = ?", (company,)):
+                for key, _unit, value, low, high, pvalue, plow, phigh in orjson.loads(zlib.decompress(packed)):
+                    if _bounds(value, low, high) or _bounds(pvalue, plow, phigh):
+                        stepped.add((company, key))
+        return len(stepped)
