@@ -466,7 +466,7 @@ class Catalog:
         since, args = "", keys * 3
         if between is not None:
             since, args = " AND f.rowid > ? AND f.rowid <= ?", [*keys, *between, *keys, *keys, *between]
-        found = self.query(
+        found = self.stream(  # a batch at a time: another thread's query waits a batch, not all
             f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "
             f"WHERE f.company_key IN ({marks}){since} UNION ALL "
             f"SELECT reports.id, f.packed FROM figures f JOIN reports ON reports.n = f.n "

@@ -268,6 +268,14 @@ class DigestStore(UserStateMixin):
         read_main = getattr(self._storage, "read_main", None)
         return read_main() if read_main else self._storage.read()
 
+    def _open_catalog(self) -> Catalog | None:
+        """The catalog once the library is open (None while there is none), for a reading
+        that takes long: it runs on the catalog, whose own lock is taken a batch at a time,
+        not under the store's, so a figure series folding in a worker never holds up the
+        app's next search or page."""
+        with self._mutex:
+            return self._catalog if self._open() else None
+
     def _open(self, *, for_write: bool = False) -> bool:
         """Make the library usable (migrate, finish an interrupted write, build a missing
         catalog); False while there is no library yet."""
@@ -750,14 +758,14 @@ class DigestStore(UserStateMixin):
         if metric is not None:
             wanted = {metric, f"{metric}_guidance"}
             keep = lambda key, _basis: key in wanted  # noqa: E731
-        with self._mutex:
-            if not self._open():
-                return []
-            found = self._catalog.figures_for(names, keep, between)  # figures not kept are never built
-            named = set(named_by)
-            if metric is not None:
-                found = [f for f in found if f[1]]
-            rows = {r.id: r for r in self._catalog.rows_for(named | {i for i, _, _ in found})}
+        catalog = self._open_catalog()
+        if catalog is None:
+            return []
+        found = catalog.figures_for(names, keep, between)  # figures not kept are never built
+        named = set(named_by)
+        if metric is not None:
+            found = [f for f in found if f[1]]
+        rows = {r.id: r for r in catalog.rows_for(named | {i for i, _, _ in found})}
         metrics: dict[str, list[Metric]] = {}
         ratings: dict[str, list[CompanyRating]] = {}
         for digest_id, figures, rating_dicts in found:
@@ -778,28 +786,25 @@ class DigestStore(UserStateMixin):
         """Every report of one company as catalog numbers, newest first, with those
         recommending it (``store.company_reports``): what pane 2 counts and reads a window of.
         Kept between openings in the catalog's pane cache (not when the library is read-only)."""
-        with self._mutex:
-            if not self._open():
-                return CompanyReportList()
-            return kept_company_report_list(self._catalog, keys, set(names), set(no_figures),
-                                            writable=not self.read_only)
+        catalog = self._open_catalog()
+        if catalog is None:
+            return CompanyReportList()
+        return kept_company_report_list(catalog, keys, set(names), set(no_figures), writable=not self.read_only)
 
     def kept_company_views(self, names: Iterable[str], kind: str, metric: str | None = None) -> list[Digest]:
         """``company_views`` of one company for one kind of pane 4 (``guidance``, ``ratings``,
         or a ``metric``'s series), kept between readings (``store.kept_views``)."""
-        with self._mutex:
-            if not self._open():
-                return []
-            return kept_company_views(self._catalog, set(names), kind, metric, writable=not self.read_only)
+        catalog = self._open_catalog()
+        return [] if catalog is None else kept_company_views(catalog, set(names), kind, metric,
+                                                             writable=not self.read_only)
 
     def kept_series(self, names: Iterable[str], company: str | None, segment: str | None, metric: str,
                     basis: str = "actual") -> list[tuple[str, float]]:
         """``series`` of one figure over what ``kept_company_views(names, "metric", metric)``
         reads, from a fold kept between readings (``store.kept_views``)."""
-        with self._mutex:
-            if not self._open():
-                return []
-            return kept_series(self._catalog, set(names), company, segment, metric, basis, writable=not self.read_only)
+        catalog = self._open_catalog()
+        return [] if catalog is None else kept_series(catalog, set(names), company, segment, metric, basis,
+                                                      writable=not self.read_only)
 
     def report_views_by_number(self, numbers: Sequence[int]) -> list[tuple[int, Digest]]:
         """``report_views`` (with the companies named) of reports given by catalog number
@@ -851,8 +856,8 @@ class DigestStore(UserStateMixin):
         (``store.compare_views``)."""
         from yanbao.store.compare_views import quarter_views
 
-        with self._mutex:
-            return quarter_views(self._catalog, left, right) if self._open() else []
+        catalog = self._open_catalog()
+        return [] if catalog is None else quarter_views(catalog, left, right)
 
     def history_views(self, kind: str | None = None) -> list[Digest]:
         """What the library-wide guidance and ratings histories read, from the aggregates:
@@ -860,8 +865,8 @@ class DigestStore(UserStateMixin):
         ``kind`` ``guidance`` or ``ratings``: only what that history reads."""
         from yanbao.store.compare_views import history_views
 
-        with self._mutex:
-            return history_views(self._catalog, kind) if self._open() else []
+        catalog = self._open_catalog()
+        return [] if catalog is None else history_views(catalog, kind)
 
     def quarter_rows(self, left: str, right: str, names: Collection[str] | None = None) -> Any | None:
         """``left`` against ``right`` (the figures of ``names`` only, when given) read a screen

@@ -49,7 +49,7 @@ def _read(catalog: Catalog, names: list[str], keep: Callable[[str, str | None], 
     ``ratings``) a rating."""
     marks = ",".join("?" * len(names))
     head = "SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed FROM figures f "
-    found = catalog.query(
+    found = catalog.stream(
         f"{head} JOIN reports r ON r.n = f.n WHERE f.company_key IN ({marks}) AND f.rowid > ? AND f.rowid <= ? "
         f"UNION ALL {head} JOIN reports r ON r.n = f.n WHERE f.ticker_key IN ({marks}) "
         f"AND f.company_key NOT IN ({marks}) AND f.rowid > ? AND f.rowid <= ?",
@@ -92,7 +92,7 @@ def _fold_rows(catalog: Catalog, names: list[str], fold: SeriesFold, between: tu
     what the fold needs (a row naming no such metric is not even parsed)."""
     marks = ",".join("?" * len(names))
     head = "SELECT r.id, nullif(r.date, ''), r.period, f.packed FROM figures f JOIN reports r ON r.n = f.n "
-    found = catalog.query(
+    found = catalog.stream(
         f"{head} WHERE f.company_key IN ({marks}) AND f.rowid > ? AND f.rowid <= ? "
         f"UNION ALL {head} WHERE f.ticker_key IN ({marks}) AND f.company_key NOT IN ({marks}) "
         "AND f.rowid > ? AND f.rowid <= ?",
