@@ -44,7 +44,7 @@ from yanbao.store.company_reports import (CompanyReportList, figure_reports_betw
 from yanbao.store.documents import DocumentDamaged, DocumentFiles, Documents, MemoryDocuments, encode_document
 from yanbao.store.errors import RecordsRefused, StoreError
 from yanbao.store.index import IndexRow, index_row
-from yanbao.store.kept_views import kept_company_views, kept_series
+from yanbao.store.kept_views import figure_entries, kept_company_views, kept_series
 from yanbao.store.migrate_pages import PagesMigration
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
 from yanbao.store.risk_fold import fold_step, kept_risk_tally
@@ -773,6 +773,13 @@ class DigestStore(UserStateMixin):
                 metrics.setdefault(digest_id, []).extend(figures)
                 ratings.setdefault(digest_id, []).extend(CompanyRating.from_dict(r) for r in rating_dicts)
         return _views(rows.values(), named, metrics, ratings)
+
+    def figure_entries(self, names: Iterable[str], between: tuple[int, int]) -> Iterator[list]:
+        """The figure rows filed under one company stored between two figures marks, unpacked
+        but not built into figures (``store.kept_views.figure_entries``): what a fold of every
+        figure reads. ``names``: the company's names and tickers."""
+        catalog = self._open_catalog()
+        return iter(()) if catalog is None else figure_entries(catalog, {n.casefold() for n in names}, between)
 
     def report_views(self, ids: Iterable[str], named_by: Iterable[str] = ()) -> list[Digest]:
         """Slim digests (header only; the companies named, for reports in ``named_by``) of

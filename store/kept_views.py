@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import zlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 
 import orjson
 
@@ -25,7 +25,7 @@ from yanbao.store.catalog import Catalog
 from yanbao.store.model import CompanyRating, Digest, DigestError, Metric, Source
 from yanbao.store.series_fold import SeriesFold
 
-__all__ = ["KINDS", "kept_company_views", "kept_series"]
+__all__ = ["KINDS", "figure_entries", "kept_company_views", "kept_series"]
 
 
 def _guidance_figure(metric: str, basis: str | None) -> bool:
@@ -42,11 +42,12 @@ KINDS: dict[str, Callable[[str, str | None], bool]] = {"guidance": _guidance_fig
 with nothing its kind reads (no figure kept; for ``ratings``, no rating) is not kept."""
 
 
-def _read(catalog: Catalog, names: list[str], keep: Callable[[str, str | None], bool], ratings: bool,
-          between: tuple[int, int]) -> list[list]:
-    """The entries of the figure rows filed under ``names`` stored between two marks, in the
-    order ``Catalog.figures_for`` reads them: those with a figure ``keep`` passes, or (for
-    ``ratings``) a rating."""
+def figure_entries(catalog: Catalog, names: Collection[str], between: tuple[int, int]) -> Iterator[list]:
+    """Every figure row filed under ``names`` (casefolded names and tickers) stored between
+    two figures marks, in the order ``Catalog.figures_for`` reads them, as an entry: the
+    report's id, title, broker, date, period and language, then the row's company, ticker,
+    packed figure rows (positions as ``aggregates._PACKED``) and rating dicts."""
+    names = sorted(names)
     marks = ",".join("?" * len(names))
     head = "SELECT r.id, r.title, r.broker, nullif(r.date, ''), r.period, r.language, f.packed FROM figures f "
     found = catalog.stream(
@@ -54,9 +55,16 @@ def _read(catalog: Catalog, names: list[str], keep: Callable[[str, str | None], 
         f"UNION ALL {head} JOIN reports r ON r.n = f.n WHERE f.ticker_key IN ({marks}) "
         f"AND f.company_key NOT IN ({marks}) AND f.rowid > ? AND f.rowid <= ?",
         [*names, *between, *names, *names, *between])
-    entries = []
     for *columns, packed in found:
-        company, ticker, rows, rated = orjson.loads(zlib.decompress(packed))
+        yield [*columns, *orjson.loads(zlib.decompress(packed))]
+
+
+def _read(catalog: Catalog, names: list[str], keep: Callable[[str, str | None], bool], ratings: bool,
+          between: tuple[int, int]) -> list[list]:
+    """The ``figure_entries`` with a figure ``keep`` passes (those figures alone), or (for
+    ``ratings``) a rating."""
+    entries = []
+    for *columns, company, ticker, rows, rated in figure_entries(catalog, names, between):
         rows = [row for row in rows if keep(row[0], row[5])]
         if (rated if ratings else rows):
             entries.append([*columns, company, ticker, rows, rated])

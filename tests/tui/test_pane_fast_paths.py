@@ -135,6 +135,32 @@ def test_company_detail_equals_formatting_every_statement(tmp_path: Path, seed: 
         library.close()
 
 
+def test_company_detail_reads_past_a_damaged_figure_row(tmp_path: Path) -> None:
+    """The company detail folds the figure rows as packed: a row damaged in the catalog (a
+    statement of the wrong shape) leaves that report out and shows the others' figures."""
+    import zlib
+
+    import orjson
+
+    library = _random_library(tmp_path / "store.json", 5)
+    try:
+        item = WatchItem("Tencent", "0700.HK")
+        whole = library.company_detail(item)
+        catalog = library.store._catalog
+        rowid, packed = catalog.query("SELECT rowid, packed FROM figures WHERE company_key = 'tencent' LIMIT 1")[0]
+        company, ticker, rows, rated = orjson.loads(zlib.decompress(packed))
+        rows.insert(0, ["revenue", "2025Q1"])  # two fields of twelve
+        with catalog.transaction() as tx:
+            tx.execute("UPDATE figures SET packed = ? WHERE rowid = ?",
+                       (zlib.compress(orjson.dumps([company, ticker, rows, rated])), rowid))
+            tx.execute("DELETE FROM pane_cache")
+        damaged = library.company_detail(item)
+        assert damaged.figures and set(damaged.figures) <= set(whole.figures)
+        assert damaged.report_count == whole.report_count
+    finally:
+        library.close()
+
+
 @pytest.mark.parametrize("names", [None, {"Tencent"}])
 def test_histories_read_for_one_kind_equal_those_read_with_everything(tmp_path: Path, names) -> None:
     library = _random_library(tmp_path / "store.json", 4)

@@ -9,7 +9,7 @@ from typing import Any
 from yanbao.store import units
 from yanbao.store.compare import figure_matrix
 
-__all__ = ["FIGURE_LANG", "attach_sentences", "format_cell", "format_metric_value", "format_number", "metric_label", "who_said_what"]
+__all__ = ["FIGURE_LANG", "attach_sentences", "format_cell", "format_figure", "format_metric_value", "format_number", "metric_label", "who_said_what"]
 
 FIGURE_LANG = "zh"
 """The default label language (see ``tui.data.settings.label_lang``): 167亿美元, 收入同比增速."""
@@ -22,7 +22,13 @@ def format_number(value: float | None, unit: str | None, lang: str = FIGURE_LANG
 
 def format_metric_value(metric: Any, lang: str = FIGURE_LANG) -> str:
     """A metric's value, or its low-high range."""
-    return units.format_value(metric.value, metric.unit, low=metric.low, high=metric.high, lang=lang) or "—"
+    return format_figure(metric.value, metric.unit, metric.low, metric.high, lang)
+
+
+def format_figure(value: float | None, unit: str, low: float | None, high: float | None,
+                  lang: str = FIGURE_LANG) -> str:
+    """A figure's value, or its low-high range, from what it says."""
+    return units.format_value(value, unit, low=low, high=high, lang=lang) or "—"
 
 
 def format_cell(cell: Any, lang: str = FIGURE_LANG) -> str:

@@ -186,10 +186,9 @@ class Library:
         unkept, kept_at = False, time.monotonic()
         while figures and since < mark and not (stop is not None and stop()):
             step = store.figures_step(since, FOLD_STEP, mark)
-            views = store.company_views(names, (), between=(since, step))
-            for view in views:
-                fold.add(view, names)
-            since, unkept = step, unkept or bool(views) or step == mark
+            entries = list(store.figure_entries(names, (since, step)))
+            fold.add_entries(entries, names)
+            since, unkept = step, unkept or bool(entries) or step == mark
             if unkept and (since == mark or time.monotonic() - kept_at > KEEP_EVERY):
                 store.keep_pane(key, since, gen, fold.to_blob())
                 unkept, kept_at = False, time.monotonic()
