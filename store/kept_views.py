@@ -106,9 +106,10 @@ def _fold_rows(catalog: Catalog, names: list[str], fold: SeriesFold, between: tu
         "AND f.rowid > ? AND f.rowid <= ?",
         [*names, *between, *names, *names, *between])
     named = orjson.dumps(fold.metric)[:-1]  # '"revenue' is in every packing of revenue or revenue_guidance
+    filed = orjson.dumps([fold.company])[:-1] + b","  # '["Tencent",' begins a row filed under that name
     for digest_id, date, period, packed in found:
         raw = zlib.decompress(packed)
-        if named in raw:
+        if raw.startswith(filed) and named in raw:
             company, _ticker, rows, _rated = orjson.loads(raw)
             fold.add_entry(digest_id, date, period, company, rows)
 

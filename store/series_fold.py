@@ -35,18 +35,22 @@ class SeriesFold:
                   rows: list[list]) -> None:
         """One report's packed figure rows filed under one company (positions as
         ``aggregates._PACKED``), in the order ``kept_views`` reads them."""
-        try:  # as ``figures_of``: a damaged entry adds nothing
-            statements = [(m, p, value, unit or "%", segment, basis or "actual", low, high, consensus, vs)
-                          for m, p, value, unit, segment, basis, low, high, consensus, vs, _fiscal, _prev in rows]
-        except (TypeError, ValueError):
+        if company != self.company:
             return
+        start, metric = self.folded, self.metric
+        try:  # a damaged statement of this metric: the entry adds nothing (others are not read)
+            found = [(start + i, row) for i, row in enumerate(rows) if row[0].startswith(metric)]
+            statements = [(number, m, p, value, unit or "%", segment, basis or "actual", low, high, consensus, vs)
+                          for number, (m, p, value, unit, segment, basis, low, high, consensus, vs, _fiscal, _prev)
+                          in found if p is not None]
+        except (TypeError, ValueError, AttributeError, LookupError):
+            return
+        self.folded += len(rows)
         report = [date or _proxy_date(period), list(period_sort_key(period)), digest_id]
         vintage = "" if self.basis == "actual" else (period or date or digest_id)
-        for m, p, value, unit, segment, basis, low, high, consensus, vs in statements:
-            number = self.folded
-            self.folded += 1
-            if (p is None or company != self.company or segment != self.segment or basis != self.basis
-                    or (_guidance_metric(m) if basis == "guidance" else m) != self.metric):
+        for number, m, p, value, unit, segment, basis, low, high, consensus, vs in statements:
+            if (segment != self.segment or basis != self.basis
+                    or (_guidance_metric(m) if basis == "guidance" else m) != metric):
                 continue
             self._add(p, vintage, [*report, number], repr((unit, _to_key(value), _to_key(low), _to_key(high))),
                       midpoint(value, low, high), vs is not None or consensus is not None)
