@@ -502,6 +502,21 @@ class Catalog:
             return None
         return (found[0][0], found[0][1], found[0][2]) if found else None
 
+    def kept_fold(self, key: str, table: str) -> tuple[Any, int, int, int]:
+        """A fold kept for ``key`` over ``table``'s rows (JSON, ``keep_fold``): (its value,
+        None when none is kept, it is damaged or a report was taken out since; the row
+        number of ``table`` it holds rows up to; the table's last row number; drops)."""
+        mark, gen = self.mark(table)
+        kept = self.pane_cached(key)
+        if kept is not None and kept[1] == gen and kept[0] <= mark:
+            with contextlib.suppress(Exception):  # a damaged blob: fold everything again
+                return orjson.loads(zlib.decompress(kept[2])), kept[0], mark, gen
+        return None, 0, mark, gen
+
+    def keep_fold(self, key: str, upto: int, gen: int, value: Any) -> bool:
+        """Keep a fold (JSON values) holding rows up to ``upto`` (``kept_fold``)."""
+        return self.keep_pane(key, upto, gen, zlib.compress(orjson.dumps(value), 1))
+
     def keep_pane(self, key: str, mark: int, gen: int, blob: bytes) -> bool:
         """Keep a pane's result; False (nothing written) when the catalog is read-only or
         another process is writing it: a pane never waits on a writer for its cache."""

@@ -29,6 +29,7 @@ from yanbao.store.compare.quarters import _pair, _pick_diff, _risk_diff
 from yanbao.store.compare_views import quarter_periods, quarter_sides
 from yanbao.store.pane_tables import history_of_key
 from yanbao.store.periods import QUARTER_RE
+from yanbao.store.rating_fold import rating_outline
 
 __all__ = ["GuidancePages", "QuarterRows", "RatingPages"]
 
@@ -198,18 +199,13 @@ class RatingPages:
     ``start`` to ``stop`` of the whole view (companies by name, each one's ratings oldest
     first) as histories, a company cut by a page boundary in two parts."""
 
-    def __init__(self, catalog: Catalog, names: Collection[str] | None = None) -> None:
+    def __init__(self, catalog: Catalog, names: Collection[str] | None = None, writable: bool = True) -> None:
         self.catalog = catalog
-        where, keys = "", ()
-        if names is not None:  # as ``rating_history`` files a company: by its canonical name
-            keys = tuple({canonical_company(name).casefold() for name in names})
-            where = f"WHERE ck IN ({','.join('?' * len(keys))}) "
-        found = catalog.query(
-            "SELECT ck, count(*), (SELECT company FROM rating_rows b WHERE b.ck = a.ck ORDER BY ord, k LIMIT 1), "
-            "(SELECT ticker FROM rating_rows b WHERE b.ck = a.ck AND ticker IS NOT NULL ORDER BY ord, k LIMIT 1) "
-            f"FROM rating_rows a {where}GROUP BY ck", keys)
-        self.companies = sorted((_Company(ck, name, ticker, count) for ck, count, name, ticker in found),
-                                key=lambda c: c.name)
+        # as ``rating_history`` files a company: by its canonical name
+        keys = None if names is None else {canonical_company(name).casefold() for name in names}
+        self.companies = sorted((_Company(ck, name, ticker, count)
+                                 for ck, (count, name, ticker) in rating_outline(catalog, writable).items()
+                                 if keys is None or ck in keys), key=lambda c: (c.name, c.key))
         self.total = sum(c.count for c in self.companies)
 
     def page(self, start: int | None, size: int) -> tuple[list[RatingHistory], int | None]:

@@ -47,6 +47,7 @@ from yanbao.store.index import IndexRow, index_row
 from yanbao.store.kept_views import figure_entries, kept_company_views, kept_series
 from yanbao.store.migrate_pages import PagesMigration
 from yanbao.store.model import SCHEMA_VERSION, Company, CompanyRating, Digest, DigestError, Metric, Source
+from yanbao.store.rating_fold import rating_outline
 from yanbao.store.risk_fold import fold_step, kept_risk_tally
 from yanbao.store.search import search_first, search_ids
 from yanbao.store.storage import LAYOUT_VERSION, META_DOC, META_TABLE, ROWS_PREFIX, AtomicJSONStorage, library_dir
@@ -688,13 +689,21 @@ class DigestStore(UserStateMixin):
             if self._opened:  # never reopens a library closed meanwhile
                 self._catalog.query("SELECT rowid FROM texts WHERE texts MATCH '\"研报研\"' LIMIT 1")
                 self._catalog.query("SELECT rowid FROM grams WHERE grams MATCH '\"研报\"' LIMIT 1")
-        # Pane 3's tally, folded a step at a time (no one waits on it for long) and kept; a
-        # catalog that cannot be read leaves it to the pane, which says so.
+        # Pane 3's tally, folded a step at a time and kept, then pane 4's ratings outline;
+        # both on the catalog, not under the store's lock (the app goes on meanwhile). A
+        # catalog that cannot be read leaves them to the panes, which say so.
         with contextlib.suppress(sqlite3.Error):
             while not self.read_only:
                 with self._mutex:
-                    if not self._opened or fold_step(self._catalog):
-                        break
+                    catalog = self._catalog if self._opened else None
+                if catalog is None or fold_step(catalog):
+                    break
+            with self._mutex:
+                from yanbao.store import pane_tables
+
+                catalog = self._catalog if self._opened and pane_tables.is_ready(self._catalog) else None
+            if catalog is not None and not self.read_only:
+                rating_outline(catalog)
 
     def company_keys(self, name: str) -> set[str]:
         """Every casefolded name, alias and ticker the registry knows for ``name``."""
@@ -894,7 +903,8 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             if not self._open() or not self._pane_tables():
                 return None
-            return RatingPages(self._catalog, names)
+            catalog = self._catalog
+        return RatingPages(catalog, names, writable=not self.read_only)
 
     def guidance_pages(self, names: Collection[str] | None = None) -> Any | None:
         """The guidance history of every company (or of ``names``) a page at a time

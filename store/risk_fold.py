@@ -13,11 +13,7 @@ of 740,000 risk rows, at 100,000 reports, takes about a second).
 
 from __future__ import annotations
 
-import contextlib
-import zlib
 from typing import Any
-
-import orjson
 
 __all__ = ["fold_step", "kept_risk_tally"]
 
@@ -44,37 +40,29 @@ def _fold(catalog: Any, fold: dict[str, list], since: int, upto: int, most: int 
     return upto
 
 
-def _kept(catalog: Any) -> tuple[dict[str, list], int, int, int]:
-    """(the kept fold, the row number it holds rows up to, the last row number, drops)."""
-    mark, gen = catalog.mark("risk_rows")
-    kept = catalog.pane_cached(KEY)
-    if kept is not None and kept[1] == gen and kept[0] <= mark:
-        with contextlib.suppress(Exception):  # a damaged blob: fold everything again
-            return orjson.loads(zlib.decompress(kept[2])), kept[0], mark, gen
-    return {}, 0, mark, gen
-
-
 def fold_step(catalog: Any, most: int = 50_000) -> bool:
     """Fold up to ``most`` more risk rows into the kept fold (a first fold of a large
     library, in steps the app takes in the background); True once it holds them all."""
-    fold, since, mark, gen = _kept(catalog)
+    fold, since, mark, gen = catalog.kept_fold(KEY, "risk_rows")
     if since >= mark:
         return True
+    fold = fold or {}
     upto = _fold(catalog, fold, since, mark, most)
     # Not kept (read-only, or another process writing): the step is lost, so stop here
     # and leave the fold to the pane.
-    return not catalog.keep_pane(KEY, upto, gen, zlib.compress(orjson.dumps(fold), 1)) or upto >= mark
+    return not catalog.keep_fold(KEY, upto, gen, fold) or upto >= mark
 
 
 def kept_risk_tally(catalog: Any, writable: bool = True) -> list[tuple[str, int, str, list[str]]]:
     """(key, report count, commonest wording, periods) per distinct risk, commonest first
     (ties by key; a wording tie goes to the first in text order), from the kept fold plus
     the risk rows stored since; kept again when ``writable``."""
-    fold, since, mark, gen = _kept(catalog)
+    fold, since, mark, gen = catalog.kept_fold(KEY, "risk_rows")
+    fold = fold or {}
     if since < mark:
         _fold(catalog, fold, since, mark)
         if writable:
-            catalog.keep_pane(KEY, mark, gen, zlib.compress(orjson.dumps(fold), 1))
+            catalog.keep_fold(KEY, mark, gen, fold)
     tally = []
     for key, (count, wordings, periods) in fold.items():
         wording = min(wordings.items(), key=lambda w: (-w[1], w[0]))[0]
