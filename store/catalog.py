@@ -513,6 +513,17 @@ class Catalog:
                 return orjson.loads(zlib.decompress(kept[2])), kept[0], mark, gen
         return None, 0, mark, gen
 
+    def folded(self, key: str, table: str, add: Callable[[dict, int, int], object], writable: bool = True) -> dict:
+        """The fold kept for ``key`` (a dict; empty when none is kept) with ``table``'s rows
+        stored since added by ``add(fold, since, upto)``; kept again when ``writable``."""
+        fold, since, mark, gen = self.kept_fold(key, table)
+        fold = fold or {}
+        if since < mark:
+            add(fold, since, mark)
+            if writable:
+                self.keep_fold(key, mark, gen, fold)
+        return fold
+
     def keep_fold(self, key: str, upto: int, gen: int, value: Any) -> bool:
         """Keep a fold (JSON values) holding rows up to ``upto`` (``kept_fold``)."""
         return self.keep_pane(key, upto, gen, zlib.compress(orjson.dumps(value), 1))

@@ -41,10 +41,5 @@ def rating_outline(catalog: Any, writable: bool = True) -> dict[str, tuple[int, 
     """Per company key (the casefolded canonical name), (its ratings, the company as its
     first rating names it, the first ticker its ratings give), ratings in history order
     (``ord``, then ``k``); kept again when ``writable``."""
-    fold, since, mark, gen = catalog.kept_fold(KEY, "reports")
-    fold = fold or {}
-    if since < mark:
-        _fold(catalog, fold, since, mark)
-        if writable:
-            catalog.keep_fold(KEY, mark, gen, fold)
+    fold = catalog.folded(KEY, "reports", lambda f, since, upto: _fold(catalog, f, since, upto), writable)
     return {ck: (count, company, ticker) for ck, (count, _first, company, _tfirst, ticker) in fold.items()}

@@ -57,12 +57,7 @@ def kept_risk_tally(catalog: Any, writable: bool = True) -> list[tuple[str, int,
     """(key, report count, commonest wording, periods) per distinct risk, commonest first
     (ties by key; a wording tie goes to the first in text order), from the kept fold plus
     the risk rows stored since; kept again when ``writable``."""
-    fold, since, mark, gen = catalog.kept_fold(KEY, "risk_rows")
-    fold = fold or {}
-    if since < mark:
-        _fold(catalog, fold, since, mark)
-        if writable:
-            catalog.keep_fold(KEY, mark, gen, fold)
+    fold = catalog.folded(KEY, "risk_rows", lambda f, since, upto: _fold(catalog, f, since, upto), writable)
     tally = []
     for key, (count, wordings, periods) in fold.items():
         wording = min(wordings.items(), key=lambda w: (-w[1], w[0]))[0]
