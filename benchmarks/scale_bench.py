@@ -6,20 +6,20 @@ both libraries under ``DIR`` and prints figures as JSON lines: ``list`` and ``sh
 (fresh CLI processes), search (first and median of later ones, fresh store: the count and
 the newest screenful, as a user sees them first, and every match's id in order), ingest one
 report and ``watch add`` (time and bytes written, against the digest's own size), panes 2-4
-(risk tally, a watched company's detail, a figure series), and migration of a layout-1
+(the first screen of each, and what is read behind it), and migration of a layout-1
 store of ``--migrate`` digests (counted; old file kept).
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,11 +30,10 @@ import orjson
 from benchmarks.legacy_store import write_legacy_store
 from benchmarks.real_sized import real_sized_docs
 from yanbao.store import migrate
-from yanbao.store.catalog import FOLD_AT
-from yanbao.store.compare import compare_quarters
+from yanbao.store.catalog import FOLD_AT, Catalog
 from yanbao.store.db import DigestStore, WatchItem
 from yanbao.store.model import Digest
-from yanbao.tui.data.histories import guidance_histories, rating_histories
+from yanbao.store.storage import library_dir
 from yanbao.tui.data.library import Library
 from yanbao.tui.widgets.compare import FIRST_SCREEN
 
@@ -179,13 +178,30 @@ def _watch(path: Path, serial: int) -> tuple[float, int]:
 
 
 def _panes(path: Path, say: Callable[[str], None] = lambda _text: None) -> dict:
-    """Seconds each of panes 2-4 takes to read what it shows, each ``say``-ed as measured (a
-    run cut short by a time limit keeps the figures measured so far)."""
+    """Seconds panes 2-4 take to read what they show first, as the app reads it — the
+    figures judged against the 0.5 s limit (``*_first_screen_s``, ``*_kept_s``) — and what
+    the app reads behind them in workers while they show (``*_background_s``: the app's
+    warm-up at open, a company's figures the first time, a figure series' first reading).
+    Every kept fold is dropped first, so "first" is a first reading (as after a rebuild),
+    then kept ones are read again. Each figure is ``say``-ed as measured (a run cut short
+    by a time limit keeps the figures measured so far)."""
+    catalog = Catalog(library_dir(path) / "catalog.sqlite")
+    with catalog.transaction() as tx:
+        tx.execute("DELETE FROM pane_cache")
+    catalog.close()
     library = Library(path)
-    library.open(seed=False)
+    start = time.perf_counter()
+    library.open(seed=False)  # and, in the background, its warm-up: pane 3's and pane 4's folds
+    for thread in threading.enumerate():
+        if thread.name == "yanbao-warm":
+            thread.join()
+    out: dict = {"warm_up_background_s": round(time.perf_counter() - start, 4)}
+    say(f"  warm_up_background_s {out['warm_up_background_s']:.3f} s")
     common = Counter(s.companies[0] for s in library.summaries()[:2000] if s.companies).most_common(1)[0][0]
     quarters = [p for p in library.store.periods() if "Q" in p][-2:]  # pane 4 opens on the latest two
-    out: dict = {"company": common, "quarters": quarters}
+    out.update(company=common, quarters=quarters)
+    # The tables behind pane 4 are filled on first use in a library made before them: that once, untimed.
+    library.store.fill_pane_tables()
 
     def timed(name: str, read: Callable[[], object], count: Callable[[object], int]) -> None:
         start = time.perf_counter()
@@ -194,37 +210,32 @@ def _panes(path: Path, say: Callable[[str], None] = lambda _text: None) -> dict:
         out[name.removesuffix("_s") + "_items"] = count(result)
         say(f"  {name} {out[name]:.3f} s")
 
-    timed("pane3_risk_tally_s", library.risk_tally, len)
-    # What pane 2 shows first of a company: its report count and newest reports, with the
-    # figures the catalog kept (none the first time) while the rest are read.
+    def steps(histories: list) -> int:
+        return sum(len(getattr(h, "steps", getattr(h, "entries", []))) for h in histories)
+
+    timed("pane3_risk_tally_kept_s", library.risk_tally, len)
+    # Pane 2: a company's report count and newest reports with the figures kept (none the
+    # first time), then its figures read in steps behind them, then opened again.
     timed("pane2_company_first_screen_s", lambda: library.company_detail(WatchItem(common), figures=False),
           lambda d: d.report_count)
-    # The first opening folds what the catalog has not kept of the company (everything, when
-    # nothing was kept or a report was removed since); the second reads the kept fold.
-    timed("pane2_company_detail_s", lambda: library.company_detail(WatchItem(common)), lambda d: d.report_count)
-    timed("pane2_company_detail_kept_s", lambda: library.company_detail(WatchItem(common)), lambda d: d.report_count)
-    timed("pane4_series_s", lambda: library.figure_series(common, None, "revenue"), len)
-    # A series (its fold) and the histories of one company read what the pane cache kept the time before.
-    timed("pane4_series_kept_s", lambda: library.figure_series(common, None, "revenue"), len)
-    timed("pane4_two_quarters_s", lambda: compare_quarters(library.quarter_views(*quarters), *quarters),
-          lambda c: len(c.rows))
-    timed("pane4_histories_one_company_s",
-          lambda: (guidance_histories(library.history_digests({common}, "guidance"), {common}),
-                   rating_histories(library.history_digests({common}, "ratings"), {common})),
-          lambda gr: len(gr[0]) + len(gr[1]))
-    timed("pane4_histories_one_company_kept_s",
-          lambda: (guidance_histories(library.history_digests({common}, "guidance"), {common}),
-                   rating_histories(library.history_digests({common}, "ratings"), {common})),
-          lambda gr: len(gr[0]) + len(gr[1]))
-    timed("pane4_ratings_every_company_s", lambda: rating_histories(library.history_digests(None, "ratings")), len)
-    # What pane 4 shows first: the first screen of each, read in the order shown (the rest
-    # follows in the worker). The tables behind them are filled on first use in a library
-    # made before them: that once, untimed.
-    library.store.fill_pane_tables()
+    timed("pane2_company_figures_background_s", lambda: library.company_detail(WatchItem(common)),
+          lambda d: len(d.figures))
+    timed("pane2_company_detail_kept_s", lambda: library.company_detail(WatchItem(common)), lambda d: len(d.figures))
+    # Pane 4: the first screen of each view, of every company and narrowed to one.
     timed("pane4_two_quarters_first_screen_s",
-          lambda: list(itertools.islice(library.quarter_rows(*quarters).rows(), FIRST_SCREEN)), len)
-    timed("pane4_ratings_first_screen_s", lambda: library.rating_pages().histories(0, FIRST_SCREEN),
-          lambda h: sum(len(x.entries) for x in h))
+          lambda: library.quarter_rows(*quarters).page(None, FIRST_SCREEN)[0], len)
+    timed("pane4_two_quarters_narrowed_first_screen_s",
+          lambda: library.quarter_rows(*quarters, {common}).page(None, FIRST_SCREEN)[0], len)
+    timed("pane4_ratings_first_screen_s", lambda: library.rating_pages().histories(0, FIRST_SCREEN), steps)
+    timed("pane4_ratings_narrowed_first_screen_s",
+          lambda: library.rating_pages({common}).histories(0, FIRST_SCREEN), steps)
+    timed("pane4_guidance_first_screen_s",
+          lambda: library.history_pages("guidance", None).page(None, FIRST_SCREEN)[0], steps)
+    timed("pane4_guidance_narrowed_first_screen_s",
+          lambda: library.history_pages("guidance", {common}).page(None, FIRST_SCREEN)[0], steps)
+    # The chart of the highlighted figure: read in a worker the first time, then kept.
+    timed("pane4_series_background_s", lambda: library.figure_series(common, None, "revenue"), len)
+    timed("pane4_series_kept_s", lambda: library.figure_series(common, None, "revenue"), len)
     library.close()
     return out
 
@@ -274,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = _Printed()
     if args.panes == "only":
         say(f"panes 2-4 at {args.big:,}")
-        figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big, say)})
+        figures.append({"name": f"panes 2-4 at {args.big:,} (s; limit 0.5 each, not for *_background_s)", **_panes(big, say)})
         return 0
     say("list, show")
     # Closed at once: an open connection would keep a later close from checkpointing the WAL.
@@ -333,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.panes == "with":
         say("panes 2-4")
         figures.append({"name": f"panes 2-4 at {args.small:,} (s)", **_panes(small, say)})
-        figures.append({"name": f"panes 2-4 at {args.big:,} (s, limit 0.5 each)", **_panes(big, say)})
+        figures.append({"name": f"panes 2-4 at {args.big:,} (s; limit 0.5 each, not for *_background_s)", **_panes(big, say)})
     if args.migrate:
         say(f"migration of a {args.migrate:,}-digest layout-1 store")
         figures.append({"name": f"migration of {args.migrate:,} digests", **_migration(args.work, args.migrate)})
