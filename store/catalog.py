@@ -33,7 +33,7 @@ import orjson
 
 from yanbao.store.aggregates import (CatalogEntry, Extras, bigrams, entry_of, unpack_extras, unpack_figures,
                                      unpack_history, unpack_sides)
-from yanbao.store import pane_tables, report_rows
+from yanbao.store import fold_removal, pane_tables, report_rows
 from yanbao.store.index import IndexRow
 from yanbao.store.model import Metric
 
@@ -327,8 +327,11 @@ class Catalog:
         if found is None:
             return
         n = found[0]
-        # Kept pane results cannot take a report out: counting drops tells them to recompute.
+        # Kept pane results cannot take a report out: counting drops tells them to recompute,
+        # all but the counts, which take its rows out (``store.fold_removal``).
+        dropped = conn.execute("SELECT value FROM info WHERE key = 'dropped'").fetchone()
         conn.execute("INSERT INTO info VALUES ('dropped', '1') ON CONFLICT(key) DO UPDATE SET value = value + 1")
+        taken = fold_removal.taken_rows(conn, n)
         for table in ("risk_rows", "company_keys"):
             rows, args = report_rows.where(conn, table, n)
             conn.execute(f"DELETE FROM {table} WHERE {rows}", args)
@@ -343,6 +346,7 @@ class Catalog:
         conn.execute("DELETE FROM texts_z WHERE n = ?", (n,))
         pane_tables.drop(conn, n)
         conn.execute("DELETE FROM reports WHERE n = ?", (n,))
+        fold_removal.take_out(conn, taken, int(dropped[0]) if dropped else 0)
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -11,30 +11,45 @@ report taken out since (or replaced) folds everything again.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from yanbao.store import pane_tables
 
-__all__ = ["rating_outline"]
+__all__ = ["rating_outline", "refold_company"]
 
 KEY = "rating_outline\n" + pane_tables.VERSION  # tables filled again for a new version: a new fold
 
 
 def _fold(catalog: Any, fold: dict[str, list], since: int, upto: int) -> None:
-    """Add the ratings of reports numbered after ``since`` up to ``upto`` to ``fold``: per
-    company key, [ratings, first (ord, k), its company, first (ord, k) with a ticker, that ticker]."""
-    for ck, order, k, company, ticker in catalog.stream(
-            "SELECT ck, ord, k, company, ticker FROM rating_rows WHERE n > ? AND n <= ?", (since, upto)):
-        first = [order, k]
-        entry = fold.get(ck)
-        if entry is None:
-            fold[ck] = [1, first, company, first if ticker is not None else None, ticker]
-            continue
-        entry[0] += 1
-        if first < entry[1]:
-            entry[1], entry[2] = first, company
-        if ticker is not None and (entry[3] is None or first < entry[3]):
-            entry[3], entry[4] = first, ticker
+    """Add the ratings of reports numbered after ``since`` up to ``upto`` to ``fold``."""
+    for row in catalog.stream("SELECT ck, ord, k, company, ticker FROM rating_rows WHERE n > ? AND n <= ?",
+                              (since, upto)):
+        _add(fold, *row)
+
+
+def _add(fold: dict[str, list], ck: str, order: str, k: int, company: str, ticker: str | None) -> None:
+    """One rating into ``fold``: per company key, [ratings, first (ord, k), its company,
+    first (ord, k) with a ticker, that ticker]."""
+    first = [order, k]
+    entry = fold.get(ck)
+    if entry is None:
+        fold[ck] = [1, first, company, first if ticker is not None else None, ticker]
+        return
+    entry[0] += 1
+    if first < entry[1]:
+        entry[1], entry[2] = first, company
+    if ticker is not None and (entry[3] is None or first < entry[3]):
+        entry[3], entry[4] = first, ticker
+
+
+def refold_company(conn: sqlite3.Connection, fold: dict[str, list], ck: str, mark: int) -> None:
+    """Fold one company's ratings of the reports numbered up to ``mark`` again (one of them
+    was taken out: its first rating may have gone), in the removal's transaction."""
+    fold.pop(ck, None)
+    for row in conn.execute("SELECT ck, ord, k, company, ticker FROM rating_rows WHERE ck = ? AND n <= ? "
+                            "ORDER BY ord, k", (ck, mark)):
+        _add(fold, *row)
 
 
 def rating_outline(catalog: Any, writable: bool = True) -> dict[str, tuple[int, str, str | None]]:
