@@ -2,7 +2,8 @@
 
 What is checked: the store file (``meta`` and the user's state) and its backup copy, every
 document of record (does it parse as a digest?), the row shards and the catalog (do they
-list the same reports as the documents?), an interrupted write left to finish. Nothing
+list the same reports as the documents?), the counts the catalog keeps (do they equal
+their rows counted again?), an interrupted write left to finish. Nothing
 here changes a library except ``rebuild`` (row shards and catalog again from the
 documents; damaged documents quarantined, counted as lost) and ``restore_backup``.
 """
@@ -21,6 +22,7 @@ import orjson
 from yanbao.store.catalog import Catalog
 from yanbao.store.documents import DocumentDamaged, DocumentFiles
 from yanbao.store.errors import StoreError
+from yanbao.store.fold_removal import out_of_step
 from yanbao.store.model import Digest, DigestError
 from yanbao.store.storage import (
     META_DOC,
@@ -149,6 +151,7 @@ def inspect_store(path: str | os.PathLike[str]) -> StoreHealth:
                     health.index_problems.append(
                         f"catalog lists {len(listed - good)} report(s) without a valid document and "
                         f"misses {len(good - listed)}")
+                health.index_problems += out_of_step(catalog)
             else:
                 health.index_problems.append("catalog is of another format (rebuilt on next open)")
         except Exception as exc:  # noqa: BLE001 - sqlite3 raises several kinds for a damaged file

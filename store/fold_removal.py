@@ -20,7 +20,7 @@ import orjson
 
 from yanbao.store import rating_fold, report_rows, risk_fold
 
-__all__ = ["taken_rows", "take_out"]
+__all__ = ["out_of_step", "taken_rows", "take_out"]
 
 
 def _kept(conn: sqlite3.Connection, key: str, gen: int) -> tuple[int, Any] | None:
@@ -80,3 +80,18 @@ def _less(counts: dict[str, int], key: str) -> None:
         counts[key] -= 1
         if counts[key] <= 0:
             del counts[key]
+
+
+def out_of_step(catalog: Any) -> list[str]:
+    """The kept folds that differ from the same rows folded from nothing (``yanbao
+    doctor``): a subtraction gone wrong would otherwise show until the next fold."""
+    problems = []
+    for name, module, table in (("risk tally", risk_fold, "risk_rows"), ("ratings outline", rating_fold, "reports")):
+        kept, mark, _last, _gen = catalog.kept_fold(module.KEY, table)
+        if kept is None:
+            continue
+        fresh: dict = {}
+        module.fold_rows(catalog, fresh, 0, mark)
+        if fresh != kept:
+            problems.append(f"the kept {name} differs from its rows (folded again by doctor --rebuild)")
+    return problems

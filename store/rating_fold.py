@@ -16,12 +16,12 @@ from typing import Any
 
 from yanbao.store import pane_tables
 
-__all__ = ["rating_outline", "refold_company"]
+__all__ = ["fold_rows", "rating_outline", "refold_company"]
 
 KEY = "rating_outline\n" + pane_tables.VERSION  # tables filled again for a new version: a new fold
 
 
-def _fold(catalog: Any, fold: dict[str, list], since: int, upto: int) -> None:
+def fold_rows(catalog: Any, fold: dict[str, list], since: int, upto: int) -> None:
     """Add the ratings of reports numbered after ``since`` up to ``upto`` to ``fold``."""
     for row in catalog.stream("SELECT ck, ord, k, company, ticker FROM rating_rows WHERE n > ? AND n <= ?",
                               (since, upto)):
@@ -56,5 +56,5 @@ def rating_outline(catalog: Any, writable: bool = True) -> dict[str, tuple[int, 
     """Per company key (the casefolded canonical name), (its ratings, the company as its
     first rating names it, the first ticker its ratings give), ratings in history order
     (``ord``, then ``k``); kept again when ``writable``."""
-    fold = catalog.folded(KEY, "reports", lambda f, since, upto: _fold(catalog, f, since, upto), writable)
+    fold = catalog.folded(KEY, "reports", lambda f, since, upto: fold_rows(catalog, f, since, upto), writable)
     return {ck: (count, company, ticker) for ck, (count, _first, company, _tfirst, ticker) in fold.items()}

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["fold_step", "kept_risk_tally"]
+__all__ = ["fold_rows", "fold_step", "kept_risk_tally"]
 
 KEY = "risk_tally"
 
 
-def _fold(catalog: Any, fold: dict[str, list], since: int, upto: int, most: int | None = None) -> int:
+def fold_rows(catalog: Any, fold: dict[str, list], since: int, upto: int, most: int | None = None) -> int:
     """Add the risk rows numbered after ``since`` up to ``upto`` (the first ``most`` of
     them) to ``fold`` — per risk key, [reports, {wording: reports}, {period: reports}] —
     and say up to which row number the fold now holds them. SQLite counts them (a report
@@ -47,7 +47,7 @@ def fold_step(catalog: Any, most: int = 50_000) -> bool:
     if since >= mark:
         return True
     fold = fold or {}
-    upto = _fold(catalog, fold, since, mark, most)
+    upto = fold_rows(catalog, fold, since, mark, most)
     # Not kept (read-only, or another process writing): the step is lost, so stop here
     # and leave the fold to the pane.
     return not catalog.keep_fold(KEY, upto, gen, fold) or upto >= mark
@@ -57,7 +57,7 @@ def kept_risk_tally(catalog: Any, writable: bool = True) -> list[tuple[str, int,
     """(key, report count, commonest wording, periods) per distinct risk, commonest first
     (ties by key; a wording tie goes to the first in text order), from the kept fold plus
     the risk rows stored since; kept again when ``writable``."""
-    fold = catalog.folded(KEY, "risk_rows", lambda f, since, upto: _fold(catalog, f, since, upto), writable)
+    fold = catalog.folded(KEY, "risk_rows", lambda f, since, upto: fold_rows(catalog, f, since, upto), writable)
     tally = []
     for key, (count, wordings, periods) in fold.items():
         wording = min(wordings.items(), key=lambda w: (-w[1], w[0]))[0]

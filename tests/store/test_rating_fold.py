@@ -36,8 +36,8 @@ def test_the_kept_outline_equals_counting_the_table_through_adds_removals_and_re
         assert store._catalog.pane_cached(rating_fold.KEY) is not None
 
     read: list[tuple[int, int]] = []
-    fold = rating_fold._fold
-    monkeypatch.setattr(rating_fold, "_fold", lambda catalog, f, since, upto: (read.append((since, upto)),
+    fold = rating_fold.fold_rows
+    monkeypatch.setattr(rating_fold, "fold_rows", lambda catalog, f, since, upto: (read.append((since, upto)),
                                                                                  fold(catalog, f, since, upto)))
     with DigestStore(path) as store:
         store.add_many([Digest.from_dict(d) for d in docs[30:]])

@@ -38,8 +38,8 @@ def test_opened_again_it_reads_only_the_rows_stored_since(tmp_path: Path, monkey
     path = tmp_path / "store.json"
     _library(path)
     read: list[tuple[int, int]] = []
-    fold = risk_fold._fold
-    monkeypatch.setattr(risk_fold, "_fold", lambda catalog, kept, since, upto, most=None: (
+    fold = risk_fold.fold_rows
+    monkeypatch.setattr(risk_fold, "fold_rows", lambda catalog, kept, since, upto, most=None: (
         read.append((since, upto)), fold(catalog, kept, since, upto, most))[1])
     with DigestStore(path) as store:
         store.risk_tally()
@@ -121,8 +121,8 @@ def test_a_removal_takes_the_report_out_of_a_fold_kept_whole_or_in_part(tmp_path
     path = tmp_path / "store.json"
     digests = _library(path)
     read: list[int] = []
-    fold = risk_fold._fold
-    monkeypatch.setattr(risk_fold, "_fold", lambda catalog, kept, since, upto, most=None: (
+    fold = risk_fold.fold_rows
+    monkeypatch.setattr(risk_fold, "fold_rows", lambda catalog, kept, since, upto, most=None: (
         read.append(since), fold(catalog, kept, since, upto, most))[1])
     with DigestStore(path) as store:
         assert not risk_fold.fold_step(store._catalog, most=3)  # half of the first two reports' rows
@@ -137,3 +137,28 @@ def test_a_removal_takes_the_report_out_of_a_fold_kept_whole_or_in_part(tmp_path
         assert store.risk_tally() == _fresh(store)
         assert _counts(store.risk_tally())["汇率波动"] == (2, ["2025Q3", "2025Q4"])
         assert read.count(0) == 1 + 3, "from the start: the first step, and each fold from nothing above"
+
+
+def test_doctor_finds_a_kept_count_out_of_step_with_its_rows(tmp_path: Path) -> None:
+    """The counts a removal subtracts from are checked by ``yanbao doctor``: kept counts
+    that differ from their rows counted again make the library not ok."""
+    import zlib
+
+    import orjson
+
+    from yanbao.store.doctor import inspect_store
+
+    path = tmp_path / "store.json"
+    digests = _library(path)
+    with DigestStore(path) as store:
+        store.risk_tally()
+        store.rating_pages()
+        store.remove(digests[0].id)
+    assert inspect_store(path).ok
+    with DigestStore(path) as store:
+        mark, gen, blob = store._catalog.pane_cached(risk_fold.KEY)
+        fold = orjson.loads(zlib.decompress(blob))
+        fold[next(iter(fold))][0] += 1
+        store._catalog.keep_pane(risk_fold.KEY, mark, gen, zlib.compress(orjson.dumps(fold)))
+    health = inspect_store(path)
+    assert not health.ok and any("risk tally" in p for p in health.index_problems)
