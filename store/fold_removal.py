@@ -40,11 +40,11 @@ def _keep(conn: sqlite3.Connection, key: str, mark: int, gen: int, fold: Any) ->
 
 
 def taken_rows(conn: sqlite3.Connection, n: int) -> tuple[list[tuple], list[tuple]]:
-    """Report ``n``'s risk rows (rowid, key, wording, period) and rating rows (n, ck), read
-    before they are deleted."""
+    """Report ``n``'s risk rows (rowid, key, wording, period) and rating rows (n, ck, ord, k,
+    ticker), read before they are deleted."""
     rows, args = report_rows.where(conn, "risk_rows", n)
     risks = conn.execute(f"SELECT rowid, key, wording, period FROM risk_rows WHERE {rows}", args).fetchall()
-    ratings = conn.execute("SELECT n, ck FROM rating_rows WHERE n = ?", (n,)).fetchall()
+    ratings = conn.execute("SELECT n, ck, ord, k, ticker FROM rating_rows WHERE n = ?", (n,)).fetchall()
     return risks, ratings
 
 
@@ -69,8 +69,17 @@ def take_out(conn: sqlite3.Connection, taken: tuple[list[tuple], list[tuple]], g
     kept = _kept(conn, rating_fold.KEY, gen)
     if kept is not None:
         mark, fold = kept
-        for ck in {ck for n, ck in ratings if n <= mark and ck in fold}:
-            rating_fold.refold_company(conn, fold, ck, mark)
+        firsts = set()
+        for n, ck, order, k, ticker in ratings:
+            if n <= mark and ck in fold:
+                entry = fold[ck]
+                entry[0] -= 1
+                if [order, k] == entry[1] or (ticker is not None and [order, k] == entry[3]):
+                    firsts.add(ck)  # its first rating, or first with a ticker, went
+        for ck in firsts:
+            rating_fold.refold_firsts(conn, fold, ck, mark)
+        for ck in [ck for ck, entry in fold.items() if entry[0] <= 0]:
+            del fold[ck]
         last = conn.execute("SELECT coalesce(max(n), 0) FROM reports").fetchone()[0]
         _keep(conn, rating_fold.KEY, min(mark, last), gen + 1, fold)
 

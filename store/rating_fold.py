@@ -16,7 +16,7 @@ from typing import Any
 
 from yanbao.store import pane_tables
 
-__all__ = ["fold_rows", "rating_outline", "refold_company"]
+__all__ = ["fold_rows", "rating_outline", "refold_firsts"]
 
 KEY = "rating_outline\n" + pane_tables.VERSION  # tables filled again for a new version: a new fold
 
@@ -43,13 +43,20 @@ def _add(fold: dict[str, list], ck: str, order: str, k: int, company: str, ticke
         entry[3], entry[4] = first, ticker
 
 
-def refold_company(conn: sqlite3.Connection, fold: dict[str, list], ck: str, mark: int) -> None:
-    """Fold one company's ratings of the reports numbered up to ``mark`` again (one of them
-    was taken out: its first rating may have gone), in the removal's transaction."""
-    fold.pop(ck, None)
-    for row in conn.execute("SELECT ck, ord, k, company, ticker FROM rating_rows WHERE ck = ? AND n <= ? "
-                            "ORDER BY ord, k", (ck, mark)):
-        _add(fold, *row)
+def refold_firsts(conn: sqlite3.Connection, fold: dict[str, list], ck: str, mark: int) -> None:
+    """Find one company's first rating, and first with a ticker, among the reports
+    numbered up to ``mark`` again (a report taken out gave one of them), in the removal's
+    transaction: two seeks in the table's order, not the company's every rating."""
+    entry = fold[ck]
+    found = conn.execute("SELECT ord, k, company FROM rating_rows WHERE ck = ? AND n <= ? ORDER BY ord, k LIMIT 1",
+                         (ck, mark)).fetchone()
+    if found is None:
+        entry[0] = 0
+        return
+    entry[1], entry[2] = [found[0], found[1]], found[2]
+    found = conn.execute("SELECT ord, k, ticker FROM rating_rows WHERE ck = ? AND n <= ? AND ticker IS NOT NULL "
+                         "ORDER BY ord, k LIMIT 1", (ck, mark)).fetchone()
+    entry[3], entry[4] = ([found[0], found[1]], found[2]) if found is not None else (None, None)
 
 
 def rating_outline(catalog: Any, writable: bool = True) -> dict[str, tuple[int, str, str | None]]:

@@ -48,8 +48,14 @@ def test_the_kept_outline_equals_counting_the_table_through_adds_removals_and_re
         store.remove(docs[0]["id"])
         assert rating_fold.rating_outline(store._catalog) == _counted(store)
         assert len(read) == before, "a removal takes the report out of the kept outline: nothing is folded"
-        store.remove(docs[-1]["id"])  # the newest: its number is the next report's
-        store.add(Digest.from_dict(docs[-1]))
+        firsts = []
+        refold = rating_fold.refold_firsts
+        monkeypatch.setattr(rating_fold, "refold_firsts", lambda *a: (firsts.append(a[2]), refold(*a)))
+        store.remove(docs[30]["id"])  # dated before every other: its company's first rating goes
+        assert firsts, "the removed report gave a company's first rating: found again"
+        assert rating_fold.rating_outline(store._catalog) == _counted(store)
+        store.remove(docs[-1]["id"])
+        store.add(Digest.from_dict(docs[-1]))  # stored last, removed: its number is the next report's
         assert rating_fold.rating_outline(store._catalog) == _counted(store)
         store.add(Digest.from_dict(dict(docs[31], date="2030-01-01")))
         assert rating_fold.rating_outline(store._catalog) == _counted(store)
