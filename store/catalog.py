@@ -143,6 +143,7 @@ class Catalog:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self.writes = 0
+        self._unkept: dict[str, tuple[int, int, bytes]] = {}  # folds this process could not keep (``folded``)
 
     # -- connection -------------------------------------------------------------------------
 
@@ -521,11 +522,16 @@ class Catalog:
         """The fold kept for ``key`` (a dict; empty when none is kept) with ``table``'s rows
         stored since added by ``add(fold, since, upto)``; kept again when ``writable``."""
         fold, since, mark, gen = self.kept_fold(key, table)
+        unkept = self._unkept.get(key)
+        if unkept is not None and unkept[1] == gen and since < unkept[0] <= mark:
+            fold, since = orjson.loads(unkept[2]), unkept[0]
         fold = fold or {}
         if since < mark:
             add(fold, since, mark)
-            if writable:
-                self.keep_fold(key, mark, gen, fold)
+            # Not kept (a read-only library, or another process writing): this process keeps
+            # it, so a shared archive opened read-only folds the whole library once, not each time.
+            if not (writable and self.keep_fold(key, mark, gen, fold)):
+                self._unkept[key] = (mark, gen, orjson.dumps(fold))
         return fold
 
     def keep_fold(self, key: str, upto: int, gen: int, value: Any) -> bool:

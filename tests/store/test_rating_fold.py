@@ -65,12 +65,25 @@ def test_the_kept_outline_equals_counting_the_table_through_adds_removals_and_re
             ((ck, *v) for ck, v in _counted(store).items()), key=lambda c: (c[2], c[0]))
 
 
-def test_a_read_only_library_reads_the_outline_without_keeping_it(tmp_path: Path) -> None:
+def test_a_read_only_library_reads_the_outline_without_keeping_it(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not kept in the catalog, the outline is kept by the process: read again, it reads
+    only the reports stored since (a shared archive opened read-only folds it once)."""
     path = tmp_path / "store.json"
+    docs = list(real_sized_docs(10, seed=4))
+    read: list[int] = []
+    fold = rating_fold.fold_rows
+    monkeypatch.setattr(rating_fold, "fold_rows", lambda catalog, f, since, upto: (read.append(since),
+                                                                                 fold(catalog, f, since, upto)))
     with DigestStore(path) as store:
-        store.add_many([Digest.from_dict(d) for d in real_sized_docs(8, seed=4)])
+        store.add_many([Digest.from_dict(d) for d in docs[:8]])
+        assert rating_fold.rating_outline(store._catalog, writable=False) == _counted(store)
         assert rating_fold.rating_outline(store._catalog, writable=False) == _counted(store)
         assert store._catalog.pane_cached(rating_fold.KEY) is None
+        assert read == [0], "read again, nothing came since: nothing folded"
+        store.add_many([Digest.from_dict(d) for d in docs[8:]])
+        assert rating_fold.rating_outline(store._catalog, writable=False) == _counted(store)
+        assert len(read) == 2 and read[1] > 0
 
 
 def test_the_warm_up_folds_the_outline(tmp_path: Path) -> None:
