@@ -669,7 +669,7 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             if not self._open():
                 return
-        yield from search_ids(self._catalog, query, self._expander, page)
+        yield from search_ids(self._catalog.searcher(), query, self._expander, page)
 
     def search_first(self, query: str, limit: int = 100) -> tuple[int, list[str]]:
         """What a user sees first of ``search``: how many digests match and the ids of the
@@ -677,7 +677,7 @@ class DigestStore(UserStateMixin):
         with self._mutex:
             if not self._open():
                 return 0, []
-        return search_first(self._catalog, query, self._expander, limit)
+        return search_first(self._catalog.searcher(), query, self._expander, limit)
 
     def warm(self) -> None:
         """Load what a first search needs and later ones find loaded — the company registry
@@ -687,8 +687,9 @@ class DigestStore(UserStateMixin):
         self._expander("腾讯")
         with self._mutex:
             if self._opened:  # never reopens a library closed meanwhile
-                self._catalog.query("SELECT rowid FROM texts WHERE texts MATCH '\"研报研\"' LIMIT 1")
-                self._catalog.query("SELECT rowid FROM grams WHERE grams MATCH '\"研报\"' LIMIT 1")
+                searcher = self._catalog.searcher()  # the connection searches run on
+                searcher.query("SELECT rowid FROM texts WHERE texts MATCH '\"研报研\"' LIMIT 1")
+                searcher.query("SELECT rowid FROM grams WHERE grams MATCH '\"研报\"' LIMIT 1")
         # Pane 3's tally, folded a step at a time and kept, then pane 4's ratings outline;
         # both on the catalog, not under the store's lock (the app goes on meanwhile). A
         # catalog that cannot be read leaves them to the panes, which say so.

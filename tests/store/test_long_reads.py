@@ -70,3 +70,36 @@ def test_a_long_reading_holds_up_no_search_or_list(tmp_path: Path, make_digest, 
         assert not held_up, f"a search and a list waited for {reading} to end"
         assert len(result["found"]) == 12 and len(result["listed"]) == 12
         assert result["read"], "the reading itself still gives what it read"
+
+
+def test_a_search_runs_beside_a_reading_that_holds_the_catalog(tmp_path: Path, make_digest) -> None:
+    """A long SQLite step (a company's report list, one step of a few hundred ms at 100,000
+    reports) holds the catalog's connection: a search runs on a connection of its own."""
+    path = tmp_path / "store.json"
+    with DigestStore(path) as store:
+        store.add_many([make_digest(n) for n in range(6)])
+    with DigestStore(path) as store:
+        assert len(store) == 6
+        held, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with store._catalog._lock:  # as a single long step holds it
+                held.set()
+                release.wait(10)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        try:
+            assert held.wait(10)
+            result: dict = {}
+            searching = threading.Thread(target=lambda: result.update(
+                first=store.search_first("资本开支"), all=store.search("资本开支")))
+            searching.start()
+            searching.join(5)
+            waited = searching.is_alive()
+        finally:
+            release.set()
+            holder.join(10)
+        searching.join(10)
+        assert not waited, "the search waited for the catalog's connection"
+        assert result["first"][0] == 6 and len(result["all"]) == 6
