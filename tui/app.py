@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,6 +14,8 @@ from yanbao.tui.data.library import Library
 from yanbao.tui.screens.help import HelpScreen
 from yanbao.tui.screens.main import MainScreen
 from yanbao.tui.widgets.report_list import ReportList
+
+WORKER_THREADS = 32  # the panes' and the search's thread workers (``on_mount``)
 
 __all__ = ["YanbaoApp"]
 
@@ -35,6 +39,11 @@ class YanbaoApp(App[None]):
         self.lang = lang  # --lang: zh, en or auto; None follows settings.json
 
     def on_mount(self) -> None:
+        # Textual runs thread workers on the loop's default executor: min(32, CPUs + 4)
+        # threads, 6 on two cores. Panes' readings take seconds at 100,000 reports (a
+        # company's figures, a comparison's count), and a search queued behind six of them.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="yanbao-worker"))
         self.push_screen(MainScreen(self.library))
 
     def action_help(self) -> None:

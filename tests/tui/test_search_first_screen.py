@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from conftest import settle, wait_for
 from textual.widgets import Input, Static
 
+from yanbao.tui.app import WORKER_THREADS
 from yanbao.tui.data.library import Library
 from yanbao.tui.screens.prompt import PromptDialog
 from yanbao.tui.widgets import report_browser
@@ -97,3 +99,22 @@ class TestFirstScreen:
             await wait_for(pilot, lambda: bool(shown))
             await settle(pilot)
             assert shown == [None] and rows(app) == []
+
+
+async def test_a_search_is_not_queued_behind_the_panes_readings(app_factory) -> None:
+    """#17: pane workers that read for seconds at 100,000 reports (a company's figures, a
+    comparison's count) took every thread of the loop's default executor (6 on two cores):
+    a search typed meanwhile waited for one of them to end."""
+    release = threading.Event()
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        # more than the default executor has (min(32, CPUs + 4)), fewer than the app's own
+        for _ in range(min((os.cpu_count() or 1) + 6, WORKER_THREADS - 2)):  # as panes 2-4 reading at once
+            app.run_worker(lambda: release.wait(60), thread=True, exit_on_error=False)
+        try:
+            await submit_search(pilot, "资本开支")
+            await wait_for(pilot, lambda: len(rows(app)) == 2 and status(app).startswith("2 of"), timeout=20)
+        finally:
+            release.set()
+        await settle(pilot)
