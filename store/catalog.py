@@ -534,7 +534,7 @@ class Catalog:
         kept = self.pane_cached(key)
         if kept is not None and kept[1] == gen and kept[0] <= mark:
             with contextlib.suppress(Exception):  # a damaged blob: fold everything again
-                return orjson.loads(zlib.decompress(kept[2])), kept[0], mark, gen
+                return fold_removal.unpack(kept[2]), kept[0], mark, gen
         return None, 0, mark, gen
 
     def folded(self, key: str, table: str, add: Callable[[dict, int, int], object], writable: bool = True) -> dict:
@@ -555,7 +555,7 @@ class Catalog:
 
     def keep_fold(self, key: str, upto: int, gen: int, value: Any) -> bool:
         """Keep a fold (JSON values) holding rows up to ``upto`` (``kept_fold``)."""
-        return self.keep_pane(key, upto, gen, zlib.compress(orjson.dumps(value), 1))
+        return self.keep_pane(key, upto, gen, fold_removal.pack(value))
 
     def keep_pane(self, key: str, mark: int, gen: int, blob: bytes) -> bool:
         """Keep a pane's result; False (nothing written) when the catalog is read-only or

@@ -20,7 +20,17 @@ import orjson
 
 from yanbao.store import rating_fold, report_rows, risk_fold
 
-__all__ = ["out_of_step", "taken_rows", "take_out"]
+__all__ = ["out_of_step", "pack", "taken_rows", "take_out", "unpack"]
+
+
+def pack(fold: Any) -> bytes:
+    """A fold (JSON values) as ``pane_cache`` keeps it."""
+    return zlib.compress(orjson.dumps(fold), 1)
+
+
+def unpack(blob: bytes) -> Any:
+    """A fold as ``pack`` made it (raises on a damaged blob)."""
+    return orjson.loads(zlib.decompress(blob))
 
 
 def _kept(conn: sqlite3.Connection, key: str, gen: int) -> tuple[int, Any] | None:
@@ -29,14 +39,13 @@ def _kept(conn: sqlite3.Connection, key: str, gen: int) -> tuple[int, Any] | Non
     if found is None or found[1] != gen:
         return None
     try:
-        return found[0], orjson.loads(zlib.decompress(found[2]))
+        return found[0], unpack(found[2])
     except (zlib.error, orjson.JSONDecodeError):
         return None
 
 
 def _keep(conn: sqlite3.Connection, key: str, mark: int, gen: int, fold: Any) -> None:
-    conn.execute("INSERT OR REPLACE INTO pane_cache VALUES (?, ?, ?, ?)",
-                 (key, mark, gen, zlib.compress(orjson.dumps(fold), 1)))
+    conn.execute("INSERT OR REPLACE INTO pane_cache VALUES (?, ?, ?, ?)", (key, mark, gen, pack(fold)))
 
 
 def taken_rows(conn: sqlite3.Connection, n: int) -> tuple[list[tuple], list[tuple]]:
